@@ -1,0 +1,20 @@
+//! Optimizers for regularized sparse linear models, online and batch, and what they share.
+//!
+//! - [`loss`]: logistic and squared loss (value, first and second derivative in the margin).
+//! - [`model`]: [`LinearModel`], the exported result of every optimizer: a bias and the nonzero
+//!   weights by global feature id.
+//! - [`eval`]: accuracy, log loss, AUC, MSE of a model on examples.
+//! - `store`: weight stores (dense for small dimensions, sparse and lazily created for any
+//!   dimension) that report the bytes they hold.
+//! - `online`: one-example-or-mini-batch learners whose cost per example is O(active features).
+//! - `batch`: solvers on the whole [`features::CompactMatrix`] (coordinate descent paths, FISTA,
+//!   L0 heuristics).
+//!
+//! This crate does no IO.
+
+pub mod eval;
+pub mod loss;
+pub mod model;
+
+pub use loss::LossKind;
+pub use model::LinearModel;
