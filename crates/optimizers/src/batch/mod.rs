@@ -1,0 +1,1 @@
+//! Batch solvers (filled in by the batch-solvers work).

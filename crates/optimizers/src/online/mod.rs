@@ -1,0 +1,1 @@
+//! Online optimizers (filled in by the online-optimizers work).
