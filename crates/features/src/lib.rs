@@ -7,9 +7,29 @@
 //! Examples leave this crate as [`SparseExample`]s (for online learners, streamed) or as a
 //! [`CompactMatrix`] (CSR over the features actually seen, for batch solvers). Every id maps back
 //! to a readable name for model export.
+//!
+//! Modules:
+//! - [`space`]: [`FeatureSpace`] (groups, encoding of a row, id <-> name), bucketizers,
+//!   vocabularies, crosses;
+//! - [`synthetic`]: the seeded generator with a known true model;
+//! - [`real`]: CSV / gzipped CSV with a declared schema, splits, fitted feature columns;
+//! - [`libsvm`], [`vw`]: interchange formats for peer tools.
 
+mod error;
 mod example;
+mod label_style;
+pub mod libsvm;
 mod matrix;
+mod random;
+pub mod real;
+pub mod space;
+pub mod synthetic;
+pub mod vw;
 
+pub use synthetic::{CrossLayout, SplitName, SyntheticConfig, SyntheticProblem, SyntheticStream};
+
+pub use error::FeaturesError;
 pub use example::{FeatureId, SparseExample};
+pub use label_style::LabelStyle;
 pub use matrix::CompactMatrix;
+pub use space::{FeatureGroup, FeatureSpace, FeatureSpaceBuilder, GroupKind};

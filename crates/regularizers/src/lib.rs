@@ -91,22 +91,26 @@ pub fn sign(x: f64) -> f64 {
     }
 }
 
-/// Soft thresholding: `sign(v) * max(|v| - t, 0)`, the proximal step of `t * |x|`.
+/// Soft thresholding: `sign(v) * max(|v| - t, 0)`, the proximal step of `t * |x|`. A NaN `v`
+/// stays NaN (so that a diverged optimizer is not silently reset to an exact zero).
 #[inline]
 pub fn soft_threshold(v: f64, t: f64) -> f64 {
     if v > t {
         v - t
     } else if v < -t {
         v + t
+    } else if v.is_nan() {
+        v
     } else {
         0.0
     }
 }
 
 /// Hard thresholding for the L0 prox: keep `v` where `|v| > sqrt(2 * eta * lambda)`, else 0.
+/// A NaN `v` stays NaN.
 #[inline]
 pub fn hard_threshold(v: f64, eta: f64, lambda: f64) -> f64 {
-    if v.abs() > (2.0 * eta * lambda).sqrt() {
+    if v.abs() > (2.0 * eta * lambda).sqrt() || v.is_nan() {
         v
     } else {
         0.0

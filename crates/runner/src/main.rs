@@ -1,2 +1,49 @@
-//! placeholder
-fn main() {}
+//! `runner`: runs experiment specs (the k^k sweep by default) and writes `runs.csv`,
+//! `summary.md`, plots and `metadata.json` to `results/<experiment>/`.
+//!
+//! Modules, in the order data flows: [`cli`] and [`paths`] find the spec; [`spec`] parses it;
+//! [`plan`] expands it into data sets and work units; [`dataset`] builds each data set;
+//! [`execute`] trains one unit (online or batch) into [`record::RunRecord`]s with memory measured
+//! by [`alloc_counter`] and [`machine`]; [`sweep`] runs units in parallel with [`progress`],
+//! resumes and selects lambdas ([`selection`]); [`summary`], [`plots`], [`metadata`] and
+//! [`export`] write the report, every file through [`atomic_write`].
+
+mod aggregate;
+mod alloc_counter;
+mod atomic_write;
+mod cli;
+mod dataset;
+mod dataset_real;
+mod execute;
+mod export;
+mod machine;
+mod metadata;
+mod paths;
+mod plan;
+mod plots;
+mod progress;
+mod record;
+mod registry;
+mod run_batch;
+mod run_online;
+mod selection;
+mod spec;
+mod summary;
+mod sweep;
+
+use clap::Parser;
+
+/// Every heap allocation of the process goes through the per-thread byte counters.
+#[global_allocator]
+static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllocator;
+
+fn main() -> std::process::ExitCode {
+    match cli::main_with(cli::Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // `{:#}` prints the context chain on one line, without a backtrace.
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

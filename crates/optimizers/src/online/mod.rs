@@ -1,1 +1,92 @@
-//! Online optimizers (filled in by the online-optimizers work).
+//! Online optimizers: one example or mini-batch at a time, O(active features) per example.
+//!
+//! Every optimizer is one file implementing the per-coordinate rule trait of `rule.rs` (its
+//! state, "weight after catching up", "update with gradient g"). The one generic learner of
+//! `learner.rs` owns the weight store (`store.rs`), mini-batching, gradient-norm clipping,
+//! feature admission (`admission.rs`), the unpenalized bias, divergence detection and the
+//! lazy-penalty clock (`ledger.rs`). [`build`] is the registry (one line per optimizer) and
+//! [`train`] the one training loop. Adding an optimizer is one file plus one line in `build`.
+//!
+//! | optimizer | update (GUIDE.md section 3) | none | l1 | l2 | elastic_net | l0 | state / coordinate | zero weights held? |
+//! |---|---|---|---|---|---|---|---|---|
+//! | `sgd_subgradient` | `w(1-eta c) - eta(g + l1 sign w)` | yes | yes | yes | yes | no | 16 B | dropped |
+//! | `truncated_gradient` | SGD step, every K steps `S(w, K eta l1)` (Langford 2009) | yes | yes | yes (gradient) | yes | no | 16 B | dropped |
+//! | `cumulative_penalty` | SGD step, Tsuruoka 2009 clipping with `u`, `q` | yes | yes | yes (gradient) | yes | no | 16 B | kept (`q` is state) |
+//! | `fobos` | `S(w - eta g, eta l1) / (1 + eta c)` | yes | yes | yes (prox) | yes | no | 16 B | dropped |
+//! | `rda` | dual average, Xiao 2010 | yes | yes | yes | yes | no | 8 B | kept (gradient sum) |
+//! | `ftrl` | McMahan 2013 Algorithm 1 | yes | yes | yes | yes | no | 16 B | kept (`z`, `n`) |
+//! | `hard_threshold` | SGD step, then `v if abs(v) > sqrt(2 eta l0)` | yes | no | no | no | yes | 8 B | dropped |
+//!
+//! `c` is the L2 gradient coefficient of [`regularizers::PenaltyParts`] (so the L2 convention is
+//! the regularizer's), `S` soft thresholding. Unsupported pairs are [`OnlineError::Unsupported`].
+//! The SGD-type rules use the [`Schedule`]; FTRL uses `ftrl_alpha`, `ftrl_beta` and RDA
+//! `rda_gamma` instead. Rules taking L2 as a gradient step require `eta_1 * c < 1`.
+//!
+//! Strength scale: the SGD-type rules and RDA minimize the *mean* loss plus the penalty. FTRL by
+//! default reads `lambda1`, `lambda2` as McMahan's Algorithm 1 and TensorFlow do, against the
+//! *sum* of per-step losses ([`FtrlPenalty::Total`], needed to reproduce the Crash Course);
+//! [`FtrlPenalty::PerStep`] puts it on the mean-loss scale of the others. Reports comparing
+//! optimizers at equal strength must use `per_step`.
+//!
+//! Memory: [`OnlineOptimizer::memory`] reports what the data structures really hold (see
+//! [`StoreMemory`] and the store module for how map bytes are computed).
+
+mod admission;
+mod config;
+mod cumulative_penalty;
+mod distinct;
+mod error;
+mod fobos;
+mod ftrl;
+mod hard_threshold;
+mod hash;
+mod kind;
+mod learner;
+mod ledger;
+mod rda;
+mod registry;
+mod rule;
+mod sgd_subgradient;
+mod store;
+mod train;
+mod truncated_gradient;
+
+use features::SparseExample;
+
+pub use config::{
+    Admission, FtrlPenalty, OnlineConfig, Schedule, StoreKind, DENSE_STORE_MAX_BYTES,
+    MAX_BLOOM_COUNTERS,
+};
+pub use error::OnlineError;
+pub use kind::OnlineKind;
+pub use registry::build;
+pub use store::StoreMemory;
+pub use train::{train, TrainStats};
+
+use crate::LinearModel;
+
+/// A learner that consumes mini-batches and can be asked for its model and memory at any time.
+pub trait OnlineOptimizer: Send {
+    /// Which optimizer this is.
+    fn kind(&self) -> OnlineKind;
+
+    /// One step on a mini-batch: the gradient is the mean over the batch.
+    fn train_batch(&mut self, batch: &[SparseExample]);
+
+    /// `b + w . x` with the current weights (catching up the coordinates it reads).
+    fn predict_margin(&mut self, example: &SparseExample) -> f64;
+
+    /// The current model: every pending lazy penalty is caught up first; exact zeros dropped.
+    fn model(&mut self) -> LinearModel;
+
+    /// Bytes and coordinates held now.
+    fn memory(&self) -> StoreMemory;
+
+    /// Whether a NaN or infinity was met (training then stops changing the model).
+    fn diverged(&self) -> bool;
+
+    /// Feature occurrences ignored because their id is outside a dense store.
+    fn ignored_features(&self) -> u64 {
+        0
+    }
+}

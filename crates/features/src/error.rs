@@ -1,0 +1,151 @@
+//! The one error type of this crate. Every variant names what the user has to fix: the file, the
+//! 1-based line, the column or the configuration field, and the offending value.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong turning user data or configuration into sparse examples.
+#[derive(Debug, thiserror::Error)]
+pub enum FeaturesError {
+    /// The data file does not exist.
+    #[error("data file {} not found", path.display())]
+    MissingFile {
+        /// Full path that was tried.
+        path: PathBuf,
+    },
+    /// Reading or decompressing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file being read.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// Writing an interchange file failed.
+    #[error("write failed: {0}")]
+    Write(#[from] std::io::Error),
+    /// A column named in the schema or the feature spec is absent from the file's header.
+    #[error("{file}: column `{column}` not found in the header (columns: {available})")]
+    MissingColumn {
+        /// The file name.
+        file: String,
+        /// The column that was asked for.
+        column: String,
+        /// The header's columns, comma separated.
+        available: String,
+    },
+    /// A field could not be parsed as its declared type.
+    #[error("{file} line {line}, column `{column}`: cannot parse `{value}` as {expected}")]
+    Parse {
+        /// The file name.
+        file: String,
+        /// 1-based line number in the file.
+        line: u64,
+        /// The column.
+        column: String,
+        /// The text that did not parse.
+        value: String,
+        /// What was expected, e.g. "a finite number".
+        expected: &'static str,
+    },
+    /// The CSV itself is malformed (e.g. a row with the wrong number of fields).
+    #[error("{file} line {line}: {message}")]
+    Csv {
+        /// The file name.
+        file: String,
+        /// 1-based line number in the file (0 when unknown).
+        line: u64,
+        /// What the CSV reader reported.
+        message: String,
+    },
+    /// A derived column could not be computed for a row.
+    #[error("{file} line {line}, derived column `{column}`: {message}")]
+    Derived {
+        /// The file name.
+        file: String,
+        /// 1-based line number in the file.
+        line: u64,
+        /// The derived column.
+        column: String,
+        /// What went wrong, with the inputs.
+        message: String,
+    },
+    /// The file has a header but no data rows (or a split that must not be empty is).
+    #[error("{file}: {what} is empty")]
+    EmptyData {
+        /// The file name.
+        file: String,
+        /// What is empty, e.g. "the data" or "the training split".
+        what: String,
+    },
+    /// The label rule makes every training label the same.
+    #[error(
+        "{file}: label rule `{rule}` leaves only one class in the training split \
+         ({rows} rows, all labelled {class})"
+    )]
+    OneClass {
+        /// The file name.
+        file: String,
+        /// The rule as written, e.g. `median_house_value > 265000`.
+        rule: String,
+        /// Number of training rows.
+        rows: usize,
+        /// The only label present.
+        class: f64,
+    },
+    /// An exact cross has more cells than a `u64` id can address.
+    #[error(
+        "cross `{cross}` of {columns} columns has {size} cells, more than a u64 feature id can \
+         address; hash it into buckets instead"
+    )]
+    CrossTooLarge {
+        /// The cross's name.
+        cross: String,
+        /// Number of crossed columns.
+        columns: usize,
+        /// The number of cells, e.g. `20^20 ≈ 1.05e26` or `51 x 51 x 11 ≈ ...`.
+        size: String,
+    },
+    /// The whole feature space has more ids than a `u64` can address.
+    #[error("the feature space has more than 2^64 ids (while adding group `{group}`)")]
+    SpaceTooLarge {
+        /// The group whose addition overflowed.
+        group: String,
+    },
+    /// A configuration value is out of its range or inconsistent with another.
+    #[error("{field}: {message}")]
+    InvalidConfig {
+        /// The field at fault, e.g. `synthetic.k` or `features.bucketized[2].quantiles`.
+        field: String,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+    /// A feature id outside the space.
+    #[error("feature id {id} is outside the feature space (dimension {dimension})")]
+    UnknownFeatureId {
+        /// The id.
+        id: u64,
+        /// The space's dimension.
+        dimension: u64,
+    },
+    /// A feature name that no id of the space has.
+    #[error("no feature is named `{name}`")]
+    UnknownFeatureName {
+        /// The name.
+        name: String,
+    },
+    /// A LIBSVM line that does not parse.
+    #[error("{file} line {line}: {message}")]
+    Libsvm {
+        /// The file name.
+        file: String,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong, with the offending token.
+        message: String,
+    },
+}
+
+/// Shorthand for an [`FeaturesError::InvalidConfig`].
+pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> FeaturesError {
+    FeaturesError::InvalidConfig { field: field.into(), message: message.into() }
+}

@@ -1,0 +1,311 @@
+//! What a user declares about a real data set (deserialized from the experiment TOML): the file,
+//! its schema, the feature columns, the split. All structs reject unknown keys.
+//!
+//! The California housing set of the Crash Course sparsity exercise (GUIDE.md §4.1), also in
+//! `tests/specs/california.toml` (a unit test checks the two agree):
+//!
+//! ```toml
+//! file = "california_housing_train.csv"
+//!
+//! [schema]
+//! label = { column = "median_house_value", rule = "> 265000" }
+//! derived = [{ name = "rooms_per_person", op = "ratio", of = ["total_rooms", "population"] }]
+//!
+//! [schema.columns]
+//! longitude = "numeric"
+//! latitude = "numeric"
+//! housing_median_age = "numeric"
+//! total_rooms = "numeric"
+//! total_bedrooms = "numeric"
+//! population = "numeric"
+//! households = "numeric"
+//! median_income = "numeric"
+//!
+//! [features]
+//! bucketized = [
+//!   { column = "latitude", quantiles = 50 },
+//!   { column = "longitude", quantiles = 50 },
+//!   { column = "housing_median_age", quantiles = 10 },
+//!   { column = "total_rooms", quantiles = 10 },
+//!   { column = "total_bedrooms", quantiles = 10 },
+//!   { column = "population", quantiles = 10 },
+//!   { column = "households", quantiles = 10 },
+//!   { column = "median_income", quantiles = 10 },
+//!   { column = "rooms_per_person", quantiles = 10 },
+//! ]
+//! crosses = [{ name = "long_x_lat", columns = ["longitude", "latitude"], hash_buckets = 1000 }]
+//!
+//! [split]
+//! seed = 1
+//! ranges = { train = [0, 12000], validation = [12000, 17000] }
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A real data set: file, schema, feature columns, split.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RealDataSpec {
+    /// File relative to the data directory; `.gz` is decompressed.
+    pub file: String,
+    /// Label and column types.
+    pub schema: Schema,
+    /// How columns become one-hot groups and crosses.
+    pub features: FeatureColumnsSpec,
+    /// Shuffle and split.
+    pub split: SplitSpec,
+    /// Read at most this many data rows (the first ones of the file), for quick runs.
+    #[serde(default)]
+    pub max_rows: Option<u64>,
+}
+
+/// The columns the loader reads and how to turn the label column into labels. Columns of the
+/// file that are not declared are ignored.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schema {
+    /// The label column and its rule.
+    pub label: LabelSpec,
+    /// Declared columns and their types.
+    #[serde(default)]
+    pub columns: BTreeMap<String, ColumnType>,
+    /// Columns computed from declared ones.
+    #[serde(default)]
+    pub derived: Vec<DerivedColumn>,
+}
+
+/// The label: a numeric column and a rule, e.g. `> 265000` (binary: 1 when it holds, else 0) or
+/// `numeric` (the value itself, for squared loss). Comparisons: `>`, `>=`, `<`, `<=`, `==`, `!=`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelSpec {
+    /// The column (read as a number; it need not be listed in `columns`).
+    pub column: String,
+    /// `<op> <number>` or `numeric`.
+    pub rule: String,
+}
+
+/// How a declared column's text is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnType {
+    /// A finite number.
+    Numeric,
+    /// Any text, a category.
+    Categorical,
+    /// `YYYY-MM-DDTHH:MM` (a space may replace `T`; `:SS` may follow).
+    Datetime,
+}
+
+impl ColumnType {
+    /// The name used in the TOML.
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnType::Numeric => "numeric",
+            ColumnType::Categorical => "categorical",
+            ColumnType::Datetime => "datetime",
+        }
+    }
+}
+
+/// A numeric column computed from declared ones.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DerivedColumn {
+    /// Its name.
+    pub name: String,
+    /// The operation.
+    pub op: DerivedOp,
+    /// Its inputs: two numeric columns for `ratio` (numerator, denominator), one date-time
+    /// column otherwise.
+    pub of: Vec<String>,
+}
+
+/// Derived-column operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DerivedOp {
+    /// `of[0] / of[1]`; a zero denominator is an error naming the line.
+    Ratio,
+    /// Hour of the day, 0..=23.
+    Hour,
+    /// Day of the week, 0 = Monday ..= 6 = Sunday.
+    DayOfWeek,
+    /// Month, 1..=12.
+    Month,
+}
+
+impl DerivedOp {
+    /// The name used in the TOML.
+    pub fn name(self) -> &'static str {
+        match self {
+            DerivedOp::Ratio => "ratio",
+            DerivedOp::Hour => "hour",
+            DerivedOp::DayOfWeek => "day_of_week",
+            DerivedOp::Month => "month",
+        }
+    }
+}
+
+/// Which columns become one-hot groups and which are crossed. Bucketizers and vocabularies are
+/// fitted on the training split only.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeatureColumnsSpec {
+    /// Emit every bucketized and categorical column as its own group (default true). When
+    /// false, columns only feed crosses.
+    pub marginals: bool,
+    /// Numeric columns to bucketize.
+    pub bucketized: Vec<BucketizeSpec>,
+    /// Columns to one-hot by vocabulary (any declared or derived column; a number's category is
+    /// its shortest decimal form, e.g. `13`).
+    pub categorical: Vec<CategoricalSpec>,
+    /// Crosses of listed feature columns.
+    pub crosses: Vec<CrossSpec>,
+    /// Shorthand: the exact cross of all bucketized columns, named `full_cross`.
+    pub full_cross: bool,
+    /// Shorthand: the exact cross of every pair of bucketized columns, named `a_x_b`.
+    pub pairwise: bool,
+}
+
+impl Default for FeatureColumnsSpec {
+    fn default() -> Self {
+        Self {
+            marginals: true,
+            bucketized: Vec::new(),
+            categorical: Vec::new(),
+            crosses: Vec::new(),
+            full_cross: false,
+            pairwise: false,
+        }
+    }
+}
+
+/// One bucketized numeric column; set exactly one of `quantiles`, `uniform`, `boundaries`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketizeSpec {
+    /// The numeric (declared or derived) column.
+    pub column: String,
+    /// `n >= 1` boundaries at the training quantiles `(i + 1) / (n + 1)`: up to `n + 1` buckets.
+    #[serde(default)]
+    pub quantiles: Option<usize>,
+    /// `n >= 2` equal-width buckets over the training range.
+    #[serde(default)]
+    pub uniform: Option<usize>,
+    /// Fixed boundaries (sorted).
+    #[serde(default)]
+    pub boundaries: Option<Vec<f64>>,
+}
+
+/// One categorical column.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoricalSpec {
+    /// The column.
+    pub column: String,
+    /// Keep values seen at least this often in training (default 1); the rest share the OOV
+    /// bucket.
+    #[serde(default = "one")]
+    pub min_count: u64,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// One cross of feature columns (each listed in `bucketized` or `categorical`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrossSpec {
+    /// The crossed columns, at least 2.
+    pub columns: Vec<String>,
+    /// Hash into this many buckets (TensorFlow's `hash_bucket_size`); absent = exact cross.
+    #[serde(default)]
+    pub hash_buckets: Option<u64>,
+    /// Group name; default: the column names joined by `_x_`.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// Deterministic shuffle and split: set exactly one of `fractions` and `ranges`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitSpec {
+    /// Shuffle seed.
+    #[serde(default)]
+    pub seed: u64,
+    /// Shuffle the rows before splitting (default true); false keeps file order.
+    #[serde(default = "yes")]
+    pub shuffle: bool,
+    /// Consecutive shares of the shuffled rows.
+    #[serde(default)]
+    pub fractions: Option<SplitFractions>,
+    /// Half-open row ranges `[start, end)` of the shuffled rows.
+    #[serde(default)]
+    pub ranges: Option<SplitRanges>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Shares of the rows: train takes the first `round(n * train)` shuffled rows, validation the
+/// rows up to `round(n * (train + validation))`, test up to `round(n * (train + validation +
+/// test))`. Each in `[0, 1]`, summing to at most 1.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitFractions {
+    /// Training share.
+    pub train: f64,
+    /// Validation share.
+    #[serde(default)]
+    pub validation: f64,
+    /// Test share.
+    #[serde(default)]
+    pub test: f64,
+}
+
+/// Row ranges `[start, end)` in the shuffled order; they must not overlap.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitRanges {
+    /// Training rows.
+    pub train: [u64; 2],
+    /// Validation rows.
+    #[serde(default)]
+    pub validation: Option<[u64; 2]>,
+    /// Test rows.
+    #[serde(default)]
+    pub test: Option<[u64; 2]>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The TOML block of this module's doc.
+    fn doc_example() -> String {
+        let source = include_str!("spec.rs");
+        let block = source
+            .lines()
+            .filter_map(|line| line.strip_prefix("//!"))
+            .map(|line| line.strip_prefix(' ').unwrap_or(line))
+            .skip_while(|line| !line.starts_with("```toml"))
+            .skip(1)
+            .take_while(|line| !line.starts_with("```"));
+        block.collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn doc_example_is_the_california_spec_file() {
+        let doc: RealDataSpec = toml::from_str(&doc_example()).unwrap();
+        let file: RealDataSpec =
+            toml::from_str(include_str!("../../tests/specs/california.toml")).unwrap();
+        assert_eq!(doc, file);
+        assert_eq!(doc.features.bucketized.len(), 9);
+        assert_eq!(doc.features.crosses[0].hash_buckets, Some(1000));
+    }
+}

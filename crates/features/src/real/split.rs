@@ -1,0 +1,159 @@
+//! Deterministic shuffle and split of the rows read: a seeded permutation (or file order), then
+//! consecutive shares or explicit ranges of it.
+
+use super::spec::{SplitFractions, SplitRanges, SplitSpec};
+use crate::error::{invalid, FeaturesError};
+use crate::random;
+
+/// Row indices (into the rows read) of each split, in shuffled order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct SplitRows {
+    pub(crate) train: Vec<usize>,
+    pub(crate) validation: Vec<usize>,
+    pub(crate) test: Vec<usize>,
+}
+
+/// Checks the spec's shape (exactly one of fractions and ranges, values in range).
+pub(crate) fn validate(spec: &SplitSpec) -> Result<(), FeaturesError> {
+    match (&spec.fractions, &spec.ranges) {
+        (Some(fractions), None) => validate_fractions(fractions),
+        (None, Some(ranges)) => {
+            named_ranges(ranges).iter().try_for_each(|&(name, [start, end])| {
+                if start <= end {
+                    Ok(())
+                } else {
+                    Err(invalid(
+                        format!("split.ranges.{name}"),
+                        format!("[{start}, {end}) has start > end"),
+                    ))
+                }
+            })
+        }
+        _ => Err(invalid("split", "set exactly one of `fractions` and `ranges`")),
+    }
+}
+
+fn validate_fractions(f: &SplitFractions) -> Result<(), FeaturesError> {
+    for (name, value) in [("train", f.train), ("validation", f.validation), ("test", f.test)] {
+        if !(0.0..=1.0).contains(&value) {
+            return Err(invalid(
+                format!("split.fractions.{name}"),
+                format!("must be in [0, 1], got {value}"),
+            ));
+        }
+    }
+    let sum = f.train + f.validation + f.test;
+    if sum > 1.0 + 1e-9 {
+        return Err(invalid("split.fractions", format!("must sum to at most 1, got {sum}")));
+    }
+    Ok(())
+}
+
+fn named_ranges(r: &SplitRanges) -> Vec<(&'static str, [u64; 2])> {
+    let mut named = vec![("train", r.train)];
+    named.extend(r.validation.map(|v| ("validation", v)));
+    named.extend(r.test.map(|t| ("test", t)));
+    named
+}
+
+/// Splits `rows` rows per a validated spec.
+pub(crate) fn split_rows(rows: usize, spec: &SplitSpec) -> Result<SplitRows, FeaturesError> {
+    let order =
+        if spec.shuffle { random::permutation(rows, spec.seed) } else { (0..rows).collect() };
+    let bounds = match (&spec.fractions, &spec.ranges) {
+        (Some(f), _) => {
+            let cut = |share: f64| ((rows as f64 * share).round() as usize).min(rows);
+            let (a, b, c) =
+                (cut(f.train), cut(f.train + f.validation), cut(f.train + f.validation + f.test));
+            [(0, a), (a, b), (b, c)]
+        }
+        (None, Some(r)) => {
+            let checked = checked_ranges(r, rows)?;
+            [checked[0], checked[1], checked[2]]
+        }
+        (None, None) => {
+            return Err(invalid("split", "set exactly one of `fractions` and `ranges`"))
+        }
+    };
+    let take = |(start, end): (usize, usize)| order[start..end].to_vec();
+    Ok(SplitRows { train: take(bounds[0]), validation: take(bounds[1]), test: take(bounds[2]) })
+}
+
+/// The ranges as `usize` pairs (absent ones empty), each within `rows` and not overlapping.
+fn checked_ranges(r: &SplitRanges, rows: usize) -> Result<[(usize, usize); 3], FeaturesError> {
+    let named = named_ranges(r);
+    for &(name, [start, end]) in &named {
+        if end > rows as u64 {
+            return Err(invalid(
+                format!("split.ranges.{name}"),
+                format!("[{start}, {end}) exceeds the {rows} rows read"),
+            ));
+        }
+    }
+    for (i, &(a, [a0, a1])) in named.iter().enumerate() {
+        for &(b, [b0, b1]) in &named[i + 1..] {
+            if a0.max(b0) < a1.min(b1) {
+                return Err(invalid(
+                    "split.ranges",
+                    format!("{a} [{a0}, {a1}) overlaps {b} [{b0}, {b1})"),
+                ));
+            }
+        }
+    }
+    let pair = |range: Option<[u64; 2]>| range.map_or((0, 0), |[s, e]| (s as usize, e as usize));
+    Ok([pair(Some(r.train)), pair(r.validation), pair(r.test)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(fractions: Option<SplitFractions>, ranges: Option<SplitRanges>) -> SplitSpec {
+        SplitSpec { seed: 9, shuffle: true, fractions, ranges }
+    }
+
+    #[test]
+    fn fractions_cut_consecutive_shares_of_one_permutation() {
+        let s = spec(Some(SplitFractions { train: 0.6, validation: 0.2, test: 0.2 }), None);
+        validate(&s).unwrap();
+        let rows = split_rows(10, &s).unwrap();
+        assert_eq!((rows.train.len(), rows.validation.len(), rows.test.len()), (6, 2, 2));
+        let mut all: Vec<usize> = [rows.train, rows.validation, rows.test].concat();
+        assert_ne!(all, (0..10).collect::<Vec<_>>());
+        all.sort_unstable();
+        assert_eq!(all, (0..10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn ranges_take_first_and_last_rows_of_the_shuffle() {
+        let s = spec(
+            None,
+            Some(SplitRanges { train: [0, 12], validation: Some([12, 17]), test: None }),
+        );
+        let rows = split_rows(17, &s).unwrap();
+        let order = random::permutation(17, 9);
+        assert_eq!(rows.train, order[..12]);
+        assert_eq!(rows.validation, order[12..]);
+        assert!(rows.test.is_empty());
+        let unshuffled = SplitSpec { shuffle: false, ..s };
+        assert_eq!(split_rows(17, &unshuffled).unwrap().train, (0..12).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn bad_splits_name_the_field() {
+        let over = spec(
+            None,
+            Some(SplitRanges { train: [0, 12], validation: Some([10, 17]), test: None }),
+        );
+        assert!(split_rows(17, &over).unwrap_err().to_string().contains("overlaps"));
+        let long = spec(None, Some(SplitRanges { train: [0, 20], validation: None, test: None }));
+        assert!(split_rows(17, &long).unwrap_err().to_string().contains("split.ranges.train"));
+        let both = spec(
+            Some(SplitFractions { train: 1.0, validation: 0.0, test: 0.0 }),
+            Some(SplitRanges { train: [0, 1], validation: None, test: None }),
+        );
+        assert!(validate(&both).is_err());
+        let sum = spec(Some(SplitFractions { train: 0.9, validation: 0.2, test: 0.0 }), None);
+        assert!(validate(&sum).unwrap_err().to_string().contains("split.fractions"));
+    }
+}

@@ -1,0 +1,89 @@
+//! Categorical column -> index: the training values seen at least `min_count` times, sorted, plus
+//! one out-of-vocabulary (OOV) bucket, last, for everything else.
+
+use rustc_hash::FxHashMap;
+
+/// Label of the out-of-vocabulary bucket (a category label otherwise starts with `=`).
+pub const OOV_LABEL: &str = "#oov";
+
+/// The kept values (sorted by byte order, so the layout does not depend on row order) and their
+/// indices; index `len() - 1` is the OOV bucket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vocabulary {
+    values: Vec<String>,
+    index: FxHashMap<String, u32>,
+    labels: Vec<String>,
+}
+
+impl Vocabulary {
+    /// Keeps the values whose count is at least `min_count` (`min_count = 0` behaves as 1).
+    pub fn fit<'a>(counts: impl IntoIterator<Item = (&'a str, u64)>, min_count: u64) -> Self {
+        let mut values: Vec<String> = counts
+            .into_iter()
+            .filter(|&(_, c)| c >= min_count.max(1))
+            .map(|(v, _)| v.to_owned())
+            .collect();
+        values.sort_unstable();
+        values.dedup();
+        Self::from_values(values)
+    }
+
+    /// A vocabulary of exactly these values (sorted and deduplicated here).
+    pub fn from_values(mut values: Vec<String>) -> Self {
+        values.sort_unstable();
+        values.dedup();
+        let index = values.iter().enumerate().map(|(i, v)| (v.clone(), i as u32)).collect();
+        let labels = values
+            .iter()
+            .map(|v| format!("={v}"))
+            .chain(std::iter::once(OOV_LABEL.to_owned()))
+            .collect();
+        Self { values, index, labels }
+    }
+
+    /// Index of `value`, or the OOV index.
+    pub fn index_of(&self, value: &str) -> u32 {
+        self.index.get(value).copied().unwrap_or(self.oov())
+    }
+
+    /// The OOV bucket's index.
+    pub fn oov(&self) -> u32 {
+        self.values.len() as u32
+    }
+
+    /// Number of buckets, OOV included.
+    pub fn len(&self) -> usize {
+        self.values.len() + 1
+    }
+
+    /// Always false: the OOV bucket is always there.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The kept values, sorted.
+    pub fn values(&self) -> &[String] {
+        &self.values
+    }
+
+    /// Labels in index order: `=value` per kept value, then [`OOV_LABEL`].
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_count_filters_and_unknowns_go_to_oov() {
+        let v = Vocabulary::fit([("SFO", 3), ("LAX", 5), ("OAK", 1)], 2);
+        assert_eq!(v.values(), ["LAX", "SFO"]);
+        assert_eq!(v.index_of("LAX"), 0);
+        assert_eq!(v.index_of("SFO"), 1);
+        assert_eq!(v.index_of("OAK"), v.oov());
+        assert_eq!(v.len(), 3);
+        assert_eq!(v.labels(), ["=LAX", "=SFO", "#oov"]);
+    }
+}

@@ -1,0 +1,136 @@
+//! The synthetic problem: k numeric features on `[0, 1)`, each cut into `bins` equal-width bins
+//! (known a priori, unlike real data's bucketizers fitted on the training split), labels from a
+//! known logistic model, crossed into the layout's groups. See [`config`] for the
+//! hyperparameters, `truth` for the true model, [`stream`] for how rows are drawn.
+//!
+//! **True support** ([`SyntheticProblem::true_support`]): the ids, in this problem's feature
+//! space, whose coefficient is nonzero in the generating model written on that space's groups:
+//! - marginal ids `x_j` bin `b` with a nonzero effect (all of them when `effect_scale > 0`);
+//! - with `pairwise` crosses: the cell `(b_1, b_2)` of cross `x_i_x_x_j` of every planted pair.
+//!
+//! Planted triples have no cell of their own (the layout has no triple crosses) and so add no id.
+//! The full cross is saturated (its k^k cells can express any function of the bins, so every
+//! cell's true log-odds differs): none of its ids is listed, since "support" there would be all
+//! k^k cells. With marginals off and no pairwise crosses the support is empty.
+
+pub mod config;
+mod layout;
+pub mod stream;
+mod truth;
+
+use std::sync::Arc;
+
+pub use config::{CrossLayout, SyntheticConfig};
+pub use layout::{feature_name, pair_name, FULL_CROSS};
+pub use stream::{SplitName, SyntheticStream};
+pub use truth::PlantedInteraction;
+
+use crate::{FeatureId, FeatureSpace, FeaturesError};
+use stream::Generator;
+use truth::TrueModel;
+
+/// A validated config, its feature space and its drawn true model.
+#[derive(Debug, Clone)]
+pub struct SyntheticProblem {
+    config: SyntheticConfig,
+    generator: Arc<Generator>,
+    support: Vec<FeatureId>,
+}
+
+impl SyntheticProblem {
+    /// Validates every field of `config`, builds the feature space (fails if the full cross
+    /// overflows `u64`) and draws the true model.
+    pub fn new(config: SyntheticConfig) -> Result<Self, FeaturesError> {
+        config.validate()?;
+        let (k, bins) = (config.k, config.effective_bins());
+        let space = layout::build_space(k, bins, &config.crosses)?;
+        let model = TrueModel::draw(&config);
+        let support = true_support(&space, &model, k, bins, &config.crosses)?;
+        let generator = Generator {
+            k,
+            bins,
+            correlation: config.correlation,
+            label_noise: config.label_noise,
+            seed: config.seed,
+            model,
+            space,
+        };
+        Ok(Self { config, generator: Arc::new(generator), support })
+    }
+
+    /// The config as given (with `bins = 0` unresolved; see
+    /// [`SyntheticConfig::effective_bins`]).
+    pub fn config(&self) -> &SyntheticConfig {
+        &self.config
+    }
+
+    /// The feature space.
+    pub fn space(&self) -> &FeatureSpace {
+        &self.generator.space
+    }
+
+    /// Number of ids, e.g. `k = 10`, marginals + full cross: `100 + 10^10`.
+    pub fn dimension(&self) -> u64 {
+        self.generator.space.dimension()
+    }
+
+    /// `n` examples of `split` (labels 0/1, `true_prob` set), streamed in O(k) memory.
+    pub fn stream(&self, split: SplitName, n: u64) -> SyntheticStream {
+        SyntheticStream::new(Arc::clone(&self.generator), split, n)
+    }
+
+    /// Ids carrying true signal, sorted (see the module doc for what counts).
+    pub fn true_support(&self) -> &[FeatureId] {
+        &self.support
+    }
+
+    /// The true effect of feature `j` in bin `b` (`None` when out of range).
+    pub fn effect(&self, j: usize, b: usize) -> Option<f64> {
+        let g = &self.generator;
+        (j < g.k && b < g.bins).then(|| g.model.effect(j, b))
+    }
+
+    /// The planted interactions (pairs first, then triples).
+    pub fn planted_interactions(&self) -> &[PlantedInteraction] {
+        self.generator.model.interactions()
+    }
+
+    /// The true bias.
+    pub fn bias(&self) -> f64 {
+        self.config.bias
+    }
+}
+
+fn true_support(
+    space: &FeatureSpace,
+    model: &TrueModel,
+    k: usize,
+    bins: usize,
+    layout: &CrossLayout,
+) -> Result<Vec<FeatureId>, FeaturesError> {
+    let first_of = |name: &str| {
+        let group = space.groups().iter().find(|g| g.name == name);
+        group
+            .map(|g| g.first)
+            .ok_or_else(|| FeaturesError::UnknownFeatureName { name: name.into() })
+    };
+    let mut support = Vec::new();
+    if layout.marginals {
+        for j in 0..k {
+            let first = first_of(&feature_name(j))?;
+            support
+                .extend((0..bins).filter(|&b| model.effect(j, b) != 0.0).map(|b| first + b as u64));
+        }
+    }
+    if layout.pairwise {
+        for planted in model.interactions() {
+            if let [(i, bi), (j, bj)] = planted.conditions[..] {
+                let first = first_of(&pair_name(i, j))?;
+                support.push(first + u64::from(bi) * bins as u64 + u64::from(bj));
+            }
+        }
+    }
+    support.sort_unstable();
+    support.dedup();
+    Ok(support)
+}

@@ -1,0 +1,138 @@
+//! Streaming examples from the true model: O(k) state, one row at a time, reproducible bit for
+//! bit from (seed, split).
+//!
+//! Row recipe, in draw order from the split's ChaCha stream:
+//! 1. features: with `correlation = 0`, k independent uniforms `x_j` on `[0, 1)`; otherwise k
+//!    standard normals `e_j` made into the AR(1) chain `z_0 = e_0`,
+//!    `z_j = rho z_{j-1} + sqrt(1 - rho^2) e_j` (so `corr(z_i, z_j) = rho^|i-j|`, each `z_j`
+//!    standard normal) and `x_j = Phi(z_j)` (the Gaussian copula: uniform marginals);
+//! 2. bins: `bin_j = floor(x_j * bins)` (clamped to `bins - 1`);
+//! 3. label: one more uniform `u`; `y = 1` iff `u < p` with
+//!    `p = (1 - 2 noise) sigmoid(logit) + noise`, the probability after label flipping, which is
+//!    what the example reports as `true_prob`.
+
+use std::sync::Arc;
+
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use super::truth::TrueModel;
+use crate::random as rng;
+use crate::{FeatureSpace, SparseExample};
+
+/// Which split a stream draws: each has its own ChaCha stream, so splits never share draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitName {
+    /// Training rows.
+    Train,
+    /// Validation rows.
+    Validation,
+    /// Test rows.
+    Test,
+}
+
+impl SplitName {
+    /// ChaCha stream number (0 is the true model's).
+    fn stream(self) -> u64 {
+        match self {
+            SplitName::Train => 1,
+            SplitName::Validation => 2,
+            SplitName::Test => 3,
+        }
+    }
+}
+
+/// Everything a stream needs, shared by all streams of one problem.
+#[derive(Debug)]
+pub(crate) struct Generator {
+    pub(crate) k: usize,
+    pub(crate) bins: usize,
+    pub(crate) correlation: f64,
+    pub(crate) label_noise: f64,
+    pub(crate) seed: u64,
+    pub(crate) model: TrueModel,
+    pub(crate) space: FeatureSpace,
+}
+
+/// An iterator over `n` examples of one split (see the module doc for how a row is drawn).
+/// The first `m` rows of a stream of `n >= m` are the rows of a stream of `m`.
+#[derive(Debug, Clone)]
+pub struct SyntheticStream {
+    generator: Arc<Generator>,
+    rng: ChaCha8Rng,
+    remaining: u64,
+    uniforms: Vec<f64>,
+    row: Vec<u32>,
+}
+
+impl SyntheticStream {
+    pub(crate) fn new(generator: Arc<Generator>, split: SplitName, n: u64) -> Self {
+        let rng = rng::chacha(generator.seed, split.stream());
+        let k = generator.k;
+        Self { generator, rng, remaining: n, uniforms: vec![0.0; k], row: vec![0; k] }
+    }
+
+    /// Rows left.
+    pub fn remaining(&self) -> u64 {
+        self.remaining
+    }
+
+    /// Writes the next example into `out`, reusing its buffers (no allocation once they are
+    /// large enough); returns false when the stream is exhausted.
+    pub fn next_into(&mut self, out: &mut SparseExample) -> bool {
+        if self.remaining == 0 {
+            return false;
+        }
+        self.remaining -= 1;
+        self.draw_features();
+        let generator = &*self.generator;
+        let clean = sigmoid(generator.model.logit(&self.row));
+        let p = (1.0 - 2.0 * generator.label_noise) * clean + generator.label_noise;
+        out.clear();
+        generator.space.encode(&self.row, out);
+        out.label = if rng::uniform(&mut self.rng) < p { 1.0 } else { 0.0 };
+        out.true_prob = Some(p);
+        true
+    }
+
+    fn draw_features(&mut self) {
+        let generator = &*self.generator;
+        let rho = generator.correlation;
+        if rho == 0.0 {
+            self.uniforms.iter_mut().for_each(|x| *x = rng::uniform(&mut self.rng));
+        } else {
+            rng::fill_normals(&mut self.rng, &mut self.uniforms);
+            let innovation = (1.0 - rho * rho).sqrt();
+            let mut previous = self.uniforms[0];
+            for z in &mut self.uniforms[1..] {
+                *z = rho * previous + innovation * *z;
+                previous = *z;
+            }
+            self.uniforms.iter_mut().for_each(|z| *z = rng::normal_cdf(*z));
+        }
+        let bins = generator.bins;
+        for (b, &x) in self.row.iter_mut().zip(&self.uniforms) {
+            *b = ((x * bins as f64) as usize).min(bins - 1) as u32;
+        }
+    }
+}
+
+impl Iterator for SyntheticStream {
+    type Item = SparseExample;
+
+    fn next(&mut self) -> Option<SparseExample> {
+        let mut example = SparseExample::default();
+        self.next_into(&mut example).then_some(example)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = usize::try_from(self.remaining).unwrap_or(usize::MAX);
+        (n, Some(n))
+    }
+}
+
+#[inline]
+fn sigmoid(t: f64) -> f64 {
+    1.0 / (1.0 + (-t).exp())
+}

@@ -1,0 +1,106 @@
+//! LIBSVM write/read round trips, compact-matrix export, read errors, VW output.
+
+use features::libsvm::{self, LibsvmLabels};
+use features::vw::{self, VwLabels};
+use features::{
+    CompactMatrix, FeaturesError, SparseExample, SplitName, SyntheticConfig, SyntheticProblem,
+};
+
+fn synthetic_rows(n: u64) -> Vec<SparseExample> {
+    let cfg = SyntheticConfig { k: 6, seed: 5, ..SyntheticConfig::default() };
+    let problem = SyntheticProblem::new(cfg).unwrap();
+    problem.stream(SplitName::Train, n).collect()
+}
+
+fn without_true_prob(rows: &[SparseExample]) -> Vec<SparseExample> {
+    rows.iter().cloned().map(|r| SparseExample { true_prob: None, ..r }).collect()
+}
+
+#[test]
+fn libsvm_round_trip_is_exact() {
+    let mut rows = synthetic_rows(300);
+    rows[0].values[1] = 0.1 + 0.2; // a value without a short decimal form
+    rows[1].label = -3.25;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("train.svm");
+    libsvm::write(std::fs::File::create(&path).unwrap(), &rows).unwrap();
+    let back = libsvm::read(&path).unwrap();
+    assert_eq!(back, without_true_prob(&rows));
+}
+
+#[test]
+fn libsvm_writes_one_based_sorted_indices() {
+    let example =
+        SparseExample { ids: vec![9, 0], values: vec![2.5, 1.0], label: 1.0, true_prob: None };
+    let mut out = Vec::new();
+    libsvm::write_with(&mut out, &[example], LibsvmLabels::PlusMinusOne).unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), "1 1:1 10:2.5\n");
+}
+
+#[test]
+fn compact_matrix_export_uses_seen_columns() {
+    let rows = synthetic_rows(50);
+    let matrix = CompactMatrix::from_examples(&rows);
+    let mut out = Vec::new();
+    libsvm::write_matrix(&mut out, &matrix, LibsvmLabels::PlusMinusOne).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.lines().count(), 50);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.svm");
+    std::fs::write(&path, &text).unwrap();
+    let back = libsvm::read(&path).unwrap();
+    for (row, original) in back.iter().zip(&rows) {
+        assert_eq!(row.label, if original.label > 0.5 { 1.0 } else { -1.0 });
+        let global: Vec<u64> = row.ids.iter().map(|&j| matrix.columns[j as usize]).collect();
+        assert_eq!(global, original.ids);
+        assert!(row.ids.iter().all(|&j| (j as usize) < matrix.n_cols()));
+    }
+}
+
+#[test]
+fn libsvm_read_errors_name_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.svm");
+    for (body, needle) in [
+        ("1 1:1\n\n0 3:x\n", "line 3"),
+        ("1 0:1\n", "bad index `0`"),
+        ("abc 1:1\n", "bad label `abc`"),
+        ("1 2:1 2:3\n", "appears twice"),
+        ("1 5\n", "expected index:value"),
+    ] {
+        std::fs::write(&path, body).unwrap();
+        let err = libsvm::read(&path).unwrap_err();
+        let message = err.to_string();
+        assert!(matches!(err, FeaturesError::Libsvm { .. }), "{err:?}");
+        assert!(message.contains("bad.svm") && message.contains(needle), "{message}");
+    }
+    let missing = dir.path().join("absent.svm");
+    let err = libsvm::read(&missing).unwrap_err();
+    assert!(matches!(err, FeaturesError::MissingFile { .. }));
+    assert!(err.to_string().contains(&missing.display().to_string()));
+}
+
+#[test]
+fn libsvm_skips_comments_blank_lines_and_qid() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.svm");
+    std::fs::write(&path, "# header\n+1 qid:3 2:0.5 # trailing\n\n-1 1:2\n").unwrap();
+    let rows = libsvm::read(&path).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        (rows[0].label, rows[0].ids.clone(), rows[0].values.clone()),
+        (1.0, vec![1], vec![0.5])
+    );
+    assert_eq!(rows[1].label, -1.0);
+}
+
+#[test]
+fn vw_text_has_plus_minus_labels_and_bare_unit_features() {
+    let rows = vec![
+        SparseExample { ids: vec![3, 7], values: vec![1.0, 0.5], label: 0.0, true_prob: None },
+        SparseExample { ids: vec![2], values: vec![1.0], label: 1.0, true_prob: None },
+    ];
+    let mut out = Vec::new();
+    vw::write(&mut out, &rows, VwLabels::PlusMinusOne).unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), "-1 |f 3 7:0.5\n1 |f 2\n");
+}

@@ -1,0 +1,10 @@
+//! The `features` crate's integration tests, as one test binary: synthetic generator, feature
+//! space naming, real-data loading and its errors, interchange formats.
+
+// Test helpers (not only `#[test]` functions) unwrap: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
+mod interchange;
+mod real_data;
+mod space_names;
+mod synthetic;

@@ -1,0 +1,212 @@
+//! The synthetic generator: k^k dimensions, determinism, split independence, streaming at k = 10,
+//! true probabilities and support, and config validation.
+
+use features::{CrossLayout, FeaturesError, SplitName, SyntheticConfig, SyntheticProblem};
+
+fn config(k: usize) -> SyntheticConfig {
+    SyntheticConfig { k, seed: 11, ..SyntheticConfig::default() }
+}
+
+#[test]
+fn dimension_is_k_bins_plus_k_to_the_k() {
+    for k in 2..=10usize {
+        let problem = SyntheticProblem::new(config(k)).unwrap();
+        let k_to_k = (k as u64).pow(k as u32);
+        assert_eq!(problem.dimension(), (k * k) as u64 + k_to_k, "k = {k}");
+    }
+    let ten = SyntheticProblem::new(config(10)).unwrap();
+    assert_eq!(ten.dimension(), 10_000_000_000 + 100);
+}
+
+fn first_rows(
+    problem: &SyntheticProblem,
+    split: SplitName,
+    n: u64,
+) -> Vec<features::SparseExample> {
+    problem.stream(split, n).collect()
+}
+
+#[test]
+fn same_seed_same_bits_other_seed_or_split_differs() {
+    let cfg = SyntheticConfig { correlation: 0.5, label_noise: 0.1, ..config(5) };
+    let a = SyntheticProblem::new(cfg.clone()).unwrap();
+    let b = SyntheticProblem::new(cfg.clone()).unwrap();
+    let rows_a = first_rows(&a, SplitName::Train, 200);
+    let rows_b = first_rows(&b, SplitName::Train, 200);
+    assert_eq!(rows_a, rows_b);
+    let bits = |rows: &[features::SparseExample]| -> Vec<u64> {
+        rows.iter().map(|r| r.true_prob.unwrap().to_bits()).collect()
+    };
+    assert_eq!(bits(&rows_a), bits(&rows_b));
+    assert_eq!(a.true_support(), b.true_support());
+
+    let other = SyntheticProblem::new(SyntheticConfig { seed: 12, ..cfg }).unwrap();
+    assert_ne!(rows_a, first_rows(&other, SplitName::Train, 200));
+    let validation = first_rows(&a, SplitName::Validation, 200);
+    let test = first_rows(&a, SplitName::Test, 200);
+    assert_ne!(rows_a, validation);
+    assert_ne!(validation, test);
+    // A shorter stream is a prefix of a longer one.
+    assert_eq!(first_rows(&a, SplitName::Train, 50), rows_a[..50]);
+}
+
+#[test]
+fn stream_at_k10_touches_one_full_cross_cell_per_row() {
+    let problem = SyntheticProblem::new(config(10)).unwrap();
+    let full = problem.space().groups().last().unwrap().clone();
+    assert_eq!(full.size, 10_000_000_000);
+    let mut stream = problem.stream(SplitName::Train, 100_000);
+    let mut example = features::SparseExample::default();
+    let mut rows = 0u64;
+    let mut positives = 0.0;
+    let mut expected_positives = 0.0;
+    while stream.next_into(&mut example) {
+        rows += 1;
+        assert_eq!(example.ids.len(), 11);
+        assert!(example.ids.windows(2).all(|w| w[0] < w[1]));
+        let cell = *example.ids.last().unwrap();
+        assert!(cell >= full.first && cell < full.first + full.size);
+        positives += example.label;
+        expected_positives += example.true_prob.unwrap();
+    }
+    assert_eq!(rows, 100_000);
+    // Labels are Bernoulli(true_prob): their sum is within a few standard deviations.
+    assert!((positives - expected_positives).abs() < 4.0 * (rows as f64 / 4.0).sqrt());
+}
+
+#[test]
+fn copula_keeps_uniform_bins_and_correlates_neighbours() {
+    let cfg = SyntheticConfig { correlation: 0.9, bins: 4, ..config(3) };
+    let problem = SyntheticProblem::new(cfg).unwrap();
+    let n = 20_000;
+    let mut counts = [0usize; 4];
+    let mut same_bin = 0usize;
+    for example in problem.stream(SplitName::Train, n) {
+        // Marginal ids: x0 is 0..4, x1 is 4..8.
+        counts[example.ids[0] as usize] += 1;
+        same_bin += usize::from(example.ids[0] == example.ids[1] - 4);
+    }
+    for c in counts {
+        assert!((c as f64 / n as f64 - 0.25).abs() < 0.02, "{counts:?}");
+    }
+    // Independent features would agree a quarter of the time.
+    assert!(same_bin as f64 / n as f64 > 0.5, "{same_bin}");
+}
+
+#[test]
+fn label_noise_bounds_true_prob() {
+    let cfg = SyntheticConfig { label_noise: 0.2, effect_scale: 5.0, ..config(4) };
+    let problem = SyntheticProblem::new(cfg).unwrap();
+    for example in problem.stream(SplitName::Test, 2_000) {
+        let p = example.true_prob.unwrap();
+        assert!((0.2..=0.8).contains(&p), "{p}");
+        assert!(example.label == 0.0 || example.label == 1.0);
+    }
+}
+
+#[test]
+fn true_support_is_marginals_and_planted_pair_cells() {
+    let layout = CrossLayout { marginals: true, full_cross: false, pairwise: true };
+    let cfg =
+        SyntheticConfig { interactions: 5, triple_fraction: 0.4, crosses: layout, ..config(5) };
+    let problem = SyntheticProblem::new(cfg).unwrap();
+    let space = problem.space();
+    let support = problem.true_support();
+    assert!(support.windows(2).all(|w| w[0] < w[1]));
+    let marginal_ids = support.iter().filter(|&&id| id < 25).count();
+    assert_eq!(marginal_ids, 25, "effects are dense");
+    let pairs: Vec<_> =
+        problem.planted_interactions().iter().filter(|p| p.conditions.len() == 2).collect();
+    assert_eq!(pairs.len(), 3);
+    for pair in pairs {
+        let [(i, bi), (j, bj)] = pair.conditions[..] else { panic!("pair") };
+        let name = format!(
+            "x{i}{} x x{j}{}",
+            space.columns()[i].labels()[bi as usize],
+            space.columns()[j].labels()[bj as usize]
+        );
+        let id = space.id_of(&name).unwrap();
+        assert!(support.contains(&id), "{name}");
+    }
+    let cross_ids = support.iter().filter(|&&id| id >= 25).count();
+    assert!((1..=3).contains(&cross_ids));
+
+    let no_effects = SyntheticConfig { effect_scale: 0.0, ..problem.config().clone() };
+    let sparse = SyntheticProblem::new(no_effects).unwrap();
+    assert!(sparse.true_support().iter().all(|&id| id >= 25));
+}
+
+#[test]
+fn planted_interaction_moves_the_true_probability() {
+    let cfg =
+        SyntheticConfig { effect_scale: 0.0, interactions: 1, interaction_scale: 3.0, ..config(3) };
+    let problem = SyntheticProblem::new(cfg).unwrap();
+    let planted = problem.planted_interactions()[0].clone();
+    let expected_active = 1.0 / (1.0 + (-planted.weight).exp());
+    let mut seen_active = false;
+    for example in problem.stream(SplitName::Train, 5_000) {
+        let active = planted
+            .conditions
+            .iter()
+            .all(|&(f, b)| example.ids[f] == (f * 3) as u64 + u64::from(b));
+        let p = example.true_prob.unwrap();
+        if active {
+            seen_active = true;
+            assert!((p - expected_active).abs() < 1e-12);
+        } else {
+            assert!((p - 0.5).abs() < 1e-12);
+        }
+    }
+    assert!(seen_active);
+}
+
+#[test]
+fn bad_configs_are_rejected_with_the_field() {
+    let cases: Vec<(SyntheticConfig, &str)> = vec![
+        (SyntheticConfig { k: 1, ..config(2) }, "synthetic.k"),
+        (SyntheticConfig { bins: 1, ..config(4) }, "synthetic.bins"),
+        (SyntheticConfig { correlation: 1.0, ..config(4) }, "synthetic.correlation"),
+        (SyntheticConfig { triple_fraction: 1.5, ..config(4) }, "synthetic.triple_fraction"),
+        (SyntheticConfig { triple_fraction: 1.0, ..config(2) }, "triples need k >= 3"),
+        (SyntheticConfig { effect_scale: -1.0, ..config(4) }, "synthetic.effect_scale"),
+        (SyntheticConfig { interaction_scale: f64::NAN, ..config(4) }, "interaction_scale"),
+        (SyntheticConfig { bias: f64::INFINITY, ..config(4) }, "synthetic.bias"),
+        (SyntheticConfig { label_noise: 0.5, ..config(4) }, "synthetic.label_noise"),
+        (
+            SyntheticConfig {
+                crosses: CrossLayout { marginals: false, full_cross: false, pairwise: false },
+                ..config(4)
+            },
+            "synthetic.crosses",
+        ),
+    ];
+    for (cfg, needle) in cases {
+        let err = SyntheticProblem::new(cfg).unwrap_err();
+        assert!(matches!(err, FeaturesError::InvalidConfig { .. }), "{err:?}");
+        assert!(err.to_string().contains(needle), "{err} lacks {needle}");
+    }
+}
+
+#[test]
+fn full_cross_too_large_for_u64_names_cross_and_size() {
+    let err = SyntheticProblem::new(config(20)).unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, FeaturesError::CrossTooLarge { .. }));
+    assert!(message.contains("`full_cross`") && message.contains("20^20"), "{message}");
+    // Without the full cross, k = 20 is fine.
+    let layout = CrossLayout { marginals: true, full_cross: false, pairwise: true };
+    let ok = SyntheticProblem::new(SyntheticConfig { crosses: layout, ..config(20) }).unwrap();
+    assert_eq!(ok.dimension(), 400 + 190 * 400);
+}
+
+#[test]
+fn unknown_toml_keys_are_rejected() {
+    let good: SyntheticConfig =
+        toml::from_str("k = 6\nseed = 3\n[crosses]\npairwise = true\n").unwrap();
+    assert_eq!(good.k, 6);
+    assert!(good.crosses.marginals && good.crosses.full_cross && good.crosses.pairwise);
+    let err = toml::from_str::<SyntheticConfig>("k = 6\nbinz = 3\n").unwrap_err();
+    assert!(err.to_string().contains("binz"), "{err}");
+    let err = toml::from_str::<SyntheticConfig>("[crosses]\nfull = true\n").unwrap_err();
+    assert!(err.to_string().contains("full"), "{err}");
+}

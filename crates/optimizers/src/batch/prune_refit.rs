@@ -1,0 +1,71 @@
+//! Magnitude pruning and refit: fit the L1, L2 or elastic-net problem by coordinate descent at
+//! one base lambda, keep the `s` weights largest in magnitude, refit the mean loss plus the
+//! small ridge `l2_for_l0` on those alone (see `refit.rs`), for each target size `s`.
+//!
+//! The base lambda is `prune_base_lambda`, or by default the L1 problem's lambda_max times
+//! `lambda_min_ratio` (the same scale for every base penalty, so L1 and L2 bases are pruned
+//! from comparably regularized fits). An L1 base may have fewer than `s` nonzeros: then all are
+//! kept and the support is smaller than `s`.
+
+use regularizers::{PenaltyParts, RegularizerKind};
+
+use crate::batch::coordinate_descent::{self, Candidates, Iterate};
+use crate::batch::design::Design;
+use crate::batch::path::{make_point, max_gradient_at_zero, penalty_parts, SolveReport};
+use crate::batch::refit::{refit, RefitSettings};
+use crate::batch::support::keep_largest;
+use crate::batch::{BatchError, PathConfig, PathPoint};
+
+/// The prune-refit path over the configured support sizes.
+pub(crate) fn fit_path(
+    design: &Design,
+    penalty: RegularizerKind,
+    config: &PathConfig,
+) -> Result<Vec<PathPoint>, BatchError> {
+    let base_lambda = config
+        .prune_base_lambda
+        .unwrap_or_else(|| max_gradient_at_zero(design) * config.lambda_min_ratio);
+    let base_parts = penalty_parts(penalty, base_lambda, config)?;
+    let mut base = Iterate::at_zero(design);
+    let base_report = coordinate_descent::solve(
+        design,
+        base_parts,
+        &mut base,
+        (0..design.m).collect(),
+        Candidates::All,
+        config.tol,
+        config.max_iter,
+    );
+    let l2_grad = config.convention.grad_coefficient(config.l2_for_l0);
+    let settings = RefitSettings {
+        l2_grad,
+        tol: config.tol,
+        max_iter: config.max_iter,
+        newton_max_support: config.newton_max_support,
+    };
+    let parts = PenaltyParts { l2_grad, ..PenaltyParts::default() };
+    let mut points = Vec::new();
+    for s in config.support_grid(design.m) {
+        let mut w = base.w.clone();
+        let kept = keep_largest(&mut w, s);
+        let mut it = Iterate::from_weights(design, w, base.b);
+        let refitted = refit(design, &kept, &mut it, settings);
+        let report = SolveReport {
+            iterations: base_report.iterations + refitted.iterations,
+            converged: base_report.converged && refitted.converged,
+        };
+        points.push(make_point(
+            design,
+            base_lambda,
+            parts,
+            &it.w,
+            it.b,
+            &it.margins,
+            report,
+            kept,
+            None,
+            Some(s),
+        ));
+    }
+    Ok(points)
+}

@@ -1,0 +1,246 @@
+//! Hyperparameters of the online optimizers, checked once by [`OnlineConfig::validate`].
+//!
+//! | Name | Default | Purpose | Range |
+//! |---|---|---|---|
+//! | `loss` | `logistic` | loss in the margin | `logistic`, `squared` |
+//! | `schedule` | `inv_sqrt`, `eta0 = 0.5` | step size `eta_t` of the SGD-type optimizers (not FTRL, RDA) | `eta > 0` |
+//! | `clip_norm` | none | clip the mini-batch gradient (all coordinates and the bias) to this Euclidean norm; the Crash Course uses 5.0 | `> 0` |
+//! | `admission` | `all` | when a new feature gets a weight: always, after `n` sightings (counting Bloom filter), or with probability `p` (Poisson) | `n` in 1..=255, `p` in (0, 1] |
+//! | `store` | `sparse` | sparse hash map (any dimension) or dense vector (dimension capped, see [`DENSE_STORE_MAX_BYTES`]) | |
+//! | `ftrl_alpha` | 0.1 | FTRL per-coordinate learning rate `alpha` | `> 0` |
+//! | `ftrl_beta` | 1.0 | FTRL `beta` | `>= 0` |
+//! | `ftrl_penalty` | `total` | how FTRL reads the regularizer's strengths, see [`FtrlPenalty`] | `total`, `per_step` |
+//! | `rda_gamma` | 1.0 | RDA strong-convexity weight: `beta_t = gamma * sqrt(t)` | `> 0` |
+//! | `truncation_period` | 10 | truncated gradient: truncate every `K` steps by `K * eta * lambda` (`K = 1` is FOBOS-L1; larger `K` gives more exact zeros) | `>= 1` |
+//! | `bloom_counters` | 2^22 | counters (one byte each, 3 hashes) of the counting Bloom filter of `admission = count` | 64..=2^30 |
+//! | `seed` | 0 | seed of the Poisson admission draws | any |
+
+use serde::{Deserialize, Serialize};
+
+use super::OnlineError;
+use crate::LossKind;
+
+/// Largest dense store allowed, in bytes (256 MiB): beyond it use the sparse store.
+pub const DENSE_STORE_MAX_BYTES: u64 = 256 << 20;
+
+/// Largest counting Bloom filter allowed (one byte per counter: 1 GiB).
+pub const MAX_BLOOM_COUNTERS: u32 = 1 << 30;
+
+/// Step size `eta_t` of step `t = 1, 2, ...`; every schedule is non-increasing in `t`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Schedule {
+    /// `eta_t = eta`.
+    Constant {
+        /// The step size.
+        eta: f64,
+    },
+    /// `eta_t = eta0 / sqrt(t)`.
+    InvSqrt {
+        /// Step size of the first step.
+        eta0: f64,
+    },
+    /// `eta_t = eta0 * t0 / (t0 + t - 1)` (Bottou's `eta0 / (1 + (t - 1) / t0)`).
+    Inverse {
+        /// Step size of the first step.
+        eta0: f64,
+        /// Number of steps after which the step size has halved.
+        t0: f64,
+    },
+}
+
+impl Schedule {
+    /// Step size of step `t` (1-based; `t = 0` is read as 1).
+    #[inline]
+    pub fn eta(&self, t: u64) -> f64 {
+        let t = t.max(1) as f64;
+        match *self {
+            Schedule::Constant { eta } => eta,
+            Schedule::InvSqrt { eta0 } => eta0 / t.sqrt(),
+            Schedule::Inverse { eta0, t0 } => eta0 * t0 / (t0 + t - 1.0),
+        }
+    }
+
+    fn validate(&self) -> Result<(), OnlineError> {
+        let (field, value) = match *self {
+            Schedule::Constant { eta } => ("schedule.eta", eta),
+            Schedule::InvSqrt { eta0 } => ("schedule.eta0", eta0),
+            Schedule::Inverse { eta0, t0 } => {
+                positive("schedule.t0", t0)?;
+                ("schedule.eta0", eta0)
+            }
+        };
+        positive(field, value)
+    }
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule::InvSqrt { eta0: 0.5 }
+    }
+}
+
+/// When a feature not yet in the store gets a weight (McMahan et al. 2013, section 4.1). A feature
+/// that is not admitted keeps weight 0 and receives no update.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Admission {
+    /// Every feature, at its first sighting.
+    #[default]
+    All,
+    /// After it was seen `n` times, counted in a counting Bloom filter (counts can only be
+    /// overestimated, so a feature may be admitted early, never late).
+    Count {
+        /// Sightings needed, 1..=255.
+        n: u32,
+    },
+    /// With probability `p` at each sighting (Poisson inclusion).
+    Poisson {
+        /// Inclusion probability, in (0, 1].
+        p: f64,
+    },
+}
+
+/// Where per-coordinate state lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum StoreKind {
+    /// Hash map keyed by feature id: a coordinate exists once admitted, any dimension.
+    #[default]
+    Sparse,
+    /// A vector indexed by feature id (ids `>= dimension` are ignored and counted); only for
+    /// small dimensions, see [`DENSE_STORE_MAX_BYTES`].
+    Dense {
+        /// Number of coordinates.
+        dimension: u64,
+    },
+}
+
+/// How FTRL-Proximal applies the regularizer's L1 and L2 strengths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum FtrlPenalty {
+    /// As McMahan et al. 2013 Algorithm 1 and TensorFlow's `FtrlOptimizer`: `lambda1`, `lambda2`
+    /// as given, once, against the *sum* of the per-step losses (so their effect fades as steps
+    /// accumulate). Use this to reproduce the Crash Course and TensorFlow numbers.
+    #[default]
+    Total,
+    /// `lambda1 * t`, `lambda2 * t` after `t` steps: the minimizer of the *mean* loss plus the
+    /// penalty, the objective the other optimizers (and RDA, by construction) work on. Use this
+    /// to compare optimizers at equal strength.
+    PerStep,
+}
+
+/// Everything an online optimizer needs besides the regularizer. See the module table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OnlineConfig {
+    /// Loss in the margin.
+    pub loss: LossKind,
+    /// Step sizes of the SGD-type optimizers.
+    pub schedule: Schedule,
+    /// Mini-batch gradient-norm clipping threshold.
+    pub clip_norm: Option<f64>,
+    /// Feature admission rule.
+    pub admission: Admission,
+    /// Weight store.
+    pub store: StoreKind,
+    /// FTRL `alpha`.
+    pub ftrl_alpha: f64,
+    /// FTRL `beta`.
+    pub ftrl_beta: f64,
+    /// How FTRL scales the penalty.
+    pub ftrl_penalty: FtrlPenalty,
+    /// RDA `gamma`.
+    pub rda_gamma: f64,
+    /// Truncated gradient period `K`.
+    pub truncation_period: u32,
+    /// Counters of the admission Bloom filter.
+    pub bloom_counters: u32,
+    /// Seed of the random admission draws.
+    pub seed: u64,
+}
+
+impl Default for OnlineConfig {
+    fn default() -> Self {
+        Self {
+            loss: LossKind::Logistic,
+            schedule: Schedule::default(),
+            clip_norm: None,
+            admission: Admission::All,
+            store: StoreKind::Sparse,
+            ftrl_alpha: 0.1,
+            ftrl_beta: 1.0,
+            ftrl_penalty: FtrlPenalty::Total,
+            rda_gamma: 1.0,
+            truncation_period: 10,
+            bloom_counters: 1 << 22,
+            seed: 0,
+        }
+    }
+}
+
+impl OnlineConfig {
+    /// Checks every field; the error names the first field out of range.
+    pub fn validate(&self) -> Result<(), OnlineError> {
+        self.schedule.validate()?;
+        if let Some(c) = self.clip_norm {
+            positive("clip_norm", c)?;
+        }
+        match self.admission {
+            Admission::All => {}
+            Admission::Count { n } => {
+                if !(1..=255).contains(&n) {
+                    return Err(bad("admission.n", format!("must be in 1..=255, got {n}")));
+                }
+            }
+            Admission::Poisson { p } => {
+                if !(p > 0.0 && p <= 1.0) {
+                    return Err(bad("admission.p", format!("must be in (0, 1], got {p}")));
+                }
+            }
+        }
+        if let StoreKind::Dense { dimension } = self.store {
+            if dimension == 0 {
+                return Err(bad("store.dimension", "must be >= 1, got 0".to_string()));
+            }
+            if self.admission != Admission::All {
+                return Err(bad(
+                    "admission",
+                    "must be `all` with a dense store (every coordinate is already held)"
+                        .to_string(),
+                ));
+            }
+        }
+        positive("ftrl_alpha", self.ftrl_alpha)?;
+        if !(self.ftrl_beta.is_finite() && self.ftrl_beta >= 0.0) {
+            return Err(bad(
+                "ftrl_beta",
+                format!("must be finite and >= 0, got {}", self.ftrl_beta),
+            ));
+        }
+        positive("rda_gamma", self.rda_gamma)?;
+        if self.truncation_period == 0 {
+            return Err(bad("truncation_period", "must be >= 1, got 0".to_string()));
+        }
+        if !(64..=MAX_BLOOM_COUNTERS).contains(&self.bloom_counters) {
+            return Err(bad(
+                "bloom_counters",
+                format!("must be in 64..={MAX_BLOOM_COUNTERS}, got {}", self.bloom_counters),
+            ));
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn bad(field: &'static str, reason: String) -> OnlineError {
+    OnlineError::BadConfig { field, reason }
+}
+
+fn positive(field: &'static str, value: f64) -> Result<(), OnlineError> {
+    if value.is_finite() && value > 0.0 {
+        Ok(())
+    } else {
+        Err(bad(field, format!("must be finite and > 0, got {value}")))
+    }
+}

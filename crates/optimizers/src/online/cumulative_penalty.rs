@@ -1,0 +1,115 @@
+//! SGD with the cumulative L1 penalty (Tsuruoka, Tsujii & Ananiadou, ACL 2009), as in
+//! scikit-learn's `SGDClassifier(penalty='l1')`. `u` is the total L1 penalty every weight could
+//! have received so far (`u += eta l1` per step, the ledger total) and `q_i` the penalty `w_i`
+//! actually received; after each gradient step on a coordinate:
+//! `w > 0: w <- max(0, w - (u + q))`, `w < 0: w <- min(0, w + (u - q))`, `q += new - old`.
+//! The penalty is thus applied only when a coordinate is seen (no separate catch-up needed),
+//! and a weight pushed out of zero must first pay what it owes. L2 is a gradient step applied
+//! through the ledger scale; `u` and `q` live in the same scaled units, so the rule stays exact.
+//! State: scaled weight and `q` (16 bytes); `q` is state, so a coordinate is dropped only when
+//! both are exactly 0 (zero weights of features seen once are kept: the paper's `q` is dense).
+
+use regularizers::PenaltyParts;
+
+use super::ledger::{Clock, Ledger, PenaltyStep};
+use super::rule::{check_gradient_l2, reject_parts, CoordinateRule};
+use super::{OnlineConfig, OnlineError, OnlineKind};
+
+/// See the module doc.
+pub(crate) struct CumulativePenalty {
+    parts: PenaltyParts,
+}
+
+/// Scaled weight and scaled penalty received.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct CumulativeState {
+    v: f64,
+    q: f64,
+}
+
+impl CumulativePenalty {
+    pub(crate) fn new(
+        parts: PenaltyParts,
+        regularizer: &'static str,
+        config: &OnlineConfig,
+    ) -> Result<Self, OnlineError> {
+        reject_parts(Self::KIND, regularizer, parts, true, false)?;
+        check_gradient_l2(Self::KIND, parts.l2_grad, config.schedule.eta(1))?;
+        Ok(Self { parts })
+    }
+}
+
+/// Tsuruoka's clipping step with total `u`.
+#[inline]
+fn apply_penalty(state: &mut CumulativeState, u: f64) {
+    let old = state.v;
+    if old > 0.0 {
+        state.v = (old - (u + state.q)).max(0.0);
+    } else if old < 0.0 {
+        state.v = (old + (u - state.q)).min(0.0);
+    }
+    state.q += state.v - old;
+}
+
+impl CoordinateRule for CumulativePenalty {
+    type State = CumulativeState;
+    const KIND: OnlineKind = OnlineKind::CumulativePenalty;
+
+    fn unpenalized(&self) -> Self {
+        Self { parts: PenaltyParts::default() }
+    }
+
+    fn penalty_step(&self, clock: &Clock) -> PenaltyStep {
+        // The L1 of step t is applied after its L2 shrink, so it enters the ledger as eta l1 b.
+        let shrink = 1.0 / (1.0 - clock.eta * self.parts.l2_grad);
+        PenaltyStep { subtract: clock.eta * self.parts.l1 * shrink, shrink }
+    }
+
+    fn catch_up(&self, state: &mut CumulativeState, _clock: &Clock, ledger: &Ledger) -> f64 {
+        apply_penalty(state, ledger.total);
+        state.v / ledger.scale
+    }
+
+    fn update(
+        &self,
+        state: &mut CumulativeState,
+        gradient: f64,
+        clock: &Clock,
+        ledger: &Ledger,
+    ) -> f64 {
+        let w = state.v / ledger.prev_scale;
+        let stepped = w * (1.0 - clock.eta * self.parts.l2_grad) - clock.eta * gradient;
+        state.v = stepped * ledger.scale;
+        apply_penalty(state, ledger.total);
+        state.v / ledger.scale
+    }
+
+    fn is_removable(state: &CumulativeState) -> bool {
+        state.v == 0.0 && state.q == 0.0
+    }
+
+    fn rescale(state: &mut CumulativeState, factor: f64) {
+        state.v *= factor;
+        state.q *= factor;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn follows_tsuruoka_example() {
+        // u = 0.3 owed; w = 0.5 pays it all; a second call with the same u pays nothing more.
+        let mut s = CumulativeState { v: 0.5, q: 0.0 };
+        apply_penalty(&mut s, 0.3);
+        assert!((s.v - 0.2).abs() < 1e-15 && (s.q + 0.3).abs() < 1e-15);
+        apply_penalty(&mut s, 0.3);
+        assert!((s.v - 0.2).abs() < 1e-15);
+        // A weight smaller than what it owes stops at zero and keeps the debt in q.
+        let mut t = CumulativeState { v: -0.1, q: 0.0 };
+        apply_penalty(&mut t, 0.3);
+        assert_eq!(t.v, 0.0);
+        assert!((t.q - 0.1).abs() < 1e-15);
+    }
+}

@@ -1,0 +1,66 @@
+//! Regularized dual averaging (Xiao 2010) with the strongly convex term `gamma sqrt(t) w^2 / 2`.
+//! State: the sum of the coordinate's gradients; with `gbar = sum / t` (steps without a gradient
+//! add zero, so no catch-up is needed) the weight is
+//! `0 if |gbar| <= l1, else -(gbar - l1 sign(gbar)) / (c + gamma / sqrt(t))`,
+//! which is Xiao's `-(sqrt(t) / gamma) (gbar - l1 sign(gbar))` when there is no L2 (`c = 0`).
+//! Ignores the step-size schedule. State: 8 bytes; the gradient sum is state, so a coordinate is
+//! dropped only if it is exactly 0.
+
+use regularizers::{sign, PenaltyParts};
+
+use super::ledger::{Clock, Ledger};
+use super::rule::{reject_parts, CoordinateRule};
+use super::{OnlineConfig, OnlineError, OnlineKind};
+
+/// See the module doc.
+pub(crate) struct Rda {
+    parts: PenaltyParts,
+    gamma: f64,
+}
+
+impl Rda {
+    pub(crate) fn new(
+        parts: PenaltyParts,
+        regularizer: &'static str,
+        config: &OnlineConfig,
+    ) -> Result<Self, OnlineError> {
+        reject_parts(Self::KIND, regularizer, parts, true, false)?;
+        Ok(Self { parts, gamma: config.rda_gamma })
+    }
+
+    fn weight(&self, gradient_sum: f64, steps: u64) -> f64 {
+        if steps == 0 {
+            return 0.0;
+        }
+        let t = steps as f64;
+        let average = gradient_sum / t;
+        if average.abs() <= self.parts.l1 {
+            0.0
+        } else {
+            -(average - self.parts.l1 * sign(average))
+                / (self.parts.l2_grad + self.gamma / t.sqrt())
+        }
+    }
+}
+
+impl CoordinateRule for Rda {
+    type State = f64;
+    const KIND: OnlineKind = OnlineKind::Rda;
+
+    fn unpenalized(&self) -> Self {
+        Self { parts: PenaltyParts::default(), gamma: self.gamma }
+    }
+
+    fn catch_up(&self, gradient_sum: &mut f64, clock: &Clock, _ledger: &Ledger) -> f64 {
+        self.weight(*gradient_sum, clock.completed)
+    }
+
+    fn update(&self, gradient_sum: &mut f64, gradient: f64, clock: &Clock, _: &Ledger) -> f64 {
+        *gradient_sum += gradient;
+        self.weight(*gradient_sum, clock.completed)
+    }
+
+    fn is_removable(gradient_sum: &f64) -> bool {
+        *gradient_sum == 0.0
+    }
+}

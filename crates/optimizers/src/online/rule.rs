@@ -1,0 +1,79 @@
+//! The per-coordinate update rule: the one thing each online optimizer defines. Everything else
+//! (store, mini-batching, clipping, admission, bias, divergence, the lazy clock) is the shared
+//! [`super::learner::Learner`].
+
+use regularizers::PenaltyParts;
+
+use super::ledger::{Clock, Ledger, PenaltyStep};
+use super::{OnlineError, OnlineKind};
+
+/// One optimizer's state and update for a single coordinate.
+pub(crate) trait CoordinateRule: Send + Sized + 'static {
+    /// Per-coordinate state (weight and/or accumulators), fresh when the coordinate is created.
+    type State: Copy + Default + Send + 'static;
+
+    /// Which optimizer this is.
+    const KIND: OnlineKind;
+
+    /// The same rule without any penalty, used for the (unpenalized) bias.
+    fn unpenalized(&self) -> Self;
+
+    /// The penalty-only map of the step just completed (`clock.completed` is its index), for the
+    /// lazy ledger. Rules that need no catch-up keep the default.
+    fn penalty_step(&self, _clock: &Clock) -> PenaltyStep {
+        PenaltyStep::NONE
+    }
+
+    /// Brings the state up to date with every penalty step it missed and returns the weight to
+    /// predict with.
+    fn catch_up(&self, state: &mut Self::State, clock: &Clock, ledger: &Ledger) -> f64;
+
+    /// Applies the step just completed (`clock`, `ledger` already advanced) with the loss
+    /// gradient `gradient` to a state caught up before that step; returns the new weight.
+    fn update(&self, state: &mut Self::State, gradient: f64, clock: &Clock, ledger: &Ledger)
+        -> f64;
+
+    /// True when the state is exactly the fresh one, so the coordinate can be dropped.
+    fn is_removable(state: &Self::State) -> bool;
+
+    /// Multiplies the quantities kept in ledger units by `factor` (ledger rebase).
+    fn rescale(_state: &mut Self::State, _factor: f64) {}
+}
+
+/// `Unsupported` for a regularizer with a part this rule cannot apply.
+pub(crate) fn reject_parts(
+    kind: OnlineKind,
+    regularizer: &'static str,
+    parts: PenaltyParts,
+    allow_l1_l2: bool,
+    allow_l0: bool,
+) -> Result<(), OnlineError> {
+    let reason = if !allow_l0 && parts.l0 != 0.0 {
+        "it has no L0 step (use hard_threshold for L0)"
+    } else if !allow_l1_l2 && (parts.l1 != 0.0 || parts.l2_grad != 0.0) {
+        "it applies only the L0 penalty (use fobos, ftrl or truncated_gradient for L1/L2)"
+    } else {
+        return Ok(());
+    };
+    Err(OnlineError::Unsupported { optimizer: kind.as_str(), regularizer, reason })
+}
+
+/// Rules that take L2 as a gradient step `w (1 - eta c)` need `eta_1 * c < 1` (otherwise the
+/// step flips or zeroes every weight); the error names the schedule.
+pub(crate) fn check_gradient_l2(
+    kind: OnlineKind,
+    l2_grad: f64,
+    first_eta: f64,
+) -> Result<(), OnlineError> {
+    if first_eta * l2_grad < 1.0 {
+        Ok(())
+    } else {
+        Err(OnlineError::BadConfig {
+            field: "schedule",
+            reason: format!(
+                "first step size {first_eta} times the L2 gradient coefficient {l2_grad} must be \
+                 < 1 for `{kind}` (it takes the L2 penalty as a gradient step)"
+            ),
+        })
+    }
+}

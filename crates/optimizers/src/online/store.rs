@@ -1,0 +1,170 @@
+//! Where per-coordinate optimizer state lives, and the bytes it really holds.
+//!
+//! - [`StoreKind::Sparse`]: an `FxHashMap<u64, S>`. A coordinate exists only once it was admitted,
+//!   and is removed again when its weight is exactly zero and it carries no other state. Its bytes
+//!   are computed from the map's real allocation, following hashbrown's table layout: `buckets`
+//!   slots of `size_of::<(u64, S)>()`, padded to 16, plus one control byte per bucket and 16
+//!   trailing control bytes (one SSE2 group), where `buckets` is the power of two behind
+//!   `capacity()` (`capacity + 1` below 8 buckets, else `capacity / 7 * 8`).
+//! - [`StoreKind::Dense`]: a `Vec<S>` of `dimension` entries, all held from the start.
+
+use rustc_hash::FxHashMap;
+
+use super::config::{StoreKind, DENSE_STORE_MAX_BYTES};
+use super::OnlineError;
+
+/// Memory an online optimizer holds, measured from its data structures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StoreMemory {
+    /// Bytes of the current model held as `(u64 id, f64 weight)` per nonzero weight.
+    pub model_bytes: u64,
+    /// Bytes of all training state: the store's allocation (keys, per-coordinate state, map
+    /// overhead) plus the admission filter.
+    pub state_bytes: u64,
+    /// Largest `state_bytes` seen after any mini-batch.
+    pub peak_state_bytes: u64,
+    /// Coordinates held now.
+    pub coordinates: u64,
+    /// Distinct features ever seen (HyperLogLog estimate, about 1% error; exact-ish when small).
+    pub touched: u64,
+    /// Fixed-size bookkeeping outside the training state: the distinct-feature sketch and the
+    /// mini-batch scratch buffers.
+    pub bookkeeping_bytes: u64,
+}
+
+/// Per-coordinate states keyed by feature id.
+#[derive(Debug, Clone)]
+pub(crate) enum Store<S> {
+    Sparse(FxHashMap<u64, S>),
+    Dense(Vec<S>),
+}
+
+impl<S: Copy + Default> Store<S> {
+    /// An empty store of the given kind; errors if a dense one would exceed the cap.
+    pub(crate) fn new(kind: StoreKind) -> Result<Self, OnlineError> {
+        match kind {
+            StoreKind::Sparse => Ok(Store::Sparse(FxHashMap::default())),
+            StoreKind::Dense { dimension } => {
+                let bytes = dimension as u128 * std::mem::size_of::<S>() as u128;
+                if bytes > DENSE_STORE_MAX_BYTES as u128 {
+                    return Err(OnlineError::DenseTooLarge {
+                        dimension,
+                        bytes,
+                        cap: DENSE_STORE_MAX_BYTES,
+                    });
+                }
+                Ok(Store::Dense(vec![S::default(); dimension as usize]))
+            }
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get_mut(&mut self, id: u64) -> Option<&mut S> {
+        match self {
+            Store::Sparse(map) => map.get_mut(&id),
+            Store::Dense(states) => states.get_mut(usize::try_from(id).ok()?),
+        }
+    }
+
+    /// Creates the coordinate `id` with a fresh state; `None` if a dense store has no such id.
+    #[inline]
+    pub(crate) fn insert(&mut self, id: u64) -> Option<&mut S> {
+        match self {
+            Store::Sparse(map) => Some(map.entry(id).or_default()),
+            Store::Dense(states) => states.get_mut(usize::try_from(id).ok()?),
+        }
+    }
+
+    /// Forgets the coordinate (a dense store resets it to the fresh state).
+    #[inline]
+    pub(crate) fn remove(&mut self, id: u64) {
+        match self {
+            Store::Sparse(map) => {
+                map.remove(&id);
+            }
+            Store::Dense(states) => {
+                if let Some(s) = usize::try_from(id).ok().and_then(|i| states.get_mut(i)) {
+                    *s = S::default();
+                }
+            }
+        }
+    }
+
+    /// Visits every held coordinate; those for which `keep` returns false are removed.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(u64, &mut S) -> bool) {
+        match self {
+            Store::Sparse(map) => map.retain(|&id, s| keep(id, s)),
+            Store::Dense(states) => {
+                for (id, s) in states.iter_mut().enumerate() {
+                    if !keep(id as u64, s) {
+                        *s = S::default();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Visits every held coordinate without changing it.
+    pub(crate) fn for_each(&self, mut visit: impl FnMut(&S)) {
+        match self {
+            Store::Sparse(map) => map.values().for_each(&mut visit),
+            Store::Dense(states) => states.iter().for_each(&mut visit),
+        }
+    }
+
+    /// Coordinates held.
+    pub(crate) fn len(&self) -> u64 {
+        match self {
+            Store::Sparse(map) => map.len() as u64,
+            Store::Dense(states) => states.len() as u64,
+        }
+    }
+
+    /// Bytes allocated by the store.
+    pub(crate) fn allocated_bytes(&self) -> u64 {
+        match self {
+            Store::Sparse(map) => hash_table_bytes(map.capacity(), std::mem::size_of::<(u64, S)>()),
+            Store::Dense(states) => (states.capacity() * std::mem::size_of::<S>()) as u64,
+        }
+    }
+}
+
+/// Bytes hashbrown allocates for a table of the given `capacity()` and entry size.
+pub(crate) fn hash_table_bytes(capacity: usize, entry_bytes: usize) -> u64 {
+    const GROUP_WIDTH: usize = 16;
+    if capacity == 0 {
+        return 0;
+    }
+    let buckets = if capacity < 8 { capacity + 1 } else { capacity / 7 * 8 };
+    let data = (buckets * entry_bytes).next_multiple_of(GROUP_WIDTH);
+    (data + buckets + GROUP_WIDTH) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_count_inverts_hashbrown_capacity() {
+        // hashbrown reports capacity 3, 7, 14, 28, 56 for 4, 8, 16, 32, 64 buckets.
+        for (n, buckets) in [(1usize, 4usize), (5, 8), (10, 16), (20, 32), (50, 64)] {
+            let map: FxHashMap<u64, f64> =
+                FxHashMap::with_capacity_and_hasher(n, Default::default());
+            let bytes = hash_table_bytes(map.capacity(), 16);
+            assert_eq!(bytes as usize, buckets * 16 + buckets + 16, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn dense_store_refuses_large_dimensions() {
+        let err = Store::<(f64, f64)>::new(StoreKind::Dense { dimension: 1 << 40 });
+        assert!(matches!(err, Err(OnlineError::DenseTooLarge { .. })));
+        let mut ok =
+            Store::<f64>::new(StoreKind::Dense { dimension: 4 }).map_err(|e| e.to_string());
+        assert_eq!(ok.as_ref().map(|s| s.len()), Ok(4));
+        if let Ok(store) = ok.as_mut() {
+            assert!(store.insert(4).is_none());
+            assert!(store.insert(3).is_some());
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Truncated gradient (Langford, Li & Zhang, JMLR 2009) with `theta = infinity`: an SGD step on
+//! the loss (and on L2, as a gradient term), then every `K`-th step (`truncation_period`) the
+//! weight moves towards zero by the gravity `K * eta * l1` and stops at zero if it would cross
+//! it: the "subtract a constant, clip at zero" rule of the Crash Course. With `K = 1` and no L2
+//! this coincides with FOBOS-L1, as the paper notes. Truncations missed by an unseen coordinate
+//! are caught up lazily through the ledger. State: scaled weight and ledger mark (16 bytes); a
+//! coordinate is dropped when its weight is exactly 0.
+
+use regularizers::{soft_threshold, PenaltyParts};
+
+use super::ledger::{Clock, Ledger, PenaltyStep, Scaled};
+use super::rule::{check_gradient_l2, reject_parts, CoordinateRule};
+use super::{OnlineConfig, OnlineError, OnlineKind};
+
+/// See the module doc.
+pub(crate) struct TruncatedGradient {
+    parts: PenaltyParts,
+    period: u64,
+}
+
+impl TruncatedGradient {
+    pub(crate) fn new(
+        parts: PenaltyParts,
+        regularizer: &'static str,
+        config: &OnlineConfig,
+    ) -> Result<Self, OnlineError> {
+        reject_parts(Self::KIND, regularizer, parts, true, false)?;
+        check_gradient_l2(Self::KIND, parts.l2_grad, config.schedule.eta(1))?;
+        Ok(Self { parts, period: u64::from(config.truncation_period.max(1)) })
+    }
+
+    /// The truncation of step `clock.completed`: `K * eta * l1` on every `K`-th step.
+    fn gravity(&self, clock: &Clock) -> f64 {
+        if clock.completed % self.period == 0 {
+            self.period as f64 * clock.eta * self.parts.l1
+        } else {
+            0.0
+        }
+    }
+}
+
+impl CoordinateRule for TruncatedGradient {
+    type State = Scaled;
+    const KIND: OnlineKind = OnlineKind::TruncatedGradient;
+
+    fn unpenalized(&self) -> Self {
+        Self { parts: PenaltyParts::default(), period: self.period }
+    }
+
+    fn penalty_step(&self, clock: &Clock) -> PenaltyStep {
+        // S(w (1 - eta c), a) = S(w, a b) / b with b = 1 / (1 - eta c).
+        let shrink = 1.0 / (1.0 - clock.eta * self.parts.l2_grad);
+        PenaltyStep { subtract: self.gravity(clock) * shrink, shrink }
+    }
+
+    fn catch_up(&self, state: &mut Scaled, _clock: &Clock, ledger: &Ledger) -> f64 {
+        state.catch_up_clipped(ledger)
+    }
+
+    fn update(&self, state: &mut Scaled, gradient: f64, clock: &Clock, ledger: &Ledger) -> f64 {
+        let w = state.previous_weight(ledger);
+        let stepped = w * (1.0 - clock.eta * self.parts.l2_grad) - clock.eta * gradient;
+        let next = soft_threshold(stepped, self.gravity(clock));
+        state.set(next, ledger);
+        next
+    }
+
+    fn is_removable(state: &Scaled) -> bool {
+        state.v == 0.0
+    }
+
+    fn rescale(state: &mut Scaled, factor: f64) {
+        state.rescale(factor);
+    }
+}

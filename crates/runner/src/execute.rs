@@ -1,0 +1,150 @@
+//! Runs one work unit on its data set and turns the result into `runs.csv` rows: what every
+//! run shares (the grid parameters, the data set's figures, the model's counts, bytes and
+//! metrics); the online and batch specifics live in `run_online` and `run_batch`.
+
+use std::time::Instant;
+
+use optimizers::eval::{self, Metrics};
+use optimizers::model::DENSE_ENTRY_BYTES;
+use optimizers::LinearModel;
+
+use crate::alloc_counter;
+use crate::dataset::Dataset;
+use crate::machine;
+use crate::plan::Unit;
+use crate::record::{self, RunRecord};
+use crate::spec::{ExperimentSpec, Family};
+
+/// What a unit needs besides itself.
+pub struct RunContext<'a> {
+    /// The (possibly `--quick`-shrunk) spec.
+    pub spec: &'a ExperimentSpec,
+    /// The data set of the unit.
+    pub dataset: &'a Dataset,
+    /// Reset the process's peak RSS before each run (only meaningful with one thread).
+    pub reset_rss: bool,
+    /// Keep the trained models (for export).
+    pub keep_models: bool,
+}
+
+/// A finished row and, when asked for, its model.
+pub struct RunOutput {
+    /// The row.
+    pub record: RunRecord,
+    /// The trained model (when `keep_models`).
+    pub model: Option<LinearModel>,
+}
+
+/// Heap and time measurement around a training call: resets this thread's heap counters (and
+/// the RSS peak when asked), runs `f`, and reports the thread's heap peak and the wall time.
+pub fn measured<T>(reset_rss: bool, f: impl FnOnce() -> T) -> (T, Measurement) {
+    if reset_rss {
+        machine::reset_peak_rss();
+    }
+    alloc_counter::reset_thread_peak();
+    let start = Instant::now();
+    let value = f();
+    let seconds = start.elapsed().as_secs_f64();
+    let measurement = Measurement { seconds, peak_heap_bytes: alloc_counter::thread_peak_bytes() };
+    (value, measurement)
+}
+
+/// Time and heap of one measured call.
+#[derive(Debug, Clone, Copy)]
+pub struct Measurement {
+    /// Wall seconds.
+    pub seconds: f64,
+    /// Heap peak of the calling thread during the call.
+    pub peak_heap_bytes: u64,
+}
+
+/// Runs one unit; never fails: a refused configuration or a divergence becomes a row status.
+pub fn run_unit(unit: &Unit, ctx: &RunContext<'_>) -> Vec<RunOutput> {
+    match unit.family {
+        Family::Online => vec![crate::run_online::run(unit, ctx)],
+        Family::Batch => crate::run_batch::run(unit, ctx),
+    }
+}
+
+/// The row fields fixed by the grid and the data set (no training result yet).
+pub fn base_record(unit: &Unit, point: usize, ctx: &RunContext<'_>) -> RunRecord {
+    let data = ctx.dataset;
+    let dimension = data.space.dimension();
+    let mut r = RunRecord::placeholder();
+    r.experiment = ctx.spec.name.clone();
+    r.dataset = data.name.clone();
+    r.k = data.key.k;
+    r.dimension = dimension;
+    r.n_train = data.train.len() as u64;
+    r.n_validation = data.validation.len() as u64;
+    r.n_test = data.test.len() as u64;
+    r.features_touched = data.features_touched;
+    r.regularizer = unit.regularizer.as_str().to_string();
+    r.l2_convention = unit.convention.as_str().to_string();
+    r.optimizer = unit.optimizer_label.clone();
+    r.optimizer_kind = unit.optimizer_kind.clone();
+    r.penalty = unit.penalty().as_str().to_string();
+    r.family = match unit.family {
+        Family::Online => "online",
+        Family::Batch => "batch",
+    }
+    .to_string();
+    r.seed = data.key.seed;
+    r.model_bytes_dense = dimension.saturating_mul(DENSE_ENTRY_BYTES);
+    r.zero_weights = dimension;
+    r.bayes_log_loss = data.bayes_test.map_or(f64::NAN, |m| m.log_loss);
+    r.bayes_accuracy = data.bayes_test.map_or(f64::NAN, |m| m.accuracy);
+    r.true_support_size = data.true_support.len() as u64;
+    r.admission = unit.admission_text();
+    r.run_id = unit.run_id(point);
+    r
+}
+
+/// Fills the model-dependent fields: counts, bytes, validation and test metrics, support
+/// recovery, and the status `diverged` when a number is not finite.
+pub fn fill_model(r: &mut RunRecord, model: &LinearModel, data: &Dataset) {
+    r.nonzero_weights = model.nonzero();
+    r.zero_weights = r.dimension.saturating_sub(r.nonzero_weights);
+    r.model_bytes_sparse = model.sparse_bytes();
+    if !model.is_finite() {
+        r.status = record::STATUS_DIVERGED.to_string();
+        r.message = "a weight or the bias is NaN or infinite".to_string();
+        return;
+    }
+    let validation = scores(model, &data.validation);
+    let test = scores(model, &data.test);
+    r.validation_log_loss = validation.log_loss;
+    r.validation_accuracy = validation.accuracy;
+    r.validation_auc = validation.auc;
+    r.accuracy = test.accuracy;
+    r.log_loss = test.log_loss;
+    r.auc = test.auc;
+    if !data.true_support.is_empty() {
+        let ids: Vec<u64> = model.weights.iter().map(|&(id, _)| id).collect();
+        let (precision, recall) = data.support_recovery(&ids);
+        r.support_precision = precision;
+        r.support_recall = recall;
+    }
+    let finite_or_absent =
+        |m: &Metrics, split: &[features::SparseExample]| split.is_empty() || m.log_loss.is_finite();
+    if !(finite_or_absent(&test, &data.test) && finite_or_absent(&validation, &data.validation)) {
+        r.status = record::STATUS_DIVERGED.to_string();
+        r.message = "log loss is not finite".to_string();
+    }
+}
+
+/// Metrics of `model` on a split; NaN everywhere when the split is empty (a real data set may
+/// have no test split).
+fn scores(model: &LinearModel, split: &[features::SparseExample]) -> Metrics {
+    if split.is_empty() {
+        let nan = f64::NAN;
+        return Metrics { accuracy: nan, log_loss: nan, auc: nan, mse: nan, n: 0 };
+    }
+    eval::evaluate(model, split)
+}
+
+/// Marks a row as failed with `message`.
+pub fn fail(r: &mut RunRecord, message: impl std::fmt::Display) {
+    r.status = record::STATUS_ERROR.to_string();
+    r.message = message.to_string().replace(['\n', '\r'], " ");
+}

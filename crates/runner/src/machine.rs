@@ -1,0 +1,78 @@
+//! What the machine is and how much memory the process holds, read from `/proc` (Linux).
+//!
+//! Peak RSS (`VmHWM`) is process-wide: when runs overlap on several threads it is the peak of
+//! the whole process so far, not of one run. With one thread the runner resets it before each
+//! run (by writing `5` to `/proc/self/clear_refs`, Linux >= 4.0), which makes it per-run.
+
+use serde::Serialize;
+
+/// The machine a sweep ran on.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MachineInfo {
+    /// CPU model name from `/proc/cpuinfo` ("unknown" when not readable).
+    pub cpu_model: String,
+    /// Logical cores available to this process.
+    pub logical_cores: usize,
+    /// Total memory from `/proc/meminfo`, in bytes (0 when unknown).
+    pub memory_bytes: u64,
+    /// `std::env::consts::OS` and `ARCH`.
+    pub os: String,
+}
+
+impl MachineInfo {
+    /// Reads the machine description.
+    pub fn detect() -> Self {
+        let cpu_model = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|text| {
+                text.lines()
+                    .find(|l| l.starts_with("model name"))
+                    .and_then(|l| l.split_once(':'))
+                    .map(|(_, v)| v.trim().to_string())
+            })
+            .unwrap_or_else(|| "unknown".to_string());
+        let logical_cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let memory_bytes = std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|text| kib_field(&text, "MemTotal:"))
+            .unwrap_or(0);
+        Self {
+            cpu_model,
+            logical_cores,
+            memory_bytes,
+            os: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
+        }
+    }
+}
+
+/// Value of a `Name:   123 kB` line, in bytes.
+fn kib_field(text: &str, name: &str) -> Option<u64> {
+    let line = text.lines().find(|l| l.starts_with(name))?;
+    let kib: u64 = line[name.len()..].split_whitespace().next()?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Peak resident set size of the whole process (`VmHWM`), in bytes; 0 when unknown.
+pub fn peak_rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|text| kib_field(&text, "VmHWM:"))
+        .unwrap_or(0)
+}
+
+/// Resets the process's peak RSS to its current RSS. Returns whether the kernel accepted it.
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_kib_lines() {
+        let text = "Name:\trunner\nVmHWM:\t   2048 kB\nVmRSS:\t 1024 kB\n";
+        assert_eq!(kib_field(text, "VmHWM:"), Some(2048 * 1024));
+        assert_eq!(kib_field(text, "VmSwap:"), None);
+    }
+}

@@ -1,0 +1,99 @@
+//! `metadata.json`: how a report was made (git commit, spec, seeds, machine, crate versions,
+//! build profile, how memory was measured).
+
+use std::path::Path;
+use std::process::Command;
+
+use serde::Serialize;
+
+use crate::machine::MachineInfo;
+use crate::spec::ExperimentSpec;
+
+/// Dependencies whose versions are recorded (read from the workspace's `Cargo.lock`).
+const RECORDED_DEPENDENCIES: &[&str] =
+    &["rand", "rand_chacha", "sprs", "nalgebra", "rayon", "plotters", "serde", "toml", "csv"];
+
+/// Everything `metadata.json` holds.
+#[derive(Debug, Serialize)]
+pub struct Metadata<'a> {
+    /// Experiment name.
+    pub experiment: &'a str,
+    /// `git rev-parse HEAD` of the workspace, or `unknown`.
+    pub git_commit: String,
+    /// Whether the working tree had changes (`git status --porcelain` non-empty), when known.
+    pub git_dirty: Option<bool>,
+    /// The spec file read.
+    pub spec_file: String,
+    /// Its text.
+    pub spec_text: &'a str,
+    /// The spec as run (after `--quick`).
+    pub spec: &'a ExperimentSpec,
+    /// Seeds of the grid.
+    pub seeds: &'a [u64],
+    /// Whether `--quick` shrank the experiment.
+    pub quick: bool,
+    /// Shard `I/N`, if any.
+    pub shard: Option<String>,
+    /// Worker threads.
+    pub threads: usize,
+    /// The machine.
+    pub machine: MachineInfo,
+    /// Versions of the workspace crates and of the main dependencies.
+    pub crate_versions: Vec<(String, String)>,
+    /// Whether the binary was built with optimizations (`cfg!(debug_assertions)` off).
+    pub optimized_build: bool,
+    /// How `peak_heap_bytes`, `train_state_bytes` and `peak_rss_bytes` were taken.
+    pub memory_method: &'a str,
+    /// Whether the counting allocator saw a probe allocation (so heap figures are real).
+    pub counting_allocator_active: bool,
+    /// Columns of `runs.csv` that vary between identical runs (timings, process-wide RSS).
+    pub timing_columns: &'a [&'a str],
+    /// Units run in this invocation, and units skipped because `runs.csv` had them.
+    pub units_run: usize,
+    /// Units found in `runs.csv` and not rerun.
+    pub units_resumed: usize,
+    /// Messages about data sets that were skipped.
+    pub skipped: &'a [String],
+    /// Unix time the invocation started.
+    pub started_unix: u64,
+    /// Wall seconds of the invocation.
+    pub wall_seconds: f64,
+    /// The command line.
+    pub command_line: Vec<String>,
+}
+
+fn git(root: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git").arg("-C").arg(root).args(args).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// The commit of the workspace and whether it has uncommitted changes.
+pub fn git_state(root: &Path) -> (String, Option<bool>) {
+    let commit = git(root, &["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".to_string());
+    let dirty = git(root, &["status", "--porcelain"]).map(|s| !s.is_empty());
+    (commit, dirty)
+}
+
+/// Versions of the workspace crates (compiled in) and of [`RECORDED_DEPENDENCIES`] (from
+/// `Cargo.lock` when it is readable).
+pub fn crate_versions(root: &Path) -> Vec<(String, String)> {
+    let mut versions = vec![
+        ("runner".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+        ("features".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+        ("optimizers".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+        ("regularizers".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+    ];
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap_or_default();
+    let Ok(parsed) = lock.parse::<toml::Table>() else {
+        return versions;
+    };
+    let packages = parsed.get("package").and_then(|p| p.as_array()).cloned().unwrap_or_default();
+    for package in packages {
+        let name = package.get("name").and_then(|v| v.as_str()).unwrap_or_default();
+        let version = package.get("version").and_then(|v| v.as_str()).unwrap_or_default();
+        if RECORDED_DEPENDENCIES.contains(&name) {
+            versions.push((name.to_string(), version.to_string()));
+        }
+    }
+    versions
+}

@@ -1,0 +1,357 @@
+//! Expands a spec into the list of work units: one data set per (k, seed), and per data set one
+//! unit per online (regularizer, optimizer, lambda) or per batch (regularizer, solver) path.
+//!
+//! Every unit carries the run ids of the rows it will produce. A run id is made of all grid
+//! parameters: a readable prefix (k, seed, regularizer, optimizer, lambda) and a hash of
+//! everything else that shapes the run (data parameters, sizes, training knobs), so changing the
+//! spec never resumes from rows of a different configuration.
+
+use regularizers::{L2Convention, RegularizerKind};
+use serde::Serialize;
+
+use crate::spec::{
+    AdmissionSpec, ExperimentSpec, Family, OptimizerSpec, PathSpec, QuickSpec, ScheduleSpec,
+    StoreSpec, TrainingSpec,
+};
+
+/// Default learning-rate schedule of online optimizers.
+pub const DEFAULT_SCHEDULE: ScheduleSpec = ScheduleSpec::InvSqrt { eta0: 0.1 };
+
+/// One data set: synthetic (k, seed) or the real file with a seed for its split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct DatasetKey {
+    /// k for synthetic data.
+    pub k: Option<u32>,
+    /// Data and optimizer seed.
+    pub seed: u64,
+}
+
+impl DatasetKey {
+    /// Readable prefix for run ids, e.g. `k04-s1` or `real-s1`.
+    pub fn tag(&self) -> String {
+        match self.k {
+            Some(k) => format!("k{k:02}-s{}", self.seed),
+            None => format!("real-s{}", self.seed),
+        }
+    }
+}
+
+/// Training knobs with every default filled in.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TrainingPlan {
+    /// Passes over the training split (ignored when `steps` is set).
+    pub epochs: u32,
+    /// Mini-batches to train on, cycling over the training split.
+    pub steps: Option<u64>,
+    /// Examples per mini-batch.
+    pub batch_size: usize,
+    /// Learning-rate schedule.
+    pub schedule: ScheduleSpec,
+    /// Gradient-norm clip.
+    pub clip_norm: Option<f64>,
+    /// Reshuffle before each pass.
+    pub shuffle: bool,
+}
+
+impl TrainingPlan {
+    fn resolve(spec: &TrainingSpec) -> Self {
+        Self {
+            epochs: spec.epochs.unwrap_or(1),
+            steps: spec.steps,
+            batch_size: spec.batch_size.unwrap_or(1),
+            schedule: spec.schedule.unwrap_or(DEFAULT_SCHEDULE),
+            clip_norm: spec.clip_norm,
+            shuffle: spec.shuffle.unwrap_or(false),
+        }
+    }
+}
+
+/// How the lambdas of a unit are given.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum LambdaPlan {
+    /// One online run at this lambda.
+    Single(f64),
+    /// A batch path over these lambdas (sorted from largest to smallest).
+    List(Vec<f64>),
+    /// A batch path computed from the data.
+    Path(PathSpec),
+    /// A batch L0 fit at these support sizes.
+    SupportSizes(Vec<usize>),
+}
+
+/// One unit of work: one online run, or one batch path (several rows).
+#[derive(Debug, Clone, Serialize)]
+pub struct Unit {
+    /// The data set it trains on.
+    pub dataset: DatasetKey,
+    /// The regularizer.
+    pub regularizer: RegularizerKind,
+    /// L2 convention of the penalty.
+    pub convention: L2Convention,
+    /// Elastic-net mix.
+    pub l1_ratio: f64,
+    /// Online or batch.
+    pub family: Family,
+    /// Algorithm name (`ftrl`, `coordinate_descent`, ...).
+    pub optimizer_kind: String,
+    /// Label in reports.
+    pub optimizer_label: String,
+    /// The optimizer entry as written (after `--quick` shrinking).
+    pub optimizer: OptimizerSpec,
+    /// Training knobs (online).
+    pub training: TrainingPlan,
+    /// The lambdas.
+    pub lambdas: LambdaPlan,
+    /// Hash of everything besides the readable prefix (hex).
+    pub config_hash: String,
+}
+
+impl Unit {
+    /// Run id of the row at position `point` of this unit (0 for online units).
+    pub fn run_id(&self, point: usize) -> String {
+        let lambda = match &self.lambdas {
+            LambdaPlan::Single(l) => format!("lambda{l:e}"),
+            LambdaPlan::List(ls) => {
+                format!("lambda{:e}", ls.get(point).copied().unwrap_or(f64::NAN))
+            }
+            LambdaPlan::Path(_) => format!("p{point:02}"),
+            LambdaPlan::SupportSizes(s) => format!("s{}", s.get(point).copied().unwrap_or(0)),
+        };
+        format!(
+            "{}-{}-{}-{lambda}-{}",
+            self.dataset.tag(),
+            self.regularizer.as_str(),
+            self.optimizer_label,
+            self.config_hash
+        )
+    }
+
+    /// Number of rows this unit writes (for a data-computed path, the requested length).
+    pub fn expected_rows(&self) -> usize {
+        match &self.lambdas {
+            LambdaPlan::Single(_) => 1,
+            LambdaPlan::List(ls) => ls.len(),
+            LambdaPlan::Path(p) => p.n,
+            LambdaPlan::SupportSizes(s) => s.len(),
+        }
+    }
+
+    /// Whether one of `existing` ids is a row of this unit (units write all rows at once).
+    pub fn is_done(&self, existing: &std::collections::HashSet<String>) -> bool {
+        (0..self.expected_rows()).any(|p| existing.contains(&self.run_id(p)))
+    }
+
+    /// Feature admission text for reports.
+    pub fn admission_text(&self) -> String {
+        match self.optimizer.admission {
+            None | Some(AdmissionSpec::All) => {
+                if self.family == Family::Online {
+                    "all".to_string()
+                } else {
+                    String::new()
+                }
+            }
+            Some(AdmissionSpec::Count(n)) => format!("count({n})"),
+            Some(AdmissionSpec::Poisson(p)) => format!("poisson({p})"),
+        }
+    }
+
+    /// The penalty given to the optimizer (the entry's kind unless the optimizer overrides it).
+    pub fn penalty(&self) -> RegularizerKind {
+        self.optimizer.penalty.unwrap_or(self.regularizer)
+    }
+
+    /// Weight store.
+    pub fn store(&self) -> StoreSpec {
+        self.optimizer.store.unwrap_or_default()
+    }
+}
+
+/// The whole plan of an experiment.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Data sets in the order they are processed.
+    pub datasets: Vec<DatasetKey>,
+    /// All units, grouped by data set in the same order.
+    pub units: Vec<Unit>,
+}
+
+impl Plan {
+    /// Keeps the data sets of shard `index` of `count` (data sets dealt round-robin).
+    pub fn shard(mut self, index: usize, count: usize) -> Self {
+        let keep: Vec<DatasetKey> = self
+            .datasets
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % count == index)
+            .map(|(_, d)| *d)
+            .collect();
+        self.units.retain(|u| keep.contains(&u.dataset));
+        self.datasets = keep;
+        self
+    }
+}
+
+/// Applies `--quick`: fewer examples, k values, seeds, lambdas and steps.
+pub fn apply_quick(spec: &ExperimentSpec) -> ExperimentSpec {
+    let quick: &QuickSpec = &spec.quick;
+    let mut out = spec.clone();
+    if out.data.synthetic.is_some() {
+        out.data.n_train = Some(quick.n_train);
+        out.data.n_validation = Some(quick.n_validation);
+        out.data.n_test = Some(quick.n_test);
+        out.grid.k = match &quick.k {
+            Some(k) => k.clone(),
+            None => {
+                let mut k: Vec<u32> = [spec.grid.k.iter().min(), spec.grid.k.iter().max()]
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .collect();
+                k.dedup();
+                k
+            }
+        };
+    }
+    out.grid.seeds.truncate(quick.seeds);
+    let cap_steps = |steps: Option<u64>| match (steps, quick.max_steps) {
+        (Some(s), Some(m)) => Some(s.min(m)),
+        (s, _) => s,
+    };
+    out.grid.steps = cap_steps(out.grid.steps);
+    for reg in &mut out.regularizers {
+        reg.lambdas = reg.lambdas.as_ref().map(|l| thin(l, quick.max_lambdas));
+        if let Some(path) = &mut reg.path {
+            path.n = path.n.min(quick.max_lambdas);
+        }
+        for opt in &mut reg.optimizers {
+            opt.lambdas = opt.lambdas.as_ref().map(|l| thin(l, quick.max_lambdas));
+            opt.support_sizes = opt.support_sizes.as_ref().map(|s| thin(s, quick.max_lambdas));
+            if let Some(path) = &mut opt.path {
+                path.n = path.n.min(quick.max_lambdas);
+            }
+            opt.steps = cap_steps(opt.steps);
+            if quick.max_steps.is_some() && opt.steps.is_none() && out.grid.steps.is_some() {
+                opt.steps = out.grid.steps;
+            }
+        }
+    }
+    out
+}
+
+/// At most `max` values spread evenly over `values`, first and last kept.
+fn thin<T: Clone>(values: &[T], max: usize) -> Vec<T> {
+    if values.len() <= max || max == 0 {
+        return values.to_vec();
+    }
+    if max == 1 {
+        return vec![values[values.len() / 2].clone()];
+    }
+    (0..max).map(|i| values[i * (values.len() - 1) / (max - 1)].clone()).collect()
+}
+
+/// FNV-1a, 64 bits: a hash that is the same on every build and platform.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+}
+
+/// Everything that shapes a run besides its readable id prefix, hashed into the run id.
+#[derive(Serialize)]
+struct HashedConfig<'a> {
+    data: &'a crate::spec::DataSpec,
+    convention: L2Convention,
+    l1_ratio: f64,
+    optimizer: &'a OptimizerSpec,
+    training: TrainingPlan,
+    lambdas: &'a LambdaPlan,
+}
+
+/// Expands a checked spec into data sets and units.
+pub fn expand(spec: &ExperimentSpec) -> anyhow::Result<Plan> {
+    let ks: Vec<Option<u32>> = if spec.data.synthetic.is_some() {
+        spec.grid.k.iter().map(|&k| Some(k)).collect()
+    } else {
+        vec![None]
+    };
+    let datasets: Vec<DatasetKey> = ks
+        .iter()
+        .flat_map(|&k| spec.grid.seeds.iter().map(move |&seed| DatasetKey { k, seed }))
+        .collect();
+    let mut units = Vec::new();
+    for &dataset in &datasets {
+        for reg in &spec.regularizers {
+            for opt in &reg.optimizers {
+                let Some((family, kind)) = opt.family_and_name() else {
+                    anyhow::bail!("optimizer entry without `online` or `batch` (spec not checked)");
+                };
+                let training = TrainingPlan::resolve(&opt.training().or(&spec.grid.training()));
+                let lambdas = opt.lambdas.clone().or_else(|| reg.lambdas.clone());
+                let plans: Vec<LambdaPlan> = match family {
+                    Family::Online => {
+                        lambdas.unwrap_or_default().into_iter().map(LambdaPlan::Single).collect()
+                    }
+                    Family::Batch => vec![match (lambdas, opt.path.or(reg.path)) {
+                        (Some(mut ls), _) => {
+                            ls.sort_by(|a, b| b.total_cmp(a));
+                            ls.dedup();
+                            LambdaPlan::List(ls)
+                        }
+                        (None, Some(path)) => LambdaPlan::Path(path),
+                        (None, None) => {
+                            LambdaPlan::SupportSizes(opt.support_sizes.clone().unwrap_or_default())
+                        }
+                    }],
+                };
+                // An online run's lambda is in its id prefix; the rest of the list must not change
+                // its id (adding a lambda to a spec resumes the others).
+                let mut hashed_opt = opt.clone();
+                if family == Family::Online {
+                    hashed_opt.lambdas = None;
+                }
+                for lambdas in plans {
+                    let hashed = HashedConfig {
+                        data: &spec.data,
+                        convention: reg.convention,
+                        l1_ratio: reg.l1_ratio,
+                        optimizer: &hashed_opt,
+                        training,
+                        lambdas: &lambdas,
+                    };
+                    let json = serde_json::to_string(&hashed)?;
+                    units.push(Unit {
+                        dataset,
+                        regularizer: reg.kind,
+                        convention: reg.convention,
+                        l1_ratio: reg.l1_ratio,
+                        family,
+                        optimizer_kind: kind.to_string(),
+                        optimizer_label: opt.display_label(),
+                        optimizer: opt.clone(),
+                        training,
+                        lambdas,
+                        config_hash: format!("{:08x}", fnv1a(json.as_bytes()) as u32),
+                    });
+                }
+            }
+        }
+    }
+    Ok(Plan { datasets, units })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thin_keeps_ends_and_spreads() {
+        assert_eq!(thin(&[1, 2, 3, 4, 5, 6, 7], 3), vec![1, 4, 7]);
+        assert_eq!(thin(&[1, 2], 3), vec![1, 2]);
+        assert_eq!(thin(&[1, 2, 3], 1), vec![2]);
+    }
+
+    #[test]
+    fn fnv_is_stable() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}

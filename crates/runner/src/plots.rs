@@ -1,0 +1,351 @@
+//! The report's plots, each written as SVG and PNG: memory vs k (log scale, with the dense f32
+//! line), training memory vs k, zero weights vs k, accuracy and log loss vs k (with the Bayes
+//! line), and nonzero weights vs test log loss along each lambda path.
+//!
+//! Log axes are drawn as linear axes over `log10(value)` with `1e<n>` tick labels, so one
+//! drawing routine serves every chart. PNG text uses the DejaVu Sans font kept in
+//! `crates/runner/assets/` (plotters' `ab_glyph` feature needs a font file, not a system font).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use anyhow::Context;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::aggregate::{self, Cell};
+use crate::record::RunRecord;
+
+const FONT: &str = "sans-serif";
+const SIZE: (u32, u32) = (960, 600);
+static FONT_BYTES: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+static REGISTER_FONT: Once = Once::new();
+
+/// One line of a chart.
+#[derive(Debug, Clone)]
+pub struct Series {
+    /// Legend text.
+    pub name: String,
+    /// Points in data units (not yet log-transformed), sorted by x.
+    pub points: Vec<(f64, f64)>,
+    /// Reference lines (dense size, Bayes) are drawn black and dashed-looking (thin, no marks).
+    pub reference: bool,
+}
+
+/// A line chart.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// File stem (`memory_vs_k` gives `memory_vs_k.svg` and `.png`).
+    pub stem: String,
+    /// Title.
+    pub title: String,
+    /// X axis label.
+    pub x_label: String,
+    /// Y axis label.
+    pub y_label: String,
+    /// log10 x axis.
+    pub x_log: bool,
+    /// log10 y axis.
+    pub y_log: bool,
+    /// The lines.
+    pub series: Vec<Series>,
+}
+
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+fn transform(value: f64, log: bool) -> Option<f64> {
+    match (log, value) {
+        (true, v) if v > 0.0 && v.is_finite() => Some(v.log10()),
+        (false, v) if v.is_finite() => Some(v),
+        _ => None,
+    }
+}
+
+fn axis_label(value: f64, log: bool) -> String {
+    if log {
+        format!("1e{}", value.round() as i64)
+    } else if value.abs() >= 1000.0 || (value != 0.0 && value.abs() < 0.01) {
+        format!("{value:.1e}")
+    } else {
+        format!("{}", (value * 1000.0).round() / 1000.0)
+    }
+}
+
+/// Range covering `values` with a margin (log axes: whole decades).
+fn range(values: impl Iterator<Item = f64>, log: bool) -> std::ops::Range<f64> {
+    let (lo, hi) =
+        values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    if !lo.is_finite() {
+        return 0.0..1.0;
+    }
+    if log {
+        return lo.floor()..(hi.ceil().max(lo.floor() + 1.0));
+    }
+    let pad = if hi > lo { (hi - lo) * 0.05 } else { lo.abs().max(1.0) * 0.05 };
+    (lo - pad)..(hi + pad)
+}
+
+fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, chart: &Chart) -> anyhow::Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let lines: Vec<(&Series, Vec<(f64, f64)>)> = chart
+        .series
+        .iter()
+        .map(|s| {
+            let pts = s
+                .points
+                .iter()
+                .filter_map(|&(x, y)| {
+                    Some((transform(x, chart.x_log)?, transform(y, chart.y_log)?))
+                })
+                .collect();
+            (s, pts)
+        })
+        .collect();
+    let xs = range(lines.iter().flat_map(|(_, p)| p.iter().map(|q| q.0)), chart.x_log);
+    let ys = range(lines.iter().flat_map(|(_, p)| p.iter().map(|q| q.1)), chart.y_log);
+    let mut ctx = ChartBuilder::on(&root)
+        .caption(&chart.title, (FONT, 22))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(75)
+        .build_cartesian_2d(xs, ys)
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let (x_log, y_log) = (chart.x_log, chart.y_log);
+    ctx.configure_mesh()
+        .x_desc(chart.x_label.as_str())
+        .y_desc(chart.y_label.as_str())
+        .x_label_formatter(&|v| axis_label(*v, x_log))
+        .y_label_formatter(&|v| axis_label(*v, y_log))
+        .label_style((FONT, 14))
+        .axis_desc_style((FONT, 16))
+        .draw()
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let mut colour = 0;
+    for (series, points) in lines {
+        if points.is_empty() {
+            continue;
+        }
+        let style: ShapeStyle = if series.reference {
+            BLACK.stroke_width(1)
+        } else {
+            colour += 1;
+            PALETTE[(colour - 1) % PALETTE.len()].stroke_width(2)
+        };
+        let legend_style = style;
+        ctx.draw_series(LineSeries::new(points.clone(), style))
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?
+            .label(series.name.as_str())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], legend_style));
+        if !series.reference {
+            ctx.draw_series(points.iter().map(|&p| Circle::new(p, 3, style.filled())))
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        }
+    }
+    ctx.configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font((FONT, 13))
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    root.present().map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    Ok(())
+}
+
+/// Writes `chart` as `<dir>/<stem>.svg` and `<dir>/<stem>.png` (each through a temporary file).
+pub fn render(dir: &Path, chart: &Chart) -> anyhow::Result<Vec<PathBuf>> {
+    REGISTER_FONT.call_once(|| {
+        // A failure leaves text undrawn in PNGs, never an error: SVG text needs no font file.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES);
+    });
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let svg_path = dir.join(format!("{}.svg", chart.stem));
+    let mut svg = String::new();
+    draw(SVGBackend::with_string(&mut svg, SIZE).into_drawing_area(), chart)
+        .with_context(|| format!("cannot draw {}", svg_path.display()))?;
+    crate::atomic_write::write_atomic(&svg_path, svg.as_bytes())?;
+    let png_path = dir.join(format!("{}.png", chart.stem));
+    let tmp = dir.join(format!(".{}.tmp.{}.png", chart.stem, std::process::id()));
+    draw(BitMapBackend::new(&tmp, SIZE).into_drawing_area(), chart)
+        .with_context(|| format!("cannot draw {}", png_path.display()))?;
+    std::fs::rename(&tmp, &png_path)
+        .with_context(|| format!("cannot write {}", png_path.display()))?;
+    Ok(vec![svg_path, png_path])
+}
+
+/// One line per (regularizer, optimizer) over k, of `value` taken from each cell.
+fn per_method_series(cells: &[Cell], value: impl Fn(&Cell) -> f64) -> Vec<Series> {
+    let mut by_method: BTreeMap<(String, String), Vec<(f64, f64)>> = BTreeMap::new();
+    for cell in cells {
+        if let Some(k) = cell.k {
+            by_method
+                .entry((cell.regularizer.clone(), cell.optimizer.clone()))
+                .or_default()
+                .push((k as f64, value(cell)));
+        }
+    }
+    by_method
+        .into_iter()
+        .map(|((reg, opt), points)| Series {
+            name: format!("{reg} / {opt}"),
+            points,
+            reference: false,
+        })
+        .collect()
+}
+
+/// A reference line over k from the first cell of each k.
+fn reference_series(cells: &[Cell], name: &str, value: impl Fn(&Cell) -> f64) -> Series {
+    let mut by_k: BTreeMap<u32, f64> = BTreeMap::new();
+    for cell in cells {
+        if let Some(k) = cell.k {
+            by_k.entry(k).or_insert_with(|| value(cell));
+        }
+    }
+    Series {
+        name: name.to_string(),
+        points: by_k.into_iter().map(|(k, v)| (k as f64, v)).collect(),
+        reference: true,
+    }
+}
+
+/// The charts of a report (those over k only when the data has k).
+pub fn charts(rows: &[RunRecord]) -> Vec<Chart> {
+    let cells = aggregate::cells(rows);
+    let mut out = Vec::new();
+    let chart = |stem: &str, title: &str, x: &str, y: &str, x_log, y_log, series| Chart {
+        stem: stem.to_string(),
+        title: title.to_string(),
+        x_label: x.to_string(),
+        y_label: y.to_string(),
+        x_log,
+        y_log,
+        series,
+    };
+    if cells.iter().any(|c| c.k.is_some()) {
+        let mut memory =
+            vec![reference_series(&cells, "dense f32 vector (k^k cross + marginals)", |c| {
+                c.model_bytes_dense as f64
+            })];
+        memory.extend(per_method_series(&cells, |c| c.model_bytes_sparse.mean));
+        out.push(chart(
+            "memory_vs_k",
+            "Model memory vs k (selected lambda, mean over seeds)",
+            "k",
+            "bytes (log scale)",
+            false,
+            true,
+            memory,
+        ));
+        let mut state =
+            vec![reference_series(&cells, "dense f32 vector", |c| c.model_bytes_dense as f64)];
+        state.extend(per_method_series(&cells, |c| c.train_state_bytes.mean));
+        out.push(chart(
+            "training_memory_vs_k",
+            "Optimizer state at its peak vs k",
+            "k",
+            "bytes (log scale)",
+            false,
+            true,
+            state,
+        ));
+        let zero =
+            per_method_series(&cells, |c| 1.0 - c.nonzero.mean / c.features_touched.mean.max(1.0));
+        out.push(chart(
+            "zero_weights_vs_k",
+            "Exact zero weights among the features seen in training (untouched ones are all zero)",
+            "k",
+            "fraction of touched features with w = 0",
+            false,
+            false,
+            zero,
+        ));
+        let mut acc =
+            vec![reference_series(&cells, "Bayes (true probabilities)", |c| c.bayes_accuracy.mean)];
+        acc.extend(per_method_series(&cells, |c| c.accuracy.mean));
+        out.push(chart("accuracy_vs_k", "Test accuracy vs k", "k", "accuracy", false, false, acc));
+        let mut ll =
+            vec![reference_series(&cells, "Bayes (true probabilities)", |c| c.bayes_log_loss.mean)];
+        ll.extend(per_method_series(&cells, |c| c.log_loss.mean));
+        out.push(chart("log_loss_vs_k", "Test log loss vs k", "k", "log loss", false, false, ll));
+    }
+    out.extend(path_charts(rows));
+    out
+}
+
+/// Per k (or once for real data), nonzero weights vs test log loss along each lambda path, for
+/// the first seed.
+fn path_charts(rows: &[RunRecord]) -> Vec<Chart> {
+    let Some(seed) = rows.iter().map(|r| r.seed).min() else {
+        return Vec::new();
+    };
+    let mut by_k: BTreeMap<Option<u32>, BTreeMap<(String, String), Vec<(f64, f64)>>> =
+        BTreeMap::new();
+    for r in rows.iter().filter(|r| r.seed == seed && r.is_usable()) {
+        by_k.entry(r.k)
+            .or_default()
+            .entry((r.regularizer.clone(), r.optimizer.clone()))
+            .or_default()
+            .push((r.nonzero_weights as f64, r.log_loss));
+    }
+    by_k.into_iter()
+        .map(|(k, methods)| {
+            let series = methods
+                .into_iter()
+                .map(|((reg, opt), mut points)| {
+                    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    Series { name: format!("{reg} / {opt}"), points, reference: false }
+                })
+                .collect();
+            let (stem, title) = match k {
+                Some(k) => (
+                    format!("path_k{k:02}"),
+                    format!(
+                        "Lambda paths at k = {k} (seed {seed}): nonzero weights vs test log loss"
+                    ),
+                ),
+                None => (
+                    "path".to_string(),
+                    format!("Lambda paths (seed {seed}): nonzero weights vs test log loss"),
+                ),
+            };
+            Chart {
+                stem,
+                title,
+                x_label: "nonzero weights (log scale)".into(),
+                y_label: "test log loss".into(),
+                x_log: true,
+                y_log: false,
+                series,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_axis_drops_non_positive_values() {
+        assert_eq!(transform(100.0, true), Some(2.0));
+        assert_eq!(transform(0.0, true), None);
+        assert_eq!(transform(0.0, false), Some(0.0));
+        assert_eq!(range([0.5, 2.2].into_iter(), true), 0.0..3.0);
+    }
+}

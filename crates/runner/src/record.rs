@@ -1,0 +1,283 @@
+//! One row of `runs.csv`: everything measured about one (data set, regularizer, lambda,
+//! optimizer, seed) run, and reading/writing the file.
+//!
+//! Rows are sorted by a key that does not depend on the order runs finished in, and floats are
+//! written in their shortest round-trip form, so the same seeds give the same bytes with any
+//! number of threads (the timing columns of [`TIMING_COLUMNS`] aside).
+
+use std::path::Path;
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+/// Columns whose values depend on the machine's load or on other runs in flight.
+pub const TIMING_COLUMNS: &[&str] = &["peak_rss_bytes", "train_seconds", "examples_per_second"];
+
+/// Status of a run that finished with finite weights.
+pub const STATUS_OK: &str = "ok";
+/// Status of a run whose weights or loss became NaN or infinite.
+pub const STATUS_DIVERGED: &str = "diverged";
+/// Status of a batch path point that hit its iteration cap before its tolerance.
+pub const STATUS_NOT_CONVERGED: &str = "not_converged";
+/// Status of a run the optimizer refused or failed (see `message`).
+pub const STATUS_ERROR: &str = "error";
+
+/// One run. Field order is column order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// Experiment name.
+    pub experiment: String,
+    /// `synthetic` or the real data file's stem.
+    pub dataset: String,
+    /// k (features, bins per feature); empty for real data.
+    pub k: Option<u32>,
+    /// Size of the feature space (k^k cross plus the other groups), exact.
+    pub dimension: u64,
+    /// Training examples.
+    pub n_train: u64,
+    /// Test examples.
+    pub n_test: u64,
+    /// Distinct features present in the training split.
+    pub features_touched: u64,
+    /// Regularizer kind (`l2`, `l1`, `l0`, ...).
+    pub regularizer: String,
+    /// L2 convention (`tensorflow` or `keras`) of the penalty's L2 part.
+    pub l2_convention: String,
+    /// Regularization strength (for `iht`, the target support size).
+    pub lambda: f64,
+    /// Optimizer label.
+    pub optimizer: String,
+    /// Passes over the training split (fractional when trained for a number of steps).
+    pub epochs: f64,
+    /// Seed of the data and of the optimizer.
+    pub seed: u64,
+    /// Exact nonzero weights, bias excluded.
+    pub nonzero_weights: u64,
+    /// `dimension - nonzero_weights`, exact.
+    pub zero_weights: u64,
+    /// What a dense `f32` vector of the whole dimension would need (never allocated).
+    pub model_bytes_dense: u64,
+    /// What the nonzero weights need as `(u64 id, f32 value)`: 12 bytes each.
+    pub model_bytes_sparse: u64,
+    /// Bytes the optimizer's store held at its peak (weights plus per-coordinate state); for
+    /// batch solvers the heap peak of the fit, CSR matrix included.
+    pub train_state_bytes: u64,
+    /// Heap peak of this run's thread during training (counting allocator, data set excluded).
+    pub peak_heap_bytes: u64,
+    /// Peak RSS of the process when the run ended (see `metadata.json` for how it was taken).
+    pub peak_rss_bytes: u64,
+    /// Wall time of training (online) or of the whole path (batch), in seconds.
+    pub train_seconds: f64,
+    /// Examples processed per second of training.
+    pub examples_per_second: f64,
+    /// Test accuracy.
+    pub accuracy: f64,
+    /// Test log loss (natural log).
+    pub log_loss: f64,
+    /// Test ROC AUC.
+    pub auc: f64,
+    /// Log loss of the true probabilities on the test split (synthetic only, else NaN).
+    pub bayes_log_loss: f64,
+    /// Accuracy of the true probabilities on the test split (synthetic only, else NaN).
+    pub bayes_accuracy: f64,
+    /// Fraction of nonzero weights that are in the true support (synthetic only).
+    pub support_precision: f64,
+    /// Fraction of the true support that has a nonzero weight (synthetic only).
+    pub support_recall: f64,
+    /// `ok`, `diverged`, `not_converged` or `error`.
+    pub status: String,
+    /// Whether this run's lambda was chosen on the validation split for its group.
+    pub selected: bool,
+    /// Validation examples.
+    pub n_validation: u64,
+    /// Validation log loss (lambda is chosen on the validation split).
+    pub validation_log_loss: f64,
+    /// Validation accuracy.
+    pub validation_accuracy: f64,
+    /// Validation ROC AUC.
+    pub validation_auc: f64,
+    /// `online` or `batch`.
+    pub family: String,
+    /// The optimizer's algorithm name (the label may differ).
+    pub optimizer_kind: String,
+    /// The penalty the optimizer was given (differs from `regularizer` when the spec overrides
+    /// it, e.g. FTRL with L1 and count admission as an L0 heuristic).
+    pub penalty: String,
+    /// Mini-batch size (online; 0 for batch).
+    pub batch_size: u64,
+    /// Learning-rate schedule (online; empty for batch).
+    pub schedule: String,
+    /// Feature admission (online; empty for batch).
+    pub admission: String,
+    /// Solver iterations at this lambda (batch; 0 for online).
+    pub iterations: u64,
+    /// Maximal KKT violation at the end (batch; NaN for online).
+    pub kkt_violation: f64,
+    /// Duality gap at the end (batch, when the solver computes one; else NaN).
+    pub duality_gap: f64,
+    /// Size of the generator's true support (synthetic only).
+    pub true_support_size: u64,
+    /// Identifier made of every grid parameter; resume skips ids already in the file.
+    pub run_id: String,
+    /// Why a run failed or diverged (empty when ok).
+    pub message: String,
+}
+
+/// The CSV header, in column order.
+pub fn header() -> Vec<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    // Serializing a struct writes its header first; one dummy row is enough to get it.
+    let _ = writer.serialize(RunRecord::placeholder());
+    let bytes = writer.into_inner().unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    text.lines().next().unwrap_or_default().split(',').map(str::to_string).collect()
+}
+
+impl RunRecord {
+    /// A record with every field empty or zero (a starting point that callers fill in).
+    pub fn placeholder() -> Self {
+        Self {
+            experiment: String::new(),
+            dataset: String::new(),
+            k: None,
+            dimension: 0,
+            n_train: 0,
+            n_test: 0,
+            features_touched: 0,
+            regularizer: String::new(),
+            l2_convention: String::new(),
+            lambda: f64::NAN,
+            optimizer: String::new(),
+            epochs: 0.0,
+            seed: 0,
+            nonzero_weights: 0,
+            zero_weights: 0,
+            model_bytes_dense: 0,
+            model_bytes_sparse: 0,
+            train_state_bytes: 0,
+            peak_heap_bytes: 0,
+            peak_rss_bytes: 0,
+            train_seconds: f64::NAN,
+            examples_per_second: f64::NAN,
+            accuracy: f64::NAN,
+            log_loss: f64::NAN,
+            auc: f64::NAN,
+            bayes_log_loss: f64::NAN,
+            bayes_accuracy: f64::NAN,
+            support_precision: f64::NAN,
+            support_recall: f64::NAN,
+            status: STATUS_OK.to_string(),
+            selected: false,
+            n_validation: 0,
+            validation_log_loss: f64::NAN,
+            validation_accuracy: f64::NAN,
+            validation_auc: f64::NAN,
+            family: String::new(),
+            optimizer_kind: String::new(),
+            penalty: String::new(),
+            batch_size: 0,
+            schedule: String::new(),
+            admission: String::new(),
+            iterations: 0,
+            kkt_violation: f64::NAN,
+            duality_gap: f64::NAN,
+            true_support_size: 0,
+            run_id: String::new(),
+            message: String::new(),
+        }
+    }
+
+    /// Whether the run produced a usable model.
+    pub fn is_usable(&self) -> bool {
+        self.status == STATUS_OK || self.status == STATUS_NOT_CONVERGED
+    }
+
+    /// The group within which one lambda is selected: (dataset, k, regularizer, optimizer, seed).
+    pub fn selection_group(&self) -> (String, Option<u32>, String, String, u64) {
+        (self.dataset.clone(), self.k, self.regularizer.clone(), self.optimizer.clone(), self.seed)
+    }
+}
+
+/// Sorts rows by (dataset, k, regularizer, optimizer, seed, lambda, run id): an order that
+/// depends only on the grid, never on which thread finished first.
+pub fn sort_rows(rows: &mut [RunRecord]) {
+    rows.sort_by(|a, b| {
+        a.selection_group()
+            .cmp(&b.selection_group())
+            .then(a.lambda.total_cmp(&b.lambda))
+            .then_with(|| a.run_id.cmp(&b.run_id))
+    });
+}
+
+/// Renders rows as CSV text (header included).
+pub fn to_csv(rows: &[RunRecord]) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    if rows.is_empty() {
+        writer.write_record(header())?;
+    }
+    for row in rows {
+        writer.serialize(row)?;
+    }
+    writer.into_inner().map_err(|e| anyhow::anyhow!("cannot render runs.csv: {e}"))
+}
+
+/// Reads an existing `runs.csv` (for resume). A missing file is an empty list; a file whose
+/// header differs from this version's is an error that says to move it away.
+pub fn read_csv(path: &Path) -> anyhow::Result<Vec<RunRecord>> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let mut reader = csv::Reader::from_path(path)
+        .with_context(|| format!("cannot read {} (to resume)", path.display()))?;
+    let found: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("cannot read the header of {}", path.display()))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    if found != header() {
+        anyhow::bail!(
+            "{} was written with other columns than this version writes; move it away to start afresh",
+            path.display()
+        );
+    }
+    let mut rows = Vec::new();
+    for (i, row) in reader.deserialize().enumerate() {
+        let row: RunRecord =
+            row.with_context(|| format!("{}: row {} cannot be read", path.display(), i + 2))?;
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_starts_with_the_documented_columns() {
+        let expected = "experiment,dataset,k,dimension,n_train,n_test,features_touched,regularizer,\
+            l2_convention,lambda,optimizer,epochs,seed,nonzero_weights,zero_weights,model_bytes_dense,\
+            model_bytes_sparse,train_state_bytes,peak_heap_bytes,peak_rss_bytes,train_seconds,\
+            examples_per_second,accuracy,log_loss,auc,bayes_log_loss,bayes_accuracy,\
+            support_precision,support_recall,status";
+        let header = header().join(",");
+        assert!(header.starts_with(expected), "{header}");
+    }
+
+    #[test]
+    fn rows_round_trip_through_csv_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut row = RunRecord::placeholder();
+        row.k = Some(10);
+        row.dimension = 10_000_000_000;
+        row.zero_weights = 10_000_000_000 - 7;
+        row.log_loss = 0.123_456_789_012_345_67;
+        let bytes = to_csv(&[row.clone()]).unwrap();
+        let path = dir.path().join("runs.csv");
+        std::fs::write(&path, &bytes).unwrap();
+        let back = read_csv(&path).unwrap();
+        assert_eq!(to_csv(&back).unwrap(), bytes);
+        assert_eq!(back[0].zero_weights, 9_999_999_993);
+    }
+}

@@ -1,0 +1,92 @@
+//! One batch unit: builds the CSR matrix of the training split and fits the solver's whole path
+//! (warm starts), one row per path point. Time and heap are those of the whole path, matrix
+//! included, and are written on every row of the path.
+
+use features::CompactMatrix;
+use optimizers::batch::{self, BatchKind, PathConfig, PathPoint};
+
+use crate::execute::{base_record, fail, fill_model, measured, RunContext, RunOutput};
+use crate::plan::{LambdaPlan, Unit};
+use crate::record;
+
+/// The solver's settings from the unit's spec entry (library defaults for unset keys).
+fn path_config(unit: &Unit) -> PathConfig {
+    let opt = &unit.optimizer;
+    let defaults = PathConfig::default();
+    let mut config = PathConfig {
+        l1_ratio: unit.l1_ratio,
+        convention: unit.convention,
+        tol: opt.tol.unwrap_or(defaults.tol),
+        max_iter: opt.max_iter.unwrap_or(defaults.max_iter),
+        support_sizes: opt.support_sizes.clone(),
+        l2_for_l0: opt.l2_for_l0.unwrap_or(defaults.l2_for_l0),
+        ..defaults
+    };
+    match &unit.lambdas {
+        LambdaPlan::List(lambdas) => config.lambdas = Some(lambdas.clone()),
+        LambdaPlan::Path(path) => {
+            config.n_lambdas = path.n;
+            config.lambda_min_ratio = path.min_ratio;
+        }
+        LambdaPlan::Single(lambda) => config.lambdas = Some(vec![*lambda]),
+        LambdaPlan::SupportSizes(_) => {}
+    }
+    config
+}
+
+/// Fits the unit's path; a refused fit gives one `error` row.
+pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> Vec<RunOutput> {
+    let data = ctx.dataset;
+    let config = path_config(unit);
+    let kind = match BatchKind::parse(&unit.optimizer_kind) {
+        Ok(kind) => kind,
+        Err(e) => return vec![failed(unit, ctx, e)],
+    };
+    let loss = ctx.spec.data.loss;
+    let (result, measurement) = measured(ctx.reset_rss, || {
+        let matrix = CompactMatrix::from_examples(&data.train);
+        batch::fit_path(kind, &matrix, loss, unit.regularizer, &config)
+    });
+    let points: Vec<PathPoint> = match result {
+        Ok(points) => points,
+        Err(e) => return vec![failed(unit, ctx, e)],
+    };
+    let peak_rss = crate::machine::peak_rss_bytes();
+    points
+        .into_iter()
+        .enumerate()
+        .map(|(i, point)| {
+            let mut r = base_record(unit, i, ctx);
+            r.lambda = point.target_support.map_or(point.lambda, |s| s as f64);
+            r.epochs = 0.0;
+            r.iterations = point.iterations as u64;
+            r.kkt_violation = point.kkt_violation;
+            r.duality_gap = point.duality_gap.unwrap_or(f64::NAN);
+            r.train_seconds = measurement.seconds;
+            r.examples_per_second = r.n_train as f64 / measurement.seconds.max(1e-12);
+            r.peak_heap_bytes = measurement.peak_heap_bytes;
+            r.train_state_bytes = measurement.peak_heap_bytes;
+            r.peak_rss_bytes = peak_rss;
+            fill_model(&mut r, &point.model, data);
+            if !point.converged && r.status == record::STATUS_OK {
+                r.status = record::STATUS_NOT_CONVERGED.to_string();
+                r.message = format!(
+                    "KKT violation {:e} above tol after {} iterations",
+                    point.kkt_violation, point.iterations
+                );
+            }
+            RunOutput { record: r, model: ctx.keep_models.then_some(point.model) }
+        })
+        .collect()
+}
+
+fn failed(unit: &Unit, ctx: &RunContext<'_>, e: impl std::fmt::Display) -> RunOutput {
+    let mut r = base_record(unit, 0, ctx);
+    r.lambda = match &unit.lambdas {
+        LambdaPlan::List(l) => l.first().copied().unwrap_or(f64::NAN),
+        LambdaPlan::Single(l) => *l,
+        _ => f64::NAN,
+    };
+    fail(&mut r, e);
+    RunOutput { record: r, model: None }
+}

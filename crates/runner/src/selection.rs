@@ -1,0 +1,95 @@
+//! Chooses one lambda per (data set, k, regularizer, optimizer, seed) on the validation split
+//! and marks that row `selected`. Test metrics are never looked at here.
+
+use std::collections::BTreeMap;
+
+use crate::record::RunRecord;
+use crate::spec::{SelectionMetric, SelectionSpec};
+
+/// The validation score of a row, oriented so that lower is better.
+fn validation_cost(row: &RunRecord, metric: SelectionMetric) -> f64 {
+    match metric {
+        SelectionMetric::LogLoss => row.validation_log_loss,
+        SelectionMetric::Accuracy => -row.validation_accuracy,
+        SelectionMetric::Auc => -row.validation_auc,
+    }
+}
+
+/// Marks exactly one usable row per group as selected (none when a group has no usable row):
+/// the best validation score, or with a tolerance, the sparsest row within `tolerance` (relative)
+/// of the best. Ties go to the fewer nonzero weights, then the larger lambda.
+pub fn mark_selected(rows: &mut [RunRecord], rule: &SelectionSpec) {
+    let mut groups: BTreeMap<_, Vec<usize>> = BTreeMap::new();
+    for (i, row) in rows.iter_mut().enumerate() {
+        row.selected = false;
+        groups.entry(row.selection_group()).or_default().push(i);
+    }
+    for members in groups.values() {
+        let candidates: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| rows[i].is_usable() && validation_cost(&rows[i], rule.metric).is_finite())
+            .collect();
+        let Some(best) = candidates
+            .iter()
+            .map(|&i| validation_cost(&rows[i], rule.metric))
+            .min_by(|a, b| a.total_cmp(b))
+        else {
+            continue;
+        };
+        let slack = rule.tolerance * best.abs();
+        let chosen = candidates
+            .iter()
+            .copied()
+            .filter(|&i| validation_cost(&rows[i], rule.metric) <= best + slack)
+            .min_by(|&a, &b| {
+                let (ra, rb) = (&rows[a], &rows[b]);
+                let by_cost = if rule.tolerance > 0.0 {
+                    std::cmp::Ordering::Equal
+                } else {
+                    validation_cost(ra, rule.metric).total_cmp(&validation_cost(rb, rule.metric))
+                };
+                by_cost
+                    .then(ra.nonzero_weights.cmp(&rb.nonzero_weights))
+                    .then(rb.lambda.total_cmp(&ra.lambda))
+                    .then_with(|| ra.run_id.cmp(&rb.run_id))
+            });
+        if let Some(i) = chosen {
+            rows[i].selected = true;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(lambda: f64, val_ll: f64, nnz: u64, status: &str) -> RunRecord {
+        let mut r = RunRecord::placeholder();
+        r.lambda = lambda;
+        r.validation_log_loss = val_ll;
+        r.nonzero_weights = nnz;
+        r.status = status.to_string();
+        r.run_id = format!("{lambda}");
+        r
+    }
+
+    #[test]
+    fn picks_best_validation_and_skips_diverged() {
+        let mut rows = vec![
+            row(0.1, 0.40, 10, "ok"),
+            row(0.01, 0.35, 50, "ok"),
+            row(0.001, f64::NAN, 0, "diverged"),
+        ];
+        mark_selected(&mut rows, &SelectionSpec::default());
+        assert_eq!(rows.iter().map(|r| r.selected).collect::<Vec<_>>(), [false, true, false]);
+    }
+
+    #[test]
+    fn tolerance_prefers_the_sparsest_near_best() {
+        let mut rows = vec![row(0.1, 0.352, 10, "ok"), row(0.01, 0.350, 50, "ok")];
+        let rule = SelectionSpec { tolerance: 0.01, ..SelectionSpec::default() };
+        mark_selected(&mut rows, &rule);
+        assert!(rows[0].selected && !rows[1].selected);
+    }
+}

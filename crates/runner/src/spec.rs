@@ -1,0 +1,722 @@
+//! Experiment specs: the TOML files in `experiments/`, parsed with serde and checked once.
+//!
+//! Every table rejects unknown keys. Errors name the spec file and, where the TOML parser knows
+//! it, the line and the key; checks made after parsing name the key by its dotted path (for
+//! example `regularizer[2].optimizer[0].lambdas`). `experiments/README.md` documents every key.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use optimizers::LossKind;
+use regularizers::{L2Convention, RegularizerKind};
+use serde::{Deserialize, Serialize};
+
+/// One experiment: a data source, a grid of runs, how lambda is selected, what is reported.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentSpec {
+    /// Name of the experiment; reports go to `<out>/<name>/`.
+    pub name: String,
+    /// One line shown by `runner list`.
+    #[serde(default)]
+    pub description: String,
+    /// Where the examples come from.
+    pub data: DataSpec,
+    /// The grid shared by every regularizer entry.
+    pub grid: GridSpec,
+    /// The regularizers, each with its optimizers (TOML `[[regularizer]]`).
+    #[serde(rename = "regularizer")]
+    pub regularizers: Vec<RegularizerSpec>,
+    /// How the lambda of each (k, regularizer, optimizer, seed) is chosen.
+    #[serde(default)]
+    pub selection: SelectionSpec,
+    /// What is written besides `runs.csv`.
+    #[serde(default)]
+    pub report: ReportSpec,
+    /// How `--quick` shrinks the experiment.
+    #[serde(default)]
+    pub quick: QuickSpec,
+}
+
+/// The data source: exactly one of `synthetic` and `real`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSpec {
+    /// Generator parameters (`features::synthetic::SyntheticConfig` keys, except `k` and `seed`,
+    /// which come from the grid).
+    pub synthetic: Option<toml::Table>,
+    /// A CSV data set (`features::real::RealDataSpec` keys).
+    pub real: Option<toml::Table>,
+    /// Training examples drawn from the generator (synthetic only).
+    pub n_train: Option<u64>,
+    /// Validation examples, used to choose lambda (synthetic only).
+    pub n_validation: Option<u64>,
+    /// Test examples, on which the reported metrics are computed (synthetic only).
+    pub n_test: Option<u64>,
+    /// Loss of every model: `logistic` (default) or `squared`.
+    #[serde(default)]
+    pub loss: LossKind,
+}
+
+/// Parameters shared by every run of the grid; optimizer entries may override the training ones.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridSpec {
+    /// Values of k (synthetic only): k features of k bins, crossed into k^k cells.
+    #[serde(default)]
+    pub k: Vec<u32>,
+    /// Seeds: each seed draws its own data set and seeds its optimizers.
+    pub seeds: Vec<u64>,
+    // Training knobs of online optimizers (serde cannot flatten with deny_unknown_fields, so
+    // they are listed here and in `OptimizerSpec`, and gathered by `training()`).
+    /// Passes over the training split (default 1).
+    pub epochs: Option<u32>,
+    /// Number of mini-batches to train on, cycling over the training split; overrides `epochs`.
+    pub steps: Option<u64>,
+    /// Examples per mini-batch (default 1).
+    pub batch_size: Option<usize>,
+    /// Learning-rate schedule (default `{ kind = "inv_sqrt", eta0 = 0.1 }`).
+    pub schedule: Option<ScheduleSpec>,
+    /// Clip the mini-batch gradient to this L2 norm (default: no clipping).
+    pub clip_norm: Option<f64>,
+    /// Reshuffle the training split before each pass with the run's seed (default false).
+    pub shuffle: Option<bool>,
+}
+
+impl GridSpec {
+    /// The training knobs set in `[grid]`.
+    pub fn training(&self) -> TrainingSpec {
+        TrainingSpec {
+            epochs: self.epochs,
+            steps: self.steps,
+            batch_size: self.batch_size,
+            schedule: self.schedule,
+            clip_norm: self.clip_norm,
+            shuffle: self.shuffle,
+        }
+    }
+}
+
+/// Training knobs of online optimizers; every one may be set in `[grid]` or per optimizer.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct TrainingSpec {
+    /// Passes over the training split (default 1).
+    pub epochs: Option<u32>,
+    /// Number of mini-batches to train on, cycling over the training split; overrides `epochs`.
+    pub steps: Option<u64>,
+    /// Examples per mini-batch (default 1).
+    pub batch_size: Option<usize>,
+    /// Learning-rate schedule (default `{ kind = "inv_sqrt", eta0 = 0.1 }`).
+    pub schedule: Option<ScheduleSpec>,
+    /// Clip the mini-batch gradient to this L2 norm (default: no clipping).
+    pub clip_norm: Option<f64>,
+    /// Reshuffle the training split before each pass with the run's seed (default false).
+    pub shuffle: Option<bool>,
+}
+
+impl TrainingSpec {
+    /// `self` with every unset knob taken from `base`.
+    pub fn or(&self, base: &TrainingSpec) -> TrainingSpec {
+        TrainingSpec {
+            epochs: self.epochs.or(base.epochs),
+            steps: self.steps.or(base.steps),
+            batch_size: self.batch_size.or(base.batch_size),
+            schedule: self.schedule.or(base.schedule),
+            clip_norm: self.clip_norm.or(base.clip_norm),
+            shuffle: self.shuffle.or(base.shuffle),
+        }
+    }
+}
+
+/// A learning-rate schedule, as written in a spec.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ScheduleSpec {
+    /// `eta_t = eta`.
+    Constant {
+        /// The rate.
+        eta: f64,
+    },
+    /// `eta_t = eta0 / sqrt(t)`.
+    InvSqrt {
+        /// The rate at t = 1.
+        eta0: f64,
+    },
+    /// `eta_t = eta0 / (1 + t / t0)`.
+    Inverse {
+        /// The rate at t = 0.
+        eta0: f64,
+        /// The step at which the rate has halved.
+        t0: f64,
+    },
+}
+
+impl ScheduleSpec {
+    /// Short text for reports, e.g. `inv_sqrt(0.1)`.
+    pub fn describe(&self) -> String {
+        match self {
+            ScheduleSpec::Constant { eta } => format!("constant({eta})"),
+            ScheduleSpec::InvSqrt { eta0 } => format!("inv_sqrt({eta0})"),
+            ScheduleSpec::Inverse { eta0, t0 } => format!("inverse({eta0},{t0})"),
+        }
+    }
+}
+
+/// One regularizer and the optimizers that fit it (TOML `[[regularizer]]`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegularizerSpec {
+    /// `none`, `l2`, `l1`, `elastic_net` or `l0`.
+    pub kind: RegularizerKind,
+    /// Meaning of the L2 strength: `tensorflow` (`lambda/2 * sum w^2`, default) or `keras`.
+    #[serde(default)]
+    pub convention: L2Convention,
+    /// Elastic-net mix (fraction of L1), default 0.5.
+    #[serde(default = "default_l1_ratio")]
+    pub l1_ratio: f64,
+    /// Lambda values for every optimizer of this entry (an optimizer may override).
+    pub lambdas: Option<Vec<f64>>,
+    /// A lambda path computed by batch solvers from the data (`lambda_max` downwards).
+    pub path: Option<PathSpec>,
+    /// The optimizers (TOML `[[regularizer.optimizer]]`).
+    #[serde(rename = "optimizer")]
+    pub optimizers: Vec<OptimizerSpec>,
+}
+
+fn default_l1_ratio() -> f64 {
+    0.5
+}
+
+/// A lambda path from `lambda_max` (computed from the data) down to `min_ratio * lambda_max`.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PathSpec {
+    /// Number of lambdas on the path.
+    pub n: usize,
+    /// Smallest lambda as a fraction of `lambda_max`.
+    pub min_ratio: f64,
+}
+
+/// Whether a feature gets a weight when first seen (McMahan et al. 2013's memory savers).
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum AdmissionSpec {
+    /// Every feature (default).
+    All,
+    /// A feature gets a weight only once it was seen this many times.
+    Count(u32),
+    /// A feature gets a weight with this probability at each sighting.
+    Poisson(f64),
+}
+
+/// Weight store of an online optimizer.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreSpec {
+    /// Hash map of touched coordinates (any dimension).
+    #[default]
+    Sparse,
+    /// A dense vector of the whole dimension (small dimensions only).
+    Dense,
+}
+
+/// One optimizer of a regularizer entry (TOML `[[regularizer.optimizer]]`): exactly one of
+/// `online` and `batch`.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OptimizerSpec {
+    /// An online optimizer: `sgd_subgradient`, `truncated_gradient`, `cumulative_penalty`,
+    /// `fobos`, `rda`, `ftrl` or `hard_threshold`.
+    pub online: Option<String>,
+    /// A batch solver: `coordinate_descent`, `fista`, `iht`, `l0l2_cd` or `prune_refit`.
+    pub batch: Option<String>,
+    /// Name in reports (default: the optimizer's name); unique within the regularizer entry.
+    pub label: Option<String>,
+    /// Lambda values overriding the regularizer entry's.
+    pub lambdas: Option<Vec<f64>>,
+    /// The penalty actually given to the optimizer when it differs from the entry's `kind`
+    /// (online only). Example: FTRL with count admission listed under `l0`, where the admission
+    /// is the L0 heuristic and the penalty is `l1` at `lambdas`.
+    pub penalty: Option<RegularizerKind>,
+    // Training knobs overriding `[grid]` (online only), gathered by `training()`.
+    /// Passes over the training split (default 1).
+    pub epochs: Option<u32>,
+    /// Number of mini-batches to train on, cycling over the training split; overrides `epochs`.
+    pub steps: Option<u64>,
+    /// Examples per mini-batch (default 1).
+    pub batch_size: Option<usize>,
+    /// Learning-rate schedule (default `{ kind = "inv_sqrt", eta0 = 0.1 }`).
+    pub schedule: Option<ScheduleSpec>,
+    /// Clip the mini-batch gradient to this L2 norm (default: no clipping).
+    pub clip_norm: Option<f64>,
+    /// Reshuffle the training split before each pass with the run's seed (default false).
+    pub shuffle: Option<bool>,
+    /// Feature admission (online only).
+    pub admission: Option<AdmissionSpec>,
+    /// Weight store (online only).
+    pub store: Option<StoreSpec>,
+    /// FTRL `alpha` (online only).
+    pub ftrl_alpha: Option<f64>,
+    /// FTRL `beta` (online only).
+    pub ftrl_beta: Option<f64>,
+    /// RDA `gamma` (online only).
+    pub rda_gamma: Option<f64>,
+    /// Path overriding the regularizer entry's (batch only).
+    pub path: Option<PathSpec>,
+    /// Convergence tolerance (batch only).
+    pub tol: Option<f64>,
+    /// Iteration cap per lambda (batch only).
+    pub max_iter: Option<usize>,
+    /// Target support sizes (batch `iht`, `prune_refit`).
+    pub support_sizes: Option<Vec<usize>>,
+    /// L2 strength added to L0 fits (batch `l0l2_cd`, `prune_refit`).
+    pub l2_for_l0: Option<f64>,
+}
+
+/// Which family an optimizer belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    /// One example or mini-batch at a time.
+    Online,
+    /// The whole training matrix.
+    Batch,
+}
+
+impl OptimizerSpec {
+    /// The training knobs set on this optimizer.
+    pub fn training(&self) -> TrainingSpec {
+        TrainingSpec {
+            epochs: self.epochs,
+            steps: self.steps,
+            batch_size: self.batch_size,
+            schedule: self.schedule,
+            clip_norm: self.clip_norm,
+            shuffle: self.shuffle,
+        }
+    }
+
+    /// The family and the optimizer's name.
+    pub fn family_and_name(&self) -> Option<(Family, &str)> {
+        match (&self.online, &self.batch) {
+            (Some(name), None) => Some((Family::Online, name)),
+            (None, Some(name)) => Some((Family::Batch, name)),
+            _ => None,
+        }
+    }
+
+    /// The label used in reports.
+    pub fn display_label(&self) -> String {
+        match (&self.label, self.family_and_name()) {
+            (Some(label), _) => label.clone(),
+            (None, Some((_, name))) => name.to_string(),
+            (None, None) => "?".to_string(),
+        }
+    }
+}
+
+/// How the lambda of each (k, regularizer, optimizer, seed) group is chosen.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SelectionSpec {
+    /// Validation metric to optimise: `log_loss` (default, lower is better), `accuracy` or `auc`.
+    #[serde(default)]
+    pub metric: SelectionMetric,
+    /// Relative slack: among runs whose validation metric is within `tolerance` of the best
+    /// (e.g. 0.01 = 1%), the one with the fewest nonzero weights is chosen. Default 0.
+    #[serde(default)]
+    pub tolerance: f64,
+}
+
+impl Default for SelectionSpec {
+    fn default() -> Self {
+        Self { metric: SelectionMetric::LogLoss, tolerance: 0.0 }
+    }
+}
+
+/// A validation metric lambda can be chosen on.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SelectionMetric {
+    /// Mean negative log-likelihood (lower is better).
+    #[default]
+    LogLoss,
+    /// Accuracy (higher is better).
+    Accuracy,
+    /// ROC AUC (higher is better).
+    Auc,
+}
+
+impl SelectionMetric {
+    /// The name used in specs and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SelectionMetric::LogLoss => "log_loss",
+            SelectionMetric::Accuracy => "accuracy",
+            SelectionMetric::Auc => "auc",
+        }
+    }
+}
+
+/// What is written besides `runs.csv`.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSpec {
+    /// Write the selected models as CSV (feature name, weight) under `models/` (default false;
+    /// the `--export-models` flag turns it on too).
+    #[serde(default)]
+    pub export_models: bool,
+    /// Draw the plots (default true).
+    #[serde(default = "default_true")]
+    pub plots: bool,
+}
+
+impl Default for ReportSpec {
+    fn default() -> Self {
+        Self { export_models: false, plots: true }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// How `--quick` shrinks the experiment so that it runs in seconds.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct QuickSpec {
+    /// Training examples (synthetic), default 2000.
+    #[serde(default = "default_quick_train")]
+    pub n_train: u64,
+    /// Validation examples (synthetic), default 1000.
+    #[serde(default = "default_quick_eval")]
+    pub n_validation: u64,
+    /// Test examples (synthetic), default 1000.
+    #[serde(default = "default_quick_eval")]
+    pub n_test: u64,
+    /// Values of k (default: the smallest and the largest of the grid).
+    pub k: Option<Vec<u32>>,
+    /// How many of the grid's seeds are kept (default 1).
+    #[serde(default = "default_one")]
+    pub seeds: usize,
+    /// At most this many lambdas per optimizer, spread over the list (default 3).
+    #[serde(default = "default_quick_lambdas")]
+    pub max_lambdas: usize,
+    /// At most this many mini-batches per online run (default: no cap).
+    pub max_steps: Option<u64>,
+}
+
+impl Default for QuickSpec {
+    fn default() -> Self {
+        Self {
+            n_train: default_quick_train(),
+            n_validation: default_quick_eval(),
+            n_test: default_quick_eval(),
+            k: None,
+            seeds: 1,
+            max_lambdas: default_quick_lambdas(),
+            max_steps: None,
+        }
+    }
+}
+
+fn default_quick_train() -> u64 {
+    2000
+}
+fn default_quick_eval() -> u64 {
+    1000
+}
+fn default_one() -> usize {
+    1
+}
+fn default_quick_lambdas() -> usize {
+    3
+}
+
+/// A spec together with the file it came from (errors and metadata name it).
+#[derive(Debug, Clone)]
+pub struct LoadedSpec {
+    /// The file read.
+    pub path: PathBuf,
+    /// Its parsed, checked content.
+    pub spec: ExperimentSpec,
+    /// The file's text, recorded in `metadata.json`.
+    pub text: String,
+}
+
+/// Reads, parses and checks a spec file.
+pub fn load(path: &Path) -> anyhow::Result<LoadedSpec> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read experiment spec {}", path.display()))?;
+    let spec = parse(&text, path)?;
+    Ok(LoadedSpec { path: path.to_path_buf(), spec, text })
+}
+
+/// Parses and checks spec text; `path` is only used in error messages.
+pub fn parse(text: &str, path: &Path) -> anyhow::Result<ExperimentSpec> {
+    let spec: ExperimentSpec = toml::from_str(text)
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))?;
+    spec.check().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(spec)
+}
+
+fn check_positive(key: &str, value: f64) -> anyhow::Result<()> {
+    if !(value.is_finite() && value > 0.0) {
+        bail!("`{key}` must be a finite number > 0, got {value}");
+    }
+    Ok(())
+}
+
+fn check_lambdas(key: &str, lambdas: &[f64]) -> anyhow::Result<()> {
+    if lambdas.is_empty() {
+        bail!("`{key}` is empty");
+    }
+    if let Some(bad) = lambdas.iter().find(|l| !(l.is_finite() && **l >= 0.0)) {
+        bail!("`{key}` holds {bad}; every lambda must be finite and >= 0");
+    }
+    Ok(())
+}
+
+impl TrainingSpec {
+    fn check(&self, at: &str) -> anyhow::Result<()> {
+        if self.epochs == Some(0) {
+            bail!("`{at}epochs` must be >= 1");
+        }
+        if self.steps == Some(0) {
+            bail!("`{at}steps` must be >= 1");
+        }
+        if self.batch_size == Some(0) {
+            bail!("`{at}batch_size` must be >= 1");
+        }
+        if let Some(clip) = self.clip_norm {
+            check_positive(&format!("{at}clip_norm"), clip)?;
+        }
+        match self.schedule {
+            Some(ScheduleSpec::Constant { eta }) => {
+                check_positive(&format!("{at}schedule.eta"), eta)
+            }
+            Some(ScheduleSpec::InvSqrt { eta0 }) => {
+                check_positive(&format!("{at}schedule.eta0"), eta0)
+            }
+            Some(ScheduleSpec::Inverse { eta0, t0 }) => {
+                check_positive(&format!("{at}schedule.eta0"), eta0)?;
+                check_positive(&format!("{at}schedule.t0"), t0)
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self == &TrainingSpec::default()
+    }
+}
+
+impl ExperimentSpec {
+    /// Checks everything serde cannot: value ranges, one-of rules, names, uniqueness.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.name.is_empty()
+            || !self.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            bail!(
+                "`name` must be non-empty and use only letters, digits, `_` and `-`, got {:?}",
+                self.name
+            );
+        }
+        match (&self.data.synthetic, &self.data.real) {
+            (Some(table), None) => {
+                for key in ["k", "seed"] {
+                    if table.contains_key(key) {
+                        bail!(
+                            "`data.synthetic.{key}` is set by the grid: use `grid.{key}{}` instead",
+                            if key == "seed" { "s" } else { "" }
+                        );
+                    }
+                }
+                for (key, value) in [
+                    ("n_train", self.data.n_train),
+                    ("n_validation", self.data.n_validation),
+                    ("n_test", self.data.n_test),
+                ] {
+                    match value {
+                        None => bail!("`data.{key}` is required with `[data.synthetic]`"),
+                        Some(0) => bail!("`data.{key}` must be >= 1"),
+                        Some(_) => {}
+                    }
+                }
+                if self.grid.k.is_empty() {
+                    bail!("`grid.k` is required (and non-empty) with `[data.synthetic]`");
+                }
+                // The generator's own checks (unknown keys, ranges), with a placeholder k.
+                let config = crate::dataset::synthetic_config(table, self.grid.k[0], 0)?;
+                config.validate().map_err(|e| anyhow::anyhow!("[data.synthetic]: {e}"))?;
+                if let Some(k) = self.grid.k.iter().find(|&&k| k < 2) {
+                    bail!("`grid.k` holds {k}; k must be >= 2");
+                }
+            }
+            (None, Some(table)) => {
+                crate::dataset_real::real_spec(table)?;
+                for (key, value) in [
+                    ("data.n_train", self.data.n_train.is_some()),
+                    ("data.n_validation", self.data.n_validation.is_some()),
+                    ("data.n_test", self.data.n_test.is_some()),
+                    ("grid.k", !self.grid.k.is_empty()),
+                ] {
+                    if value {
+                        bail!("`{key}` applies to synthetic data only; `[data.real]` defines its own split");
+                    }
+                }
+            }
+            (Some(_), Some(_)) => bail!("`[data]` has both `synthetic` and `real`: keep one"),
+            (None, None) => bail!("`[data]` needs `[data.synthetic]` or `[data.real]`"),
+        }
+        if self.grid.seeds.is_empty() {
+            bail!("`grid.seeds` is empty");
+        }
+        self.grid.training().check("grid.")?;
+        if !(self.selection.tolerance.is_finite() && self.selection.tolerance >= 0.0) {
+            bail!(
+                "`selection.tolerance` must be finite and >= 0, got {}",
+                self.selection.tolerance
+            );
+        }
+        if self.quick.n_train == 0 || self.quick.n_validation == 0 || self.quick.n_test == 0 {
+            bail!("`quick.n_train`, `quick.n_validation` and `quick.n_test` must be >= 1");
+        }
+        if self.quick.seeds == 0 || self.quick.max_lambdas == 0 {
+            bail!("`quick.seeds` and `quick.max_lambdas` must be >= 1");
+        }
+        if self.regularizers.is_empty() {
+            bail!("no `[[regularizer]]` entry");
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (r, reg) in self.regularizers.iter().enumerate() {
+            self.check_regularizer(r, reg, &mut seen)?;
+        }
+        Ok(())
+    }
+
+    fn check_regularizer(
+        &self,
+        r: usize,
+        reg: &RegularizerSpec,
+        seen: &mut std::collections::BTreeSet<(String, String)>,
+    ) -> anyhow::Result<()> {
+        let at = format!("regularizer[{r}]");
+        if let Some(lambdas) = &reg.lambdas {
+            check_lambdas(&format!("{at}.lambdas"), lambdas)?;
+        }
+        if !(0.0..=1.0).contains(&reg.l1_ratio) {
+            bail!("`{at}.l1_ratio` must be in [0, 1], got {}", reg.l1_ratio);
+        }
+        if let Some(path) = reg.path {
+            check_path(&format!("{at}.path"), path)?;
+        }
+        if reg.optimizers.is_empty() {
+            bail!("`{at}` has no `[[regularizer.optimizer]]`");
+        }
+        for (o, opt) in reg.optimizers.iter().enumerate() {
+            let at = format!("{at}.optimizer[{o}]");
+            let Some((family, name)) = opt.family_and_name() else {
+                bail!("`{at}` needs exactly one of `online = \"...\"` and `batch = \"...\"`");
+            };
+            if let Some(lambdas) = &opt.lambdas {
+                check_lambdas(&format!("{at}.lambdas"), lambdas)?;
+            }
+            opt.training().check(&format!("{at}."))?;
+            match family {
+                Family::Online => {
+                    crate::registry::check_online_name(name)
+                        .map_err(|e| anyhow::anyhow!("`{at}.online`: {e}"))?;
+                    let batch_keys = [
+                        ("path", opt.path.is_some()),
+                        ("tol", opt.tol.is_some()),
+                        ("max_iter", opt.max_iter.is_some()),
+                        ("support_sizes", opt.support_sizes.is_some()),
+                        ("l2_for_l0", opt.l2_for_l0.is_some()),
+                    ];
+                    if let Some((key, _)) = batch_keys.iter().find(|(_, set)| *set) {
+                        bail!("`{at}.{key}` applies to batch solvers only");
+                    }
+                    if opt.lambdas.is_none() && reg.lambdas.is_none() {
+                        bail!(
+                            "`{at}` (online) needs `lambdas` here or in `regularizer[{r}].lambdas`"
+                        );
+                    }
+                    if let Some(AdmissionSpec::Poisson(p)) = opt.admission {
+                        if !(p > 0.0 && p <= 1.0) {
+                            bail!("`{at}.admission.poisson` must be in (0, 1], got {p}");
+                        }
+                    }
+                    for (key, value) in [
+                        ("ftrl_alpha", opt.ftrl_alpha),
+                        ("ftrl_beta", opt.ftrl_beta),
+                        ("rda_gamma", opt.rda_gamma),
+                    ] {
+                        if let Some(v) = value {
+                            check_positive(&format!("{at}.{key}"), v)?;
+                        }
+                    }
+                }
+                Family::Batch => {
+                    crate::registry::check_batch_name(name)
+                        .map_err(|e| anyhow::anyhow!("`{at}.batch`: {e}"))?;
+                    let online_keys = [
+                        ("penalty", opt.penalty.is_some()),
+                        ("admission", opt.admission.is_some()),
+                        ("store", opt.store.is_some()),
+                        ("ftrl_alpha", opt.ftrl_alpha.is_some()),
+                        ("ftrl_beta", opt.ftrl_beta.is_some()),
+                        ("rda_gamma", opt.rda_gamma.is_some()),
+                        (
+                            "epochs/steps/batch_size/schedule/clip_norm/shuffle",
+                            !opt.training().is_empty(),
+                        ),
+                    ];
+                    if let Some((key, _)) = online_keys.iter().find(|(_, set)| *set) {
+                        bail!("`{at}.{key}` applies to online optimizers only");
+                    }
+                    if let Some(path) = opt.path {
+                        check_path(&format!("{at}.path"), path)?;
+                    }
+                    let has_lambdas = opt.lambdas.is_some() || reg.lambdas.is_some();
+                    let has_path = opt.path.is_some() || reg.path.is_some();
+                    if !has_lambdas && !has_path && opt.support_sizes.is_none() {
+                        bail!("`{at}` (batch) needs `lambdas` or `path` (here or in `regularizer[{r}]`) or `support_sizes`");
+                    }
+                    if let Some(tol) = opt.tol {
+                        check_positive(&format!("{at}.tol"), tol)?;
+                    }
+                    if opt.max_iter == Some(0) {
+                        bail!("`{at}.max_iter` must be >= 1");
+                    }
+                    if let Some(sizes) = &opt.support_sizes {
+                        if sizes.is_empty() || sizes.contains(&0) {
+                            bail!("`{at}.support_sizes` must be non-empty and hold sizes >= 1");
+                        }
+                    }
+                }
+            }
+            let label = opt.display_label();
+            if label.is_empty() || label.contains(['/', ',', '\n', '"']) {
+                bail!("`{at}.label` must be non-empty without `/`, `,`, quotes or newlines, got {label:?}");
+            }
+            if !seen.insert((reg.kind.as_str().to_string(), label.clone())) {
+                bail!(
+                    "`{at}`: optimizer `{label}` appears twice for regularizer `{}`; give one a distinct `label`",
+                    reg.kind.as_str()
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_path(key: &str, path: PathSpec) -> anyhow::Result<()> {
+    if path.n == 0 {
+        bail!("`{key}.n` must be >= 1");
+    }
+    if !(path.min_ratio > 0.0 && path.min_ratio < 1.0) {
+        bail!("`{key}.min_ratio` must be in (0, 1), got {}", path.min_ratio);
+    }
+    Ok(())
+}

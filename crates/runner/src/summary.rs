@@ -1,0 +1,249 @@
+//! `summary.md`: a table per k of nonzero weights, memory and accuracy per regularizer and
+//! optimizer (selected lambdas, mean over seeds), the chosen lambdas, and the "exact zeros"
+//! story told with the numbers of this run.
+
+use std::fmt::Write;
+
+use crate::aggregate::{self, Cell};
+use crate::record::RunRecord;
+use crate::spec::ExperimentSpec;
+
+/// Human-readable bytes (binary units).
+pub fn bytes(value: f64) -> String {
+    if !value.is_finite() {
+        return "-".to_string();
+    }
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = value;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < units.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{v:.0} B")
+    } else {
+        format!("{v:.1} {}", units[unit])
+    }
+}
+
+fn num(value: f64) -> String {
+    if !value.is_finite() {
+        "-".to_string()
+    } else if value.fract() == 0.0 || value >= 100.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    }
+}
+
+fn metric(stat: aggregate::Stat) -> String {
+    if !stat.mean.is_finite() {
+        "-".to_string()
+    } else if stat.sd > 0.0 {
+        format!("{:.4} ± {:.4}", stat.mean, stat.sd)
+    } else {
+        format!("{:.4}", stat.mean)
+    }
+}
+
+fn lambdas(values: &[f64]) -> String {
+    values.iter().map(|l| format!("{l:.3e}")).collect::<Vec<_>>().join(", ")
+}
+
+/// What the report needs to say about how it was made.
+pub struct SummaryContext<'a> {
+    /// The spec as run.
+    pub spec: &'a ExperimentSpec,
+    /// Spec file shown in the header.
+    pub spec_file: &'a str,
+    /// Git commit.
+    pub commit: &'a str,
+    /// Whether `--quick` shrank it.
+    pub quick: bool,
+    /// How peak heap and RSS were measured.
+    pub memory_method: &'a str,
+    /// Units skipped because their data file is missing, with the message.
+    pub skipped: &'a [String],
+}
+
+/// Renders `summary.md`.
+pub fn render(rows: &[RunRecord], ctx: &SummaryContext<'_>) -> String {
+    let cells = aggregate::cells(rows);
+    let mut md = String::new();
+    let spec = ctx.spec;
+    let _ = writeln!(md, "# {}{}\n", spec.name, if ctx.quick { " (quick mode)" } else { "" });
+    if !spec.description.is_empty() {
+        let _ = writeln!(md, "{}\n", spec.description);
+    }
+    let seeds: Vec<String> = spec.grid.seeds.iter().map(u64::to_string).collect();
+    let _ = writeln!(
+        md,
+        "Spec `{}`, commit `{}`, seeds {}, {} runs in `runs.csv` ({} selected). Lambda is chosen per \
+         (k, regularizer, optimizer, seed) on the validation split (metric `{}`, relative tolerance {}); the \
+         numbers below are test-split figures of the chosen runs, mean ± sd over seeds. L2 \
+         strengths use the convention named in the `l2_convention` column of `runs.csv`.\n",
+        ctx.spec_file,
+        ctx.commit,
+        seeds.join(", "),
+        rows.len(),
+        rows.iter().filter(|r| r.selected).count(),
+        spec.selection.metric.as_str(),
+        spec.selection.tolerance,
+    );
+    let _ = writeln!(md, "Memory: {}\n", ctx.memory_method);
+    for message in ctx.skipped {
+        let _ = writeln!(md, "**Skipped:** {message}\n");
+    }
+    let failed = rows.iter().filter(|r| r.status != crate::record::STATUS_OK).count();
+    if failed > 0 {
+        let _ = writeln!(
+            md,
+            "{failed} runs did not end `ok` (see the `status` and `message` columns of `runs.csv`).\n"
+        );
+    }
+    story(&mut md, &cells);
+    let mut ks: Vec<Option<u32>> = cells.iter().map(|c| c.k).collect();
+    ks.dedup();
+    for k in ks {
+        let group: Vec<&Cell> = cells.iter().filter(|c| c.k == k).collect();
+        table(&mut md, k, &group);
+    }
+    md
+}
+
+fn table(md: &mut String, k: Option<u32>, cells: &[&Cell]) {
+    let Some(first) = cells.first() else { return };
+    match k {
+        Some(k) => {
+            let _ = writeln!(
+                md,
+                "## k = {k}\n\nDimension {} (dense f32: {}), {} distinct features in training; Bayes test \
+                 log loss {:.4}, accuracy {:.4}.\n",
+                first.dimension,
+                bytes(first.model_bytes_dense as f64),
+                num(first.features_touched.mean),
+                first.bayes_log_loss.mean,
+                first.bayes_accuracy.mean,
+            );
+        }
+        None => {
+            let _ = writeln!(
+                md,
+                "## Results\n\nDimension {}, {} distinct features in training.\n",
+                first.dimension,
+                num(first.features_touched.mean)
+            );
+        }
+    }
+    let _ = writeln!(
+        md,
+        "| regularizer | optimizer | nonzero weights | zero weights | model bytes (sparse) | \
+         optimizer state | heap peak | validation log loss | test accuracy | test log loss | support recall | \
+         seeds | runs not ok | chosen lambda(s) |"
+    );
+    let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    for c in cells {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            c.regularizer,
+            c.optimizer,
+            num(c.nonzero.mean),
+            num(c.zero.mean),
+            bytes(c.model_bytes_sparse.mean),
+            bytes(c.train_state_bytes.mean),
+            bytes(c.peak_heap_bytes.mean),
+            metric(c.validation_log_loss),
+            metric(c.accuracy),
+            metric(c.log_loss),
+            if c.support_recall.mean.is_finite() {
+                format!("{:.2}", c.support_recall.mean)
+            } else {
+                "-".into()
+            },
+            c.seeds,
+            c.failed_runs,
+            lambdas(&c.lambdas),
+        );
+    }
+    let _ = writeln!(md);
+}
+
+/// The "exact zeros" story, in words, with this run's numbers at the largest k.
+fn story(md: &mut String, cells: &[Cell]) {
+    let best = aggregate::headline(cells);
+    let Some(k) =
+        best.iter().filter_map(|c| c.k).max().map(Some).or_else(|| best.first().map(|c| c.k))
+    else {
+        return;
+    };
+    let at_k: Vec<&&Cell> = best.iter().filter(|c| c.k == k).collect();
+    let find = |reg: &str| at_k.iter().find(|c| c.regularizer == reg).copied();
+    let _ = writeln!(md, "## Exact zeros\n");
+    let Some(any) = at_k.first() else { return };
+    let where_ = match k {
+        Some(k) => format!(
+            "At k = {k} the feature space has {} weights; a dense f32 vector would need {}.",
+            any.dimension,
+            bytes(any.model_bytes_dense as f64)
+        ),
+        None => format!("The feature space has {} weights.", any.dimension),
+    };
+    let _ = writeln!(
+        md,
+        "{where_} Training touched only {} of them: every other weight is an exact zero for every \
+         method and costs nothing in a sparse store. What separates the penalties is what they do \
+         to the touched ones (best optimizer per regularizer, chosen on validation):\n",
+        num(any.features_touched.mean)
+    );
+    for (reg, words) in [
+        ("l2", "L2 shrinks each weight by a fraction, so a touched weight never reaches exactly zero"),
+        ("l1", "L1 subtracts a constant and clips at zero, so weak weights become exact zeros"),
+        ("l0", "the L0 heuristics keep only weights that clear a threshold (or features seen often enough)"),
+    ] {
+        if let Some(c) = find(reg) {
+            let (split, log_loss) = if c.log_loss.mean.is_finite() {
+                ("test", c.log_loss.mean)
+            } else {
+                ("validation", c.validation_log_loss.mean)
+            };
+            let _ = writeln!(
+                md,
+                "- {words}: **{}** ({}) keeps {} nonzero weights ({}), {split} log loss {log_loss:.4}.",
+                reg.to_uppercase(),
+                c.optimizer,
+                num(c.nonzero.mean),
+                bytes(c.model_bytes_sparse.mean),
+            );
+        }
+    }
+    if let (Some(l2), Some(l1)) = (find("l2"), find("l1")) {
+        if l1.nonzero.mean > 0.0 {
+            let _ = writeln!(
+                md,
+                "\nL1 keeps {:.1}x fewer weights than L2 here, for a test log loss difference of {:+.4}.",
+                l2.nonzero.mean / l1.nonzero.mean,
+                l1.log_loss.mean - l2.log_loss.mean
+            );
+        }
+    }
+    if let Some(c) = at_k.first() {
+        if c.bayes_log_loss.mean.is_finite() {
+            let _ =
+                writeln!(md, "The Bayes-optimal test log loss is {:.4}.", c.bayes_log_loss.mean);
+        }
+    }
+    let _ = writeln!(md);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_bytes() {
+        assert_eq!(bytes(512.0), "512 B");
+        assert_eq!(bytes(40e9), "37.3 GiB");
+    }
+}

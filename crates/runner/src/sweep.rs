@@ -1,0 +1,266 @@
+//! Runs an experiment: plan, resume, one data set at a time with its units in parallel (rayon),
+//! lambda selection, and the report (`runs.csv` rewritten atomically after every data set, then
+//! `summary.md`, plots, `metadata.json`, model exports).
+
+use std::collections::HashSet;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use rayon::prelude::*;
+
+use crate::atomic_write::write_atomic;
+use crate::cli::RunArgs;
+use crate::execute::{self, RunContext, RunOutput};
+use crate::plan::{self, Plan, Unit};
+use crate::progress::Progress;
+use crate::record::{self, RunRecord};
+use crate::{dataset, export, machine, metadata, paths, plots, selection, spec, summary};
+
+/// Report directory of an experiment (a shard gets its own, which a later run without
+/// `--shard` reads back, see [`previous_rows`]).
+fn report_dir(out: &Path, name: &str, args: &RunArgs) -> PathBuf {
+    match args.shard {
+        Some(s) => out.join(format!("{name}-shard-{}-of-{}", s.index, s.count)),
+        None => out.join(name),
+    }
+}
+
+/// Rows already measured: this report's `runs.csv`, plus (without `--shard`) the `runs.csv` of
+/// every finished shard directory of the same experiment. Duplicate run ids keep the first.
+fn previous_rows(
+    out: &Path,
+    name: &str,
+    dir: &Path,
+    args: &RunArgs,
+) -> anyhow::Result<Vec<RunRecord>> {
+    if args.fresh {
+        return Ok(Vec::new());
+    }
+    let mut rows = record::read_csv(&dir.join("runs.csv"))?;
+    if args.shard.is_none() {
+        let prefix = format!("{name}-shard-");
+        if let Ok(entries) = std::fs::read_dir(out) {
+            let mut shard_dirs: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(&prefix)))
+                .collect();
+            shard_dirs.sort();
+            for shard in shard_dirs {
+                rows.extend(record::read_csv(&shard.join("runs.csv"))?);
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    rows.retain(|r| seen.insert(r.run_id.clone()));
+    Ok(rows)
+}
+
+/// The sentence `summary.md` and `metadata.json` use to say how memory was measured.
+fn memory_method(threads: usize, rss_reset: bool) -> String {
+    let heap = "peak_heap_bytes: a counting global allocator with per-thread counters, reset at \
+        the start of each run; each run executes on one thread, so the figure is that run's own \
+        (data sets are built before the runs and excluded; memory freed by another thread would \
+        be missed, which the runner never does within a run). train_state_bytes: the online \
+        optimizer's own account of its store at its peak (batch: the heap peak of the fit, CSR \
+        matrix included).";
+    let rss = if threads == 1 && rss_reset {
+        "peak_rss_bytes: VmHWM of /proc/self/status, reset before each run (one thread), so per run \
+         but including the data set in memory."
+    } else {
+        "peak_rss_bytes: VmHWM of /proc/self/status, process-wide and never reset (runs overlap on \
+         several threads): the peak of the whole process so far, not of one run."
+    };
+    format!("{heap} {rss} Runs ran on {threads} thread(s).")
+}
+
+/// Runs the spec at `spec_path` with `args`.
+pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let started_unix = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let loaded = spec::load(spec_path)?;
+    if cfg!(debug_assertions) {
+        eprintln!(
+            "warning: this runner was built without optimizations; runs are slower than with \
+             `cargo run --release -p runner` (the report's figures are unaffected, its timings are)"
+        );
+    }
+    let spec = if args.quick { plan::apply_quick(&loaded.spec) } else { loaded.spec.clone() };
+    let mut plan: Plan = plan::expand(&spec)?;
+    if let Some(shard) = args.shard {
+        plan = plan.shard(shard.index, shard.count);
+    }
+    let out = args.out.clone().unwrap_or_else(paths::default_results_dir);
+    let dir = report_dir(&out, &spec.name, args);
+    let data_dir = paths::data_dir(args.data_dir.as_deref());
+    let threads =
+        args.threads.map_or_else(|| machine::MachineInfo::detect().logical_cores, usize::from);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start the worker threads")?;
+    let reset_rss = threads == 1 && machine::reset_peak_rss();
+    let export_models = args.export_models || spec.report.export_models;
+
+    let mut rows = previous_rows(&out, &spec.name, &dir, args)?;
+    let done: HashSet<String> = rows.iter().map(|r| r.run_id.clone()).collect();
+    let (resumed, todo): (Vec<&Unit>, Vec<&Unit>) =
+        plan.units.iter().partition(|u| u.is_done(&done));
+    if !resumed.is_empty() {
+        eprintln!(
+            "resuming: {} of {} units already in {}",
+            resumed.len(),
+            plan.units.len(),
+            dir.join("runs.csv").display()
+        );
+    }
+    eprintln!(
+        "{}: {} data sets, {} units to run on {threads} thread(s), report in {}",
+        spec.name,
+        plan.datasets.len(),
+        todo.len(),
+        dir.display()
+    );
+    let progress = Progress::new(todo.len() as u64);
+    let mut skipped: Vec<String> = Vec::new();
+    for &key in &plan.datasets {
+        let units: Vec<&Unit> = todo.iter().copied().filter(|u| u.dataset == key).collect();
+        if units.is_empty() {
+            continue;
+        }
+        let data = match dataset::build(&spec, key, &data_dir)? {
+            Ok(data) => data,
+            Err(missing) => {
+                let message = format!(
+                    "experiment `{}` skipped: data file {} not found. Get it as described in \
+                     ../shared/data/README.md (California housing: Google's Machine Learning Crash \
+                     Course `california_housing_train.csv`), then pass its directory with \
+                     --data-dir or {}.",
+                    spec.name,
+                    missing.file.display(),
+                    paths::DATA_DIR_ENV
+                );
+                progress.note(&message);
+                if !skipped.contains(&message) {
+                    skipped.push(message);
+                }
+                continue;
+            }
+        };
+        let ctx = RunContext { spec: &spec, dataset: &data, reset_rss, keep_models: export_models };
+        let outputs: Vec<RunOutput> = pool.install(|| {
+            units
+                .par_iter()
+                .flat_map_iter(|unit| {
+                    let outputs = run_guarded(unit, &ctx);
+                    let status: Vec<&str> =
+                        outputs.iter().map(|o| o.record.status.as_str()).collect();
+                    progress.finish_one(&format!("{} [{}]", unit.run_id(0), status.join(",")));
+                    outputs
+                })
+                .collect()
+        });
+        let (new_rows, models): (Vec<RunRecord>, Vec<Option<optimizers::LinearModel>>) =
+            outputs.into_iter().map(|o| (o.record, o.model)).unzip();
+        let first_new = rows.len();
+        rows.extend(new_rows);
+        selection::mark_selected(&mut rows, &spec.selection);
+        if export_models {
+            let models_dir = dir.join("models");
+            for (row, model) in rows[first_new..].iter().zip(&models) {
+                if let (true, Some(model)) = (row.selected, model) {
+                    export::write_model(
+                        &models_dir.join(format!("{}.csv", row.run_id)),
+                        model,
+                        &data.space,
+                    )?;
+                }
+            }
+        }
+        write_runs(&dir, &mut rows)?;
+    }
+    progress.finish();
+    selection::mark_selected(&mut rows, &spec.selection);
+    write_runs(&dir, &mut rows)?;
+
+    let memory_method = memory_method(threads, reset_rss);
+    let root = paths::workspace_root();
+    let (commit, dirty) = metadata::git_state(&root);
+    let spec_file = loaded.path.display().to_string();
+    let summary_ctx = summary::SummaryContext {
+        spec: &spec,
+        spec_file: &spec_file,
+        commit: &commit,
+        quick: args.quick,
+        memory_method: &memory_method,
+        skipped: &skipped,
+    };
+    write_atomic(&dir.join("summary.md"), summary::render(&rows, &summary_ctx).as_bytes())?;
+    if spec.report.plots && !rows.is_empty() {
+        for chart in plots::charts(&rows) {
+            plots::render(&dir.join("plots"), &chart)?;
+        }
+    }
+    let meta = metadata::Metadata {
+        experiment: &spec.name,
+        git_commit: commit,
+        git_dirty: dirty,
+        spec_file,
+        spec_text: &loaded.text,
+        spec: &spec,
+        seeds: &spec.grid.seeds,
+        quick: args.quick,
+        shard: args.shard.map(|s| format!("{}/{}", s.index, s.count)),
+        threads,
+        machine: machine::MachineInfo::detect(),
+        crate_versions: metadata::crate_versions(&root),
+        optimized_build: !cfg!(debug_assertions),
+        memory_method: &memory_method,
+        counting_allocator_active: crate::alloc_counter::is_active(),
+        timing_columns: record::TIMING_COLUMNS,
+        units_run: todo.len(),
+        units_resumed: resumed.len(),
+        skipped: &skipped,
+        started_unix,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        command_line: std::env::args().collect(),
+    };
+    write_atomic(&dir.join("metadata.json"), serde_json::to_string_pretty(&meta)?.as_bytes())?;
+    for message in &skipped {
+        println!("{message}");
+    }
+    println!(
+        "{}: {} runs in {} ({} run now, {} resumed) in {:.1} s",
+        spec.name,
+        rows.len(),
+        dir.display(),
+        todo.len(),
+        resumed.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Runs a unit, turning a panic inside an optimizer into an `error` row so the sweep goes on.
+fn run_guarded(unit: &Unit, ctx: &RunContext<'_>) -> Vec<RunOutput> {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| execute::run_unit(unit, ctx))) {
+        Ok(outputs) => outputs,
+        Err(panic) => {
+            let text = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            let mut r = execute::base_record(unit, 0, ctx);
+            execute::fail(&mut r, format!("panicked: {text}"));
+            vec![RunOutput { record: r, model: None }]
+        }
+    }
+}
+
+/// Sorts, and writes `runs.csv` atomically.
+fn write_runs(dir: &Path, rows: &mut [RunRecord]) -> anyhow::Result<()> {
+    record::sort_rows(rows);
+    write_atomic(&dir.join("runs.csv"), &record::to_csv(rows)?)
+}

@@ -1,0 +1,200 @@
+//! End-to-end tests of the `runner` binary: spec errors, `list`, a `--quick` sweep into a temporary
+//! directory (files, header, plots), resume, thread-count independence, and skipping a real data
+//! set whose file is missing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The columns the issue requires, in this order, at the start of `runs.csv`.
+const REQUIRED_COLUMNS: &str = "experiment,dataset,k,dimension,n_train,n_test,features_touched,\
+regularizer,l2_convention,lambda,optimizer,epochs,seed,nonzero_weights,zero_weights,\
+model_bytes_dense,model_bytes_sparse,train_state_bytes,peak_heap_bytes,peak_rss_bytes,\
+train_seconds,examples_per_second,accuracy,log_loss,auc,bayes_log_loss,bayes_accuracy,\
+support_precision,support_recall,status";
+
+/// Columns that legitimately differ between identical runs.
+const TIMING_COLUMNS: &[&str] = &["peak_rss_bytes", "train_seconds", "examples_per_second"];
+
+fn runner(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_runner"))
+        .args(args)
+        .env_remove("SPARSECROSS_DATA_DIR")
+        .output()
+        .expect("the runner binary starts")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
+
+fn quick_sweep(out: &Path, threads: &str) -> Output {
+    let output = runner(&[
+        "run",
+        "k_sweep",
+        "--quick",
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        threads,
+    ]);
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    output
+}
+
+/// `runs.csv` without the timing columns.
+fn csv_without_timings(path: &Path) -> Vec<Vec<String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let keep: Vec<usize> =
+        (0..header.len()).filter(|&i| !TIMING_COLUMNS.contains(&header[i].as_str())).collect();
+    let mut rows = vec![keep.iter().map(|&i| header[i].clone()).collect::<Vec<_>>()];
+    for record in reader.records() {
+        let record = record.unwrap();
+        rows.push(keep.iter().map(|&i| record[i].to_string()).collect());
+    }
+    rows
+}
+
+#[test]
+fn unknown_spec_key_names_the_file_and_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("bad.toml");
+    std::fs::write(
+        &spec,
+        "name = \"bad\"\n[data]\nn_train = 10\nn_validation = 10\nn_test = 10\n[data.synthetic]\n\
+         [grid]\nk = [2]\nseedz = [1]\n",
+    )
+    .unwrap();
+    let output = runner(&["run", spec.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("bad.toml"), "{stderr}");
+    assert!(stderr.contains("seedz"), "{stderr}");
+    assert!(stderr.contains("line"), "{stderr}");
+}
+
+#[test]
+fn checked_values_name_their_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("neg.toml");
+    std::fs::write(
+        &spec,
+        "name = \"neg\"\n[data]\nn_train = 10\nn_validation = 10\nn_test = 10\n[data.synthetic]\n\
+         [grid]\nk = [2]\nseeds = [1]\n[[regularizer]]\nkind = \"l1\"\n\
+         [[regularizer.optimizer]]\nonline = \"ftrl\"\nlambdas = [-1.0]\n",
+    )
+    .unwrap();
+    let stderr = text(&runner(&["run", spec.to_str().unwrap()]).stderr);
+    assert!(
+        stderr.contains("neg.toml") && stderr.contains("regularizer[0].optimizer[0].lambdas"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn list_shows_one_line_per_experiment() {
+    let output = runner(&["list"]);
+    assert!(output.status.success());
+    let stdout = text(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with("k_sweep ") && l.contains("k_sweep.toml")),
+        "{stdout}"
+    );
+    assert!(lines.iter().any(|l| l.starts_with("california_crash_course ")), "{stdout}");
+    assert!(!stdout.contains("INVALID"), "{stdout}");
+}
+
+#[test]
+fn help_is_available_everywhere() {
+    for args in [vec!["--help"], vec!["run", "--help"], vec!["list", "--help"]] {
+        let output = runner(&args);
+        assert!(output.status.success(), "{args:?}");
+        assert!(text(&output.stdout).contains("Usage"), "{args:?}");
+    }
+}
+
+#[test]
+fn quick_sweep_writes_the_report_resumes_and_ignores_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one");
+    let two = dir.path().join("two");
+    quick_sweep(&one, "1");
+    let report: PathBuf = one.join("k_sweep");
+
+    // runs.csv: the required columns first, one row per run, every run ok or accounted for.
+    let runs = std::fs::read_to_string(report.join("runs.csv")).unwrap();
+    let header = runs.lines().next().unwrap();
+    assert!(header.starts_with(REQUIRED_COLUMNS), "{header}");
+    let rows = csv_without_timings(&report.join("runs.csv"));
+    assert!(rows.len() > 10, "only {} rows", rows.len());
+    let col = |name: &str| rows[0].iter().position(|c| c == name).unwrap();
+    let (k, dimension, zero, nnz, dense) = (
+        col("k"),
+        col("dimension"),
+        col("zero_weights"),
+        col("nonzero_weights"),
+        col("model_bytes_dense"),
+    );
+    for row in &rows[1..] {
+        let d: u64 = row[dimension].parse().unwrap();
+        assert_eq!(row[zero].parse::<u64>().unwrap(), d - row[nnz].parse::<u64>().unwrap());
+        assert_eq!(row[dense].parse::<u64>().unwrap(), d * 4);
+        if row[k] == "10" {
+            assert_eq!(d, 10_000_000_100, "k = 10: 10^10 cross + 100 marginals, exact");
+        }
+    }
+    let selected = col("selected");
+    assert!(rows[1..].iter().any(|r| r[selected] == "true"));
+
+    // summary, metadata, plots.
+    let summary = std::fs::read_to_string(report.join("summary.md")).unwrap();
+    assert!(summary.contains("## k = 10") && summary.contains("## Exact zeros"), "{summary}");
+    let metadata: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report.join("metadata.json")).unwrap())
+            .unwrap();
+    for key in ["git_commit", "spec", "seeds", "machine", "crate_versions", "optimized_build"] {
+        assert!(metadata.get(key).is_some(), "metadata.json lacks {key}");
+    }
+    assert_eq!(metadata["counting_allocator_active"], true);
+    for stem in ["memory_vs_k", "zero_weights_vs_k", "accuracy_vs_k", "log_loss_vs_k", "path_k10"] {
+        let svg =
+            std::fs::read_to_string(report.join("plots").join(format!("{stem}.svg"))).unwrap();
+        assert!(svg.contains("<svg"), "{stem}.svg");
+        let png = std::fs::read(report.join("plots").join(format!("{stem}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{stem}.png");
+    }
+
+    // Resume: a second run finds every unit done and leaves runs.csv as it was.
+    let before = std::fs::read(report.join("runs.csv")).unwrap();
+    let again = quick_sweep(&one, "1");
+    assert!(text(&again.stdout).contains("(0 run now"), "{}", text(&again.stdout));
+    assert_eq!(std::fs::read(report.join("runs.csv")).unwrap(), before);
+
+    // Two threads: the same rows, byte for byte, once timings are dropped.
+    quick_sweep(&two, "2");
+    assert_eq!(
+        csv_without_timings(&report.join("runs.csv")),
+        csv_without_timings(&two.join("k_sweep/runs.csv"))
+    );
+}
+
+#[test]
+fn missing_real_data_file_is_skipped_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("no-data");
+    std::fs::create_dir(&empty).unwrap();
+    let output = runner(&[
+        "run",
+        "california_crash_course",
+        "--quick",
+        "--data-dir",
+        empty.to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    assert!(all.contains("skipped") && all.contains("california_housing_train.csv"), "{all}");
+    assert!(all.contains("README"), "{all}");
+}
