@@ -14,6 +14,10 @@
 //! - [`synthetic`]: the seeded generator with a known true model;
 //! - [`real`]: CSV / gzipped CSV with a declared schema, splits, fitted feature columns;
 //! - [`libsvm`], [`vw`]: interchange formats for peer tools.
+//!
+//! Randomness (synthetic models and rows, shuffles) comes from ChaCha8 streams with every
+//! derived distribution written out in this crate, so a seed gives the same bits across
+//! dependency versions.
 
 mod error;
 mod example;
@@ -26,10 +30,9 @@ pub mod space;
 pub mod synthetic;
 pub mod vw;
 
-pub use synthetic::{CrossLayout, SplitName, SyntheticConfig, SyntheticProblem, SyntheticStream};
-
 pub use error::FeaturesError;
 pub use example::{FeatureId, SparseExample};
 pub use label_style::LabelStyle;
 pub use matrix::CompactMatrix;
 pub use space::{FeatureGroup, FeatureSpace, FeatureSpaceBuilder, GroupKind};
+pub use synthetic::{CrossLayout, SplitName, SyntheticConfig, SyntheticProblem, SyntheticStream};

@@ -1,7 +1,7 @@
 //! LIBSVM / SVMlight text: `label index:value index:value ...`, one example per line, indices
 //! 1-based and ascending. For peer tools (liblinear, scikit-learn's `load_svmlight_file`).
 //!
-//! - [`write`] writes global ids as `id + 1`; [`read`] gives back `index - 1`, so the two round
+//! - [`write()`] writes global ids as `id + 1`; [`read`] gives back `index - 1`, so the two round
 //!   trip exactly (values and labels are printed in Rust's shortest exact form);
 //! - [`write_matrix`] writes a [`CompactMatrix`] with column `j` as index `j + 1`, so a peer sees
 //!   only the `m` columns that occur (liblinear allocates one weight per column up to the largest

@@ -137,6 +137,14 @@ fn coordinate_descent_matches_fista_objectives() {
             let fista = fit_path(BatchKind::Fista, &matrix, loss, penalty, &config).expect("fista");
             for (a, b) in cd.iter().zip(&fista) {
                 assert_eq!(a.lambda, b.lambda);
+                assert_kkt(
+                    &matrix,
+                    b,
+                    loss,
+                    b.lambda * l1_ratio,
+                    b.lambda * (1.0 - l1_ratio),
+                    1e-9,
+                );
                 assert!(b.converged, "fista {penalty:?} {loss:?} lambda {}", b.lambda);
                 let relative = (a.objective - b.objective).abs() / a.objective.abs();
                 assert!(
@@ -212,6 +220,7 @@ fn keras_convention_doubles_the_ridge_gradient() {
     };
     let keras = fit(0.01, L2Convention::Keras);
     let tensorflow = fit(0.02, L2Convention::Tensorflow);
+    assert_eq!(keras.support, tensorflow.support);
     for (&(_, a), &(_, b)) in keras.model.weights.iter().zip(&tensorflow.model.weights) {
         assert!((a - b).abs() < 1e-9);
     }
@@ -277,6 +286,30 @@ fn screening_does_not_change_the_solution() {
     for (a, b) in screened.iter().zip(&full) {
         assert_eq!(a.support, b.support);
         assert!((a.objective - b.objective).abs() <= 1e-12);
+    }
+}
+
+#[test]
+fn dense_and_sparse_inner_passes_give_the_same_path() {
+    for loss in [LossKind::Logistic, LossKind::Squared] {
+        let matrix = crossed_matrix(400, loss, 14);
+        let base = PathConfig { n_lambdas: 6, tol: 1e-9, l1_ratio: 0.7, ..PathConfig::default() };
+        let fit = |gram_max_columns| {
+            let config = PathConfig { gram_max_columns, ..base.clone() };
+            fit_path(
+                BatchKind::CoordinateDescent,
+                &matrix,
+                loss,
+                RegularizerKind::ElasticNet,
+                &config,
+            )
+            .expect("fit")
+        };
+        for (dense, sparse) in fit(512).iter().zip(&fit(0)) {
+            assert!(dense.converged && sparse.converged);
+            assert_eq!(dense.support, sparse.support);
+            assert!((dense.objective - sparse.objective).abs() <= 1e-12 * dense.objective.abs());
+        }
     }
 }
 

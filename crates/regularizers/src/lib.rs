@@ -95,14 +95,13 @@ pub fn sign(x: f64) -> f64 {
 /// stays NaN (so that a diverged optimizer is not silently reset to an exact zero).
 #[inline]
 pub fn soft_threshold(v: f64, t: f64) -> f64 {
-    if v > t {
-        v - t
-    } else if v < -t {
-        v + t
-    } else if v.is_nan() {
+    // Branch-free apart from the NaN test (always predicted): the sign of `v` is unpredictable
+    // in the online learners' hot loop.
+    let shrunk = (v.abs() - t).max(0.0).copysign(v);
+    if v.is_nan() {
         v
     } else {
-        0.0
+        shrunk
     }
 }
 

@@ -50,6 +50,8 @@ pub struct Chart {
     pub y_log: bool,
     /// The lines.
     pub series: Vec<Series>,
+    /// Where the legend goes (the corner the lines leave free).
+    pub legend: SeriesLabelPosition,
 }
 
 const PALETTE: [RGBColor; 10] = [
@@ -75,6 +77,10 @@ fn transform(value: f64, log: bool) -> Option<f64> {
 
 fn axis_label(value: f64, log: bool) -> String {
     if log {
+        // Only whole decades are labelled; ticks between them stay unlabelled.
+        if (value - value.round()).abs() > 1e-9 {
+            return String::new();
+        }
         format!("1e{}", value.round() as i64)
     } else if value.abs() >= 1000.0 || (value != 0.0 && value.abs() < 0.01) {
         format!("{value:.1e}")
@@ -126,7 +132,13 @@ where
         .build_cartesian_2d(xs, ys)
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let (x_log, y_log) = (chart.x_log, chart.y_log);
+    // On a log axis, one label per decade (plotters then picks whole numbers).
+    let decades = |r: &std::ops::Range<f64>| ((r.end - r.start).round() as usize + 1).clamp(2, 12);
+    let x_labels = if x_log { decades(&ctx.x_range()) } else { 10 };
+    let y_labels = if y_log { decades(&ctx.y_range()) } else { 10 };
     ctx.configure_mesh()
+        .x_labels(x_labels)
+        .y_labels(y_labels)
         .x_desc(chart.x_label.as_str())
         .y_desc(chart.y_label.as_str())
         .x_label_formatter(&|v| axis_label(*v, x_log))
@@ -160,7 +172,7 @@ where
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .label_font((FONT, 13))
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(chart.legend.clone())
         .draw()
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     root.present().map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -188,9 +200,12 @@ pub fn render(dir: &Path, chart: &Chart) -> anyhow::Result<Vec<PathBuf>> {
     Ok(vec![svg_path, png_path])
 }
 
+/// Points per (regularizer, optimizer).
+type MethodPoints = BTreeMap<(String, String), Vec<(f64, f64)>>;
+
 /// One line per (regularizer, optimizer) over k, of `value` taken from each cell.
 fn per_method_series(cells: &[Cell], value: impl Fn(&Cell) -> f64) -> Vec<Series> {
-    let mut by_method: BTreeMap<(String, String), Vec<(f64, f64)>> = BTreeMap::new();
+    let mut by_method: MethodPoints = BTreeMap::new();
     for cell in cells {
         if let Some(k) = cell.k {
             by_method
@@ -236,6 +251,7 @@ pub fn charts(rows: &[RunRecord]) -> Vec<Chart> {
         x_log,
         y_log,
         series,
+        legend: SeriesLabelPosition::UpperLeft,
     };
     if cells.iter().any(|c| c.k.is_some()) {
         let mut memory =
@@ -278,30 +294,40 @@ pub fn charts(rows: &[RunRecord]) -> Vec<Chart> {
         let mut acc =
             vec![reference_series(&cells, "Bayes (true probabilities)", |c| c.bayes_accuracy.mean)];
         acc.extend(per_method_series(&cells, |c| c.accuracy.mean));
-        out.push(chart("accuracy_vs_k", "Test accuracy vs k", "k", "accuracy", false, false, acc));
+        let mut acc =
+            chart("accuracy_vs_k", "Test accuracy vs k", "k", "accuracy", false, false, acc);
+        acc.legend = SeriesLabelPosition::LowerRight;
+        out.push(acc);
         let mut ll =
             vec![reference_series(&cells, "Bayes (true probabilities)", |c| c.bayes_log_loss.mean)];
         ll.extend(per_method_series(&cells, |c| c.log_loss.mean));
-        out.push(chart("log_loss_vs_k", "Test log loss vs k", "k", "log loss", false, false, ll));
+        let mut ll =
+            chart("log_loss_vs_k", "Test log loss vs k", "k", "log loss", false, false, ll);
+        ll.legend = SeriesLabelPosition::UpperRight;
+        out.push(ll);
     }
     out.extend(path_charts(rows));
     out
 }
 
 /// Per k (or once for real data), nonzero weights vs test log loss along each lambda path, for
-/// the first seed.
+/// the first seed (validation log loss when the data set has no test split).
 fn path_charts(rows: &[RunRecord]) -> Vec<Chart> {
     let Some(seed) = rows.iter().map(|r| r.seed).min() else {
         return Vec::new();
     };
-    let mut by_k: BTreeMap<Option<u32>, BTreeMap<(String, String), Vec<(f64, f64)>>> =
-        BTreeMap::new();
+    let has_test = rows.iter().any(|r| r.log_loss.is_finite());
+    let split = if has_test { "test" } else { "validation" };
+    let mut by_k: BTreeMap<Option<u32>, MethodPoints> = BTreeMap::new();
     for r in rows.iter().filter(|r| r.seed == seed && r.is_usable()) {
         by_k.entry(r.k)
             .or_default()
             .entry((r.regularizer.clone(), r.optimizer.clone()))
             .or_default()
-            .push((r.nonzero_weights as f64, r.log_loss));
+            .push((
+                r.nonzero_weights as f64,
+                if has_test { r.log_loss } else { r.validation_log_loss },
+            ));
     }
     by_k.into_iter()
         .map(|(k, methods)| {
@@ -316,22 +342,23 @@ fn path_charts(rows: &[RunRecord]) -> Vec<Chart> {
                 Some(k) => (
                     format!("path_k{k:02}"),
                     format!(
-                        "Lambda paths at k = {k} (seed {seed}): nonzero weights vs test log loss"
+                        "Lambda paths at k = {k} (seed {seed}): nonzero weights vs {split} log loss"
                     ),
                 ),
                 None => (
                     "path".to_string(),
-                    format!("Lambda paths (seed {seed}): nonzero weights vs test log loss"),
+                    format!("Lambda paths (seed {seed}): nonzero weights vs {split} log loss"),
                 ),
             };
             Chart {
                 stem,
                 title,
                 x_label: "nonzero weights (log scale)".into(),
-                y_label: "test log loss".into(),
+                y_label: format!("{split} log loss"),
                 x_log: true,
                 y_log: false,
                 series,
+                legend: SeriesLabelPosition::UpperRight,
             }
         })
         .collect()

@@ -44,14 +44,19 @@ pub struct ExperimentSpec {
 pub struct DataSpec {
     /// Generator parameters (`features::synthetic::SyntheticConfig` keys, except `k` and `seed`,
     /// which come from the grid).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub synthetic: Option<toml::Table>,
     /// A CSV data set (`features::real::RealDataSpec` keys).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub real: Option<toml::Table>,
     /// Training examples drawn from the generator (synthetic only).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub n_train: Option<u64>,
     /// Validation examples, used to choose lambda (synthetic only).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub n_validation: Option<u64>,
     /// Test examples, on which the reported metrics are computed (synthetic only).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub n_test: Option<u64>,
     /// Loss of every model: `logistic` (default) or `squared`.
     #[serde(default)]
@@ -70,16 +75,22 @@ pub struct GridSpec {
     // Training knobs of online optimizers (serde cannot flatten with deny_unknown_fields, so
     // they are listed here and in `OptimizerSpec`, and gathered by `training()`).
     /// Passes over the training split (default 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub epochs: Option<u32>,
     /// Number of mini-batches to train on, cycling over the training split; overrides `epochs`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<u64>,
     /// Examples per mini-batch (default 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub batch_size: Option<usize>,
     /// Learning-rate schedule (default `{ kind = "inv_sqrt", eta0 = 0.1 }`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ScheduleSpec>,
     /// Clip the mini-batch gradient to this L2 norm (default: no clipping).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub clip_norm: Option<f64>,
     /// Reshuffle the training split before each pass with the run's seed (default false).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shuffle: Option<bool>,
 }
 
@@ -101,16 +112,22 @@ impl GridSpec {
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct TrainingSpec {
     /// Passes over the training split (default 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub epochs: Option<u32>,
     /// Number of mini-batches to train on, cycling over the training split; overrides `epochs`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<u64>,
     /// Examples per mini-batch (default 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub batch_size: Option<usize>,
     /// Learning-rate schedule (default `{ kind = "inv_sqrt", eta0 = 0.1 }`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ScheduleSpec>,
     /// Clip the mini-batch gradient to this L2 norm (default: no clipping).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub clip_norm: Option<f64>,
     /// Reshuffle the training split before each pass with the run's seed (default false).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shuffle: Option<bool>,
 }
 
@@ -175,8 +192,10 @@ pub struct RegularizerSpec {
     #[serde(default = "default_l1_ratio")]
     pub l1_ratio: f64,
     /// Lambda values for every optimizer of this entry (an optimizer may override).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lambdas: Option<Vec<f64>>,
     /// A lambda path computed by batch solvers from the data (`lambda_max` downwards).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<PathSpec>,
     /// The optimizers (TOML `[[regularizer.optimizer]]`).
     #[serde(rename = "optimizer")]
@@ -227,49 +246,73 @@ pub enum StoreSpec {
 pub struct OptimizerSpec {
     /// An online optimizer: `sgd_subgradient`, `truncated_gradient`, `cumulative_penalty`,
     /// `fobos`, `rda`, `ftrl` or `hard_threshold`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub online: Option<String>,
     /// A batch solver: `coordinate_descent`, `fista`, `iht`, `l0l2_cd` or `prune_refit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub batch: Option<String>,
     /// Name in reports (default: the optimizer's name); unique within the regularizer entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Lambda values overriding the regularizer entry's.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lambdas: Option<Vec<f64>>,
     /// The penalty actually given to the optimizer when it differs from the entry's `kind`
     /// (online only). Example: FTRL with count admission listed under `l0`, where the admission
     /// is the L0 heuristic and the penalty is `l1` at `lambdas`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub penalty: Option<RegularizerKind>,
     // Training knobs overriding `[grid]` (online only), gathered by `training()`.
     /// Passes over the training split (default 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub epochs: Option<u32>,
     /// Number of mini-batches to train on, cycling over the training split; overrides `epochs`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<u64>,
     /// Examples per mini-batch (default 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub batch_size: Option<usize>,
     /// Learning-rate schedule (default `{ kind = "inv_sqrt", eta0 = 0.1 }`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ScheduleSpec>,
     /// Clip the mini-batch gradient to this L2 norm (default: no clipping).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub clip_norm: Option<f64>,
     /// Reshuffle the training split before each pass with the run's seed (default false).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shuffle: Option<bool>,
     /// Feature admission (online only).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub admission: Option<AdmissionSpec>,
     /// Weight store (online only).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub store: Option<StoreSpec>,
     /// FTRL `alpha` (online only).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ftrl_alpha: Option<f64>,
     /// FTRL `beta` (online only).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ftrl_beta: Option<f64>,
     /// RDA `gamma` (online only).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rda_gamma: Option<f64>,
+    /// Counters of the counting Bloom filter behind `admission = { count = n }` (online only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bloom_counters: Option<u32>,
     /// Path overriding the regularizer entry's (batch only).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<PathSpec>,
     /// Convergence tolerance (batch only).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tol: Option<f64>,
     /// Iteration cap per lambda (batch only).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_iter: Option<usize>,
     /// Target support sizes (batch `iht`, `prune_refit`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub support_sizes: Option<Vec<usize>>,
     /// L2 strength added to L0 fits (batch `l0l2_cd`, `prune_refit`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub l2_for_l0: Option<f64>,
 }
 
@@ -395,6 +438,7 @@ pub struct QuickSpec {
     #[serde(default = "default_quick_eval")]
     pub n_test: u64,
     /// Values of k (default: the smallest and the largest of the grid).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub k: Option<Vec<u32>>,
     /// How many of the grid's seeds are kept (default 1).
     #[serde(default = "default_one")]
@@ -403,6 +447,7 @@ pub struct QuickSpec {
     #[serde(default = "default_quick_lambdas")]
     pub max_lambdas: usize,
     /// At most this many mini-batches per online run (default: no cap).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_steps: Option<u64>,
 }
 
@@ -667,6 +712,7 @@ impl ExperimentSpec {
                         ("ftrl_alpha", opt.ftrl_alpha.is_some()),
                         ("ftrl_beta", opt.ftrl_beta.is_some()),
                         ("rda_gamma", opt.rda_gamma.is_some()),
+                        ("bloom_counters", opt.bloom_counters.is_some()),
                         (
                             "epochs/steps/batch_size/schedule/clip_norm/shuffle",
                             !opt.training().is_empty(),

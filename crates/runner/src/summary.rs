@@ -103,6 +103,7 @@ pub fn render(rows: &[RunRecord], ctx: &SummaryContext<'_>) -> String {
         );
     }
     story(&mut md, &cells);
+    headline_table(&mut md, &cells);
     let mut ks: Vec<Option<u32>> = cells.iter().map(|c| c.k).collect();
     ks.dedup();
     for k in ks {
@@ -165,6 +166,55 @@ fn table(md: &mut String, k: Option<u32>, cells: &[&Cell]) {
             c.seeds,
             c.failed_runs,
             lambdas(&c.lambdas),
+        );
+    }
+    let _ = writeln!(md);
+}
+
+/// One row per k: nonzero weights, model bytes and test log loss of the headline L2, L1 and L0
+/// methods (the best optimizer of each on validation).
+fn headline_table(md: &mut String, cells: &[Cell]) {
+    let best = aggregate::headline(cells);
+    let mut ks: Vec<Option<u32>> = best.iter().map(|c| c.k).collect();
+    ks.dedup();
+    if ks.len() < 2 {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "## L2, L1 and L0 side by side
+"
+    );
+    let _ = writeln!(
+        md,
+        "Best optimizer per regularizer (on validation), selected lambda, mean over seeds: \
+         nonzero weights / sparse model bytes / test log loss.\n"
+    );
+    let _ = writeln!(md, "| k | dimension | L2 | L1 | L0 | Bayes log loss |");
+    let _ = writeln!(md, "|---:|---:|---|---|---|---:|");
+    for k in ks {
+        let at_k: Vec<&&Cell> = best.iter().filter(|c| c.k == k).collect();
+        let Some(first) = at_k.first() else { continue };
+        let entry = |reg: &str| {
+            at_k.iter().find(|c| c.regularizer == reg).map_or("-".to_string(), |c| {
+                format!(
+                    "{}: {} / {} / {:.4}",
+                    c.optimizer,
+                    num(c.nonzero.mean),
+                    bytes(c.model_bytes_sparse.mean),
+                    c.log_loss.mean
+                )
+            })
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {:.4} |",
+            k.map_or("-".to_string(), |k| k.to_string()),
+            first.dimension,
+            entry("l2"),
+            entry("l1"),
+            entry("l0"),
+            first.bayes_log_loss.mean
         );
     }
     let _ = writeln!(md);

@@ -18,6 +18,16 @@ use crate::progress::Progress;
 use crate::record::{self, RunRecord};
 use crate::{dataset, export, machine, metadata, paths, plots, selection, spec, summary};
 
+/// Directory name of an experiment's report: `--quick` runs get their own (`<name>-quick`), so
+/// they never mix with full runs.
+fn report_name(name: &str, args: &RunArgs) -> String {
+    if args.quick {
+        format!("{name}-quick")
+    } else {
+        name.to_string()
+    }
+}
+
 /// Report directory of an experiment (a shard gets its own, which a later run without
 /// `--shard` reads back, see [`previous_rows`]).
 fn report_dir(out: &Path, name: &str, args: &RunArgs) -> PathBuf {
@@ -92,7 +102,8 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         plan = plan.shard(shard.index, shard.count);
     }
     let out = args.out.clone().unwrap_or_else(paths::default_results_dir);
-    let dir = report_dir(&out, &spec.name, args);
+    let report_name = report_name(&spec.name, args);
+    let dir = report_dir(&out, &report_name, args);
     let data_dir = paths::data_dir(args.data_dir.as_deref());
     let threads =
         args.threads.map_or_else(|| machine::MachineInfo::detect().logical_cores, usize::from);
@@ -103,7 +114,18 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
     let reset_rss = threads == 1 && machine::reset_peak_rss();
     let export_models = args.export_models || spec.report.export_models;
 
-    let mut rows = previous_rows(&out, &spec.name, &dir, args)?;
+    let mut rows = previous_rows(&out, &report_name, &dir, args)?;
+    // Rows of an earlier version of the spec (other lambdas, sizes, knobs) are not carried over.
+    let planned: HashSet<String> =
+        plan.units.iter().flat_map(|u| (0..u.expected_rows()).map(|p| u.run_id(p))).collect();
+    let before = rows.len();
+    rows.retain(|r| planned.contains(&r.run_id));
+    if rows.len() < before {
+        eprintln!(
+            "dropping {} rows of the previous runs.csv that the spec no longer plans",
+            before - rows.len()
+        );
+    }
     let done: HashSet<String> = rows.iter().map(|r| r.run_id.clone()).collect();
     let (resumed, todo): (Vec<&Unit>, Vec<&Unit>) =
         plan.units.iter().partition(|u| u.is_done(&done));

@@ -2,6 +2,9 @@
 //! directory (files, header, plots), resume, thread-count independence, and skipping a real data
 //! set whose file is missing.
 
+// Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -120,7 +123,7 @@ fn quick_sweep_writes_the_report_resumes_and_ignores_thread_count() {
     let one = dir.path().join("one");
     let two = dir.path().join("two");
     quick_sweep(&one, "1");
-    let report: PathBuf = one.join("k_sweep");
+    let report: PathBuf = one.join("k_sweep-quick");
 
     // runs.csv: the required columns first, one row per run, every run ok or accounted for.
     let runs = std::fs::read_to_string(report.join("runs.csv")).unwrap();
@@ -175,7 +178,7 @@ fn quick_sweep_writes_the_report_resumes_and_ignores_thread_count() {
     quick_sweep(&two, "2");
     assert_eq!(
         csv_without_timings(&report.join("runs.csv")),
-        csv_without_timings(&two.join("k_sweep/runs.csv"))
+        csv_without_timings(&two.join("k_sweep-quick/runs.csv"))
     );
 }
 

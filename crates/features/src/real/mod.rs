@@ -66,10 +66,16 @@ pub fn load(data_dir: &Path, spec: &RealDataSpec) -> Result<RealDataset, Feature
     let fitted = columns::fit(&table, &spec.features, &rows.train)?;
     let encode = |indices: &[usize]| {
         let mut buckets = Vec::with_capacity(fitted.space.columns().len());
+        // One id per group: each example's buffers are allocated once, at their final size.
+        let groups = fitted.space.groups().len();
         let examples = indices.iter().map(|&row| {
             fitted.buckets(row, &mut buckets);
-            let mut example =
-                SparseExample { label: table.labels[row], ..SparseExample::default() };
+            let mut example = SparseExample {
+                ids: Vec::with_capacity(groups),
+                values: Vec::with_capacity(groups),
+                label: table.labels[row],
+                true_prob: None,
+            };
             fitted.space.encode(&buckets, &mut example);
             example
         });

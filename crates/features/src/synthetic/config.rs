@@ -14,7 +14,8 @@
 //! | `crosses` | marginals + full cross | which groups the feature space has | at least one |
 //! | `seed` | 0 | everything random: the true model and the three splits | any |
 //!
-//! `k * bins` is capped at 10^8 (the effects table is that long).
+//! `k * bins` is capped at 10^8 (the effects table is that long), and with pairwise crosses
+//! `k (k - 1) / 2` at 10^6 (one group each).
 
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +23,8 @@ use crate::error::{invalid, FeaturesError};
 
 /// Largest `k * bins` accepted (size of the effects table).
 const MAX_EFFECTS: usize = 100_000_000;
+/// Most pairwise crosses accepted (each is a group with its own bookkeeping).
+const MAX_PAIRS: usize = 1_000_000;
 
 /// Hyperparameters of the synthetic problem (see the module doc's table).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -151,6 +154,13 @@ impl SyntheticConfig {
             ));
         }
         let layout = &self.crosses;
+        let pairs = self.k.saturating_mul(self.k - 1) / 2;
+        if layout.pairwise && pairs > MAX_PAIRS {
+            return Err(invalid(
+                field("crosses.pairwise"),
+                format!("k = {} gives {pairs} pairwise crosses, more than {MAX_PAIRS}", self.k),
+            ));
+        }
         if !(layout.marginals || layout.full_cross || layout.pairwise) {
             return Err(invalid(
                 field("crosses"),

@@ -122,7 +122,13 @@ impl Iterator for SyntheticStream {
     type Item = SparseExample;
 
     fn next(&mut self) -> Option<SparseExample> {
-        let mut example = SparseExample::default();
+        // One id per group: allocate each buffer once, at its final size.
+        let groups = self.generator.space.groups().len();
+        let mut example = SparseExample {
+            ids: Vec::with_capacity(groups),
+            values: Vec::with_capacity(groups),
+            ..SparseExample::default()
+        };
         self.next_into(&mut example).then_some(example)
     }
 

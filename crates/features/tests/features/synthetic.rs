@@ -179,6 +179,14 @@ fn bad_configs_are_rejected_with_the_field() {
             },
             "synthetic.crosses",
         ),
+        (
+            SyntheticConfig {
+                bins: 2,
+                crosses: CrossLayout { marginals: true, full_cross: false, pairwise: true },
+                ..config(2_000)
+            },
+            "synthetic.crosses.pairwise",
+        ),
     ];
     for (cfg, needle) in cases {
         let err = SyntheticProblem::new(cfg).unwrap_err();

@@ -15,13 +15,17 @@
 //! | `screening` | true | strong-rule screening in coordinate descent | |
 //! | `prune_base_lambda` | `None` = lambda_max * lambda_min_ratio | lambda of the fit that prune-refit prunes | finite, > 0 |
 //! | `newton_max_support` | 200 | largest support refit by dense Newton (beyond: coordinate descent) | >= 1 |
+//! | `gram_max_columns` | 512 | largest CD working set whose inner passes use its dense Hessian block (0: never) | any |
 
 use regularizers::L2Convention;
+use serde::{Deserialize, Serialize};
 
 use crate::batch::BatchError;
 
-/// Settings of a regularization path.
-#[derive(Debug, Clone, PartialEq)]
+/// Settings of a regularization path (deserializable from a spec: missing fields take their
+/// defaults, unknown ones are errors).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct PathConfig {
     /// Explicit lambdas (L0L2 CD: lambda_0 values); `None` builds a log-spaced path from lambda_max.
     pub lambdas: Option<Vec<f64>>,
@@ -47,6 +51,9 @@ pub struct PathConfig {
     pub prune_base_lambda: Option<f64>,
     /// Largest support refit with a dense Newton step.
     pub newton_max_support: usize,
+    /// Largest coordinate-descent working set whose inner passes use the set's dense Hessian
+    /// block (when rows are sparse enough for it to be cheap); 0 never does.
+    pub gram_max_columns: usize,
 }
 
 impl Default for PathConfig {
@@ -64,6 +71,7 @@ impl Default for PathConfig {
             screening: true,
             prune_base_lambda: None,
             newton_max_support: 200,
+            gram_max_columns: 512,
         }
     }
 }

@@ -7,6 +7,9 @@
 //! model plus the penalty by cyclic closed-form coordinate updates over the working set (the
 //! unpenalized bias is one more coordinate, updated every pass), then takes the step with an
 //! Armijo backtracking line search on the true objective (newGLMNET's rule with sigma = 0.01).
+//! On a small working set with sparse rows the inner passes read the curvature from the dense
+//! Hessian block of the working set, built once per outer iteration (glmnet's "covariance
+//! updates"), so a pass costs O(|W|^2) instead of the working set's nonzeros.
 //! The inner passes stop when no coordinate moves by more than a tenth of the current KKT
 //! violation (in gradient units, `h_jj * |step|`), so the model is solved more exactly as the
 //! outer iterations converge.
@@ -14,12 +17,17 @@
 //! Along a path (lambdas decreasing, warm starts), the working set starts as the nonzero
 //! weights plus the sequential strong set `|grad_j| >= 2 l1_k - l1_{k-1}` (Tibshirani et al.
 //! 2012); after convergence on it, the KKT conditions are checked over every column and the
-//! violators are added, until none is left. A point is converged when the maximal KKT
+//! violators are added, until none is left. After a large step (`l1_k < l1_{k-1} / 2`, e.g.
+//! a single lambda far below lambda_max) that rule would keep every column; its threshold is
+//! then floored at `l1_k / 2`. A point is converged when the maximal KKT
 //! violation (bias included) is at most `tol`.
 
+use nalgebra::{DMatrix, DVector};
 use regularizers::{PenaltyParts, RegularizerKind};
 
 use crate::batch::design::Design;
+use crate::batch::gram::RowSubmatrix;
+use crate::batch::iterate::Iterate;
 use crate::batch::optimality::{
     coordinate_minimizer, coordinate_penalty, coordinate_violation, duality_gap, objective,
 };
@@ -34,36 +42,14 @@ const MAX_HALVINGS: usize = 40;
 const MAX_INNER_PASSES: usize = 500;
 /// Inner passes stop when no coordinate moves more than this share of the KKT violation.
 const INNER_TOL_SHARE: f64 = 0.1;
+/// The dense block is used when building it costs at most this many sweeps over the working
+/// set's nonzeros (true for one-hot rows; dense rows make it quadratic).
+const GRAM_MAX_PASSES: usize = 16;
 /// Floor of the strong-rule threshold, as a share of the L1 strength.
 const STRONG_FLOOR: f64 = 0.5;
 /// Added to every diagonal Hessian entry, as newGLMNET's nu: keeps the updates finite where
 /// the logistic curvature vanishes.
 const HESSIAN_FLOOR: f64 = 1e-12;
-
-/// Weights, bias and the margins `b + X w` they imply.
-#[derive(Debug, Clone)]
-pub(crate) struct Iterate {
-    /// One weight per column.
-    pub w: Vec<f64>,
-    /// Unpenalized intercept.
-    pub b: f64,
-    /// `b + X w`, kept in step with `w` and `b`.
-    pub margins: Vec<f64>,
-}
-
-impl Iterate {
-    /// `w = 0` with the optimal intercept-only bias.
-    pub fn at_zero(design: &Design) -> Self {
-        let b = design.intercept_only();
-        Self { w: vec![0.0; design.m], b, margins: vec![b; design.n] }
-    }
-
-    /// From given weights and bias (margins computed).
-    pub fn from_weights(design: &Design, w: Vec<f64>, b: f64) -> Self {
-        let margins = design.margins(&w, b);
-        Self { w, b, margins }
-    }
-}
 
 /// Which columns may become nonzero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +58,28 @@ pub(crate) enum Candidates {
     All,
     /// Only the initial working set (a refit on a fixed support).
     WorkingSet,
+}
+
+/// Stopping rule and budget of a solve.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CdSettings {
+    /// Tolerance on the maximal KKT violation.
+    pub tol: f64,
+    /// Outer iterations allowed.
+    pub max_iter: usize,
+    /// Largest working set whose inner passes use its dense Hessian block.
+    pub gram_max_columns: usize,
+}
+
+impl CdSettings {
+    /// The settings a path config asks for.
+    pub fn from_config(config: &PathConfig) -> Self {
+        Self {
+            tol: config.tol,
+            max_iter: config.max_iter,
+            gram_max_columns: config.gram_max_columns,
+        }
+    }
 }
 
 /// Solves `min F` for fixed penalty parts (no L0 part) from `it`, starting with the working
@@ -83,9 +91,9 @@ pub(crate) fn solve(
     it: &mut Iterate,
     working: Vec<usize>,
     candidates: Candidates,
-    tol: f64,
-    max_iter: usize,
+    settings: CdSettings,
 ) -> SolveReport {
+    let tol = settings.tol;
     let mut in_working = vec![false; design.m];
     let mut working: Vec<usize> =
         working.into_iter().chain((0..design.m).filter(|&j| it.w[j] != 0.0)).collect();
@@ -94,8 +102,7 @@ pub(crate) fn solve(
     let inv_n = 1.0 / design.n as f64;
     loop {
         working.sort_unstable();
-        let converged =
-            solve_working_set(design, parts, it, &working, tol, max_iter, &mut iterations);
+        let converged = solve_working_set(design, parts, it, &working, settings, &mut iterations);
         if !converged {
             return SolveReport { iterations, converged };
         }
@@ -144,13 +151,16 @@ fn solve_working_set(
     parts: PenaltyParts,
     it: &mut Iterate,
     working: &[usize],
-    tol: f64,
-    max_iter: usize,
+    settings: CdSettings,
     iterations: &mut usize,
 ) -> bool {
+    let (tol, max_iter) = (settings.tol, settings.max_iter);
     let n = design.n;
     let inv_n = 1.0 / n as f64;
     let zeros = || vec![0.0; working.len()];
+    let submatrix = (working.len() <= settings.gram_max_columns)
+        .then(|| RowSubmatrix::new(design, working))
+        .filter(|sub| sub.gram_is_cheap(GRAM_MAX_PASSES));
     let mut s = Scratch {
         d: vec![0.0; n],
         h: vec![0.0; n],
@@ -180,67 +190,156 @@ fn solve_working_set(
             return false;
         }
         *iterations += 1;
-        let delta_b = minimize_quadratic_model(design, parts, it, working, &mut s, grad_b, kkt);
+        let delta_b = minimize_quadratic_model(
+            design,
+            parts,
+            it,
+            working,
+            submatrix.as_ref(),
+            &mut s,
+            grad_b,
+            kkt,
+        );
         if !line_search(design, parts, it, working, &s, delta_b) {
             return false;
         }
     }
 }
 
-/// Cyclic coordinate descent on the quadratic model plus penalty; fills `s.target` and `s.xd`
-/// (bias step included on return) and returns the bias step.
-///
-/// The model gradient of a column is `g_j + (1/n) sum_i x_ij h_i (xd_i + delta_b)`, that of the
-/// bias `g_b + (1/n) sum_i h_i xd_i + delta_b h_b`; the sum `sum_i h_i xd_i` is kept up to date
-/// from `hx`, so neither update touches all rows.
+/// How the inner passes get the curvature part `(H delta)_k` of the model gradient.
+enum Curvature {
+    /// From the rows: `(1/n) sum_i x_ij h_i (xd_i + delta_b)`, with `xd = X delta` updated by
+    /// each move (cost: the column's nonzeros) and the bias's part kept as a running sum so
+    /// that a bias move costs O(1).
+    Sparse {
+        /// `(1/n) sum_i h_i xd_i`.
+        mean_h_xd: f64,
+        /// The bias step so far.
+        delta_b: f64,
+    },
+    /// From the dense Hessian block of the working set (`gram.rs`): `H delta` kept up to date,
+    /// O(|working set|) per move. Bias last.
+    Dense {
+        /// `(1/n) [X_W 1]^T diag(h) [X_W 1]`.
+        gram: DMatrix<f64>,
+        /// `gram * [delta; delta_b]`.
+        h_delta: DVector<f64>,
+        /// The bias step so far.
+        delta_b: f64,
+    },
+}
+
+impl Curvature {
+    /// `(H delta)_k` for working column `k` (column `j`).
+    fn column_term(&self, design: &Design, s: &Scratch, k: usize, j: usize) -> f64 {
+        match self {
+            Curvature::Sparse { delta_b, .. } => {
+                let (rows, vals) = design.column(j);
+                let sum: f64 = rows.iter().zip(vals).map(|(&i, &x)| x * s.h[i] * s.xd[i]).sum();
+                sum / design.n as f64 + delta_b * s.hx[k]
+            }
+            Curvature::Dense { h_delta, .. } => h_delta[k],
+        }
+    }
+
+    /// `(H delta)_b` for the bias.
+    fn bias_term(&self, h_b: f64) -> f64 {
+        match self {
+            Curvature::Sparse { mean_h_xd, delta_b } => mean_h_xd + delta_b * h_b,
+            Curvature::Dense { h_delta, .. } => h_delta[h_delta.len() - 1],
+        }
+    }
+
+    /// Records a move of working column `k` (column `j`) by `step`.
+    fn move_column(&mut self, design: &Design, s: &mut Scratch, k: usize, j: usize, step: f64) {
+        match self {
+            Curvature::Sparse { mean_h_xd, .. } => {
+                design.col_axpy(j, step, &mut s.xd);
+                *mean_h_xd += step * s.hx[k];
+            }
+            Curvature::Dense { gram, h_delta, .. } => h_delta.axpy(step, &gram.column(k), 1.0),
+        }
+    }
+
+    /// Records a bias move by `step`.
+    fn move_bias(&mut self, step: f64) {
+        match self {
+            Curvature::Sparse { delta_b, .. } => *delta_b += step,
+            Curvature::Dense { gram, h_delta, delta_b } => {
+                *delta_b += step;
+                h_delta.axpy(step, &gram.column(gram.ncols() - 1), 1.0);
+            }
+        }
+    }
+
+    /// Completes `s.xd` into `X delta + delta_b` and returns `delta_b`.
+    fn finish(self, design: &Design, it: &Iterate, working: &[usize], s: &mut Scratch) -> f64 {
+        let delta_b = match self {
+            Curvature::Sparse { delta_b, .. } => delta_b,
+            Curvature::Dense { delta_b, .. } => {
+                s.xd.iter_mut().for_each(|v| *v = 0.0);
+                for (&j, &target) in working.iter().zip(&s.target) {
+                    if target != it.w[j] {
+                        design.col_axpy(j, target - it.w[j], &mut s.xd);
+                    }
+                }
+                delta_b
+            }
+        };
+        s.xd.iter_mut().for_each(|v| *v += delta_b);
+        delta_b
+    }
+}
+
+/// Cyclic coordinate descent on the quadratic model plus penalty, the bias updated after each
+/// pass; fills `s.target` and `s.xd` (= `X delta + delta_b`) and returns the bias step.
+#[allow(clippy::too_many_arguments)]
 fn minimize_quadratic_model(
     design: &Design,
     parts: PenaltyParts,
     it: &Iterate,
     working: &[usize],
+    submatrix: Option<&RowSubmatrix>,
     s: &mut Scratch,
     grad_b: f64,
     kkt: f64,
 ) -> f64 {
-    let inv_n = 1.0 / design.n as f64;
     let h_b = design.mean(&s.h) + HESSIAN_FLOOR;
     let inner_tol = INNER_TOL_SHARE * kkt;
     s.xd.iter_mut().for_each(|v| *v = 0.0);
     for (k, &j) in working.iter().enumerate() {
         s.target[k] = it.w[j];
     }
-    let mut delta_b = 0.0;
-    // (1/n) sum_i h_i xd_i.
-    let mut mean_h_xd = 0.0;
+    let mut curvature = match submatrix {
+        Some(sub) => Curvature::Dense {
+            gram: sub.weighted_gram(&s.h),
+            h_delta: DVector::zeros(working.len() + 1),
+            delta_b: 0.0,
+        },
+        None => Curvature::Sparse { mean_h_xd: 0.0, delta_b: 0.0 },
+    };
     for _ in 0..MAX_INNER_PASSES {
         let mut largest_move = 0.0f64;
         for (k, &j) in working.iter().enumerate() {
-            let (rows, vals) = design.column(j);
-            let curvature_term: f64 =
-                rows.iter().zip(vals).map(|(&i, &x)| x * s.h[i] * s.xd[i]).sum::<f64>() * inv_n
-                    + delta_b * s.hx[k];
-            let model_grad = s.grad[k] + curvature_term;
+            let model_grad = s.grad[k] + curvature.column_term(design, s, k, j);
             let current = s.target[k];
             let next = coordinate_minimizer(parts, model_grad, s.hdiag[k], current);
             if next != current {
-                design.col_axpy(j, next - current, &mut s.xd);
-                mean_h_xd += (next - current) * s.hx[k];
+                curvature.move_column(design, s, k, j, next - current);
                 s.target[k] = next;
                 largest_move = largest_move.max(s.hdiag[k] * (next - current).abs());
             }
         }
-        let model_grad_b = grad_b + mean_h_xd + delta_b * h_b;
-        let step_b = -model_grad_b / h_b;
+        let step_b = -(grad_b + curvature.bias_term(h_b)) / h_b;
         if step_b != 0.0 {
-            delta_b += step_b;
+            curvature.move_bias(step_b);
             largest_move = largest_move.max(h_b * step_b.abs());
         }
         if largest_move <= inner_tol {
             break;
         }
     }
-    s.xd.iter_mut().for_each(|v| *v += delta_b);
-    delta_b
+    curvature.finish(design, it, working, s)
 }
 
 /// Armijo backtracking along the model's step; applies the accepted step to `it`.
@@ -263,7 +362,8 @@ fn line_search(
     let penalty_now = penalty_at(0.0);
     let slope = s.d.iter().zip(&s.xd).map(|(d, x)| d * x).sum::<f64>() * inv_n;
     let predicted = slope + penalty_at(1.0) - penalty_now;
-    if !(predicted < 0.0) {
+    // No predicted decrease (or NaN): the model step is useless.
+    if predicted.is_nan() || predicted >= 0.0 {
         return false;
     }
     let mut t = 1.0;
@@ -289,7 +389,7 @@ fn line_search(
 /// or screening is off). After a large step (`l1 < previous_l1 / 2`, e.g. a single lambda far
 /// below lambda_max) the rule would keep every column; the threshold is then floored at
 /// `STRONG_FLOOR * l1`. Any working set is safe: the KKT check adds whatever it missed.
-fn strong_set(
+pub(crate) fn strong_set(
     design: &Design,
     it: &Iterate,
     l1: f64,
@@ -324,8 +424,14 @@ pub(crate) fn fit_path(
     for lambda in lambdas {
         let parts = penalty_parts(penalty, lambda, config)?;
         let working = strong_set(design, &it, parts.l1, previous_l1, config.screening);
-        let report =
-            solve(design, parts, &mut it, working, Candidates::All, config.tol, config.max_iter);
+        let report = solve(
+            design,
+            parts,
+            &mut it,
+            working,
+            Candidates::All,
+            CdSettings::from_config(config),
+        );
         let primal = objective(design, parts, &it.w, &it.margins);
         let gap = duality_gap(design, parts, primal, &design.derivatives(&it.margins));
         points.push(make_point(

@@ -5,7 +5,8 @@
 //! `l2_for_l0`, which keeps logistic refits bounded on separable one-hot cells). Each step is
 //! a gradient step with step `1/L` on `(w, b)` followed by keeping the `s` largest weights (the
 //! bias is never thresholded); `L` starts at the largest diagonal Hessian bound and doubles
-//! until `f` lies under its quadratic upper bound at the new point (backtracking).
+//! until `f` lies under its quadratic upper bound at the new point (backtracking,
+//! `proximal_step.rs`).
 //!
 //! The steps stop once the support has not changed for [`STABLE_STEPS`] steps (or the step is
 //! below `tol` in gradient units, `L * |step|`); the support is then refitted exactly. The
@@ -17,15 +18,14 @@
 
 use regularizers::PenaltyParts;
 
-use crate::batch::coordinate_descent::Iterate;
 use crate::batch::design::Design;
+use crate::batch::iterate::Iterate;
 use crate::batch::path::{make_point, SolveReport};
+use crate::batch::proximal_step::{initial_lipschitz, proximal_gradient_step};
 use crate::batch::refit::{refit, RefitSettings};
 use crate::batch::support::{keep_largest, largest_magnitudes};
 use crate::batch::{BatchError, PathConfig, PathPoint};
 
-/// Doublings of `L` before a step is given up.
-const MAX_DOUBLINGS: usize = 60;
 /// Steps with an unchanged support after which the support is refitted.
 const STABLE_STEPS: usize = 20;
 
@@ -38,59 +38,28 @@ struct Search<'d, 'a> {
 }
 
 impl Search<'_, '_> {
-    /// Gradient of `f` in `w` and in the bias.
-    fn gradient(&self, it: &Iterate) -> (Vec<f64>, f64) {
-        let d = self.design.derivatives(&it.margins);
-        let grad = self.design.gradient(&d);
-        let grad = grad.iter().zip(&it.w).map(|(g, w)| g + self.l2_grad * w).collect();
-        (grad, self.design.mean(&d))
-    }
-
-    /// One backtracking IHT step; returns the kept support and `L * |step|`, or `None` when no
-    /// `L` satisfies the upper bound (non-finite data).
-    fn step(&mut self, it: &mut Iterate) -> Option<(Vec<usize>, f64)> {
-        let design = self.design;
-        let (grad, grad_b) = self.gradient(it);
-        for _ in 0..MAX_DOUBLINGS {
-            let eta = 1.0 / self.lipschitz;
-            let mut w: Vec<f64> = it.w.iter().zip(&grad).map(|(w, g)| w - eta * g).collect();
-            let kept = keep_largest(&mut w, self.s);
-            let b = it.b - eta * grad_b;
-            let moved = design.margin_change((&it.w, it.b), (&w, b));
-            let (mut linear, mut squared) = (grad_b * (b - it.b), (b - it.b).powi(2));
-            let mut ridge = 0.0;
-            for ((&new, &old), &g) in w.iter().zip(&it.w).zip(&grad) {
-                linear += g * (new - old);
-                squared += (new - old) * (new - old);
-                ridge += 0.5 * self.l2_grad * (new * new - old * old);
-            }
-            let change = design.mean_loss_change(&it.margins, &moved, 1.0) + ridge;
-            if change <= linear + 0.5 * self.lipschitz * squared {
-                it.w = w;
-                it.b = b;
-                for (m, x) in it.margins.iter_mut().zip(&moved) {
-                    *m += x;
-                }
-                return Some((kept, squared.sqrt() * self.lipschitz));
-            }
-            self.lipschitz *= 2.0;
-        }
-        None
-    }
-
     /// Steps until the support is stable or the budget is spent; returns the steps taken and
     /// whether a step failed.
     fn run(&mut self, it: &mut Iterate, tol: f64, budget: usize) -> (usize, bool) {
+        let design = self.design;
         let mut support = keep_largest(&mut it.w, self.s);
-        it.margins = self.design.margins(&it.w, it.b);
+        it.margins = design.margins(&it.w, it.b);
         let mut stable = 0;
         for taken in 1..=budget {
-            let Some((kept, step_norm)) = self.step(it) else {
+            let s = self.s;
+            let project = |w: &mut [f64], _eta: f64| {
+                keep_largest(w, s);
+            };
+            let Some(step) =
+                proximal_gradient_step(design, it, self.l2_grad, &mut self.lipschitz, project)
+            else {
                 return (taken, true);
             };
+            *it = step.next;
+            let kept: Vec<usize> = (0..design.m).filter(|&j| it.w[j] != 0.0).collect();
             stable = if kept == support { stable + 1 } else { 0 };
             support = kept;
-            if stable >= STABLE_STEPS || (stable > 0 && step_norm <= tol) {
+            if stable >= STABLE_STEPS || (stable > 0 && step.mapping_norm <= tol) {
                 return (taken, false);
             }
         }
@@ -99,9 +68,11 @@ impl Search<'_, '_> {
 
     /// Whether one more IHT step from `it` keeps the same support.
     fn is_fixed_point(&self, it: &Iterate, support: &[usize]) -> bool {
-        let (grad, _) = self.gradient(it);
+        let d = self.design.derivatives(&it.margins);
+        let grad = self.design.gradient(&d);
         let eta = 1.0 / self.lipschitz;
-        let v: Vec<f64> = it.w.iter().zip(&grad).map(|(w, g)| w - eta * g).collect();
+        let v: Vec<f64> =
+            it.w.iter().zip(&grad).map(|(w, g)| w - eta * (g + self.l2_grad * w)).collect();
         largest_magnitudes(&v, self.s) == support
     }
 }
@@ -110,15 +81,8 @@ impl Search<'_, '_> {
 pub(crate) fn fit_path(design: &Design, config: &PathConfig) -> Result<Vec<PathPoint>, BatchError> {
     let l2_grad = config.convention.grad_coefficient(config.l2_for_l0);
     let parts = PenaltyParts { l2_grad, ..PenaltyParts::default() };
-    let mut lipschitz = (0..design.m).map(|j| design.col_sq_mean(j)).fold(0.0f64, f64::max)
-        * design.loss.curvature_bound()
-        + l2_grad;
-    let settings = RefitSettings {
-        l2_grad,
-        tol: config.tol,
-        max_iter: config.max_iter,
-        newton_max_support: config.newton_max_support,
-    };
+    let mut lipschitz = initial_lipschitz(design, l2_grad);
+    let settings = RefitSettings::from_config(config);
     let mut it = Iterate::at_zero(design);
     let mut points = Vec::new();
     for s in config.support_grid(design.m) {

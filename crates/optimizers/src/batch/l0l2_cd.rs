@@ -20,9 +20,9 @@
 
 use regularizers::PenaltyParts;
 
-use crate::batch::coordinate_descent::Iterate;
 use crate::batch::design::Design;
-use crate::batch::path::{make_point, SolveReport};
+use crate::batch::iterate::Iterate;
+use crate::batch::path::{gradient_at_zero, make_point, SolveReport};
 use crate::batch::{BatchError, PathConfig, PathPoint};
 
 /// Per-column coordinate Lipschitz constants and the bias's.
@@ -123,9 +123,11 @@ fn solve(
 
 /// Smallest lambda_0 at which no coordinate enters from `w = 0` (bias fitted).
 fn lambda0_max(design: &Design, curv: &Curvatures, l2_grad: f64) -> f64 {
-    let it = Iterate::at_zero(design);
-    let grad = design.gradient(&design.derivatives(&it.margins));
-    grad.iter().zip(&curv.columns).map(|(g, lj)| g * g / (2.0 * (lj + l2_grad))).fold(0.0, f64::max)
+    gradient_at_zero(design)
+        .iter()
+        .zip(&curv.columns)
+        .map(|(g, lj)| g * g / (2.0 * (lj + l2_grad)))
+        .fold(0.0, f64::max)
 }
 
 /// The L0L2 path over lambda_0 (decreasing, warm starts).

@@ -14,7 +14,8 @@
 //! which makes this exactly glmnet's and scikit-learn's `SGDClassifier` objective; Keras:
 //! `|w|^2`). The loss is the *mean* over rows, so lambda does not grow with n. liblinear
 //! minimizes `C sum_i loss + |w|_1` instead: the same solution has `C = 1 / (n lambda)`.
-//! The L0 heuristics minimize the mean loss plus a small ridge `l2_for_l0/2 |w|^2`, under a
+//! The L0 heuristics minimize the mean loss plus a small ridge of strength `l2_for_l0` (same
+//! convention), under a
 //! support-size constraint (IHT, prune-refit) or with a penalty `lambda_0 |w|_0` (L0L2 CD).
 //!
 //! # Solvers ([`BatchKind`], dispatched by [`fit_path`])
@@ -43,18 +44,29 @@
 //! `g_j` the mean-loss gradient. Pure-L1 points also report a duality gap. The L0 heuristics
 //! report the KKT violation of the problem restricted to their support.
 //!
-//! Dense linear algebra (nalgebra) appears in one place only: the refit on a small support
-//! (`refit.rs`).
+//! Dense linear algebra (nalgebra) is used only where it pays: the Hessian block of a few
+//! columns (`gram.rs`), for Newton refits on a small support (`refit.rs`, Cholesky) and for
+//! coordinate descent's inner passes on a small working set with sparse rows.
+//!
+//! # Files
+//!
+//! `config.rs` (settings and grids), `design.rs` (the CSC copy and column operations),
+//! `optimality.rs` (objective, KKT violation, duality gap), `path.rs` ([`PathPoint`],
+//! lambda_max), `gram.rs`, `proximal_step.rs` (backtracking step of FISTA and IHT),
+//! `iterate.rs` (weights, bias, margins), `support.rs` (top-s selection), `refit.rs`, one file per solver, `error.rs`.
 
 mod config;
 mod coordinate_descent;
 mod design;
 mod error;
 mod fista;
+mod gram;
 mod iht;
+mod iterate;
 mod l0l2_cd;
 mod optimality;
 mod path;
+mod proximal_step;
 mod prune_refit;
 mod refit;
 mod support;

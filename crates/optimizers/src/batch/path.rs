@@ -91,11 +91,15 @@ pub(crate) fn l1_share(kind: RegularizerKind, config: &PathConfig) -> f64 {
     }
 }
 
+/// Loss gradient of every column at `w = 0` with the bias fitted.
+pub(crate) fn gradient_at_zero(design: &Design) -> Vec<f64> {
+    let b = design.intercept_only();
+    design.gradient(&design.derivatives(&vec![b; design.n]))
+}
+
 /// Largest loss gradient over the columns at `w = 0` with the bias fitted.
 pub(crate) fn max_gradient_at_zero(design: &Design) -> f64 {
-    let b = design.intercept_only();
-    let d = design.derivatives(&vec![b; design.n]);
-    design.gradient(&d).iter().fold(0.0f64, |a, g| a.max(g.abs()))
+    gradient_at_zero(design).iter().fold(0.0f64, |a, g| a.max(g.abs()))
 }
 
 /// Smallest lambda whose solution is `w = 0`: `max_j |grad_j(0, b*)| / l1_share`; infinite when

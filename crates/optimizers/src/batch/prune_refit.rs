@@ -9,8 +9,9 @@
 
 use regularizers::{PenaltyParts, RegularizerKind};
 
-use crate::batch::coordinate_descent::{self, Candidates, Iterate};
+use crate::batch::coordinate_descent::{self, strong_set, Candidates, CdSettings};
 use crate::batch::design::Design;
+use crate::batch::iterate::Iterate;
 use crate::batch::path::{make_point, max_gradient_at_zero, penalty_parts, SolveReport};
 use crate::batch::refit::{refit, RefitSettings};
 use crate::batch::support::keep_largest;
@@ -27,22 +28,18 @@ pub(crate) fn fit_path(
         .unwrap_or_else(|| max_gradient_at_zero(design) * config.lambda_min_ratio);
     let base_parts = penalty_parts(penalty, base_lambda, config)?;
     let mut base = Iterate::at_zero(design);
+    let max_gradient = max_gradient_at_zero(design);
+    let working = strong_set(design, &base, base_parts.l1, max_gradient, config.screening);
     let base_report = coordinate_descent::solve(
         design,
         base_parts,
         &mut base,
-        (0..design.m).collect(),
+        working,
         Candidates::All,
-        config.tol,
-        config.max_iter,
+        CdSettings::from_config(config),
     );
     let l2_grad = config.convention.grad_coefficient(config.l2_for_l0);
-    let settings = RefitSettings {
-        l2_grad,
-        tol: config.tol,
-        max_iter: config.max_iter,
-        newton_max_support: config.newton_max_support,
-    };
+    let settings = RefitSettings::from_config(config);
     let parts = PenaltyParts { l2_grad, ..PenaltyParts::default() };
     let mut points = Vec::new();
     for s in config.support_grid(design.m) {

@@ -3,18 +3,21 @@
 //! of IHT and the "refit" of prune-refit.
 //!
 //! A small support (`|S| + 1 <= newton_max_support`) is solved by Newton's method: the dense
-//! Hessian block `(1/n) [X_S 1]^T diag(h) [X_S 1] + l2_grad I_S` (nalgebra), its Cholesky
+//! Hessian block `(1/n) [X_S 1]^T diag(h) [X_S 1] + l2_grad I_S` (`gram.rs`), its Cholesky
 //! factor, an Armijo line search; quadratic convergence in a handful of steps. A larger support,
 //! or a Hessian that is numerically not positive definite, goes to coordinate descent
 //! restricted to the support (whose cost per pass is linear in the support's nonzeros rather
 //! than quadratic in its size).
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DVector;
 use regularizers::PenaltyParts;
 
-use crate::batch::coordinate_descent::{self, Candidates, Iterate};
+use crate::batch::coordinate_descent::{self, Candidates, CdSettings};
 use crate::batch::design::Design;
+use crate::batch::gram::RowSubmatrix;
+use crate::batch::iterate::Iterate;
 use crate::batch::path::SolveReport;
+use crate::batch::PathConfig;
 
 /// Armijo constant of the Newton line search.
 const ARMIJO: f64 = 1e-4;
@@ -29,12 +32,21 @@ const HESSIAN_FLOOR: f64 = 1e-12;
 pub(crate) struct RefitSettings {
     /// Ridge gradient coefficient on the support.
     pub l2_grad: f64,
-    /// Tolerance on the maximal gradient over the support and the bias.
-    pub tol: f64,
-    /// Iteration budget.
-    pub max_iter: usize,
     /// Largest `|S| + 1` solved by Newton.
     pub newton_max_support: usize,
+    /// Tolerance and budget (shared with the coordinate-descent fallback).
+    pub cd: CdSettings,
+}
+
+impl RefitSettings {
+    /// The ridge `l2_for_l0` in the config's convention, and the config's budget.
+    pub fn from_config(config: &PathConfig) -> Self {
+        Self {
+            l2_grad: config.convention.grad_coefficient(config.l2_for_l0),
+            newton_max_support: config.newton_max_support,
+            cd: CdSettings::from_config(config),
+        }
+    }
 }
 
 /// Refits `it` on `support` (weights outside it must already be zero).
@@ -56,54 +68,8 @@ pub(crate) fn refit(
         it,
         support.to_vec(),
         Candidates::WorkingSet,
-        settings.tol,
-        settings.max_iter,
+        settings.cd,
     )
-}
-
-/// The support's nonzeros grouped by row: `(row, position in the support, value)`, sorted by
-/// row, so the Hessian block is one pass over rows.
-fn entries_by_row(design: &Design, support: &[usize]) -> Vec<(usize, usize, f64)> {
-    let mut entries: Vec<(usize, usize, f64)> = support
-        .iter()
-        .enumerate()
-        .flat_map(|(pos, &j)| {
-            let (rows, vals) = design.column(j);
-            rows.iter().zip(vals).map(move |(&i, &x)| (i, pos, x))
-        })
-        .collect();
-    entries.sort_unstable_by_key(|&(i, pos, _)| (i, pos));
-    entries
-}
-
-/// `(1/n) [X_S 1]^T diag(h) [X_S 1] + diag(l2_grad, ..., l2_grad, 0) + floor I`.
-fn hessian(
-    design: &Design,
-    entries: &[(usize, usize, f64)],
-    size: usize,
-    h: &[f64],
-    l2_grad: f64,
-) -> DMatrix<f64> {
-    let bias = size - 1;
-    let mut hess = DMatrix::<f64>::zeros(size, size);
-    for group in entries.chunk_by(|a, b| a.0 == b.0) {
-        let hi = h[group[0].0];
-        for &(_, a, xa) in group {
-            hess[(a, bias)] += hi * xa;
-            for &(_, c, xc) in group {
-                hess[(a, c)] += hi * xa * xc;
-            }
-        }
-    }
-    hess[(bias, bias)] = h.iter().sum();
-    for a in 0..bias {
-        hess[(bias, a)] = hess[(a, bias)];
-    }
-    hess /= design.n as f64;
-    for a in 0..size {
-        hess[(a, a)] += HESSIAN_FLOOR + if a < bias { l2_grad } else { 0.0 };
-    }
-    hess
 }
 
 /// Newton's method on the support; `None` when the Hessian cannot be factored.
@@ -115,7 +81,7 @@ fn newton(
 ) -> Option<SolveReport> {
     let size = support.len() + 1;
     let inv_n = 1.0 / design.n as f64;
-    let entries = entries_by_row(design, support);
+    let submatrix = RowSubmatrix::new(design, support);
     let mut h = vec![0.0; design.n];
     let mut iterations = 0;
     loop {
@@ -125,17 +91,21 @@ fn newton(
             grad[pos] = design.col_dot(j, &d) * inv_n + settings.l2_grad * it.w[j];
         }
         grad[size - 1] = design.mean(&d);
-        if grad.amax() <= settings.tol {
+        if grad.amax() <= settings.cd.tol {
             return Some(SolveReport { iterations, converged: true });
         }
-        if iterations >= settings.max_iter {
+        if iterations >= settings.cd.max_iter {
             return Some(SolveReport { iterations, converged: false });
         }
         iterations += 1;
         for (hi, &m) in h.iter_mut().zip(&it.margins) {
             *hi = design.loss.second_derivative(m);
         }
-        let cholesky = hessian(design, &entries, size, &h, settings.l2_grad).cholesky()?;
+        let mut hessian = submatrix.weighted_gram(&h);
+        for a in 0..size {
+            hessian[(a, a)] += HESSIAN_FLOOR + if a < size - 1 { settings.l2_grad } else { 0.0 };
+        }
+        let cholesky = hessian.cholesky()?;
         let step = -cholesky.solve(&grad);
         let mut moved = vec![step[size - 1]; design.n];
         for (pos, &j) in support.iter().enumerate() {

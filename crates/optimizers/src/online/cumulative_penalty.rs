@@ -39,15 +39,18 @@ impl CumulativePenalty {
     }
 }
 
-/// Tsuruoka's clipping step with total `u`.
+/// Tsuruoka's clipping step with total `u`, written without branching on the sign of `w` (which
+/// is unpredictable in the hot loop): with `s = sign(w)` the owed amount is `u + s q` and the new
+/// weight `s max(0, |w| - (u + s q))`; `|q| <= u` keeps the owed amount >= 0, so `w = 0` stays 0.
 #[inline]
 fn apply_penalty(state: &mut CumulativeState, u: f64) {
     let old = state.v;
-    if old > 0.0 {
-        state.v = (old - (u + state.q)).max(0.0);
-    } else if old < 0.0 {
-        state.v = (old + (u - state.q)).min(0.0);
+    if old.is_nan() {
+        return;
     }
+    let s = 1.0f64.copysign(old);
+    // The max guards the invariant against rounding, so that a zero weight can never move.
+    state.v = (old.abs() - (u + s * state.q).max(0.0)).max(0.0) * s;
     state.q += state.v - old;
 }
 

