@@ -58,6 +58,9 @@ pub struct RunArgs {
     /// Exports the selected models as CSV (feature name, weight) under <report>/models/.
     #[arg(long)]
     pub export_models: bool,
+    /// Skips drawing the plots (overrides the spec's `report.plots`).
+    #[arg(long)]
+    pub no_plots: bool,
     /// Ignores rows of an existing runs.csv and reruns everything.
     #[arg(long)]
     pub fresh: bool,

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use optimizers::eval::{self, Metrics};
 use optimizers::model::DENSE_ENTRY_BYTES;
-use optimizers::LinearModel;
+use optimizers::{LinearModel, LossKind};
 
 use crate::alloc_counter;
 use crate::dataset::Dataset;
@@ -116,6 +116,8 @@ pub fn fill_model(r: &mut RunRecord, model: &LinearModel, data: &Dataset) {
     r.validation_log_loss = validation.log_loss;
     r.validation_accuracy = validation.accuracy;
     r.validation_auc = validation.auc;
+    r.validation_mse = validation.mse;
+    r.mse = test.mse;
     r.accuracy = test.accuracy;
     r.log_loss = test.log_loss;
     r.auc = test.auc;
@@ -126,10 +128,10 @@ pub fn fill_model(r: &mut RunRecord, model: &LinearModel, data: &Dataset) {
         r.support_recall = recall;
     }
     let finite_or_absent =
-        |m: &Metrics, split: &[features::SparseExample]| split.is_empty() || m.log_loss.is_finite();
+        |m: &Metrics, split: &[features::SparseExample]| split.is_empty() || m.mse.is_finite();
     if !(finite_or_absent(&test, &data.test) && finite_or_absent(&validation, &data.validation)) {
         r.status = record::STATUS_DIVERGED.to_string();
-        r.message = "log loss is not finite".to_string();
+        r.message = "a prediction is not finite".to_string();
     }
 }
 
@@ -140,7 +142,14 @@ fn scores(model: &LinearModel, split: &[features::SparseExample]) -> Metrics {
         let nan = f64::NAN;
         return Metrics { accuracy: nan, log_loss: nan, auc: nan, mse: nan, n: 0 };
     }
-    eval::evaluate(model, split)
+    let metrics = eval::evaluate(model, split);
+    match model.loss {
+        // Classification metrics mean nothing for a real-valued prediction.
+        LossKind::Squared => {
+            Metrics { accuracy: f64::NAN, log_loss: f64::NAN, auc: f64::NAN, ..metrics }
+        }
+        LossKind::Logistic => metrics,
+    }
 }
 
 /// Marks a row as failed with `message`.

@@ -96,6 +96,10 @@ pub struct RunRecord {
     pub validation_accuracy: f64,
     /// Validation ROC AUC.
     pub validation_auc: f64,
+    /// Test mean squared error of the prediction (the metric of squared loss).
+    pub mse: f64,
+    /// Validation mean squared error.
+    pub validation_mse: f64,
     /// `online` or `batch`.
     pub family: String,
     /// The optimizer's algorithm name (the label may differ).
@@ -172,6 +176,8 @@ impl RunRecord {
             validation_log_loss: f64::NAN,
             validation_accuracy: f64::NAN,
             validation_auc: f64::NAN,
+            mse: f64::NAN,
+            validation_mse: f64::NAN,
             family: String::new(),
             optimizer_kind: String::new(),
             penalty: String::new(),

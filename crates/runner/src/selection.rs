@@ -12,6 +12,7 @@ fn validation_cost(row: &RunRecord, metric: SelectionMetric) -> f64 {
         SelectionMetric::LogLoss => row.validation_log_loss,
         SelectionMetric::Accuracy => -row.validation_accuracy,
         SelectionMetric::Auc => -row.validation_auc,
+        SelectionMetric::Mse => row.validation_mse,
     }
 }
 

@@ -362,7 +362,8 @@ impl OptimizerSpec {
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SelectionSpec {
-    /// Validation metric to optimise: `log_loss` (default, lower is better), `accuracy` or `auc`.
+    /// Validation metric to optimise: `log_loss` (default, lower is better), `accuracy`, `auc`
+    /// or `mse`.
     #[serde(default)]
     pub metric: SelectionMetric,
     /// Relative slack: among runs whose validation metric is within `tolerance` of the best
@@ -388,6 +389,8 @@ pub enum SelectionMetric {
     Accuracy,
     /// ROC AUC (higher is better).
     Auc,
+    /// Mean squared error (lower is better; the metric of squared loss).
+    Mse,
 }
 
 impl SelectionMetric {
@@ -397,6 +400,7 @@ impl SelectionMetric {
             SelectionMetric::LogLoss => "log_loss",
             SelectionMetric::Accuracy => "accuracy",
             SelectionMetric::Auc => "auc",
+            SelectionMetric::Mse => "mse",
         }
     }
 }

@@ -219,7 +219,7 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         skipped: &skipped,
     };
     write_atomic(&dir.join("summary.md"), summary::render(&rows, &summary_ctx).as_bytes())?;
-    if spec.report.plots && !rows.is_empty() {
+    if spec.report.plots && !args.no_plots && !rows.is_empty() {
         for chart in plots::charts(&rows) {
             plots::render(&dir.join("plots"), &chart)?;
         }

@@ -30,16 +30,11 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).to_string()
 }
 
-fn quick_sweep(out: &Path, threads: &str) -> Output {
-    let output = runner(&[
-        "run",
-        "k_sweep",
-        "--quick",
-        "--out",
-        out.to_str().unwrap(),
-        "--threads",
-        threads,
-    ]);
+fn quick_sweep(out: &Path, threads: &str, extra: &[&str]) -> Output {
+    let mut args =
+        vec!["run", "k_sweep", "--quick", "--out", out.to_str().unwrap(), "--threads", threads];
+    args.extend_from_slice(extra);
+    let output = runner(&args);
     assert!(output.status.success(), "stderr: {}", text(&output.stderr));
     output
 }
@@ -122,7 +117,7 @@ fn quick_sweep_writes_the_report_resumes_and_ignores_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     let one = dir.path().join("one");
     let two = dir.path().join("two");
-    quick_sweep(&one, "1");
+    quick_sweep(&one, "1", &["--export-models"]);
     let report: PathBuf = one.join("k_sweep-quick");
 
     // runs.csv: the required columns first, one row per run, every run ok or accounted for.
@@ -168,14 +163,22 @@ fn quick_sweep_writes_the_report_resumes_and_ignores_thread_count() {
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{stem}.png");
     }
 
+    // Selected models exported as `feature,weight`, bias first.
+    let models: Vec<PathBuf> =
+        std::fs::read_dir(report.join("models")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(models.len(), rows[1..].iter().filter(|r| r[selected] == "true").count());
+    let model = std::fs::read_to_string(&models[0]).unwrap();
+    assert!(model.starts_with("feature,weight\n(bias),"), "{model}");
+
     // Resume: a second run finds every unit done and leaves runs.csv as it was.
     let before = std::fs::read(report.join("runs.csv")).unwrap();
-    let again = quick_sweep(&one, "1");
+    // (Plots are drawn once above; the later runs skip them to keep the test fast.)
+    let again = quick_sweep(&one, "1", &["--no-plots"]);
     assert!(text(&again.stdout).contains("(0 run now"), "{}", text(&again.stdout));
     assert_eq!(std::fs::read(report.join("runs.csv")).unwrap(), before);
 
     // Two threads: the same rows, byte for byte, once timings are dropped.
-    quick_sweep(&two, "2");
+    quick_sweep(&two, "2", &["--no-plots"]);
     assert_eq!(
         csv_without_timings(&report.join("runs.csv")),
         csv_without_timings(&two.join("k_sweep-quick/runs.csv"))
@@ -200,4 +203,52 @@ fn missing_real_data_file_is_skipped_with_a_message() {
     let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
     assert!(all.contains("skipped") && all.contains("california_housing_train.csv"), "{all}");
     assert!(all.contains("README"), "{all}");
+}
+
+/// A tiny spec: squared loss, two data sets (k = 2, 3), SGD with a rate that must blow up and
+/// FTRL that must not.
+const DIVERGING_SPEC: &str = "name = \"tiny\"\n[data]\nn_train = 300\nn_validation = 100\n\
+    n_test = 100\nloss = \"squared\"\n[data.synthetic]\n[grid]\nk = [2, 3]\nseeds = [1]\n\
+    schedule = { kind = \"constant\", eta = 50.0 }\n[selection]\nmetric = \"mse\"\n\
+    [[regularizer]]\nkind = \"l2\"\nlambdas = [1e-3]\n\
+    [[regularizer.optimizer]]\nonline = \"sgd_subgradient\"\n\
+    [[regularizer.optimizer]]\nonline = \"ftrl\"\n";
+
+#[test]
+fn a_diverging_run_is_recorded_and_the_sweep_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("tiny.toml");
+    std::fs::write(&spec, DIVERGING_SPEC).unwrap();
+    let out = dir.path().join("out");
+    let output = runner(&["run", spec.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let rows = csv_without_timings(&out.join("tiny/runs.csv"));
+    let col = |name: &str| rows[0].iter().position(|c| c == name).unwrap();
+    let (optimizer, status, selected) = (col("optimizer"), col("status"), col("selected"));
+    for row in &rows[1..] {
+        let expected = if row[optimizer] == "sgd_subgradient" { "diverged" } else { "ok" };
+        assert_eq!(row[status], expected, "{row:?}");
+        assert_eq!(row[selected], if expected == "ok" { "true" } else { "false" });
+    }
+    assert_eq!(rows.len(), 5);
+}
+
+#[test]
+fn shards_are_merged_by_a_later_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("tiny.toml");
+    std::fs::write(&spec, DIVERGING_SPEC).unwrap();
+    let out = dir.path().join("out");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", spec.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let output = runner(&args);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        text(&output.stdout)
+    };
+    assert!(run(&["--shard", "0/2"]).contains("(2 run now"));
+    assert!(run(&["--shard", "1/2"]).contains("(2 run now"));
+    assert!(out.join("tiny-shard-1-of-2/runs.csv").is_file());
+    let merged = run(&[]);
+    assert!(merged.contains("4 runs") && merged.contains("(0 run now, 4 resumed)"), "{merged}");
 }

@@ -14,7 +14,7 @@
 //! | `l2_for_l0` | 1e-4 | ridge (TensorFlow convention: `l2/2 w^2`) of L0L2 CD, IHT and every refit | finite, >= 0 |
 //! | `screening` | true | strong-rule screening in coordinate descent | |
 //! | `prune_base_lambda` | `None` = lambda_max * lambda_min_ratio | lambda of the fit that prune-refit prunes | finite, > 0 |
-//! | `newton_max_support` | 200 | largest support refit by dense Newton (beyond: coordinate descent) | >= 1 |
+//! | `newton_max_support` | 200 | refits with `|S| + 1 <= newton_max_support` use dense Newton (larger: coordinate descent) | >= 1 |
 //! | `gram_max_columns` | 512 | largest CD working set whose inner passes use its dense Hessian block (0: never) | any |
 
 use regularizers::L2Convention;
