@@ -49,7 +49,8 @@ pub struct RunArgs {
     /// Worker threads running runs in parallel [default: all cores].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
-    /// Shrinks the experiment (examples, k values, seeds, lambdas) so it runs in seconds.
+    /// Shrinks the experiment (examples, k values, seeds, lambdas) so it runs in seconds; the
+    /// report goes to OUT/<experiment>-quick/.
     #[arg(long)]
     pub quick: bool,
     /// Runs only the data sets of shard I of N (0-based, data sets dealt round-robin).
@@ -90,12 +91,22 @@ fn parse_shard(text: &str) -> Result<Shard, String> {
 /// Runs the command line.
 pub fn main_with(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        None => crate::sweep::run_spec(&paths::resolve_spec("k_sweep"), &cli.run),
-        Some(Command::Run { spec, args }) => {
-            crate::sweep::run_spec(&paths::resolve_spec(&spec), &args)
-        }
+        None => run("k_sweep", &cli.run),
+        Some(Command::Run { spec, args }) => run(&spec, &args),
         Some(Command::List) => list(),
     }
+}
+
+/// Runs the spec named or pointed to by `spec`.
+fn run(spec: &str, args: &RunArgs) -> anyhow::Result<()> {
+    let path = paths::resolve_spec(spec);
+    if !path.is_file() {
+        anyhow::bail!(
+            "no experiment spec `{spec}`: not a file, nor a spec in {} (`runner list` shows them)",
+            paths::experiments_dir().display()
+        );
+    }
+    crate::sweep::run_spec(&path, args)
 }
 
 /// Prints one line per experiment: name, file, description.

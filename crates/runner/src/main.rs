@@ -1,12 +1,14 @@
 //! `runner`: runs experiment specs (the k^k sweep by default) and writes `runs.csv`,
 //! `summary.md`, plots and `metadata.json` to `results/<experiment>/`.
 //!
-//! Modules, in the order data flows: [`cli`] and [`paths`] find the spec; [`spec`] parses it;
-//! [`plan`] expands it into data sets and work units; [`dataset`] builds each data set;
-//! [`execute`] trains one unit (online or batch) into [`record::RunRecord`]s with memory measured
-//! by [`alloc_counter`] and [`machine`]; [`sweep`] runs units in parallel with [`progress`],
-//! resumes and selects lambdas ([`selection`]); [`summary`], [`plots`], [`metadata`] and
-//! [`export`] write the report, every file through [`atomic_write`].
+//! Modules, in the order data flows: [`cli`] and [`paths`] find the spec; [`spec`] parses and
+//! checks it; [`plan`] expands it into data sets and work units (run ids); [`dataset`] and
+//! [`dataset_real`] build each data set; [`execute`] trains one unit through [`run_online`] or
+//! [`run_batch`] (library types from [`registry`]) into [`record::RunRecord`]s, with memory
+//! measured by [`alloc_counter`] and [`machine`]; [`sweep`] runs the units in parallel with
+//! [`progress`], resumes, and selects lambdas ([`selection`]); [`report`] ([`aggregate`],
+//! [`summary`], [`plots`], [`metadata`]) and [`export`] write the report, every file through
+//! [`atomic_write`].
 
 mod aggregate;
 mod alloc_counter;
@@ -24,6 +26,7 @@ mod plots;
 mod progress;
 mod record;
 mod registry;
+mod report;
 mod run_batch;
 mod run_online;
 mod selection;

@@ -16,7 +16,7 @@ use crate::execute::{self, RunContext, RunOutput};
 use crate::plan::{self, Plan, Unit};
 use crate::progress::Progress;
 use crate::record::{self, RunRecord};
-use crate::{dataset, export, machine, metadata, paths, plots, selection, spec, summary};
+use crate::{dataset, export, machine, paths, report, selection, spec};
 
 /// Directory name of an experiment's report: `--quick` runs get their own (`<name>-quick`), so
 /// they never mix with full runs.
@@ -65,24 +65,6 @@ fn previous_rows(
     let mut seen = HashSet::new();
     rows.retain(|r| seen.insert(r.run_id.clone()));
     Ok(rows)
-}
-
-/// The sentence `summary.md` and `metadata.json` use to say how memory was measured.
-fn memory_method(threads: usize, rss_reset: bool) -> String {
-    let heap = "peak_heap_bytes: a counting global allocator with per-thread counters, reset at \
-        the start of each run; each run executes on one thread, so the figure is that run's own \
-        (data sets are built before the runs and excluded; memory freed by another thread would \
-        be missed, which the runner never does within a run). train_state_bytes: the online \
-        optimizer's own account of its store at its peak (batch: the heap peak of the fit, CSR \
-        matrix included).";
-    let rss = if threads == 1 && rss_reset {
-        "peak_rss_bytes: VmHWM of /proc/self/status, reset before each run (one thread), so per run \
-         but including the data set in memory."
-    } else {
-        "peak_rss_bytes: VmHWM of /proc/self/status, process-wide and never reset (runs overlap on \
-         several threads): the peak of the whole process so far, not of one run."
-    };
-    format!("{heap} {rss} Runs ran on {threads} thread(s).")
 }
 
 /// Runs the spec at `spec_path` with `args`.
@@ -156,9 +138,9 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
             Err(missing) => {
                 let message = format!(
                     "experiment `{}` skipped: data file {} not found. Get it as described in \
-                     ../shared/data/README.md (California housing: Google's Machine Learning Crash \
-                     Course `california_housing_train.csv`), then pass its directory with \
-                     --data-dir or {}.",
+                     ../shared/data/README.md (each file, its origin and checksum; the Crash \
+                     Course's `california_housing_train.csv` comes from Google's \
+                     mledu-datasets), then pass its directory with --data-dir or {}.",
                     spec.name,
                     missing.file.display(),
                     paths::DATA_DIR_ENV
@@ -206,49 +188,20 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
     selection::mark_selected(&mut rows, &spec.selection);
     write_runs(&dir, &mut rows)?;
 
-    let memory_method = memory_method(threads, reset_rss);
-    let root = paths::workspace_root();
-    let (commit, dirty) = metadata::git_state(&root);
-    let spec_file = loaded.path.display().to_string();
-    let summary_ctx = summary::SummaryContext {
+    report::write(&report::ReportInputs {
+        dir: &dir,
         spec: &spec,
-        spec_file: &spec_file,
-        commit: &commit,
-        quick: args.quick,
-        memory_method: &memory_method,
-        skipped: &skipped,
-    };
-    write_atomic(&dir.join("summary.md"), summary::render(&rows, &summary_ctx).as_bytes())?;
-    if spec.report.plots && !args.no_plots && !rows.is_empty() {
-        for chart in plots::charts(&rows) {
-            plots::render(&dir.join("plots"), &chart)?;
-        }
-    }
-    let meta = metadata::Metadata {
-        experiment: &spec.name,
-        git_commit: commit,
-        git_dirty: dirty,
-        spec_file,
-        spec_text: &loaded.text,
-        spec: &spec,
-        seeds: &spec.grid.seeds,
-        quick: args.quick,
-        shard: args.shard.map(|s| format!("{}/{}", s.index, s.count)),
+        loaded: &loaded,
+        args,
+        rows: &rows,
         threads,
-        machine: machine::MachineInfo::detect(),
-        crate_versions: metadata::crate_versions(&root),
-        optimized_build: !cfg!(debug_assertions),
-        memory_method: &memory_method,
-        counting_allocator_active: crate::alloc_counter::is_active(),
-        timing_columns: record::TIMING_COLUMNS,
+        reset_rss,
+        skipped: &skipped,
         units_run: todo.len(),
         units_resumed: resumed.len(),
-        skipped: &skipped,
+        started,
         started_unix,
-        wall_seconds: started.elapsed().as_secs_f64(),
-        command_line: std::env::args().collect(),
-    };
-    write_atomic(&dir.join("metadata.json"), serde_json::to_string_pretty(&meta)?.as_bytes())?;
+    })?;
     for message in &skipped {
         println!("{message}");
     }

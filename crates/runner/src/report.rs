@@ -1,0 +1,105 @@
+//! Writes the report files besides `runs.csv`: `summary.md`, the plots and `metadata.json`.
+
+use std::path::Path;
+use std::time::Instant;
+
+use crate::atomic_write::write_atomic;
+use crate::cli::RunArgs;
+use crate::record::{self, RunRecord};
+use crate::spec::{ExperimentSpec, LoadedSpec};
+use crate::{machine, metadata, paths, plots, summary};
+
+/// What the report needs from the sweep.
+pub struct ReportInputs<'a> {
+    /// The report directory.
+    pub dir: &'a Path,
+    /// The spec as run (after `--quick`).
+    pub spec: &'a ExperimentSpec,
+    /// The spec file as read.
+    pub loaded: &'a LoadedSpec,
+    /// The command-line options.
+    pub args: &'a RunArgs,
+    /// Every row, selection marked.
+    pub rows: &'a [RunRecord],
+    /// Worker threads.
+    pub threads: usize,
+    /// Whether the peak RSS was reset before each run.
+    pub reset_rss: bool,
+    /// Messages about skipped data sets.
+    pub skipped: &'a [String],
+    /// Units run in this invocation.
+    pub units_run: usize,
+    /// Units found in `runs.csv`.
+    pub units_resumed: usize,
+    /// When the invocation started.
+    pub started: Instant,
+    /// The same, as Unix time.
+    pub started_unix: u64,
+}
+
+/// The sentence `summary.md` and `metadata.json` use to say how memory was measured.
+pub fn memory_method(threads: usize, rss_reset: bool) -> String {
+    let heap = "peak_heap_bytes: a counting global allocator with per-thread counters, reset at \
+        the start of each run; each run executes on one thread, so the figure is that run's own \
+        (data sets are built before the runs and excluded; memory freed by another thread would \
+        be missed, which the runner never does within a run). train_state_bytes: the online \
+        optimizer's own account of its store at its peak (batch: the heap peak of the fit, CSR \
+        matrix included).";
+    let rss = if threads == 1 && rss_reset {
+        "peak_rss_bytes: VmHWM of /proc/self/status, reset before each run (one thread), so per run \
+         but including the data set in memory."
+    } else {
+        "peak_rss_bytes: VmHWM of /proc/self/status, process-wide and never reset (runs overlap on \
+         several threads): the peak of the whole process so far, not of one run."
+    };
+    format!("{heap} {rss} Runs ran on {threads} thread(s).")
+}
+
+/// Writes `summary.md`, the plots (unless turned off) and `metadata.json`, each atomically.
+pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
+    let ReportInputs { dir, spec, loaded, args, rows, threads, reset_rss, skipped, .. } = *inputs;
+    let memory_method = memory_method(threads, reset_rss);
+    let root = paths::workspace_root();
+    let (commit, dirty) = metadata::git_state(&root);
+    let spec_file = loaded.path.display().to_string();
+    let summary_ctx = summary::SummaryContext {
+        spec,
+        spec_file: &spec_file,
+        commit: &commit,
+        quick: args.quick,
+        memory_method: &memory_method,
+        skipped,
+    };
+    write_atomic(&dir.join("summary.md"), summary::render(rows, &summary_ctx).as_bytes())?;
+    if spec.report.plots && !args.no_plots && !rows.is_empty() {
+        for chart in plots::charts(rows) {
+            plots::render(&dir.join("plots"), &chart)?;
+        }
+    }
+    let meta = metadata::Metadata {
+        experiment: &spec.name,
+        git_commit: commit,
+        git_dirty: dirty,
+        spec_file,
+        spec_text: &loaded.text,
+        spec,
+        seeds: &spec.grid.seeds,
+        quick: args.quick,
+        shard: args.shard.map(|s| format!("{}/{}", s.index, s.count)),
+        threads,
+        machine: machine::MachineInfo::detect(),
+        crate_versions: metadata::crate_versions(&root),
+        optimized_build: !cfg!(debug_assertions),
+        memory_method: &memory_method,
+        counting_allocator_active: crate::alloc_counter::is_active(),
+        timing_columns: record::TIMING_COLUMNS,
+        units_run: inputs.units_run,
+        units_resumed: inputs.units_resumed,
+        skipped,
+        started_unix: inputs.started_unix,
+        wall_seconds: inputs.started.elapsed().as_secs_f64(),
+        command_line: std::env::args().collect(),
+    };
+    write_atomic(&dir.join("metadata.json"), serde_json::to_string_pretty(&meta)?.as_bytes())?;
+    Ok(())
+}
