@@ -4,10 +4,10 @@
 //! - [`model`]: [`LinearModel`], the exported result of every optimizer: a bias and the nonzero
 //!   weights by global feature id.
 //! - [`eval`]: accuracy, log loss, AUC, MSE of a model on examples.
-//! - `online` also holds the weight stores (dense for small dimensions, sparse and lazily created for any
-//!   dimension) that report the bytes they hold.
-//! - `online`: one-example-or-mini-batch learners whose cost per example is O(active features).
-//! - `batch`: solvers on the whole [`features::CompactMatrix`] (coordinate descent paths, FISTA,
+//! - [`online`]: one-example-or-mini-batch learners whose cost per example is O(active
+//!   features), over weight stores (dense for small dimensions, sparse and lazily created for any
+//!   dimension) that report the bytes they really hold.
+//! - [`batch`]: solvers on the whole [`features::CompactMatrix`] (coordinate descent paths, FISTA,
 //!   L0 heuristics).
 //!
 //! This crate does no IO.

@@ -61,7 +61,10 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
     let memory_method = memory_method(threads, reset_rss);
     let root = paths::workspace_root();
     let (commit, dirty) = metadata::git_state(&root);
-    let spec_file = loaded.path.display().to_string();
+    // Relative to the workspace when the spec is in it, so committed reports name no home path.
+    let spec_path = loaded.path.canonicalize().unwrap_or_else(|_| loaded.path.clone());
+    let root_path = root.canonicalize().unwrap_or_else(|_| root.clone());
+    let spec_file = spec_path.strip_prefix(&root_path).unwrap_or(&spec_path).display().to_string();
     let summary_ctx = summary::SummaryContext {
         spec,
         spec_file: &spec_file,

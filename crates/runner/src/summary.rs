@@ -284,6 +284,25 @@ fn story(md: &mut String, cells: &[Cell]) {
                 writeln!(md, "The Bayes-optimal test log loss is {:.4}.", c.bayes_log_loss.mean);
         }
     }
+    // Exact zeros shrink the model, not necessarily the training: say how far apart they are.
+    let widest =
+        cells.iter().filter(|c| c.k == k && c.model_bytes_sparse.mean > 0.0).max_by(|a, b| {
+            let ratio = |c: &Cell| c.train_state_bytes.mean / c.model_bytes_sparse.mean;
+            ratio(a).total_cmp(&ratio(b))
+        });
+    if let Some(c) = widest {
+        let _ = writeln!(
+            md,
+            "\nModel bytes are not training bytes: {} / {} ends with a {} model but held {} of \
+             optimizer state at its peak (FTRL and RDA keep per-coordinate state for every touched \
+             feature, zero weight or not; batch solvers hold the whole training matrix). See the \
+             `optimizer state` and `heap peak` columns below and `plots/training_memory_vs_k`.",
+            c.regularizer,
+            c.optimizer,
+            bytes(c.model_bytes_sparse.mean),
+            bytes(c.train_state_bytes.mean),
+        );
+    }
     let _ = writeln!(md);
 }
 

@@ -1,0 +1,147 @@
+//! Exports the synthetic crossed data for the peer tools and times our online learners on exactly
+//! those rows, in one process.
+//!
+//! ```text
+//! cargo run --release -p benches --example peer_data -- \
+//!     --k 8 --n-train 200000 --n-test 50000 --seed 1 --out /tmp/sparsecross_peers/k8
+//! ```
+//!
+//! Writes into `--out`: `train.svm`, `test.svm` (LIBSVM, index = id + 1, labels 0/1),
+//! `train.vw`, `test.vw` (VW text, labels -1/1, namespace `f`), `test.prob` (true
+//! probabilities), `ours.csv` (one row per learner and lambda, the schema of `report`) and
+//! `meta.json` (what the Python driver needs: dimension, sizes, the shared knobs). The data are
+//! the synthetic problem's defaults (marginals plus the full k^k cross, 4 planted pairwise
+//! interactions). Normally run by `benches/peers/online_peers.py`, which then runs Vowpal Wabbit
+//! and scikit-learn on the same files; see `benches/peers/README.md`.
+
+mod export;
+mod grid;
+mod measure;
+mod report;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use features::{SyntheticConfig, SyntheticProblem};
+use optimizers::eval::bayes;
+
+use grid::GridParams;
+use report::ResultRow;
+
+/// Command line.
+#[derive(Debug, Parser)]
+#[command(
+    about = "Export synthetic crossed data for peer tools and time our online learners on it"
+)]
+struct Args {
+    /// Numeric features, each cut into k bins; the full cross has k^k cells.
+    #[arg(long, default_value_t = 8)]
+    k: usize,
+    /// Training rows.
+    #[arg(long, default_value_t = 200_000)]
+    n_train: u64,
+    /// Test rows.
+    #[arg(long, default_value_t = 50_000)]
+    n_test: u64,
+    /// Seed of the synthetic problem (true model and rows).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output directory.
+    #[arg(long)]
+    out: PathBuf,
+    /// Strengths on the mean-loss scale, comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "1e-6,1e-5,1e-4")]
+    lambdas: Vec<f64>,
+    /// Passes over the training rows.
+    #[arg(long, default_value_t = 1)]
+    passes: usize,
+    /// Timed runs per setting; the fastest is reported.
+    #[arg(long, default_value_t = 3)]
+    repeats: usize,
+    /// First step size of the SGD-type rules, `eta_t = eta0 / sqrt(t)`.
+    #[arg(long, default_value_t = 0.5)]
+    eta0: f64,
+    /// FTRL alpha.
+    #[arg(long, default_value_t = 0.1)]
+    ftrl_alpha: f64,
+    /// FTRL beta.
+    #[arg(long, default_value_t = 1.0)]
+    ftrl_beta: f64,
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    if args.passes == 0 {
+        anyhow::bail!("--passes must be >= 1");
+    }
+    let config = SyntheticConfig { k: args.k, seed: args.seed, ..SyntheticConfig::default() };
+    let problem = SyntheticProblem::new(config).context("option --k")?;
+    eprintln!(
+        "k = {}: dimension {}, writing {} train + {} test rows to {}",
+        args.k,
+        problem.dimension(),
+        args.n_train,
+        args.n_test,
+        args.out.display()
+    );
+    let data = export::export(&problem, args.n_train, args.n_test, &args.out)?;
+    let bayes_log_loss = bayes(&data.test).map(|m| m.log_loss).unwrap_or(f64::NAN);
+
+    let params = GridParams {
+        eta0: args.eta0,
+        ftrl_alpha: args.ftrl_alpha,
+        ftrl_beta: args.ftrl_beta,
+        steps: data.train.len() as u64 * args.passes as u64,
+    };
+    let mut rows = Vec::new();
+    println!("{}", report::header());
+    for setting in grid::settings(&args.lambdas, &params) {
+        let measured =
+            measure::measure(&setting, &data.train, &data.test, args.passes, args.repeats)?;
+        let row = ResultRow {
+            k: args.k,
+            tool: "sparsecross".into(),
+            algorithm: setting.algorithm.into(),
+            penalty: setting.penalty.as_str().into(),
+            lambda: setting.lambda,
+            setting: setting.description,
+            passes: args.passes,
+            nnz: measured.nonzero,
+            test_log_loss: measured.test.log_loss,
+            test_auc: measured.test.auc,
+            train_seconds: measured.train_seconds,
+            examples_per_second: params.steps as f64 / measured.train_seconds,
+            load_seconds: data.load_seconds,
+            bayes_log_loss,
+        };
+        println!("{}", report::line(&row));
+        rows.push(row);
+    }
+    report::write_csv(&args.out.join("ours.csv"), &rows)?;
+    let meta = serde_json::json!({
+        "k": args.k,
+        "seed": args.seed,
+        "n_train": data.train.len(),
+        "n_test": data.test.len(),
+        "dimension": problem.dimension(),
+        "touched_train_ids": data.touched,
+        "lambdas": args.lambdas,
+        "passes": args.passes,
+        "repeats": args.repeats,
+        "eta0": args.eta0,
+        "ftrl_alpha": args.ftrl_alpha,
+        "ftrl_beta": args.ftrl_beta,
+        "truncation_period": optimizers::online::OnlineConfig::default().truncation_period,
+        "bayes_log_loss": bayes_log_loss,
+        "load_seconds": data.load_seconds,
+    });
+    let meta_path = args.out.join("meta.json");
+    std::fs::write(&meta_path, serde_json::to_string_pretty(&meta)?)
+        .with_context(|| format!("writing {}", meta_path.display()))?;
+    println!(
+        "bayes test log loss {bayes_log_loss:.5}; parsing train.svm took {:.3} s",
+        data.load_seconds
+    );
+    Ok(())
+}

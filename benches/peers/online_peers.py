@@ -1,0 +1,580 @@
+#!/usr/bin/env python3
+"""Our online learners vs Vowpal Wabbit and scikit-learn's SGDClassifier, same rows, one run.
+
+What it measures: for each k, the synthetic data (k marginal one-hots plus the full k^k cross)
+are generated once by `cargo run --release -p benches --example peer_data`, which writes them as
+LIBSVM and VW text and, in the same process, trains our FTRL-Proximal (L1, L2), cumulative
+penalty (L1), truncated gradient (L1) and SGD (L2) on the rows read back from the LIBSVM file.
+This script then trains the peers on those files: VW `--ftrl --l1/--l2`, VW `--l1` truncated
+gradient (with `--sgd` to match our step sizes, and with VW's adaptive defaults), VW `--sgd --l2`,
+and scikit-learn `SGDClassifier(loss='log_loss', penalty='l1'|'l2')` (with our step sizes, and
+with its default 'optimal' schedule). Every row reports nonzero weights (bias excluded), test log
+loss (natural log), test ROC AUC, training seconds and examples per second.
+
+Needs: Python 3 with `pip install vowpalwabbit scikit-learn` (numpy, scipy come with them), and
+cargo. Checked with vowpalwabbit 9.11.9 and scikit-learn 1.9.1. Nothing in `cargo test` needs it.
+
+Run from anywhere (both sides measured back to back in one session):
+
+    python3 benches/peers/online_peers.py --k 8 --n-train 200000
+    python3 benches/peers/online_peers.py --k 8 4          # several k, one section each
+
+Outputs: the table on stdout; results/peers/peers_k{K}.csv (ours and the peers' rows, one
+schema), peers_k{K}.json (machine, versions, data facts) and peers.md, rebuilt from every
+peers_k*.csv present. `--skip-ours` reuses an earlier export in `--dir`; `--no-results` writes
+nothing under results/.
+
+Strength conventions (details in benches/peers/README.md). The `lambda` column is always ours:
+objective (1/n) sum_i logloss_i + lambda R(w), R = |w|_1 or |w|^2/2, bias unpenalized.
+- scikit-learn minimizes the same objective with alpha: alpha = lambda (exact for both penalties).
+- VW `--ftrl --l1 X` / `--l2 X` is McMahan's Algorithm 1 against the *sum* of per-example losses:
+  X = lambda * n * passes (exact, as our FTRL in total mode; VW also penalizes the constant).
+- VW `--l1 X`: gravity += eta_t * X per example, subtracted (clipped at 0) from the raw weights at
+  prediction: X = lambda. With `--sgd`, eta_t = l / sqrt(t) is our schedule and the mapping is as
+  exact as the algorithms allow (VW truncates lazily by the total, see README); with VW's default
+  adaptive/normalized updates eta_t is not the per-coordinate step, so the mapping is nominal.
+- VW `--sgd --l2 X`: every weight shrinks by (1 - eta_t X) per example: X = lambda.
+
+Timing, same on every side: training from an already parsed representation, best of `--repeats`.
+Ours: building the learner, the passes over in-memory rows, and the model export. VW: one
+Workspace run from the binary cache file (it reads and decodes the cache while training) plus
+`finish()` (writes the model). scikit-learn: `fit` on the CSR matrix (which allocates dense
+arrays of the full dimension). Parsing the text is reported separately as `load_seconds`: ours
+reads train.svm, scikit-learn runs load_svmlight_file, VW turns train.vw into its cache.
+"""
+
+import argparse
+import csv
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+import warnings
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+import vowpalwabbit
+from sklearn.datasets import load_svmlight_file
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import SGDClassifier
+from sklearn.metrics import log_loss, roc_auc_score
+
+ROOT = Path(__file__).resolve().parents[2]
+COLUMNS = ["k", "tool", "algorithm", "penalty", "lambda", "setting", "passes", "nnz",
+           "test_log_loss", "test_auc", "train_seconds", "examples_per_second",
+           "load_seconds", "bayes_log_loss"]
+# VW's constant (bias) feature hash, from its source (vw/core/constant.h).
+VW_CONSTANT_HASH = 11650396
+# The peer rows to set beside each of ours: (algorithm, penalty) -> [(tool, algorithm)]. VW's
+# `--sgd --l1` is listed under our cumulative penalty too: it subtracts the total accrued penalty
+# lazily, which is what our cumulative penalty does once caught up (see KNOWN_DIFFERENCES).
+COUNTERPARTS = {
+    ("ftrl", "l1"): [("vw", "ftrl")],
+    ("ftrl", "l2"): [("vw", "ftrl")],
+    ("cumulative_penalty", "l1"): [("sklearn", "cumulative_penalty"), ("vw", "truncated_gradient")],
+    ("truncated_gradient", "l1"): [("vw", "truncated_gradient")],
+    ("sgd", "l2"): [("sklearn", "sgd"), ("vw", "sgd")],
+}
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--k", type=int, nargs="+", default=[8], help="one or more k (default 8)")
+    parser.add_argument("--n-train", type=int, default=200_000)
+    parser.add_argument("--n-test", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--lambdas", default="1e-6,1e-5,1e-4,1e-3",
+                        help="strengths on our mean-loss scale (default %(default)s)")
+    parser.add_argument("--passes", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs, fastest kept")
+    parser.add_argument("--bits", type=int, default=0,
+                        help="VW -b; 0 = enough for the dimension, between 18 and 24")
+    parser.add_argument("--dir", default="/tmp/sparsecross_peers",
+                        help="where the data are exported (default %(default)s)")
+    parser.add_argument("--results", default=str(ROOT / "results" / "peers"))
+    parser.add_argument("--no-results", action="store_true", help="write nothing under results/")
+    parser.add_argument("--skip-ours", action="store_true",
+                        help="reuse the export (and our rows) already in --dir")
+    return parser.parse_args()
+
+
+def run_ours(args, k, directory):
+    """Runs the Rust example: exports the data and times our learners on them."""
+    command = ["cargo", "run", "--release", "-q", "-p", "benches", "--example", "peer_data", "--",
+               "--k", str(k), "--n-train", str(args.n_train), "--n-test", str(args.n_test),
+               "--seed", str(args.seed), "--out", str(directory), "--lambdas", args.lambdas,
+               "--passes", str(args.passes), "--repeats", str(args.repeats)]
+    print("$ " + " ".join(command), flush=True)
+    done = subprocess.run(command, cwd=ROOT)
+    if done.returncode != 0:
+        sys.exit("the peer_data example failed (exit %d)" % done.returncode)
+
+
+def load_libsvm(path, dimension):
+    """CSR matrix with 32-bit indices (scikit-learn 1.9 rejects 64-bit ones) and 0/1 labels."""
+    X, y = load_svmlight_file(str(path), n_features=dimension, zero_based=False)
+    X.indices = X.indices.astype(np.int32)
+    X.indptr = X.indptr.astype(np.int32)
+    return X, y
+
+
+def timed(function, repeats):
+    """(fastest seconds, last result) over `repeats` calls."""
+    best, result = math.inf, None
+    for _ in range(max(1, repeats)):
+        start = time.perf_counter()
+        result = function()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def row(meta, tool, algorithm, penalty, lam, setting, nnz, y_test, p_test, seconds, load):
+    steps = meta["n_train"] * meta["passes"]
+    return {"k": meta["k"], "tool": tool, "algorithm": algorithm, "penalty": penalty,
+            "lambda": lam, "setting": setting, "passes": meta["passes"], "nnz": int(nnz),
+            "test_log_loss": float(log_loss(y_test, p_test, labels=[0, 1])),
+            "test_auc": float(roc_auc_score(y_test, p_test)),
+            "train_seconds": seconds, "examples_per_second": steps / seconds,
+            "load_seconds": load, "bayes_log_loss": meta["bayes_log_loss"]}
+
+
+class VowpalWabbit:
+    """VW runs from a cache file built once; models saved predict-only (truncated) and counted.
+
+    pyvw runs VW's own driver only when `-d`, `--data` or `--passes` is among the arguments, so
+    every run names the data explicitly; `-d train.vw` with an existing cache reads the cache.
+    """
+
+    def __init__(self, meta, directory, bits):
+        self.meta, self.dir, self.bits = meta, directory, bits
+        self.mask = (1 << bits) - 1
+        self.train_text = directory / "train.vw"
+        self.cache = directory / ("train_b%d.cache" % bits)
+        self.model = directory / "vw_model.bin"
+        self.readable = directory / "vw_model.txt"
+        self.predictions = directory / "vw_test.pred"
+        if self.cache.exists():
+            self.cache.unlink()
+        start = time.perf_counter()
+        # Test-only pass over the text: parses and writes the cache, learns nothing.
+        self._run("-d %s --cache_file %s -k -t -b %d --quiet" % (self.train_text, self.cache, bits))
+        self.load_seconds = time.perf_counter() - start
+
+    @staticmethod
+    def _run(arguments):
+        """Runs VW to completion; returns the number of examples it processed."""
+        workspace = vowpalwabbit.Workspace(arguments)
+        examples = workspace.get_weighted_examples()
+        workspace.finish()
+        return examples
+
+    def namespace_hash(self):
+        workspace = vowpalwabbit.Workspace("--quiet -b %d" % self.bits)
+        hashed = workspace.hash_space("f")
+        workspace.finish()
+        return hashed
+
+    def collisions(self, ids):
+        """How VW's hashing treats our ids: a numeric feature name hashes to id + hash('f'),
+        masked to `bits`, so two ids collide only when they are congruent modulo 2^bits."""
+        slots = (ids.astype(np.int64) + self.namespace_hash()) & self.mask
+        return {"vw_bits": self.bits, "ids_seen": int(len(ids)),
+                "ids_sharing_a_slot": int(len(ids) - len(np.unique(slots))),
+                "ids_on_constant_slot": int(np.count_nonzero(slots == VW_CONSTANT_HASH & self.mask))}
+
+    def _training_arguments(self, options, source):
+        return ("%s -b %d --loss_function logistic --quiet --holdout_off --passes %d %s -f %s "
+                "--predict_only_model" % (source, self.bits, self.meta["passes"], options,
+                                          self.model))
+
+    def train(self, options, repeats, from_cache=True):
+        """Seconds (fastest of `repeats`) to train and save the binary model."""
+        source = "-d %s" % self.train_text
+        if from_cache:
+            source += " --cache_file %s" % self.cache
+        arguments = self._training_arguments(options, source)
+        expected = self.meta["n_train"] * self.meta["passes"]
+        seconds, examples = timed(lambda: self._run(arguments), repeats)
+        if examples != expected:
+            sys.exit("VW trained on %s examples, expected %d: %s" % (examples, expected, arguments))
+        return seconds
+
+    def reading_seconds(self, repeats):
+        """Fastest pass over the cache that only predicts (zero weights, no learning): VW's cost
+        of reading and setting up examples, a floor under its training times."""
+        arguments = "-d %s --cache_file %s -b %d -t --quiet" % (self.train_text, self.cache,
+                                                                self.bits)
+        return timed(lambda: self._run(arguments), repeats)[0]
+
+    def predict_and_count(self):
+        """Test probabilities from the saved model, and its nonzero weights (constant excluded):
+        the readable model, written while the model is loaded, lists nonzero weights only."""
+        self._run("-i %s -t -d %s -p %s --link logistic --quiet --readable_model %s"
+                  % (self.model, self.dir / "test.vw", self.predictions, self.readable))
+        constant = VW_CONSTANT_HASH & self.mask
+        count = 0
+        for text in self.readable.read_text().splitlines():
+            index, _, value = text.partition(":")
+            if index.isdigit() and value and ":" not in value and int(index) != constant:
+                count += 1
+        return np.loadtxt(self.predictions, usecols=0, ndmin=1), count
+
+
+def vw_settings(meta, lam):
+    """(algorithm, penalty, VW options) at strength `lam` on our scale: FTRL (L1, L2), truncated
+    gradient (with our step sizes via `--sgd`, and with VW's defaults), SGD with L2. `--sgd`
+    needs `-l`: without it VW's non-adaptive default learning rate is 10, not 0.5."""
+    steps = meta["n_train"] * meta["passes"]
+    ftrl = "--ftrl_alpha %g --ftrl_beta %g" % (meta["ftrl_alpha"], meta["ftrl_beta"])
+    sgd = "--sgd -l %g --power_t 0.5" % meta["eta0"]
+    return [
+        ("ftrl", "l1", "--ftrl --l1 %g %s" % (lam * steps, ftrl)),
+        ("ftrl", "l2", "--ftrl --l2 %g %s" % (lam * steps, ftrl)),
+        ("truncated_gradient", "l1", "%s --l1 %g" % (sgd, lam)),
+        ("truncated_gradient_vw_defaults", "l1", "--l1 %g" % lam),
+        ("sgd", "l2", "%s --l2 %g" % (sgd, lam)),
+    ]
+
+
+def vw_rows(meta, vw, y_test, repeats):
+    """VW at every lambda and setting of `vw_settings`."""
+    rows = []
+    for lam in meta["lambdas"]:
+        for algorithm, penalty, options in vw_settings(meta, lam):
+            seconds = vw.train(options, repeats)
+            probabilities, nonzero = vw.predict_and_count()
+            rows.append(row(meta, "vw", algorithm, penalty, lam, options, nonzero, y_test,
+                            probabilities, seconds, vw.load_seconds))
+            print(line(rows[-1]), flush=True)
+    return rows
+
+
+def sklearn_rows(meta, X, y, X_test, y_test, load_seconds, repeats):
+    """SGDClassifier at every lambda: our step sizes (invscaling) for L1 and L2; defaults for L1."""
+    common = dict(loss="log_loss", max_iter=meta["passes"], tol=None, shuffle=False,
+                  random_state=0, fit_intercept=True)
+    matched = dict(learning_rate="invscaling", eta0=meta["eta0"], power_t=0.5)
+    rows = []
+    for lam in meta["lambdas"]:
+        settings = [
+            ("cumulative_penalty", "l1", matched),
+            ("sgd", "l2", matched),
+            ("cumulative_penalty_sklearn_defaults", "l1", {}),
+        ]
+        for algorithm, penalty, schedule in settings:
+            def fit():
+                model = SGDClassifier(penalty=penalty, alpha=lam, **common, **schedule)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    return model.fit(X, y)
+            seconds, model = timed(fit, repeats)
+            text = "alpha=%g %s" % (lam, " ".join("%s=%s" % kv for kv in schedule.items())
+                                    or "learning_rate=optimal")
+            rows.append(row(meta, "sklearn", algorithm, penalty, lam, text,
+                            np.count_nonzero(model.coef_), y_test,
+                            model.predict_proba(X_test)[:, 1], seconds, load_seconds))
+            print(line(rows[-1]), flush=True)
+    return rows
+
+
+def line(r):
+    return ("%-11s %-34s %-3s %8.0e %8d %9.5f %7.4f %8.3f %10.0f"
+            % (r["tool"], r["algorithm"], r["penalty"], float(r["lambda"]), int(r["nnz"]),
+               float(r["test_log_loss"]), float(r["test_auc"]), float(r["train_seconds"]),
+               float(r["examples_per_second"])))
+
+
+HEADER = ("%-11s %-34s %-3s %8s %8s %9s %7s %8s %10s"
+          % ("tool", "algorithm", "pen", "lambda", "nnz", "logloss", "auc", "train_s",
+             "examples/s"))
+
+
+def command_output(command):
+    try:
+        return subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def machine():
+    cpu = "unknown"
+    memory = "unknown"
+    try:
+        for text in Path("/proc/cpuinfo").read_text().splitlines():
+            if text.startswith("model name"):
+                cpu = text.split(":", 1)[1].strip()
+                break
+        for text in Path("/proc/meminfo").read_text().splitlines():
+            if text.startswith("MemTotal"):
+                memory = "%.1f GiB" % (int(text.split()[1]) / 2**20)
+                break
+    except OSError:
+        pass
+    dirty = command_output(["git", "status", "--porcelain", "--untracked-files=no"])
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": memory,
+            "os": platform.platform(), "python": platform.python_version(),
+            "vowpalwabbit": version("vowpalwabbit"), "scikit-learn": version("scikit-learn"),
+            "numpy": version("numpy"), "scipy": version("scipy"),
+            "rustc": command_output(["rustc", "--version"]),
+            "commit": command_output(["git", "rev-parse", "--short", "HEAD"])
+            + (" (with uncommitted changes)" if dirty not in ("", "unknown") else ""),
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def compare(args, k):
+    directory = Path(args.dir) / ("k%d" % k)
+    if not args.skip_ours:
+        run_ours(args, k, directory)
+    meta = json.loads((directory / "meta.json").read_text())
+    ours = read_rows(directory / "ours.csv")
+    load_start = time.perf_counter()
+    X, y = load_libsvm(directory / "train.svm", meta["dimension"])
+    sklearn_load = time.perf_counter() - load_start
+    X_test, y_test = load_libsvm(directory / "test.svm", meta["dimension"])
+    true_prob = np.loadtxt(directory / "test.prob")
+    bayes_here = float(log_loss(y_test, true_prob, labels=[0, 1]))
+    bits = args.bits or min(24, max(18, math.ceil(math.log2(meta["dimension"]))))
+    vw = VowpalWabbit(meta, directory, bits)
+    ids = np.unique(np.concatenate([X.indices, X_test.indices]))
+    facts = {"k": k, "dimension": meta["dimension"], "n_train": meta["n_train"],
+             "n_test": meta["n_test"], "seed": meta["seed"], "passes": meta["passes"],
+             "repeats": args.repeats, "touched_train_ids": meta["touched_train_ids"],
+             "bayes_log_loss_ours": meta["bayes_log_loss"], "bayes_log_loss_sklearn": bayes_here,
+             "load_seconds": {"sparsecross": meta["load_seconds"], "sklearn": sklearn_load,
+                              "vw": vw.load_seconds},
+             "vw_hashing": vw.collisions(ids), "eta0": meta["eta0"],
+             "ftrl_alpha": meta["ftrl_alpha"], "ftrl_beta": meta["ftrl_beta"],
+             "truncation_period": meta["truncation_period"],
+             "load_average_before": os.getloadavg()}
+    print("\nk = %d: dimension %d, %d distinct ids in training; Bayes test log loss %.6f (ours), "
+          "%.6f (sklearn.metrics on the same probabilities)"
+          % (k, meta["dimension"], meta["touched_train_ids"], meta["bayes_log_loss"], bayes_here))
+    print("load: ours %.3f s, sklearn %.3f s, VW cache %.3f s; VW -b %d: %s"
+          % (meta["load_seconds"], sklearn_load, vw.load_seconds, bits, facts["vw_hashing"]))
+    print(HEADER)
+    for r in ours:
+        print(line(r))
+    rows = ours + vw_rows(meta, vw, y_test, args.repeats)
+    ftrl_options = vw_settings(meta, max(meta["lambdas"]))[0][2]
+    facts["vw_timing_checks"] = {
+        "options": ftrl_options,
+        "from_cache_seconds": vw.train(ftrl_options, args.repeats),
+        "from_text_seconds": vw.train(ftrl_options, args.repeats, from_cache=False),
+        "cache_read_and_predict_only_seconds": vw.reading_seconds(args.repeats)}
+    print("VW timing checks: %s" % facts["vw_timing_checks"])
+    rows += sklearn_rows(meta, X, y, X_test, y_test, sklearn_load, args.repeats)
+    facts["load_average_after"] = os.getloadavg()
+    return rows, facts
+
+
+def write_csv(path, rows):
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({key: r[key] for key in COLUMNS})
+
+
+# ---- peers.md: rebuilt from every peers_k*.csv / .json under the results directory ----------
+
+# Rows whose test log loss is within this of the best row count as "the same accuracy".
+SAME_ACCURACY = 1e-3
+
+KNOWN_DIFFERENCES = """\
+Known differences between the implementations (why equal `lambda` need not give equal counts):
+
+- **VW `--l1`** keeps raw weights untruncated during a pass and subtracts the *total* gravity
+  `sum_t eta_t lambda` (clipped at 0) only when a weight is read, and for good at `sync_weights`
+  (end of pass, or once gravity exceeds 1000). A weight thus pays the whole penalty accrued
+  since the last sync at once, which is what our `cumulative_penalty` amounts to once every
+  weight is caught up at export; it is not Langford et al.'s clip-at-zero every `K` steps (our
+  `truncated_gradient`, `K` = {K}), where a weight that hits zero is forgiven the rest of its
+  penalty. With VW's default adaptive, normalized updates the gravity grows with the global
+  step while weights move with smaller per-coordinate steps, so `--l1 lambda` acts far more
+  strongly than our `lambda`. VW also regularizes its constant; we never penalize the bias.
+- **scikit-learn's cumulative penalty** is applied to a weight only when its feature occurs; a
+  feature's weight keeps whatever it had at its last occurrence. Ours applies the same rule and
+  then, at model export, catches every weight up on the penalty accrued since it was last seen
+  (the lazy-update convention of the rest of the project), so it reports fewer nonzeros at equal
+  `lambda`. scikit-learn also decays its intercept updates by 0.01 on sparse input.
+- **FTRL** is the same algorithm on both sides (McMahan et al. 2013, Algorithm 1, same alpha, beta
+  and total-scale lambda); VW computes in float32 and penalizes its constant.
+- **scikit-learn's default** `learning_rate='optimal'` takes `eta_t = 1 / (alpha (t0 + t))`, huge
+  at small alpha: the `_sklearn_defaults` rows show what a user gets without tuning.
+- **Cost model**: VW allocates `2^b` slots of 4 floats, scikit-learn dense arrays of the full
+  dimension (coefficients, and the cumulative-penalty record for L1); ours holds a hash-map entry
+  per touched coordinate.
+"""
+
+
+def read_rows(path):
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for r in rows:
+        for key in ("k", "passes", "nnz"):
+            r[key] = int(r[key])
+        for key in ("lambda", "test_log_loss", "test_auc", "train_seconds",
+                    "examples_per_second", "load_seconds", "bayes_log_loss"):
+            r[key] = float(r[key])
+    return rows
+
+
+def label(r):
+    return "%s %s %s lambda=%g" % (r["tool"], r["algorithm"], r["penalty"], r["lambda"])
+
+
+def markdown_table(header, body):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in cells) + " |" for cells in body]
+    return "\n".join(lines)
+
+
+def pairs(rows):
+    """Each of our rows beside the peer row running the same algorithm at the same lambda."""
+    index = {(r["tool"], r["algorithm"], r["penalty"], r["lambda"]): r for r in rows}
+    matched = []
+    for r in rows:
+        if r["tool"] != "sparsecross":
+            continue
+        for tool, algorithm in COUNTERPARTS[(r["algorithm"], r["penalty"])]:
+            peer = index.get((tool, algorithm, r["penalty"], r["lambda"]))
+            if peer:
+                matched.append((r, peer))
+    return matched
+
+
+def reading(rows, facts, matched):
+    """The paragraph reading one k's results, computed from the rows."""
+    best = min(rows, key=lambda r: r["test_log_loss"])
+    close = [r for r in rows if r["test_log_loss"] <= best["test_log_loss"] + SAME_ACCURACY]
+    far = sorted((r for r in rows if r not in close), key=lambda r: r["test_log_loss"])
+    text = ["Best test log loss %.5f (%s); Bayes %.5f. %d of %d rows are within %g of the best"
+            % (best["test_log_loss"], label(best), facts["bayes_log_loss_ours"], len(close),
+               len(rows), SAME_ACCURACY)]
+    if far:
+        text[-1] += "; the others are " + ", ".join(
+            "%s (%.4f)" % (label(r), r["test_log_loss"]) for r in far)
+    text[-1] += "."
+    sparsest = []
+    for tool in ("sparsecross", "vw", "sklearn"):
+        candidates = [r for r in close if r["tool"] == tool]
+        if candidates:
+            r = min(candidates, key=lambda r: (r["nnz"], r["test_log_loss"]))
+            sparsest.append("%s %s at lambda %g: %d (log loss %.5f)"
+                            % (tool, r["algorithm"], r["lambda"], r["nnz"], r["test_log_loss"]))
+    text.append("Fewest nonzero weights at that accuracy, per tool: " + "; ".join(sparsest)
+                + ". L2 keeps every touched weight (%d ids occur in training)."
+                % facts["touched_train_ids"])
+    speeds = []
+    for ours_row, peer in matched:
+        if ours_row["lambda"] == max(r["lambda"] for r, _ in matched):
+            speeds.append("%s %s %.1fx %s %s (%.2f vs %.2f M examples/s)"
+                          % (ours_row["algorithm"], ours_row["penalty"],
+                             ours_row["examples_per_second"] / peer["examples_per_second"],
+                             peer["tool"], peer["algorithm"], ours_row["examples_per_second"] / 1e6,
+                             peer["examples_per_second"] / 1e6))
+    text.append("Speed, same algorithm at lambda %g (ours / peer): %s."
+                % (max(r["lambda"] for r, _ in matched), "; ".join(speeds)))
+    load = facts["load_seconds"]
+    text.append("Parsing the training text (not in the training times): ours %.3f s, "
+                "scikit-learn `load_svmlight_file` %.3f s, VW text to cache %.3f s."
+                % (load["sparsecross"], load["sklearn"], load["vw"]))
+    checks = facts.get("vw_timing_checks")
+    if checks:
+        text.append("VW `%s` took %.3f s from its cache and %.3f s from the text file; a pass over "
+                    "the cache that only predicts takes %.3f s, a floor under every VW time here."
+                    % (checks["options"], checks["from_cache_seconds"],
+                       checks["from_text_seconds"], checks["cache_read_and_predict_only_seconds"]))
+    return " ".join(text)
+
+
+def render_k(rows, facts):
+    m, hashing = facts["machine"], facts["vw_hashing"]
+    out = ["## k = %d" % facts["k"], ""]
+    out.append("Data: %d training and %d test rows (seed %d), marginals plus the full k^k cross: "
+               "dimension %d, %d distinct ids in training. Bayes test log loss %.6f "
+               "(`optimizers::eval`), %.6f (`sklearn.metrics.log_loss`, same probabilities). "
+               "%d pass(es), batch size 1, rows in file order; times are the best of %d runs."
+               % (facts["n_train"], facts["n_test"], facts["seed"], facts["dimension"],
+                  facts["touched_train_ids"], facts["bayes_log_loss_ours"],
+                  facts["bayes_log_loss_sklearn"], facts["passes"], facts["repeats"]))
+    out.append("")
+    out.append("VW hashing (`-b %d`): %d ids occur in train or test; %d of them share a slot with "
+               "another id, %d falls on the constant's slot."
+               % (hashing["vw_bits"], hashing["ids_seen"], hashing["ids_sharing_a_slot"],
+                  hashing["ids_on_constant_slot"]))
+    out.append("")
+    out.append("Machine: %s, %s cores, %s, %s; load average %s before, %s after (shared machine). "
+               "Python %s, vowpalwabbit %s, scikit-learn %s, numpy %s, scipy %s, %s. Commit %s, "
+               "%s. Command: `%s`."
+               % (m["cpu"], m["cores"], m["memory"], m["os"],
+                  "/".join("%.2f" % v for v in facts["load_average_before"]),
+                  "/".join("%.2f" % v for v in facts["load_average_after"]),
+                  m["python"], m["vowpalwabbit"], m["scikit-learn"], m["numpy"], m["scipy"],
+                  m["rustc"], m["commit"], m["date"], facts["command"]))
+    out += ["", "### All rows", ""]
+    body = [(r["tool"], r["algorithm"], r["penalty"], "%g" % r["lambda"],
+             "`%s`" % r["setting"], r["nnz"], "%.5f" % r["test_log_loss"],
+             "%.4f" % r["test_auc"], "%.3f" % r["train_seconds"],
+             "%.0f" % r["examples_per_second"]) for r in rows]
+    out.append(markdown_table(["tool", "algorithm", "penalty", "lambda", "setting", "nnz",
+                               "test log loss", "AUC", "train s", "examples/s"], body))
+    matched = pairs(rows)
+    out += ["", "### Same algorithm, same strength", ""]
+    body = [("%s %s" % (o["algorithm"], o["penalty"]), "%g" % o["lambda"],
+             "%s %s" % (p["tool"], p["algorithm"]),
+             o["nnz"], p["nnz"], "%.5f" % o["test_log_loss"], "%.5f" % p["test_log_loss"],
+             "%.0f" % o["examples_per_second"], "%.0f" % p["examples_per_second"],
+             "%.1f" % (o["examples_per_second"] / p["examples_per_second"]))
+            for o, p in matched]
+    out.append(markdown_table(["ours", "lambda", "peer", "nnz ours", "nnz peer",
+                               "log loss ours", "log loss peer", "ex/s ours", "ex/s peer",
+                               "speed ratio"], body))
+    out += ["", "### Reading", "", reading(rows, facts, matched), ""]
+    return "\n".join(out)
+
+
+def render(results):
+    sections, periods = [], set()
+    for path in sorted(results.glob("peers_k*.csv"), key=lambda p: int(p.stem[len("peers_k"):])):
+        facts = json.loads(path.with_suffix(".json").read_text())
+        periods.add(facts["truncation_period"])
+        sections.append(render_k(read_rows(path), facts))
+    head = ["# Online learners vs Vowpal Wabbit and scikit-learn, on identical data", "",
+            "Generated by `benches/peers/online_peers.py` (see `benches/peers/README.md` for how "
+            "to run it and the strength conventions); do not edit by hand. `lambda` is always on "
+            "our scale: mean log loss + lambda R(w), R = |w|_1 or |w|^2/2, bias unpenalized. "
+            "scikit-learn gets alpha = lambda; VW `--ftrl --l1/--l2` gets lambda * n * passes; "
+            "VW `--l1`/`--l2` get lambda. `nnz` excludes the bias; log loss and AUC are on the "
+            "test split; training time excludes parsing (reported separately).", "",
+            KNOWN_DIFFERENCES.format(K="/".join(str(p) for p in sorted(periods)) or "10")]
+    return "\n".join(head + sections)
+
+
+def main():
+    args = parse_args()
+    if args.passes < 1 or args.repeats < 1:
+        sys.exit("--passes and --repeats must be >= 1")
+    results = Path(args.results)
+    host = machine()
+    for k in args.k:
+        rows, facts = compare(args, k)
+        facts["machine"] = host
+        facts["command"] = "python3 benches/peers/online_peers.py " + " ".join(sys.argv[1:])
+        if not args.no_results:
+            results.mkdir(parents=True, exist_ok=True)
+            write_csv(results / ("peers_k%d.csv" % k), rows)
+            (results / ("peers_k%d.json" % k)).write_text(json.dumps(facts, indent=2) + "\n")
+    if not args.no_results:
+        (results / "peers.md").write_text(render(results))
+        print("\nwrote %s" % (results / "peers.md"))
+
+
+if __name__ == "__main__":
+    main()
