@@ -68,8 +68,9 @@ pub fn settings(lambdas: &[f64], params: &GridParams) -> Vec<Setting> {
             let (strength, config, description) = if kind == OnlineKind::Ftrl {
                 let total = lambda * params.steps as f64;
                 let text = format!(
-                    "{}_total={total} alpha={} beta={}",
+                    "{}_total={} alpha={} beta={}",
                     penalty.as_str(),
+                    rounded(total),
                     params.ftrl_alpha,
                     params.ftrl_beta
                 );
@@ -85,4 +86,9 @@ pub fn settings(lambdas: &[f64], params: &GridParams) -> Vec<Setting> {
         }
     }
     all
+}
+
+/// `x` rounded to 12 significant digits for display (`1e-6 * 200000` shows as 0.2).
+fn rounded(x: f64) -> f64 {
+    format!("{x:.11e}").parse().unwrap_or(x)
 }

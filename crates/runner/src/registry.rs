@@ -46,6 +46,8 @@ pub fn online_config(unit: &Unit, loss: LossKind, dimension: u64, seed: u64) -> 
         ftrl_alpha: opt.ftrl_alpha.unwrap_or(defaults.ftrl_alpha),
         ftrl_beta: opt.ftrl_beta.unwrap_or(defaults.ftrl_beta),
         rda_gamma: opt.rda_gamma.unwrap_or(defaults.rda_gamma),
+        ftrl_penalty: opt.ftrl_penalty.unwrap_or(defaults.ftrl_penalty),
+        truncation_period: opt.truncation_period.unwrap_or(defaults.truncation_period),
         bloom_counters: opt.bloom_counters.unwrap_or(defaults.bloom_counters),
         seed,
         ..defaults

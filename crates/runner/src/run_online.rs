@@ -117,6 +117,16 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
         ),
         _ => unit.training.schedule.describe(),
     };
+    // Knobs that change what lambda means or how often it acts, named where they are set.
+    if let Some(penalty) = unit.optimizer.ftrl_penalty {
+        r.schedule.push_str(match penalty {
+            online::FtrlPenalty::Total => ",penalty=total",
+            online::FtrlPenalty::PerStep => ",penalty=per_step",
+        });
+    }
+    if let Some(period) = unit.optimizer.truncation_period {
+        r.schedule.push_str(&format!(",K={period}"));
+    }
     if let Some(clip) = unit.training.clip_norm {
         r.schedule.push_str(&format!(",clip={clip}"));
     }

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
+use optimizers::online::FtrlPenalty;
 use optimizers::LossKind;
 use regularizers::{L2Convention, RegularizerKind};
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,10 @@ pub struct ExperimentSpec {
     /// How `--quick` shrinks the experiment.
     #[serde(default)]
     pub quick: QuickSpec,
+    /// Published-vs-ours comparisons written to `published_vs_ours.md` and `.csv` (TOML
+    /// `[[compare]]`).
+    #[serde(default, rename = "compare", skip_serializing_if = "Vec::is_empty")]
+    pub comparisons: Vec<crate::compare::CompareSpec>,
 }
 
 /// The data source: exactly one of `synthetic` and `real`.
@@ -296,6 +301,13 @@ pub struct OptimizerSpec {
     /// RDA `gamma` (online only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rda_gamma: Option<f64>,
+    /// How FTRL reads lambda: `total` (McMahan's Algorithm 1, TensorFlow; default) or
+    /// `per_step` (mean loss plus penalty, the other optimizers' scale) (online `ftrl` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ftrl_penalty: Option<FtrlPenalty>,
+    /// Truncation period `K` of `truncated_gradient` (online only; `1` truncates every step).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub truncation_period: Option<u32>,
     /// Counters of the counting Bloom filter behind `admission = { count = n }` (online only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bloom_counters: Option<u32>,
@@ -641,6 +653,9 @@ impl ExperimentSpec {
         for (r, reg) in self.regularizers.iter().enumerate() {
             self.check_regularizer(r, reg, &mut seen)?;
         }
+        for (c, comparison) in self.comparisons.iter().enumerate() {
+            comparison.check(&format!("compare[{c}]"), &seen)?;
+        }
         Ok(())
     }
 
@@ -705,6 +720,16 @@ impl ExperimentSpec {
                             check_positive(&format!("{at}.{key}"), v)?;
                         }
                     }
+                    if opt.ftrl_penalty.is_some() && name != "ftrl" {
+                        bail!("`{at}.ftrl_penalty` applies to `online = \"ftrl\"` only");
+                    }
+                    match opt.truncation_period {
+                        Some(_) if name != "truncated_gradient" => bail!(
+                            "`{at}.truncation_period` applies to `online = \"truncated_gradient\"` only"
+                        ),
+                        Some(0) => bail!("`{at}.truncation_period` must be >= 1"),
+                        _ => {}
+                    }
                 }
                 Family::Batch => {
                     crate::registry::check_batch_name(name)
@@ -716,6 +741,8 @@ impl ExperimentSpec {
                         ("ftrl_alpha", opt.ftrl_alpha.is_some()),
                         ("ftrl_beta", opt.ftrl_beta.is_some()),
                         ("rda_gamma", opt.rda_gamma.is_some()),
+                        ("ftrl_penalty", opt.ftrl_penalty.is_some()),
+                        ("truncation_period", opt.truncation_period.is_some()),
                         ("bloom_counters", opt.bloom_counters.is_some()),
                         (
                             "epochs/steps/batch_size/schedule/clip_norm/shuffle",

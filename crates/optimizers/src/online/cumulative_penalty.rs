@@ -64,8 +64,7 @@ impl CoordinateRule for CumulativePenalty {
 
     fn penalty_step(&self, clock: &Clock) -> PenaltyStep {
         // The L1 of step t is applied after its L2 shrink, so it enters the ledger as eta l1 b.
-        let shrink = 1.0 / (1.0 - clock.eta * self.parts.l2_grad);
-        PenaltyStep { subtract: clock.eta * self.parts.l1 * shrink, shrink }
+        PenaltyStep::after_gradient_l2(clock.eta, self.parts.l2_grad, clock.eta * self.parts.l1)
     }
 
     fn catch_up(&self, state: &mut CumulativeState, _clock: &Clock, ledger: &Ledger) -> f64 {

@@ -36,6 +36,13 @@ pub(crate) struct PenaltyStep {
 impl PenaltyStep {
     /// The identity (no penalty).
     pub(crate) const NONE: PenaltyStep = PenaltyStep { subtract: 0.0, shrink: 1.0 };
+
+    /// The step of a rule that takes L2 as the gradient step `w (1 - eta c)` and then subtracts
+    /// `l1_amount`: `S(w (1 - eta c), a) = S(w, a b) / b` with `b = 1 / (1 - eta c)`.
+    pub(crate) fn after_gradient_l2(eta: f64, l2_grad: f64, l1_amount: f64) -> PenaltyStep {
+        let shrink = 1.0 / (1.0 - eta * l2_grad);
+        PenaltyStep { subtract: l1_amount * shrink, shrink }
+    }
 }
 
 /// Running scale and penalty total shared by every coordinate of one learner.

@@ -40,8 +40,7 @@ impl CoordinateRule for SgdSubgradient {
 
     fn penalty_step(&self, clock: &Clock) -> PenaltyStep {
         // w (1 - eta c) - eta l1 sign(w) = (w - sign(w) eta l1 b) / b with b = 1 / (1 - eta c).
-        let shrink = 1.0 / (1.0 - clock.eta * self.parts.l2_grad);
-        PenaltyStep { subtract: clock.eta * self.parts.l1 * shrink, shrink }
+        PenaltyStep::after_gradient_l2(clock.eta, self.parts.l2_grad, clock.eta * self.parts.l1)
     }
 
     fn catch_up(&self, state: &mut Scaled, _clock: &Clock, ledger: &Ledger) -> f64 {

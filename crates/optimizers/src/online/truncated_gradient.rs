@@ -48,9 +48,7 @@ impl CoordinateRule for TruncatedGradient {
     }
 
     fn penalty_step(&self, clock: &Clock) -> PenaltyStep {
-        // S(w (1 - eta c), a) = S(w, a b) / b with b = 1 / (1 - eta c).
-        let shrink = 1.0 / (1.0 - clock.eta * self.parts.l2_grad);
-        PenaltyStep { subtract: self.gravity(clock) * shrink, shrink }
+        PenaltyStep::after_gradient_l2(clock.eta, self.parts.l2_grad, self.gravity(clock))
     }
 
     fn catch_up(&self, state: &mut Scaled, _clock: &Clock, ledger: &Ledger) -> f64 {
