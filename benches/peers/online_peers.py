@@ -54,9 +54,9 @@ import sys
 import time
 import warnings
 from datetime import datetime, timezone
-from statistics import median
 from importlib.metadata import version
 from pathlib import Path
+from statistics import median
 
 import numpy as np
 import vowpalwabbit
@@ -415,7 +415,8 @@ Known differences between the implementations (why equal `lambda` need not give 
   and total-scale lambda); VW computes in float32 and penalizes its constant.
 - **scikit-learn's default** `learning_rate='optimal'` takes `eta_t = 1 / (alpha (t0 + t))`, huge
   at small alpha: the `_sklearn_defaults` rows show what a user gets without tuning.
-- **Cost model**: VW allocates `2^b` slots of 4 floats, scikit-learn dense arrays of the full
+- **Cost model**: VW allocates `2^b` slots (4 floats each with `--ftrl` or its adaptive
+  defaults) and touches them page by page, scikit-learn dense arrays of the full
   dimension (coefficients, and the cumulative-penalty record for L1); ours holds a hash-map entry
   per touched coordinate.
 """
@@ -466,9 +467,14 @@ def reading(rows, facts, matched):
             % (best["test_log_loss"], label(best), facts["bayes_log_loss_ours"], len(close),
                len(rows), SAME_ACCURACY)]
     if far:
-        text[-1] += "; the others: " + ", ".join(
-            "%s %s %s %g (%.4f)" % (r["tool"], r["algorithm"], r["penalty"], r["lambda"],
-                                    r["test_log_loss"]) for r in far)
+        groups = {}
+        for r in far:
+            groups.setdefault((r["tool"], r["algorithm"], r["penalty"]), []).append(r)
+        text[-1] += "; the others: " + "; ".join(
+            "%s %s %s at lambda %s (up to %.4f)"
+            % (tool, algorithm, penalty, ", ".join("%g" % r["lambda"] for r in group),
+               max(r["test_log_loss"] for r in group))
+            for (tool, algorithm, penalty), group in groups.items())
     text[-1] += "."
     sparsest = []
     for tool in ("sparsecross", "vw", "sklearn"):
@@ -477,9 +483,23 @@ def reading(rows, facts, matched):
             r = min(candidates, key=lambda r: (r["nnz"], r["test_log_loss"]))
             sparsest.append("%s %s at lambda %g: %d (log loss %.5f)"
                             % (tool, r["algorithm"], r["lambda"], r["nnz"], r["test_log_loss"]))
+    l2_counts = [r["nnz"] for r in rows if r["penalty"] == "l2"]
     text.append("Fewest nonzero weights at that accuracy, per tool: " + "; ".join(sparsest)
-                + ". L2 keeps every touched weight (%d ids occur in training)."
-                % facts["touched_train_ids"])
+                + ". The L2 rows keep %d to %d nonzero weights; %d ids occur in training."
+                % (min(l2_counts), max(l2_counts), facts["touched_train_ids"]))
+    agreement = {}
+    for ours_row, peer in matched:
+        key = (ours_row["algorithm"], ours_row["penalty"], peer["tool"], peer["algorithm"])
+        agreement.setdefault(key, []).append(
+            (peer["nnz"] / max(ours_row["nnz"], 1),
+             abs(peer["test_log_loss"] - ours_row["test_log_loss"])))
+    text.append("Same algorithm at the same lambda, peer nonzeros / ours and largest log-loss "
+                "gap: " + "; ".join(
+                    "%s %s vs %s %s: %.2f-%.2f, %.1e"
+                    % (algorithm, penalty, tool, peer_algorithm, min(r for r, _ in values),
+                       max(r for r, _ in values), max(gap for _, gap in values))
+                    for (algorithm, penalty, tool, peer_algorithm), values in agreement.items())
+                + ".")
     ratios = {}
     for ours_row, peer in matched:
         key = (ours_row["algorithm"], ours_row["penalty"], peer["tool"], peer["algorithm"])
@@ -498,7 +518,7 @@ def reading(rows, facts, matched):
     checks = facts.get("vw_timing_checks")
     if checks:
         text.append("VW `%s` took %.3f s from its cache and %.3f s from the text file; a pass over "
-                    "the cache that only predicts takes %.3f s, a floor under every VW time here."
+                    "the cache that only predicts (no learning) took %.3f s."
                     % (checks["options"], checks["from_cache_seconds"],
                        checks["from_text_seconds"], checks["cache_read_and_predict_only_seconds"]))
         if "small_table_seconds" in checks:

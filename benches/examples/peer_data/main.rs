@@ -72,8 +72,15 @@ struct Args {
 
 fn main() -> Result<()> {
     let args = Args::parse();
-    if args.passes == 0 {
-        anyhow::bail!("--passes must be >= 1");
+    for (option, value) in
+        [("--passes", args.passes as u64), ("--n-train", args.n_train), ("--n-test", args.n_test)]
+    {
+        if value == 0 {
+            anyhow::bail!("option {option} must be >= 1, got 0");
+        }
+    }
+    if let Some(bad) = args.lambdas.iter().find(|l| !(l.is_finite() && **l >= 0.0)) {
+        anyhow::bail!("option --lambdas: every strength must be finite and >= 0, got {bad}");
     }
     let config = SyntheticConfig { k: args.k, seed: args.seed, ..SyntheticConfig::default() };
     let problem = SyntheticProblem::new(config).context("option --k")?;

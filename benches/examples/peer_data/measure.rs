@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use features::SparseExample;
 use optimizers::eval::{evaluate, Metrics};
 use optimizers::online::build;
@@ -35,12 +35,14 @@ pub fn measure(
     repeats: usize,
 ) -> Result<Measured> {
     let regularizer =
-        regularizers::build(setting.penalty, setting.strength, 0.0, L2Convention::Tensorflow)?;
+        regularizers::build(setting.penalty, setting.strength, 0.0, L2Convention::Tensorflow)
+            .with_context(|| format!("option --lambdas: {}", setting.lambda))?;
     let mut best = f64::INFINITY;
     let mut model = LinearModel::default();
     for _ in 0..repeats.max(1) {
         let started = Instant::now();
-        let mut optimizer = build(setting.kind, regularizer.as_ref(), &setting.config)?;
+        let mut optimizer = build(setting.kind, regularizer.as_ref(), &setting.config)
+            .with_context(|| format!("{} at lambda {}", setting.algorithm, setting.lambda))?;
         for _ in 0..passes {
             for row in train.chunks(1) {
                 optimizer.train_batch(row);

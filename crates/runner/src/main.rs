@@ -7,13 +7,16 @@
 //! [`run_batch`] (library types from [`registry`]) into [`record::RunRecord`]s, with memory
 //! measured by [`alloc_counter`] and [`machine`]; [`sweep`] runs the units in parallel with
 //! [`progress`], resumes, and selects lambdas ([`selection`]); [`report`] ([`aggregate`],
-//! [`summary`], [`plots`], [`metadata`]) and [`export`] write the report, every file through
+//! [`summary`], [`plots`], [`metadata`], and [`compare`] with [`compare_report`] for the
+//! published-vs-ours tables) and [`export`] write the report, every file through
 //! [`atomic_write`].
 
 mod aggregate;
 mod alloc_counter;
 mod atomic_write;
 mod cli;
+mod compare;
+mod compare_report;
 mod dataset;
 mod dataset_real;
 mod execute;

@@ -1,4 +1,5 @@
-//! Writes the report files besides `runs.csv`: `summary.md`, the plots and `metadata.json`.
+//! Writes the report files besides `runs.csv`: `summary.md`, `published_vs_ours.md` and `.csv`
+//! (when the spec has `[[compare]]` tables), the plots and `metadata.json`.
 
 use std::path::Path;
 use std::time::Instant;
@@ -7,7 +8,7 @@ use crate::atomic_write::write_atomic;
 use crate::cli::RunArgs;
 use crate::record::{self, RunRecord};
 use crate::spec::{ExperimentSpec, LoadedSpec};
-use crate::{machine, metadata, paths, plots, summary};
+use crate::{compare_report, machine, metadata, paths, plots, summary};
 
 /// What the report needs from the sweep.
 pub struct ReportInputs<'a> {
@@ -55,7 +56,8 @@ pub fn memory_method(threads: usize, rss_reset: bool) -> String {
     format!("{heap} {rss} Runs ran on {threads} thread(s).")
 }
 
-/// Writes `summary.md`, the plots (unless turned off) and `metadata.json`, each atomically.
+/// Writes `summary.md`, the comparisons, the plots (unless turned off) and `metadata.json`, each
+/// atomically.
 pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
     let ReportInputs { dir, spec, loaded, args, rows, threads, reset_rss, skipped, .. } = *inputs;
     let memory_method = memory_method(threads, reset_rss);
@@ -74,6 +76,7 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
         skipped,
     };
     write_atomic(&dir.join("summary.md"), summary::render(rows, &summary_ctx).as_bytes())?;
+    compare_report::write(dir, spec, rows, args.quick)?;
     if spec.report.plots && !args.no_plots && !rows.is_empty() {
         for chart in plots::charts(rows) {
             plots::render(&dir.join("plots"), &chart)?;

@@ -1,0 +1,814 @@
+//! Published-vs-ours comparisons (a spec's `[[compare]]` tables): which runs of `runs.csv` are
+//! set against a published figure, and the figures computed from them.
+//!
+//! Three kinds, each computed per seed and then summarized as mean ± sd over seeds:
+//! - `equal_metric`: the quantity (e.g. nonzero weights) of each method at the test metric the
+//!   reference method's selected run reached, interpolated along each method's lambda path
+//!   (McMahan et al. 2013's "at equal accuracy");
+//! - `equal_lambda`: the quantity of each method at the same lambda (Tsuruoka et al. 2009);
+//! - `path`: the quantity and the metric along each method's lambda path, against the smallest
+//!   lambda (the shape of Vowpal Wabbit's truncated-gradient example).
+//!
+//! Nothing here knows a published result: every "ours" number comes from the rows, every
+//! published one from the spec. `compare_report` renders the outcome.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::bail;
+use regularizers::RegularizerKind;
+use serde::{Deserialize, Serialize};
+
+use crate::aggregate::Stat;
+use crate::record::RunRecord;
+
+/// What a comparison holds fixed across methods.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CompareKind {
+    /// The reference method's test metric (at its selected lambda).
+    EqualMetric,
+    /// The lambdas listed in `lambdas`.
+    EqualLambda,
+    /// Nothing: each method's whole lambda path, against its smallest lambda.
+    Path,
+}
+
+impl CompareKind {
+    /// The spec spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompareKind::EqualMetric => "equal_metric",
+            CompareKind::EqualLambda => "equal_lambda",
+            CompareKind::Path => "path",
+        }
+    }
+}
+
+/// The size being compared: a `runs.csv` column.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Quantity {
+    /// `nonzero_weights`.
+    #[default]
+    NonzeroWeights,
+    /// `train_state_bytes` (the optimizer's state at its peak: the RAM of McMahan's Table 2).
+    TrainStateBytes,
+    /// `model_bytes_sparse`.
+    ModelBytesSparse,
+    /// `peak_heap_bytes`.
+    PeakHeapBytes,
+}
+
+impl Quantity {
+    /// The column name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Quantity::NonzeroWeights => "nonzero_weights",
+            Quantity::TrainStateBytes => "train_state_bytes",
+            Quantity::ModelBytesSparse => "model_bytes_sparse",
+            Quantity::PeakHeapBytes => "peak_heap_bytes",
+        }
+    }
+
+    fn of(self, row: &RunRecord) -> f64 {
+        match self {
+            Quantity::NonzeroWeights => row.nonzero_weights as f64,
+            Quantity::TrainStateBytes => row.train_state_bytes as f64,
+            Quantity::ModelBytesSparse => row.model_bytes_sparse as f64,
+            Quantity::PeakHeapBytes => row.peak_heap_bytes as f64,
+        }
+    }
+}
+
+/// The accuracy figure: a test-split column of `runs.csv`.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CompareMetric {
+    /// `log_loss` (lower is better).
+    #[default]
+    LogLoss,
+    /// `auc` (higher is better).
+    Auc,
+    /// `accuracy` (higher is better).
+    Accuracy,
+}
+
+impl CompareMetric {
+    /// The column name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompareMetric::LogLoss => "log_loss",
+            CompareMetric::Auc => "auc",
+            CompareMetric::Accuracy => "accuracy",
+        }
+    }
+
+    fn of(self, row: &RunRecord) -> f64 {
+        match self {
+            CompareMetric::LogLoss => row.log_loss,
+            CompareMetric::Auc => row.auc,
+            CompareMetric::Accuracy => row.accuracy,
+        }
+    }
+
+    /// The metric oriented so that lower is better.
+    fn cost(self, value: f64) -> f64 {
+        match self {
+            CompareMetric::LogLoss => value,
+            CompareMetric::Auc | CompareMetric::Accuracy => -value,
+        }
+    }
+}
+
+/// Which accuracy `equal_metric` holds fixed.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MetricTarget {
+    /// The test metric of the reference's selected run (per seed).
+    #[default]
+    Reference,
+    /// The best test metric every method reaches: the worst of the methods' best (per seed).
+    Common,
+}
+
+/// One published-vs-ours comparison (TOML `[[compare]]`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompareSpec {
+    /// Heading of the comparison.
+    pub title: String,
+    /// Where the published figures come from.
+    #[serde(default)]
+    pub source: String,
+    /// What is held fixed across methods.
+    pub kind: CompareKind,
+    /// The size compared (default `nonzero_weights`).
+    #[serde(default)]
+    pub quantity: Quantity,
+    /// The accuracy figure (default `log_loss`), on the test split.
+    #[serde(default)]
+    pub metric: CompareMetric,
+    /// `equal_metric`: which metric is held fixed (default `reference`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<MetricTarget>,
+    /// `equal_metric`: relative slack on the target metric (default 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<f64>,
+    /// `equal_lambda`: the lambdas compared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lambdas: Option<Vec<f64>>,
+    /// The method others are relative to (required by `equal_metric`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Claims checked on the mean quantities: `"a < b"`, `"a > b"`, `"a ~ b"` (method names).
+    #[serde(default)]
+    pub expect: Vec<String>,
+    /// What `~` allows: the larger over the smaller at most this (default 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub similar_factor: Option<f64>,
+    /// `path`: the quantity must fall at least this many times ...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_fold: Option<f64>,
+    /// ... while the metric worsens by at most this (absolute), against the smallest lambda.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_metric_change: Option<f64>,
+    /// The published result in words.
+    #[serde(default)]
+    pub published_text: String,
+    /// Printed under the table: mappings, conventions, caveats.
+    #[serde(default)]
+    pub note: String,
+    /// The methods compared (TOML `[[compare.method]]`).
+    #[serde(rename = "method")]
+    pub methods: Vec<CompareMethod>,
+}
+
+/// One method of a comparison: an optimizer of the spec, and its published figure.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompareMethod {
+    /// Name in the table and in `expect` (default: the optimizer label).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The `[[regularizer]]` entry's kind.
+    pub regularizer: RegularizerKind,
+    /// The optimizer's label within that entry, or several labels whose runs form one path
+    /// (e.g. one label per admission count for OGD-Count).
+    pub optimizer: Labels,
+    /// Published figure: percent change of the quantity against the reference (`equal_*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<f64>,
+    /// Published figure in words (any kind).
+    #[serde(default)]
+    pub published_text: String,
+}
+
+/// One optimizer label or several.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Labels {
+    /// One label.
+    One(String),
+    /// Several labels, pooled.
+    Many(Vec<String>),
+}
+
+impl Labels {
+    /// The labels as a list.
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            Labels::One(label) => std::slice::from_ref(label),
+            Labels::Many(labels) => labels,
+        }
+    }
+
+    /// The labels joined with `+`.
+    pub fn joined(&self) -> String {
+        self.as_slice().join("+")
+    }
+}
+
+impl CompareMethod {
+    /// The name used in tables and claims (default: the label, or the labels joined by `+`).
+    pub fn name(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.optimizer.joined())
+    }
+
+    fn covers(&self, row: &RunRecord) -> bool {
+        row.regularizer == self.regularizer.as_str()
+            && self.optimizer.as_slice().iter().any(|l| *l == row.optimizer)
+    }
+}
+
+/// A claim of `expect`.
+#[derive(Debug, Clone, PartialEq)]
+struct Relation {
+    left: String,
+    op: char,
+    right: String,
+}
+
+impl Relation {
+    fn parse(text: &str) -> Option<Self> {
+        let op = ['<', '>', '~'].into_iter().find(|&c| text.matches(c).count() == 1)?;
+        let (left, right) = text.split_once(op)?;
+        let (left, right) = (left.trim(), right.trim());
+        if left.is_empty() || right.is_empty() || left == right {
+            return None;
+        }
+        Some(Self { left: left.to_string(), op, right: right.to_string() })
+    }
+
+    /// Whether the claim holds for these values (None when one is missing).
+    fn holds(&self, left: f64, right: f64, similar_factor: f64) -> Option<bool> {
+        if !(left.is_finite() && right.is_finite()) {
+            return None;
+        }
+        Some(match self.op {
+            '<' => left < right,
+            '>' => left > right,
+            _ => left.max(right) <= similar_factor * left.min(right),
+        })
+    }
+}
+
+const DEFAULT_SIMILAR_FACTOR: f64 = 2.0;
+
+impl CompareSpec {
+    /// `similar_factor` or its default.
+    pub fn similar_factor(&self) -> f64 {
+        self.similar_factor.unwrap_or(DEFAULT_SIMILAR_FACTOR)
+    }
+
+    /// Checks the table against the spec's optimizers (`known`: (regularizer kind, label)).
+    pub fn check(&self, at: &str, known: &BTreeSet<(String, String)>) -> anyhow::Result<()> {
+        if self.title.trim().is_empty() {
+            bail!("`{at}.title` is empty");
+        }
+        if self.methods.is_empty() {
+            bail!("`{at}` has no `[[compare.method]]`");
+        }
+        let mut names = BTreeSet::new();
+        for (m, method) in self.methods.iter().enumerate() {
+            if method.optimizer.as_slice().is_empty() {
+                bail!("`{at}.method[{m}].optimizer` is an empty list");
+            }
+            for label in method.optimizer.as_slice() {
+                let key = (method.regularizer.as_str().to_string(), label.clone());
+                if !known.contains(&key) {
+                    bail!(
+                        "`{at}.method[{m}].optimizer`: no optimizer labelled `{label}` under a `[[regularizer]]` of kind `{}` in this spec",
+                        key.0
+                    );
+                }
+            }
+            if method.name().trim().is_empty() || !names.insert(method.name()) {
+                bail!("`{at}.method[{m}].name` {:?} is empty or used twice", method.name());
+            }
+            if let Some(p) = method.published {
+                if !p.is_finite() || self.kind == CompareKind::Path {
+                    bail!("`{at}.method[{m}].published` must be a finite percent change, and only with `equal_metric` or `equal_lambda` (use `published_text` with `path`)");
+                }
+            }
+        }
+        if let Some(reference) = &self.reference {
+            if !names.contains(reference) {
+                bail!("`{at}.reference` {reference:?} is not one of the method names {names:?}");
+            }
+        }
+        self.check_kind_keys(at)?;
+        if let Some(f) = self.similar_factor {
+            if !(f.is_finite() && f >= 1.0) {
+                bail!("`{at}.similar_factor` must be finite and >= 1, got {f}");
+            }
+        }
+        for (e, text) in self.expect.iter().enumerate() {
+            let Some(relation) = Relation::parse(text) else {
+                bail!("`{at}.expect[{e}]` {text:?} is not `a < b`, `a > b` or `a ~ b`");
+            };
+            for side in [&relation.left, &relation.right] {
+                if !names.contains(side) {
+                    bail!(
+                        "`{at}.expect[{e}]` names {side:?}, not one of the method names {names:?}"
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The keys that belong to one kind only.
+    fn check_kind_keys(&self, at: &str) -> anyhow::Result<()> {
+        let only = |key: &str, set: bool, kind: CompareKind| -> anyhow::Result<()> {
+            if set && self.kind != kind {
+                bail!("`{at}.{key}` applies to `kind = \"{}\"` only", kind.as_str());
+            }
+            Ok(())
+        };
+        only("tolerance", self.tolerance.is_some(), CompareKind::EqualMetric)?;
+        only("target", self.target.is_some(), CompareKind::EqualMetric)?;
+        only("lambdas", self.lambdas.is_some(), CompareKind::EqualLambda)?;
+        only("min_fold", self.min_fold.is_some(), CompareKind::Path)?;
+        only("max_metric_change", self.max_metric_change.is_some(), CompareKind::Path)?;
+        match self.kind {
+            CompareKind::EqualMetric => {
+                if self.reference.is_none() {
+                    bail!("`{at}.reference` is required with `kind = \"equal_metric\"`");
+                }
+                if let Some(t) = self.tolerance {
+                    if !(t.is_finite() && t >= 0.0) {
+                        bail!("`{at}.tolerance` must be finite and >= 0, got {t}");
+                    }
+                }
+            }
+            CompareKind::EqualLambda => match &self.lambdas {
+                None => bail!("`{at}.lambdas` is required with `kind = \"equal_lambda\"`"),
+                Some(ls) if ls.is_empty() || ls.iter().any(|l| !(l.is_finite() && *l >= 0.0)) => {
+                    bail!("`{at}.lambdas` must be non-empty, finite and >= 0")
+                }
+                Some(_) => {}
+            },
+            CompareKind::Path => {
+                if !self.expect.is_empty() {
+                    bail!("`{at}.expect` applies to `equal_metric` and `equal_lambda`; `path` checks `min_fold` and `max_metric_change`");
+                }
+                match (self.min_fold, self.max_metric_change) {
+                    (Some(f), Some(d))
+                        if f.is_finite() && f >= 1.0 && d.is_finite() && d >= 0.0 => {}
+                    _ => bail!(
+                        "`{at}` (path) needs `min_fold` (>= 1) and `max_metric_change` (>= 0)"
+                    ),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One line of the comparison table: one method at one point (a lambda, or the equal metric).
+#[derive(Debug, Clone)]
+pub struct OutcomeRow {
+    /// Where the methods are compared, in words (`lambda = 1e-4`, `at ftrl's test log_loss`).
+    pub point: String,
+    /// The lambda of the point (`equal_lambda`, `path`).
+    pub lambda: Option<f64>,
+    /// The method's name.
+    pub method: String,
+    /// Its regularizer kind.
+    pub regularizer: String,
+    /// Its optimizer label.
+    pub optimizer: String,
+    /// Published percent change against the reference.
+    pub published: Option<f64>,
+    /// Published figure in words.
+    pub published_text: String,
+    /// Ours: the quantity.
+    pub quantity: Stat,
+    /// Ours: percent change of the quantity against the reference, per seed.
+    pub relative_pct: Stat,
+    /// Ours: the test metric.
+    pub metric: Stat,
+    /// `path`: the quantity at the smallest lambda over the quantity here, per seed.
+    pub fold: Stat,
+    /// `path`: how much the metric worsened since the smallest lambda (positive = worse).
+    pub metric_worsening: Stat,
+    /// The seeds that have a value.
+    pub seeds: Vec<u64>,
+}
+
+/// A checked claim.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// The claim in words.
+    pub claim: String,
+    /// Whether it holds on the means (None: a value is missing).
+    pub holds: Option<bool>,
+    /// Figures behind the verdict.
+    pub detail: String,
+}
+
+/// A computed comparison.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The spec table.
+    pub spec: CompareSpec,
+    /// The table lines.
+    pub rows: Vec<OutcomeRow>,
+    /// The claims and their verdicts.
+    pub checks: Vec<Check>,
+}
+
+/// Per seed: the quantity and the metric of one method at one point.
+type PerSeed = BTreeMap<u64, (f64, f64)>;
+
+/// Usable rows of one method with a finite metric, per seed, sorted by lambda.
+fn method_paths<'a>(
+    rows: &'a [RunRecord],
+    method: &CompareMethod,
+    metric: CompareMetric,
+) -> BTreeMap<u64, Vec<&'a RunRecord>> {
+    let mut paths: BTreeMap<u64, Vec<&RunRecord>> = BTreeMap::new();
+    for row in rows.iter().filter(|r| method.covers(r) && r.is_usable() && metric.of(r).is_finite())
+    {
+        paths.entry(row.seed).or_default().push(row);
+    }
+    for path in paths.values_mut() {
+        path.sort_by(|a, b| a.lambda.total_cmp(&b.lambda));
+    }
+    paths
+}
+
+/// The quantity along a path where its metric cost reaches `target`. The runs are ordered from
+/// the largest quantity to the smallest (for an L1 path, by increasing lambda; for pooled labels,
+/// along the size-accuracy trade-off): the value is that of the smallest run whose cost is
+/// within the target, interpolated towards the next smaller one (linear in the cost, linear in
+/// `log(1 + quantity)`). None when no run reaches the target.
+fn quantity_at_cost(
+    path: &[&RunRecord],
+    quantity: Quantity,
+    metric: CompareMetric,
+    target: f64,
+) -> Option<(f64, f64)> {
+    let mut path = path.to_vec();
+    path.sort_by(|a, b| {
+        quantity.of(b).total_cmp(&quantity.of(a)).then(a.lambda.total_cmp(&b.lambda))
+    });
+    let cost = |r: &RunRecord| metric.cost(metric.of(r));
+    let j = path.iter().rposition(|r| cost(r) <= target)?;
+    let here = path[j];
+    let (q, c) = (quantity.of(here), cost(here));
+    let Some(next) = path.get(j + 1) else {
+        return Some((q, metric.of(here)));
+    };
+    let (q_next, c_next) = (quantity.of(next), cost(next));
+    if !(c_next > target && c_next > c) {
+        return Some((q, metric.of(here)));
+    }
+    let t = (target - c) / (c_next - c);
+    let log_q = (1.0 - t) * q.ln_1p() + t * q_next.ln_1p();
+    Some((log_q.exp_m1(), metric.cost(target)))
+}
+
+/// Percent change of `value` against `reference`, per seed present in both.
+fn relative_pct(values: &PerSeed, reference: Option<&PerSeed>) -> Stat {
+    let Some(reference) = reference else { return Stat::of([]) };
+    Stat::of(values.iter().filter_map(|(seed, (q, _))| {
+        let (r, _) = reference.get(seed)?;
+        (*r > 0.0).then(|| 100.0 * (q / r - 1.0))
+    }))
+}
+
+impl CompareSpec {
+    /// Per method (in spec order), its per-seed values at each point.
+    fn points(&self, rows: &[RunRecord]) -> Vec<(String, Option<f64>, Vec<PerSeed>)> {
+        let paths: Vec<_> =
+            self.methods.iter().map(|m| method_paths(rows, m, self.metric)).collect();
+        match self.kind {
+            CompareKind::EqualMetric => vec![(
+                match self.target.unwrap_or_default() {
+                    MetricTarget::Reference => format!(
+                        "at {}'s test {}",
+                        self.reference.as_deref().unwrap_or("?"),
+                        self.metric.as_str()
+                    ),
+                    MetricTarget::Common => {
+                        format!("at the best test {} all reach", self.metric.as_str())
+                    }
+                },
+                None,
+                self.at_equal_metric(rows, &paths),
+            )],
+            CompareKind::EqualLambda => self
+                .lambdas
+                .iter()
+                .flatten()
+                .map(|&lambda| {
+                    let values = paths
+                        .iter()
+                        .map(|per_seed| {
+                            per_seed
+                                .iter()
+                                .filter_map(|(seed, path)| {
+                                    let row =
+                                        path.iter().find(|r| same_lambda(r.lambda, lambda))?;
+                                    Some((*seed, (self.quantity.of(row), self.metric.of(row))))
+                                })
+                                .collect()
+                        })
+                        .collect();
+                    (format!("lambda = {lambda:e}"), Some(lambda), values)
+                })
+                .collect(),
+            CompareKind::Path => Vec::new(),
+        }
+    }
+
+    /// The metric cost held fixed per seed, before the tolerance (see [`MetricTarget`]).
+    fn target_costs(
+        &self,
+        rows: &[RunRecord],
+        paths: &[BTreeMap<u64, Vec<&RunRecord>>],
+    ) -> BTreeMap<u64, f64> {
+        let cost = |r: &RunRecord| self.metric.cost(self.metric.of(r));
+        match self.target.unwrap_or_default() {
+            MetricTarget::Reference => {
+                let reference = self
+                    .methods
+                    .iter()
+                    .find(|m| Some(m.name().as_str()) == self.reference.as_deref());
+                reference
+                    .map(|m| {
+                        rows.iter()
+                            .filter(|r| r.selected && m.covers(r))
+                            .map(|r| (r.seed, cost(r)))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            }
+            MetricTarget::Common => {
+                let seeds: BTreeSet<u64> = paths.iter().flat_map(|p| p.keys().copied()).collect();
+                seeds
+                    .into_iter()
+                    .filter_map(|seed| {
+                        // Every method must have a path on this seed; the worst of their bests.
+                        let bests: Option<Vec<f64>> = paths
+                            .iter()
+                            .map(|p| p.get(&seed)?.iter().map(|r| cost(r)).min_by(f64::total_cmp))
+                            .collect();
+                        Some((seed, bests?.into_iter().max_by(f64::total_cmp)?))
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// Each method's quantity at the target test metric, per seed.
+    fn at_equal_metric(
+        &self,
+        rows: &[RunRecord],
+        paths: &[BTreeMap<u64, Vec<&RunRecord>>],
+    ) -> Vec<PerSeed> {
+        let tolerance = self.tolerance.unwrap_or(0.0);
+        let targets: BTreeMap<u64, f64> = self
+            .target_costs(rows, paths)
+            .into_iter()
+            .map(|(seed, cost)| (seed, cost + tolerance * cost.abs()))
+            .filter(|(_, cost)| cost.is_finite())
+            .collect();
+        paths
+            .iter()
+            .map(|per_seed| {
+                per_seed
+                    .iter()
+                    .filter_map(|(seed, path)| {
+                        let target = targets.get(seed)?;
+                        Some((*seed, quantity_at_cost(path, self.quantity, self.metric, *target)?))
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Computes the table and the checks from the rows.
+    pub fn outcome(&self, rows: &[RunRecord]) -> Outcome {
+        if self.kind == CompareKind::Path {
+            return self.path_outcome(rows);
+        }
+        let mut table = Vec::new();
+        let mut checks = Vec::new();
+        let reference_index =
+            self.methods.iter().position(|m| Some(m.name().as_str()) == self.reference.as_deref());
+        for (point, lambda, values) in self.points(rows) {
+            let reference = reference_index.map(|i| &values[i]);
+            for (method, per_seed) in self.methods.iter().zip(&values) {
+                table.push(OutcomeRow {
+                    point: point.clone(),
+                    lambda,
+                    method: method.name(),
+                    regularizer: method.regularizer.as_str().to_string(),
+                    optimizer: method.optimizer.joined(),
+                    published: method.published,
+                    published_text: method.published_text.clone(),
+                    quantity: Stat::of(per_seed.values().map(|v| v.0)),
+                    relative_pct: relative_pct(per_seed, reference),
+                    metric: Stat::of(per_seed.values().map(|v| v.1)),
+                    fold: Stat::of([]),
+                    metric_worsening: Stat::of([]),
+                    seeds: per_seed.keys().copied().collect(),
+                });
+            }
+            checks.extend(self.relation_checks(&point, &values));
+        }
+        Outcome { spec: self.clone(), rows: table, checks }
+    }
+
+    /// The `expect` claims at one point, on the means, with how many seeds agree.
+    fn relation_checks(&self, point: &str, values: &[PerSeed]) -> Vec<Check> {
+        let index = |name: &str| self.methods.iter().position(|m| m.name() == name);
+        self.expect
+            .iter()
+            .filter_map(|text| Relation::parse(text))
+            .filter_map(|rel| {
+                let (left, right) = (&values[index(&rel.left)?], &values[index(&rel.right)?]);
+                let mean = |v: &PerSeed| Stat::of(v.values().map(|x| x.0)).mean;
+                let factor = self.similar_factor();
+                let per_seed: Vec<bool> = left
+                    .iter()
+                    .filter_map(|(seed, l)| rel.holds(l.0, right.get(seed)?.0, factor))
+                    .collect();
+                let (l, r) = (mean(left), mean(right));
+                Some(Check {
+                    claim: format!("{} {} {} ({point})", rel.left, rel.op, rel.right),
+                    holds: rel.holds(l, r, factor),
+                    detail: format!(
+                        "{l:.4e} vs {r:.4e}; holds in {} of {} seeds{}",
+                        per_seed.iter().filter(|&&h| h).count(),
+                        per_seed.len(),
+                        if rel.op == '~' {
+                            format!(" (`~`: within a factor {factor})")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                })
+            })
+            .collect()
+    }
+
+    /// `path`: every lambda of every method against that method's smallest lambda, and the
+    /// shape check (the quantity falls `min_fold` times before the metric worsens by more than
+    /// `max_metric_change`).
+    fn path_outcome(&self, rows: &[RunRecord]) -> Outcome {
+        let mut table = Vec::new();
+        let mut checks = Vec::new();
+        for method in &self.methods {
+            let paths = method_paths(rows, method, self.metric);
+            let lambdas: BTreeSet<u64> =
+                paths.values().flatten().map(|r| r.lambda.to_bits()).collect();
+            let mut lambdas: Vec<f64> = lambdas.into_iter().map(f64::from_bits).collect();
+            lambdas.sort_by(f64::total_cmp);
+            let mut best: Option<(f64, f64, f64)> = None; // (fold, lambda, worsening)
+            for &lambda in &lambdas {
+                let mut per_seed = PerSeed::new();
+                let (mut folds, mut worse) = (Vec::new(), Vec::new());
+                for (seed, path) in &paths {
+                    let (Some(first), Some(row)) =
+                        (path.first(), path.iter().find(|r| same_lambda(r.lambda, lambda)))
+                    else {
+                        continue;
+                    };
+                    let q = self.quantity.of(row);
+                    per_seed.insert(*seed, (q, self.metric.of(row)));
+                    // Floored at 1 so that a model with no weight left gives a finite fold.
+                    folds.push(self.quantity.of(first) / q.max(1.0));
+                    worse.push(
+                        self.metric.cost(self.metric.of(row))
+                            - self.metric.cost(self.metric.of(first)),
+                    );
+                }
+                let fold = Stat::of(folds);
+                let metric_worsening = Stat::of(worse);
+                let within = metric_worsening.mean <= self.max_metric_change.unwrap_or(0.0);
+                if within && best.map_or(true, |b| fold.mean > b.0) {
+                    best = Some((fold.mean, lambda, metric_worsening.mean));
+                }
+                table.push(OutcomeRow {
+                    point: format!("lambda = {lambda:e}"),
+                    lambda: Some(lambda),
+                    method: method.name(),
+                    regularizer: method.regularizer.as_str().to_string(),
+                    optimizer: method.optimizer.joined(),
+                    published: None,
+                    published_text: method.published_text.clone(),
+                    quantity: Stat::of(per_seed.values().map(|v| v.0)),
+                    relative_pct: Stat::of([]),
+                    metric: Stat::of(per_seed.values().map(|v| v.1)),
+                    fold,
+                    metric_worsening,
+                    seeds: per_seed.keys().copied().collect(),
+                });
+            }
+            checks.push(self.shape_check(&method.name(), best));
+        }
+        Outcome { spec: self.clone(), rows: table, checks }
+    }
+
+    fn shape_check(&self, name: &str, best: Option<(f64, f64, f64)>) -> Check {
+        let (min_fold, max_change) =
+            (self.min_fold.unwrap_or(1.0), self.max_metric_change.unwrap_or(0.0));
+        let claim = format!(
+            "{name}: {} falls >= {min_fold}x while test {} worsens by <= {max_change}",
+            self.quantity.as_str(),
+            self.metric.as_str()
+        );
+        match best {
+            Some((fold, lambda, worse)) if fold.is_finite() => Check {
+                claim,
+                holds: Some(fold >= min_fold),
+                detail: format!(
+                    "largest fall within the metric budget: {fold:.1}x at lambda = {lambda:e}, metric worse by {worse:.4}"
+                ),
+            },
+            _ => Check { claim, holds: None, detail: "no usable lambda".to_string() },
+        }
+    }
+}
+
+/// Whether a row's lambda is the lambda asked for (a relative tolerance for printed values).
+fn same_lambda(row: f64, asked: f64) -> bool {
+    (row - asked).abs() <= 1e-9 * asked.abs().max(1e-300)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(lambda: f64, log_loss: f64, nnz: u64) -> RunRecord {
+        let mut r = RunRecord::placeholder();
+        r.lambda = lambda;
+        r.log_loss = log_loss;
+        r.nonzero_weights = nnz;
+        r
+    }
+
+    #[test]
+    fn relations_parse_and_judge() {
+        let rel = Relation::parse("a ~ b").unwrap();
+        assert_eq!(rel.holds(10.0, 15.0, 2.0), Some(true));
+        assert_eq!(rel.holds(10.0, 25.0, 2.0), Some(false));
+        assert_eq!(Relation::parse("a > b").unwrap().holds(1.0, 2.0, 2.0), Some(false));
+        assert_eq!(Relation::parse("a < b").unwrap().holds(f64::NAN, 2.0, 2.0), None);
+        assert!(Relation::parse("a <> b").is_none() && Relation::parse("a < a").is_none());
+    }
+
+    #[test]
+    fn interpolates_the_quantity_at_the_target_loss() {
+        let rows = [row(0.1, 0.50, 999), row(1.0, 0.50, 99), row(10.0, 0.60, 9)];
+        let path: Vec<&RunRecord> = rows.iter().collect();
+        let (q, loss) =
+            quantity_at_cost(&path, Quantity::NonzeroWeights, CompareMetric::LogLoss, 0.55)
+                .unwrap();
+        // Halfway in loss between 100 and 10 (in 1 + q): sqrt(100 * 10) - 1.
+        assert!((q - (1000f64.sqrt() - 1.0)).abs() < 1e-9, "{q}");
+        assert!((loss - 0.55).abs() < 1e-12);
+        // Out of reach: no value. At the last lambda: that lambda's value.
+        assert!(quantity_at_cost(&path, Quantity::NonzeroWeights, CompareMetric::LogLoss, 0.4)
+            .is_none());
+        let (q, _) =
+            quantity_at_cost(&path, Quantity::NonzeroWeights, CompareMetric::LogLoss, 0.7).unwrap();
+        assert_eq!(q, 9.0);
+    }
+
+    #[test]
+    fn higher_is_better_metrics_are_turned_into_costs() {
+        let mut a = row(0.1, f64::NAN, 50);
+        a.auc = 0.9;
+        let mut b = row(1.0, f64::NAN, 5);
+        b.auc = 0.8;
+        let path = [&a, &b];
+        let target = CompareMetric::Auc.cost(0.85);
+        let (q, auc) =
+            quantity_at_cost(&path, Quantity::NonzeroWeights, CompareMetric::Auc, target).unwrap();
+        assert!(q < 50.0 && q > 5.0 && (auc - 0.85).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,277 @@
+//! Writes `published_vs_ours.md` and `published_vs_ours.csv`: one section (and one block of CSV
+//! rows) per `[[compare]]` table of the spec, computed by [`crate::compare`] from the runs.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::aggregate::Stat;
+use crate::atomic_write::write_atomic;
+use crate::compare::{CompareKind, MetricTarget, Outcome};
+use crate::record::RunRecord;
+use crate::spec::ExperimentSpec;
+
+/// One row of `published_vs_ours.csv`: a table line, or a claim (`method` = `check`).
+#[derive(Debug, Serialize)]
+struct CsvRow<'a> {
+    compare: &'a str,
+    kind: &'a str,
+    point: &'a str,
+    lambda: Option<f64>,
+    method: &'a str,
+    regularizer: &'a str,
+    optimizer: &'a str,
+    published_pct: Option<f64>,
+    published_text: &'a str,
+    quantity: &'a str,
+    ours_mean: f64,
+    ours_sd: f64,
+    ours_pct_vs_reference_mean: f64,
+    ours_pct_vs_reference_sd: f64,
+    metric: &'a str,
+    metric_mean: f64,
+    metric_sd: f64,
+    fold_mean: f64,
+    fold_sd: f64,
+    metric_worsening_mean: f64,
+    seeds: String,
+    holds: Option<bool>,
+    detail: &'a str,
+}
+
+fn stat(s: Stat, digits: usize) -> String {
+    if !s.mean.is_finite() {
+        "-".to_string()
+    } else if s.sd > 0.0 {
+        format!("{:.digits$} ± {:.digits$}", s.mean, s.sd)
+    } else {
+        format!("{:.digits$}", s.mean)
+    }
+}
+
+fn pct(s: Stat) -> String {
+    if !s.mean.is_finite() {
+        "-".to_string()
+    } else if s.sd > 0.0 {
+        format!("{:+.0}% ± {:.0}%", s.mean, s.sd)
+    } else {
+        format!("{:+.0}%", s.mean)
+    }
+}
+
+fn verdict(holds: Option<bool>) -> &'static str {
+    match holds {
+        Some(true) => "holds",
+        Some(false) => "does NOT hold",
+        None => "not measured",
+    }
+}
+
+fn seeds(list: &[u64]) -> String {
+    list.iter().map(u64::to_string).collect::<Vec<_>>().join(" ")
+}
+
+/// The Markdown section of one comparison.
+fn section(md: &mut String, outcome: &Outcome) {
+    let spec = &outcome.spec;
+    let _ = writeln!(md, "## {}\n", spec.title);
+    if !spec.source.is_empty() {
+        let _ = writeln!(md, "Source: {}.", spec.source);
+    }
+    if !spec.published_text.is_empty() {
+        let _ = writeln!(md, "Published: {}", spec.published_text);
+    }
+    let how = match spec.kind {
+        CompareKind::EqualMetric => format!(
+            "Each method's `{}` where its test `{}` reaches {} (relative slack {}), per seed, \
+             interpolated along its path from its largest to its smallest model (linear in the metric \
+             and in log(1 + {})); a method that never reaches it shows `-`.",
+            spec.quantity.as_str(),
+            spec.metric.as_str(),
+            match spec.target.unwrap_or_default() {
+                MetricTarget::Reference => format!(
+                    "that of `{}`'s selected run",
+                    spec.reference.as_deref().unwrap_or("?")
+                ),
+                MetricTarget::Common => {
+                    "the best value every method reaches (the worst of the methods' best)".to_string()
+                }
+            },
+            spec.tolerance.unwrap_or(0.0),
+            spec.quantity.as_str()
+        ),
+        CompareKind::EqualLambda => format!(
+            "Each method's `{}` at the same lambda.",
+            spec.quantity.as_str()
+        ),
+        CompareKind::Path => format!(
+            "Each method's `{}` and test `{}` along its lambda path; fold = `{}` at the smallest lambda over \
+             `{}` here (floored at 1), per seed.",
+            spec.quantity.as_str(),
+            spec.metric.as_str(),
+            spec.quantity.as_str(),
+            spec.quantity.as_str()
+        ),
+    };
+    let _ = writeln!(md, "\n{how} Ours: mean ± sd over seeds.\n");
+    let reference = spec.reference.as_deref().unwrap_or("reference");
+    let (q, m) = (spec.quantity.as_str(), spec.metric.as_str());
+    match spec.kind {
+        CompareKind::Path => {
+            let _ = writeln!(
+                md,
+                "| method | lambda | ours: {q} | fold | ours: test {m} | {m} worse by | seeds |"
+            );
+            let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---|");
+            for r in &outcome.rows {
+                let _ = writeln!(
+                    md,
+                    "| {} | {:e} | {} | {} | {} | {} | {} |",
+                    r.method,
+                    r.lambda.unwrap_or(f64::NAN),
+                    stat(r.quantity, 0),
+                    stat(r.fold, 1),
+                    stat(r.metric, 4),
+                    stat(r.metric_worsening, 4),
+                    seeds(&r.seeds)
+                );
+            }
+        }
+        CompareKind::EqualMetric | CompareKind::EqualLambda => {
+            let _ = writeln!(
+                md,
+                "| point | method | published vs {reference} | ours: {q} | ours vs {reference} | ours: test {m} | seeds |"
+            );
+            let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---|");
+            for r in &outcome.rows {
+                let published = match (r.published, r.published_text.is_empty()) {
+                    (Some(p), true) => format!("{p:+}%"),
+                    (Some(p), false) => format!("{p:+}% ({})", r.published_text),
+                    (None, false) => r.published_text.clone(),
+                    (None, true) => "-".to_string(),
+                };
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {published} | {} | {} | {} | {} |",
+                    r.point,
+                    r.method,
+                    stat(r.quantity, 0),
+                    pct(r.relative_pct),
+                    stat(r.metric, 4),
+                    seeds(&r.seeds)
+                );
+            }
+        }
+    }
+    let _ = writeln!(md);
+    for check in &outcome.checks {
+        let _ =
+            writeln!(md, "- `{}`: **{}** ({})", check.claim, verdict(check.holds), check.detail);
+    }
+    if !spec.note.is_empty() {
+        let _ = writeln!(md, "\n{}", spec.note.trim());
+    }
+    let _ = writeln!(md);
+}
+
+/// Renders `published_vs_ours.md`.
+fn render_md(spec: &ExperimentSpec, outcomes: &[Outcome], quick: bool) -> String {
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "# Published vs ours: {}{}\n",
+        spec.name,
+        if quick { " (quick mode: too small to judge)" } else { "" }
+    );
+    let _ = writeln!(
+        md,
+        "Every \"ours\" figure is computed from `runs.csv` of this report (test split; seeds {}). \
+         The same figures, one per line, are in `published_vs_ours.csv`.\n",
+        seeds(&spec.grid.seeds)
+    );
+    for outcome in outcomes {
+        section(&mut md, outcome);
+    }
+    md
+}
+
+/// Renders `published_vs_ours.csv`.
+fn render_csv(outcomes: &[Outcome]) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for outcome in outcomes {
+        let spec = &outcome.spec;
+        let base = |point: &'static str| CsvRow {
+            compare: &spec.title,
+            kind: spec.kind.as_str(),
+            point,
+            lambda: None,
+            method: "",
+            regularizer: "",
+            optimizer: "",
+            published_pct: None,
+            published_text: "",
+            quantity: spec.quantity.as_str(),
+            ours_mean: f64::NAN,
+            ours_sd: f64::NAN,
+            ours_pct_vs_reference_mean: f64::NAN,
+            ours_pct_vs_reference_sd: f64::NAN,
+            metric: spec.metric.as_str(),
+            metric_mean: f64::NAN,
+            metric_sd: f64::NAN,
+            fold_mean: f64::NAN,
+            fold_sd: f64::NAN,
+            metric_worsening_mean: f64::NAN,
+            seeds: String::new(),
+            holds: None,
+            detail: "",
+        };
+        for r in &outcome.rows {
+            writer.serialize(CsvRow {
+                point: &r.point,
+                lambda: r.lambda,
+                method: &r.method,
+                regularizer: &r.regularizer,
+                optimizer: &r.optimizer,
+                published_pct: r.published,
+                published_text: &r.published_text,
+                ours_mean: r.quantity.mean,
+                ours_sd: r.quantity.sd,
+                ours_pct_vs_reference_mean: r.relative_pct.mean,
+                ours_pct_vs_reference_sd: r.relative_pct.sd,
+                metric_mean: r.metric.mean,
+                metric_sd: r.metric.sd,
+                fold_mean: r.fold.mean,
+                fold_sd: r.fold.sd,
+                metric_worsening_mean: r.metric_worsening.mean,
+                seeds: seeds(&r.seeds),
+                ..base("")
+            })?;
+        }
+        for check in &outcome.checks {
+            writer.serialize(CsvRow {
+                point: &check.claim,
+                method: "check",
+                holds: check.holds,
+                detail: &check.detail,
+                ..base("")
+            })?;
+        }
+    }
+    writer.into_inner().map_err(|e| anyhow::anyhow!("cannot render published_vs_ours.csv: {e}"))
+}
+
+/// Writes both files into `dir` when the spec has `[[compare]]` tables.
+pub fn write(
+    dir: &Path,
+    spec: &ExperimentSpec,
+    rows: &[RunRecord],
+    quick: bool,
+) -> anyhow::Result<()> {
+    if spec.comparisons.is_empty() {
+        return Ok(());
+    }
+    let outcomes: Vec<Outcome> = spec.comparisons.iter().map(|c| c.outcome(rows)).collect();
+    write_atomic(&dir.join("published_vs_ours.md"), render_md(spec, &outcomes, quick).as_bytes())?;
+    write_atomic(&dir.join("published_vs_ours.csv"), &render_csv(&outcomes)?)
+}
