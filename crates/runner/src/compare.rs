@@ -236,7 +236,7 @@ impl CompareMethod {
 
     fn covers(&self, row: &RunRecord) -> bool {
         row.regularizer == self.regularizer.as_str()
-            && self.optimizer.as_slice().iter().any(|l| *l == row.optimizer)
+            && self.optimizer.as_slice().contains(&row.optimizer)
     }
 }
 
@@ -250,7 +250,9 @@ struct Relation {
 
 impl Relation {
     fn parse(text: &str) -> Option<Self> {
-        let op = ['<', '>', '~'].into_iter().find(|&c| text.matches(c).count() == 1)?;
+        // Exactly one operator character in the whole claim.
+        let ops: Vec<char> = text.chars().filter(|c| ['<', '>', '~'].contains(c)).collect();
+        let [op] = ops[..] else { return None };
         let (left, right) = text.split_once(op)?;
         let (left, right) = (left.trim(), right.trim());
         if left.is_empty() || right.is_empty() || left == right {

@@ -50,6 +50,5 @@ pub fn online_config(unit: &Unit, loss: LossKind, dimension: u64, seed: u64) -> 
         truncation_period: opt.truncation_period.unwrap_or(defaults.truncation_period),
         bloom_counters: opt.bloom_counters.unwrap_or(defaults.bloom_counters),
         seed,
-        ..defaults
     }
 }

@@ -252,3 +252,110 @@ fn shards_are_merged_by_a_later_run() {
     let merged = run(&[]);
     assert!(merged.contains("4 runs") && merged.contains("(0 run now, 4 resumed)"), "{merged}");
 }
+
+/// Per spec: the sections it must write, each (title prefix, method lines, claim lines).
+type ExpectedTables = [(&'static str, &'static [(&'static str, usize, usize)]); 3];
+
+/// `published_vs_ours.csv` as (header, rows).
+fn comparison_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
+    (header, rows)
+}
+
+/// The reproductions of GUIDE.md §4.2-4.4 in `--quick` mode: each writes `published_vs_ours.md`
+/// and `.csv` with one line per (point, method) and one per claim, from its own runs.
+#[test]
+fn reproductions_write_published_vs_ours() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    // (spec, [(title prefix, method lines, claim lines)])
+    let expected: ExpectedTables = [
+        (
+            "mcmahan_2013",
+            &[("Table 1: nonzero", 4, 5), ("Table 1 at FTRL", 4, 0), ("Table 2", 9, 9)],
+        ),
+        ("tsuruoka_2009", &[("Nonzero features at the same lambda", 20, 15)]),
+        ("vw_truncated_gradient", &[("Nonzero weights and ROC AUC", 4, 1)]),
+    ];
+    for (name, tables) in expected {
+        let output = runner(&["run", name, "--quick", "--no-plots", "--out", out]);
+        assert!(output.status.success(), "{name}: {}", text(&output.stderr));
+        let report = dir.path().join(format!("{name}-quick"));
+        let md = std::fs::read_to_string(report.join("published_vs_ours.md")).unwrap();
+        let (header, rows) = comparison_csv(&report.join("published_vs_ours.csv"));
+        let col = |c: &str| header.iter().position(|h| h == c).unwrap();
+        let (compare, method, ours, seeds, holds) =
+            (col("compare"), col("method"), col("ours_mean"), col("seeds"), col("holds"));
+        for &(title, lines, claims) in tables {
+            assert!(md.contains(&format!("## {title}")), "{name}: no section {title}\n{md}");
+            let mine: Vec<&Vec<String>> =
+                rows.iter().filter(|r| r[compare].starts_with(title)).collect();
+            let (checks, values): (Vec<&&Vec<String>>, Vec<&&Vec<String>>) =
+                mine.iter().partition(|r| r[method] == "check");
+            assert_eq!(values.len(), lines, "{name} / {title}: method lines");
+            assert_eq!(checks.len(), claims, "{name} / {title}: claim lines");
+            for check in checks {
+                assert!(["true", "false", ""].contains(&check[holds].as_str()), "{check:?}");
+            }
+        }
+        // The figures come from the runs: every comparison has measured lines, on seed 1 only.
+        let measured: Vec<&Vec<String>> = rows
+            .iter()
+            .filter(|r| r[method] != "check" && r[ours].parse::<f64>().is_ok_and(f64::is_finite))
+            .collect();
+        assert!(!measured.is_empty(), "{name}: no measured line");
+        assert!(measured.iter().all(|r| r[seeds] == "1"), "{name}: seeds {measured:?}");
+    }
+}
+
+/// A spec with one FTRL optimizer and the given extra TOML.
+fn spec_with(extra: &str) -> String {
+    format!(
+        "name = \"c\"\n[data]\nn_train = 50\nn_validation = 20\nn_test = 20\n[data.synthetic]\n\
+         [grid]\nk = [2]\nseeds = [1]\n[[regularizer]]\nkind = \"l1\"\nlambdas = [0.1]\n\
+         [[regularizer.optimizer]]\nonline = \"ftrl\"\n{extra}"
+    )
+}
+
+#[test]
+fn comparison_and_new_optimizer_keys_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "[[compare]]\ntitle = \"t\"\nkind = \"equal_lambda\"\nlambdas = [0.1]\n\
+             [[compare.method]]\nregularizer = \"l1\"\noptimizer = \"fobos\"\n",
+            "compare[0].method[0].optimizer",
+        ),
+        (
+            "[[compare]]\ntitle = \"t\"\nkind = \"path\"\nmin_fold = 10.0\nmax_metric_change = 0.01\n\
+             lambdaz = [1.0]\n[[compare.method]]\nregularizer = \"l1\"\noptimizer = \"ftrl\"\n",
+            "lambdaz",
+        ),
+        (
+            "[[compare]]\ntitle = \"t\"\nkind = \"equal_metric\"\n\
+             [[compare.method]]\nregularizer = \"l1\"\noptimizer = \"ftrl\"\n",
+            "compare[0].reference",
+        ),
+        (
+            "[[compare]]\ntitle = \"t\"\nkind = \"equal_lambda\"\nlambdas = [0.1]\nexpect = [\"ftrl < sgd\"]\n\
+             [[compare.method]]\nregularizer = \"l1\"\noptimizer = \"ftrl\"\n",
+            "compare[0].expect[0]",
+        ),
+        ("truncation_period = 2\n", "regularizer[0].optimizer[0].truncation_period"),
+        ("ftrl_penalty = \"sometimes\"\n", "ftrl_penalty"),
+    ];
+    for (i, (extra, key)) in cases.iter().enumerate() {
+        let spec = dir.path().join(format!("c{i}.toml"));
+        std::fs::write(&spec, spec_with(extra)).unwrap();
+        let output =
+            runner(&["run", spec.to_str().unwrap(), "--out", dir.path().to_str().unwrap()]);
+        assert!(!output.status.success(), "case {i} was accepted");
+        let stderr = text(&output.stderr);
+        assert!(
+            stderr.contains(&format!("c{i}.toml")) && stderr.contains(key),
+            "case {i}: {stderr}"
+        );
+    }
+}
