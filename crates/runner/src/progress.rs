@@ -31,14 +31,6 @@ impl Progress {
         Self { bar, total, done: AtomicU64::new(0), started: Instant::now() }
     }
 
-    /// Prints a message above the bar (or as a plain line).
-    pub fn note(&self, message: &str) {
-        match &self.bar {
-            Some(bar) => bar.println(message),
-            None => eprintln!("{message}"),
-        }
-    }
-
     /// Records one finished unit described by `what`.
     pub fn finish_one(&self, what: &str) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;

@@ -128,6 +128,7 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
     );
     let progress = Progress::new(todo.len() as u64);
     let mut skipped: Vec<String> = Vec::new();
+    let (mut units_done, mut units_skipped) = (0usize, 0usize);
     for &key in &plan.datasets {
         let units: Vec<&Unit> = todo.iter().copied().filter(|u| u.dataset == key).collect();
         if units.is_empty() {
@@ -136,22 +137,22 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         let data = match dataset::build(&spec, key, &data_dir)? {
             Ok(data) => data,
             Err(missing) => {
+                // Every data set of a real-data experiment reads the same file: say it once
+                // and skip them all.
                 let message = format!(
-                    "experiment `{}` skipped: data file {} not found. Get it as described in \
-                     ../shared/data/README.md (each file, its origin and checksum; the Crash \
-                     Course's `california_housing_train.csv` comes from Google's \
-                     mledu-datasets), then pass its directory with --data-dir or {}.",
+                    "experiment `{}` skipped: data file {} not found. The README's \"Real data\" \
+                     section says where each file comes from (with its checksum); put it in a \
+                     directory and pass that with --data-dir or {}.",
                     spec.name,
                     missing.file.display(),
                     paths::DATA_DIR_ENV
                 );
-                progress.note(&message);
-                if !skipped.contains(&message) {
-                    skipped.push(message);
-                }
-                continue;
+                skipped.push(message);
+                units_skipped = todo.len() - units_done;
+                break;
             }
         };
+        units_done += units.len();
         let ctx = RunContext { spec: &spec, dataset: &data, reset_rss, keep_models: export_models };
         let outputs: Vec<RunOutput> = pool.install(|| {
             units
@@ -197,7 +198,7 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         threads,
         reset_rss,
         skipped: &skipped,
-        units_run: todo.len(),
+        units_run: todo.len() - units_skipped,
         units_resumed: resumed.len(),
         started,
         started_unix,
@@ -210,7 +211,7 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         spec.name,
         rows.len(),
         dir.display(),
-        todo.len(),
+        todo.len() - units_skipped,
         resumed.len(),
         started.elapsed().as_secs_f64()
     );
