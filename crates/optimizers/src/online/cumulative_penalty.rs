@@ -12,7 +12,7 @@
 use regularizers::PenaltyParts;
 
 use super::ledger::{Clock, Ledger, PenaltyStep};
-use super::rule::{check_gradient_l2, reject_parts, CoordinateRule};
+use super::rule::{check_gradient_l2, reject_parts, CoordinateRule, CoordinateState};
 use super::{OnlineConfig, OnlineError, OnlineKind};
 
 /// See the module doc.
@@ -25,6 +25,17 @@ pub(crate) struct CumulativePenalty {
 pub(crate) struct CumulativeState {
     v: f64,
     q: f64,
+}
+
+impl CoordinateState for CumulativeState {
+    fn is_removable(&self) -> bool {
+        self.v == 0.0 && self.q == 0.0
+    }
+
+    fn rescale(&mut self, factor: f64) {
+        self.v *= factor;
+        self.q *= factor;
+    }
 }
 
 impl CumulativePenalty {
@@ -84,15 +95,6 @@ impl CoordinateRule for CumulativePenalty {
         state.v = stepped * ledger.scale;
         apply_penalty(state, ledger.total);
         state.v / ledger.scale
-    }
-
-    fn is_removable(state: &CumulativeState) -> bool {
-        state.v == 0.0 && state.q == 0.0
-    }
-
-    fn rescale(state: &mut CumulativeState, factor: f64) {
-        state.v *= factor;
-        state.q *= factor;
     }
 }
 

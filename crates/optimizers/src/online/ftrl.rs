@@ -11,7 +11,7 @@
 use regularizers::{sign, PenaltyParts};
 
 use super::ledger::{Clock, Ledger};
-use super::rule::{reject_parts, CoordinateRule};
+use super::rule::{reject_parts, CoordinateRule, CoordinateState};
 use super::{FtrlPenalty, OnlineConfig, OnlineError, OnlineKind};
 
 /// See the module doc.
@@ -28,6 +28,13 @@ pub(crate) struct Ftrl {
 pub(crate) struct FtrlState {
     z: f64,
     n: f64,
+}
+
+/// FTRL needs no rebase: its weight is computed from `z` and `n` when it is read.
+impl CoordinateState for FtrlState {
+    fn is_removable(&self) -> bool {
+        self.z == 0.0 && self.n == 0.0
+    }
 }
 
 impl Ftrl {
@@ -76,9 +83,5 @@ impl CoordinateRule for Ftrl {
         s.z += g - sigma * w;
         s.n += g * g;
         self.weight(s, clock.completed)
-    }
-
-    fn is_removable(state: &FtrlState) -> bool {
-        state.z == 0.0 && state.n == 0.0
     }
 }

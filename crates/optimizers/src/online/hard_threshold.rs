@@ -39,8 +39,4 @@ impl CoordinateRule for HardThreshold {
         *w = hard_threshold(*w - clock.eta * gradient, clock.eta, self.l0);
         *w
     }
-
-    fn is_removable(w: &f64) -> bool {
-        *w == 0.0
-    }
 }

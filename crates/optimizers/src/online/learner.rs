@@ -19,7 +19,7 @@ use super::admission::Admitter;
 use super::config::{OnlineConfig, Schedule};
 use super::distinct::DistinctCounter;
 use super::ledger::{Clock, Ledger};
-use super::rule::CoordinateRule;
+use super::rule::{CoordinateRule, CoordinateState};
 use super::store::{Store, StoreMemory};
 use super::{OnlineError, OnlineKind, OnlineOptimizer};
 use crate::{LinearModel, LossKind};
@@ -148,7 +148,7 @@ impl<R: CoordinateRule> Learner<R> {
             if let Some(state) = self.store.get_mut(id) {
                 let w = self.rule.update(state, gradient, &self.clock, &self.ledger);
                 finite &= w.is_finite();
-                if R::is_removable(state) {
+                if state.is_removable() {
                     self.store.remove(id);
                 }
             }
@@ -159,13 +159,13 @@ impl<R: CoordinateRule> Learner<R> {
         if self.ledger.needs_rebase() {
             let factor = self.ledger.rebase();
             self.store.retain(|_, state| {
-                R::rescale(state, factor);
+                state.rescale(factor);
                 true
             });
         }
         if self.bias_ledger.needs_rebase() {
             let factor = self.bias_ledger.rebase();
-            R::rescale(&mut self.bias, factor);
+            self.bias.rescale(factor);
         }
         finite
     }
@@ -219,7 +219,7 @@ impl<R: CoordinateRule> OnlineOptimizer for Learner<R> {
             if w != 0.0 {
                 weights.push((id, w));
             }
-            !R::is_removable(state)
+            !state.is_removable()
         });
         let bias = self.bias_rule.catch_up(&mut self.bias, &self.clock, &self.bias_ledger);
         LinearModel::new(bias, weights, self.loss)

@@ -59,8 +59,4 @@ impl CoordinateRule for Rda {
         *gradient_sum += gradient;
         self.weight(*gradient_sum, clock.completed)
     }
-
-    fn is_removable(gradient_sum: &f64) -> bool {
-        *gradient_sum == 0.0
-    }
 }

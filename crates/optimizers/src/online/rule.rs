@@ -10,7 +10,7 @@ use super::{OnlineError, OnlineKind};
 /// One optimizer's state and update for a single coordinate.
 pub(crate) trait CoordinateRule: Send + Sized + 'static {
     /// Per-coordinate state (weight and/or accumulators), fresh when the coordinate is created.
-    type State: Copy + Default + Send + 'static;
+    type State: CoordinateState;
 
     /// Which optimizer this is.
     const KIND: OnlineKind;
@@ -32,12 +32,23 @@ pub(crate) trait CoordinateRule: Send + Sized + 'static {
     /// gradient `gradient` to a state caught up before that step; returns the new weight.
     fn update(&self, state: &mut Self::State, gradient: f64, clock: &Clock, ledger: &Ledger)
         -> f64;
+}
 
+/// What the learner needs of any rule's per-coordinate state, implemented once per state type
+/// (several rules share one).
+pub(crate) trait CoordinateState: Copy + Default + Send + 'static {
     /// True when the state is exactly the fresh one, so the coordinate can be dropped.
-    fn is_removable(state: &Self::State) -> bool;
+    fn is_removable(&self) -> bool;
 
     /// Multiplies the quantities kept in ledger units by `factor` (ledger rebase).
-    fn rescale(_state: &mut Self::State, _factor: f64) {}
+    fn rescale(&mut self, _factor: f64) {}
+}
+
+/// A single accumulator (a weight, or a gradient sum) that needs no rebase.
+impl CoordinateState for f64 {
+    fn is_removable(&self) -> bool {
+        *self == 0.0
+    }
 }
 
 /// `Unsupported` for a regularizer with a part this rule cannot apply.

@@ -54,12 +54,4 @@ impl CoordinateRule for SgdSubgradient {
         state.set(next, ledger);
         next
     }
-
-    fn is_removable(state: &Scaled) -> bool {
-        state.v == 0.0
-    }
-
-    fn rescale(state: &mut Scaled, factor: f64) {
-        state.rescale(factor);
-    }
 }
