@@ -1,11 +1,11 @@
 //! Maps the optimizer names and knobs of a spec onto the optimizer libraries' types.
 
 use optimizers::batch::BatchKind;
-use optimizers::online::{Admission, OnlineConfig, OnlineKind, Schedule, StoreKind};
+use optimizers::online::{Admission, OnlineConfig, OnlineKind, StoreKind};
 use optimizers::LossKind;
 
 use crate::plan::Unit;
-use crate::spec::{AdmissionSpec, ScheduleSpec, StoreSpec};
+use crate::spec::{AdmissionSpec, StoreSpec};
 
 /// Checks an online optimizer name.
 pub fn check_online_name(name: &str) -> Result<OnlineKind, String> {
@@ -17,22 +17,13 @@ pub fn check_batch_name(name: &str) -> Result<BatchKind, String> {
     BatchKind::parse(name).map_err(|e| e.to_string())
 }
 
-/// The library schedule of a spec schedule.
-pub fn schedule(spec: ScheduleSpec) -> Schedule {
-    match spec {
-        ScheduleSpec::Constant { eta } => Schedule::Constant { eta },
-        ScheduleSpec::InvSqrt { eta0 } => Schedule::InvSqrt { eta0 },
-        ScheduleSpec::Inverse { eta0, t0 } => Schedule::Inverse { eta0, t0 },
-    }
-}
-
 /// The online configuration of a unit; `dimension` sizes a dense store.
 pub fn online_config(unit: &Unit, loss: LossKind, dimension: u64, seed: u64) -> OnlineConfig {
     let opt = &unit.optimizer;
     let defaults = OnlineConfig::default();
     OnlineConfig {
         loss,
-        schedule: schedule(unit.training.schedule),
+        schedule: unit.training.schedule,
         clip_norm: unit.training.clip_norm,
         admission: match opt.admission {
             None | Some(AdmissionSpec::All) => Admission::All,

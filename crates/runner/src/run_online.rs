@@ -115,7 +115,7 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
             "rda(gamma={})",
             unit.optimizer.rda_gamma.unwrap_or(online::OnlineConfig::default().rda_gamma)
         ),
-        _ => unit.training.schedule.describe(),
+        _ => unit.training.schedule.to_string(),
     };
     // Knobs that change what lambda means or how often it acts, named where they are set.
     if let Some(penalty) = unit.optimizer.ftrl_penalty {

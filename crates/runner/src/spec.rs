@@ -150,39 +150,8 @@ impl TrainingSpec {
     }
 }
 
-/// A learning-rate schedule, as written in a spec.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum ScheduleSpec {
-    /// `eta_t = eta`.
-    Constant {
-        /// The rate.
-        eta: f64,
-    },
-    /// `eta_t = eta0 / sqrt(t)`.
-    InvSqrt {
-        /// The rate at t = 1.
-        eta0: f64,
-    },
-    /// `eta_t = eta0 / (1 + t / t0)`.
-    Inverse {
-        /// The rate at t = 0.
-        eta0: f64,
-        /// The step at which the rate has halved.
-        t0: f64,
-    },
-}
-
-impl ScheduleSpec {
-    /// Short text for reports, e.g. `inv_sqrt(0.1)`.
-    pub fn describe(&self) -> String {
-        match self {
-            ScheduleSpec::Constant { eta } => format!("constant({eta})"),
-            ScheduleSpec::InvSqrt { eta0 } => format!("inv_sqrt({eta0})"),
-            ScheduleSpec::Inverse { eta0, t0 } => format!("inverse({eta0},{t0})"),
-        }
-    }
-}
+/// A learning-rate schedule as written in a spec: the library's own type (tagged by `kind`).
+pub use optimizers::online::Schedule as ScheduleSpec;
 
 /// One regularizer and the optimizers that fit it (TOML `[[regularizer]]`).
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -49,6 +49,17 @@ pub enum Schedule {
     },
 }
 
+/// Short form for reports: `constant(0.1)`, `inv_sqrt(0.5)`, `inverse(0.5,1000)`.
+impl std::fmt::Display for Schedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Schedule::Constant { eta } => write!(f, "constant({eta})"),
+            Schedule::InvSqrt { eta0 } => write!(f, "inv_sqrt({eta0})"),
+            Schedule::Inverse { eta0, t0 } => write!(f, "inverse({eta0},{t0})"),
+        }
+    }
+}
+
 impl Schedule {
     /// Step size of step `t` (1-based; `t = 0` is read as 1).
     #[inline]
