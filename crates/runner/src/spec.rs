@@ -576,11 +576,15 @@ impl ExperimentSpec {
                 if self.grid.k.is_empty() {
                     bail!("`grid.k` is required (and non-empty) with `[data.synthetic]`");
                 }
-                // The generator's own checks (unknown keys, ranges), with a placeholder k.
-                let config = crate::dataset::synthetic_config(table, self.grid.k[0], 0)?;
-                config.validate().map_err(|e| anyhow::anyhow!("[data.synthetic]: {e}"))?;
                 if let Some(k) = self.grid.k.iter().find(|&&k| k < 2) {
                     bail!("`grid.k` holds {k}; k must be >= 2");
+                }
+                // The generator's own checks (ranges, and a feature space that fits u64 ids) for
+                // every k, so a bad grid fails before any run starts.
+                for &k in &self.grid.k {
+                    let config = crate::dataset::synthetic_config(table, k, 0)?;
+                    features::synthetic::SyntheticProblem::new(config)
+                        .map_err(|e| anyhow::anyhow!("[data.synthetic] with grid.k = {k}: {e}"))?;
                 }
             }
             (None, Some(table)) => {

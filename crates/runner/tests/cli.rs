@@ -90,6 +90,28 @@ fn checked_values_name_their_key() {
 }
 
 #[test]
+fn a_cross_too_large_for_u64_ids_fails_before_any_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("big.toml");
+    std::fs::write(
+        &spec,
+        "name = \"big\"\n[data]\nn_train = 10\nn_validation = 10\nn_test = 10\n[data.synthetic]\n\
+         [grid]\nk = [3, 20]\nseeds = [1]\n[[regularizer]]\nkind = \"l1\"\n\
+         [[regularizer.optimizer]]\nonline = \"ftrl\"\nlambdas = [1.0]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let output = runner(&["run", spec.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("big.toml") && stderr.contains("grid.k = 20") && stderr.contains("20^20"),
+        "{stderr}"
+    );
+    assert!(!out.join("big").join("runs.csv").exists(), "no run may start");
+}
+
+#[test]
 fn list_shows_one_line_per_experiment() {
     let output = runner(&["list"]);
     assert!(output.status.success());
