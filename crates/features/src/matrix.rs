@@ -38,13 +38,14 @@ impl CompactMatrix {
         let mut row: Vec<(usize, f64)> = Vec::new();
         indptr.push(0);
         for e in examples {
+            let row_start = indices.len();
             row.clear();
             row.extend(e.features().map(|(id, v)| (index[&id], v)));
             // CSR wants sorted column indices per row; a duplicated id is summed, as a triplet
             // build would.
             row.sort_unstable_by_key(|&(j, _)| j);
             for &(j, v) in &row {
-                if indices.len() > indptr[indptr.len() - 1] && indices.last() == Some(&j) {
+                if indices.len() > row_start && indices.last() == Some(&j) {
                     if let Some(last) = data.last_mut() {
                         *last += v;
                     }

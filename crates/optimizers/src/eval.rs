@@ -4,7 +4,7 @@
 
 use features::SparseExample;
 
-use crate::{loss::sigmoid, LinearModel, LossKind};
+use crate::{LinearModel, LossKind};
 
 /// Clip applied to probabilities before taking logs (machine epsilon, as scikit-learn).
 pub const PROB_CLIP: f64 = f64::EPSILON;
@@ -103,11 +103,6 @@ pub fn auc(scores: &[f64], labels: &[f64]) -> f64 {
     }
     let np = n_pos as f64;
     (rank_sum_pos - np * (np + 1.0) / 2.0) / (np * n_neg as f64)
-}
-
-/// Margin to probability, re-exported for callers that score raw margins.
-pub fn probability(margin: f64) -> f64 {
-    sigmoid(margin)
 }
 
 #[cfg(test)]

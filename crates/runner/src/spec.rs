@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use optimizers::online::FtrlPenalty;
+use optimizers::online::{FtrlPenalty, OnlineError};
 use optimizers::LossKind;
 use regularizers::{L2Convention, RegularizerKind};
 use serde::{Deserialize, Serialize};
@@ -521,18 +521,11 @@ impl TrainingSpec {
         if let Some(clip) = self.clip_norm {
             check_positive(&format!("{at}clip_norm"), clip)?;
         }
-        match self.schedule {
-            Some(ScheduleSpec::Constant { eta }) => {
-                check_positive(&format!("{at}schedule.eta"), eta)
-            }
-            Some(ScheduleSpec::InvSqrt { eta0 }) => {
-                check_positive(&format!("{at}schedule.eta0"), eta0)
-            }
-            Some(ScheduleSpec::Inverse { eta0, t0 }) => {
-                check_positive(&format!("{at}schedule.eta0"), eta0)?;
-                check_positive(&format!("{at}schedule.t0"), t0)
-            }
-            None => Ok(()),
+        // The library's own check of the schedule, with the error put at the spec's key.
+        match self.schedule.map(|s| s.validate()) {
+            Some(Err(OnlineError::BadConfig { field, reason })) => bail!("`{at}{field}` {reason}"),
+            Some(Err(other)) => bail!("`{at}schedule`: {other}"),
+            _ => Ok(()),
         }
     }
 

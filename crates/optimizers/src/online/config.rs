@@ -72,7 +72,8 @@ impl Schedule {
         }
     }
 
-    fn validate(&self) -> Result<(), OnlineError> {
+    /// Checks that every rate is finite and > 0; the error names the field (`schedule.eta0`).
+    pub fn validate(&self) -> Result<(), OnlineError> {
         let (field, value) = match *self {
             Schedule::Constant { eta } => ("schedule.eta", eta),
             Schedule::InvSqrt { eta0 } => ("schedule.eta0", eta0),
