@@ -3,7 +3,7 @@
 /// A regularizer could not be built from the given name or parameters.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum RegularizerError {
-    /// The name is not one of [`crate::REGULARIZER_NAMES`].
+    /// The name is not in [`crate::REGULARIZERS`].
     #[error("unknown regularizer `{name}` (expected one of: {expected})")]
     UnknownName {
         /// What the user wrote.
@@ -20,6 +20,22 @@ pub enum RegularizerError {
         parameter: &'static str,
         /// Its value.
         value: f64,
+    },
+    /// A settings table the regularizer does not accept (unknown key, wrong type).
+    #[error("regularizer `{name}`: {message}")]
+    BadSettings {
+        /// The regularizer.
+        name: &'static str,
+        /// What is wrong, naming the key.
+        message: String,
+    },
+    /// A parameter outside its range.
+    #[error("regularizer `{name}`: {message}")]
+    BadParameter {
+        /// The regularizer.
+        name: &'static str,
+        /// What is wrong, naming the parameter.
+        message: String,
     },
     /// An elastic-net mixing ratio outside [0, 1].
     #[error("regularizer `elastic_net`: l1_ratio must be in [0, 1], got {0}")]

@@ -8,7 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::check_strength;
-use crate::{PenaltyParts, Regularizer, RegularizerError};
+use crate::registry::Configurable;
+use crate::{MixedPenalty, PenaltyClass, PenaltyParts, RegularizerError};
 
 /// Which meaning the L2 strength has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -53,20 +54,46 @@ impl L2 {
     }
 }
 
-impl Regularizer for L2 {
+/// Settings of `l2`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct L2Settings {
+    /// Meaning of lambda (default `tensorflow`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub convention: Option<L2Convention>,
+}
+
+impl Configurable for L2 {
+    const NAME: &'static str = "l2";
+    const SUMMARY: &'static str = "ridge: shrinks every weight, never to exactly zero";
+    const KEYS: &'static [crate::SettingDoc] = &[crate::SettingDoc {
+        key: "convention",
+        default: "tensorflow",
+        doc: "`tensorflow`: lambda/2 |w|^2; `keras`: lambda |w|^2",
+    }];
+    type Settings = L2Settings;
+    fn configure(lambda: f64, settings: &L2Settings) -> Result<Self, RegularizerError> {
+        Self::new(lambda, settings.convention.unwrap_or_default())
+    }
+}
+
+impl MixedPenalty for L2 {
     fn name(&self) -> &'static str {
         "l2"
+    }
+    fn class(&self) -> PenaltyClass {
+        PenaltyClass::Convex
     }
     fn l2_convention(&self) -> Option<L2Convention> {
         Some(self.convention)
     }
-    fn parts(&self) -> PenaltyParts {
+    fn mix(&self) -> PenaltyParts {
         PenaltyParts {
             l2_grad: self.convention.grad_coefficient(self.strength),
             ..Default::default()
         }
     }
     fn prox(&self, v: f64, eta: f64) -> f64 {
-        v / (1.0 + eta * self.parts().l2_grad)
+        v / (1.0 + eta * self.mix().l2_grad)
     }
 }

@@ -1,71 +1,161 @@
-//! Builds a regularizer from the names used in experiment specs. One line per regularizer.
+//! The regularizer registry: every penalty a spec can name, with its own checked settings.
+//!
+//! A regularizer file implements [`Configurable`] (its name, its settings type, parsed from the
+//! `[[regularizer]]` table with unknown keys rejected, and its constructor at a strength
+//! lambda); the one line that lists it in `lib.rs` (`regularizer_list!`) declares its module and
+//! puts its [`RegularizerEntry`] into [`crate::REGULARIZERS`]. Nothing else names a penalty.
 
-use serde::{Deserialize, Serialize};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
-use crate::{ElasticNet, L2Convention, NoPenalty, Regularizer, RegularizerError, L0, L1, L2};
+use crate::{L2Convention, PenaltyClass, Regularizer, RegularizerError};
 
-/// The names accepted by [`build`].
-pub const REGULARIZER_NAMES: &[&str] = &["none", "l2", "l1", "elastic_net", "l0"];
-
-/// A regularizer as named in a spec.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RegularizerKind {
-    /// No penalty.
-    None,
-    /// Ridge.
-    L2,
-    /// Lasso.
-    L1,
-    /// L1 + L2.
-    ElasticNet,
-    /// Count of nonzeros.
-    L0,
+/// One documented setting of a registry entry (the experiments README is checked against it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettingDoc {
+    /// The spec key.
+    pub key: &'static str,
+    /// Its default, as written in a spec (or a description of it).
+    pub default: &'static str,
+    /// What it does and its range.
+    pub doc: &'static str,
 }
 
-impl RegularizerKind {
-    /// Parses a name from [`REGULARIZER_NAMES`].
-    pub fn parse(name: &str) -> Result<Self, RegularizerError> {
-        Ok(match name {
-            "none" => Self::None,
-            "l2" => Self::L2,
-            "l1" => Self::L1,
-            "elastic_net" => Self::ElasticNet,
-            "l0" => Self::L0,
-            _ => {
-                return Err(RegularizerError::UnknownName {
-                    name: name.to_string(),
-                    expected: REGULARIZER_NAMES.join(", "),
-                })
-            }
-        })
-    }
-
+/// What a regularizer file provides to the registry.
+pub trait Configurable: Regularizer + Sized + 'static {
     /// The name used in specs and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::L2 => "l2",
-            Self::L1 => "l1",
-            Self::ElasticNet => "elastic_net",
-            Self::L0 => "l0",
-        }
+    const NAME: &'static str;
+    /// One line for `runner list`-style tables and the README.
+    const SUMMARY: &'static str;
+    /// Its settings, documented.
+    const KEYS: &'static [SettingDoc];
+    /// Its settings as written in a spec (every field optional, unknown keys rejected).
+    type Settings: DeserializeOwned + Serialize + Default;
+    /// The penalty at strength `lambda` with these settings.
+    fn configure(lambda: f64, settings: &Self::Settings) -> Result<Self, RegularizerError>;
+}
+
+/// A registered regularizer.
+#[derive(Debug, Clone, Copy)]
+pub struct RegularizerEntry {
+    /// The name used in specs and reports.
+    pub name: &'static str,
+    /// One line describing it.
+    pub summary: &'static str,
+    /// Its settings.
+    pub keys: &'static [SettingDoc],
+    build: fn(f64, &toml::Table) -> Result<Box<dyn Regularizer>, RegularizerError>,
+    canonical: fn(&toml::Table) -> Result<toml::Table, RegularizerError>,
+}
+
+/// Parses a settings table into `T`, the error naming the entry (serde names the key).
+pub fn parse_settings<T: DeserializeOwned>(
+    table: &toml::Table,
+) -> Result<T, toml::de::Error> {
+    toml::Value::Table(table.clone()).try_into()
+}
+
+/// `settings` re-serialized: only the keys that were set, in canonical form.
+pub fn canonical_settings<T: Serialize>(settings: &T) -> toml::Table {
+    match toml::Value::try_from(settings) {
+        Ok(toml::Value::Table(table)) => table,
+        _ => toml::Table::new(),
     }
 }
 
-/// Builds the regularizer `kind` with strength `lambda`; `l1_ratio` is used by the elastic net
-/// only, `convention` by the penalties with an L2 part.
-pub fn build(
-    kind: RegularizerKind,
-    lambda: f64,
-    l1_ratio: f64,
-    convention: L2Convention,
-) -> Result<Box<dyn Regularizer>, RegularizerError> {
-    Ok(match kind {
-        RegularizerKind::None => Box::new(NoPenalty),
-        RegularizerKind::L2 => Box::new(L2::new(lambda, convention)?),
-        RegularizerKind::L1 => Box::new(L1::new(lambda)?),
-        RegularizerKind::ElasticNet => Box::new(ElasticNet::new(lambda, l1_ratio, convention)?),
-        RegularizerKind::L0 => Box::new(L0::new(lambda)?),
+fn settings_of<P: Configurable>(table: &toml::Table) -> Result<P::Settings, RegularizerError> {
+    parse_settings(table).map_err(|e| RegularizerError::BadSettings {
+        name: P::NAME,
+        message: e.message().trim_end().to_string(),
     })
+}
+
+fn build_entry<P: Configurable>(
+    lambda: f64,
+    table: &toml::Table,
+) -> Result<Box<dyn Regularizer>, RegularizerError> {
+    Ok(Box::new(P::configure(lambda, &settings_of::<P>(table)?)?))
+}
+
+fn canonical_entry<P: Configurable>(table: &toml::Table) -> Result<toml::Table, RegularizerError> {
+    let settings = settings_of::<P>(table)?;
+    // Build once so that a bad setting value (not only a bad key) is refused here.
+    P::configure(0.0, &settings)?;
+    Ok(canonical_settings(&settings))
+}
+
+/// The registry entry of `P`.
+pub const fn entry<P: Configurable>() -> RegularizerEntry {
+    RegularizerEntry {
+        name: P::NAME,
+        summary: P::SUMMARY,
+        keys: P::KEYS,
+        build: build_entry::<P>,
+        canonical: canonical_entry::<P>,
+    }
+}
+
+/// Declares the regularizer modules and the registry, one line per regularizer.
+macro_rules! regularizer_list {
+    ($($module:ident :: $type:ident),* $(,)?) => {
+        $(mod $module; pub use $module::*;)*
+        /// Every regularizer a spec can name, in the order of reports.
+        pub static REGULARIZERS: &[RegularizerEntry] = &[$(registry::entry::<$type>()),*];
+    };
+}
+pub(crate) use regularizer_list;
+
+/// The entry named `name`.
+pub fn lookup(name: &str) -> Result<&'static RegularizerEntry, RegularizerError> {
+    crate::REGULARIZERS.iter().find(|e| e.name == name).ok_or_else(|| {
+        RegularizerError::UnknownName {
+            name: name.to_string(),
+            expected: crate::REGULARIZERS.iter().map(|e| e.name).collect::<Vec<_>>().join(", "),
+        }
+    })
+}
+
+/// A regularizer with its settings checked: the penalty at any lambda.
+#[derive(Debug, Clone)]
+pub struct Penalty {
+    entry: &'static RegularizerEntry,
+    settings: toml::Table,
+}
+
+impl Penalty {
+    /// The regularizer `name` with `settings` (its keys only; unknown keys are errors).
+    pub fn new(name: &str, settings: &toml::Table) -> Result<Self, RegularizerError> {
+        let entry = lookup(name)?;
+        Ok(Self { entry, settings: (entry.canonical)(settings)? })
+    }
+
+    /// The regularizer `name` with its default settings.
+    pub fn named(name: &str) -> Result<Self, RegularizerError> {
+        Self::new(name, &toml::Table::new())
+    }
+
+    /// Its name.
+    pub fn name(&self) -> &'static str {
+        self.entry.name
+    }
+
+    /// The settings that were set, in canonical form.
+    pub fn settings(&self) -> &toml::Table {
+        &self.settings
+    }
+
+    /// The penalty at strength `lambda`.
+    pub fn at(&self, lambda: f64) -> Result<Box<dyn Regularizer>, RegularizerError> {
+        (self.entry.build)(lambda, &self.settings)
+    }
+
+    /// Its class (see [`PenaltyClass`]).
+    pub fn class(&self) -> PenaltyClass {
+        self.at(0.0).map_or(PenaltyClass::Convex, |r| r.class())
+    }
+
+    /// The convention of its L2 part (TensorFlow when it has none).
+    pub fn convention(&self) -> L2Convention {
+        self.at(0.0).ok().and_then(|r| r.l2_convention()).unwrap_or_default()
+    }
 }

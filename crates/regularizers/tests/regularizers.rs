@@ -4,8 +4,8 @@
 
 use proptest::prelude::*;
 use regularizers::{
-    build, hard_threshold, soft_threshold, ElasticNet, L2Convention, NoPenalty, Regularizer,
-    RegularizerError, RegularizerKind, L0, L1, L2, REGULARIZER_NAMES,
+    hard_threshold, soft_threshold, ElasticNet, L2Convention, NoPenalty, Penalty, Regularizer,
+    RegularizerError, L0, L1, L2, REGULARIZERS,
 };
 
 /// The prox objective `r(x) + (x - v)^2 / (2 eta)`.
@@ -114,7 +114,7 @@ fn keras_l2_is_the_sum_of_squares() {
     let r = L2::new(2.0, L2Convention::Keras).expect("valid");
     assert_eq!(r.penalty(&[1.0; 25]), 50.0);
     assert_eq!(r.subgradient(3.0), 2.0 * 2.0 * 3.0);
-    assert_eq!(r.parts().l2_grad, 4.0);
+    assert_eq!(r.parts().expect("a mix").l2_grad, 4.0);
     assert_eq!(L2Convention::Keras.as_str(), "keras");
 }
 
@@ -183,20 +183,29 @@ fn bad_strengths_and_names_are_errors() {
             .map_err(|e| e.to_string());
         assert!(err.is_err_and(|e| e.contains("l1_ratio")), "ratio {ratio}");
     }
-    let err = RegularizerKind::parse("lasso").map_err(|e| e.to_string());
+    let err = Penalty::named("lasso").map_err(|e| e.to_string());
     assert!(err.is_err_and(|e| e.contains("lasso") && e.contains("elastic_net")));
-    let err = build(RegularizerKind::L1, -0.5, 0.0, L2Convention::Tensorflow)
+    let err = Penalty::named("l1")
+        .and_then(|p| p.at(-0.5))
         .map(|_| ())
         .map_err(|e| e.to_string());
     assert!(err.is_err_and(|e| e.contains("lambda") && e.contains("-0.5")));
+    // Settings are checked per regularizer: a key of another one is named and refused.
+    let table: toml::Table = toml::from_str("l1_ratio = 0.5").expect("toml");
+    let err = Penalty::new("l2", &table).map_err(|e| e.to_string());
+    assert!(err.is_err_and(|e| e.contains("l2") && e.contains("l1_ratio")), "l2 has no l1_ratio");
+    let table: toml::Table = toml::from_str("l1_ratio = 1.5").expect("toml");
+    let err = Penalty::new("elastic_net", &table).map_err(|e| e.to_string());
+    assert!(err.is_err_and(|e| e.contains("l1_ratio") && e.contains("1.5")));
 }
 
 #[test]
 fn registry_round_trips_every_name() {
-    for &name in REGULARIZER_NAMES {
-        let kind = RegularizerKind::parse(name).expect("listed name");
-        assert_eq!(kind.as_str(), name);
-        let r = build(kind, 0.1, 0.5, L2Convention::Keras).expect("valid parameters");
-        assert_eq!(r.name(), name);
+    for entry in REGULARIZERS {
+        let penalty = Penalty::named(entry.name).expect("listed name");
+        assert_eq!(penalty.name(), entry.name);
+        let r = penalty.at(0.1).expect("valid parameters");
+        assert_eq!(r.name(), entry.name);
+        assert!(!entry.summary.is_empty());
     }
 }

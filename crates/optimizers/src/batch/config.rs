@@ -1,5 +1,6 @@
-//! Settings of a batch fit ([`PathConfig`]), checked once by [`PathConfig::validate`], and the
-//! grids they imply (lambdas, support sizes).
+//! Settings every batch fit shares ([`PathConfig`]), checked once by [`PathConfig::validate`],
+//! and the grids they imply (lambdas, support sizes). A solver's own spec keys are its
+//! `Settings` type, in its file; they override the matching fields here.
 //!
 //! | field | default | purpose | range |
 //! |---|---|---|---|
@@ -8,8 +9,7 @@
 //! | `lambda_min_ratio` | 0.01 | last lambda / first lambda of the default path | (0, 1] |
 //! | `tol` | 1e-6 | stop when the max KKT violation is <= tol | > 0 |
 //! | `max_iter` | 10,000 | iterations per path point (Newton steps for CD, gradient steps for FISTA / IHT, passes for L0L2 CD) | >= 1 |
-//! | `l1_ratio` | 0.5 | L1 share of the elastic net (ignored by pure L1 / L2) | [0, 1] |
-//! | `convention` | TensorFlow | meaning of the L2 strength (`lambda/2 w^2` or `lambda w^2`) | |
+//! | `convention` | TensorFlow | meaning of the ridge strength `l2_for_l0` of the L0 heuristics and refits (the penalty's own convention is in its settings) | |
 //! | `support_sizes` | `None` = 1, 2, 5, 10, 20, 50, ... up to the columns | targets s of IHT and prune-refit | >= 1 each, non-empty |
 //! | `l2_for_l0` | 1e-4 | ridge (TensorFlow convention: `l2/2 w^2`) of L0L2 CD, IHT and every refit | finite, >= 0 |
 //! | `screening` | true | strong-rule screening in coordinate descent | |
@@ -37,8 +37,6 @@ pub struct PathConfig {
     pub tol: f64,
     /// Iteration budget per path point.
     pub max_iter: usize,
-    /// L1 share of the elastic net.
-    pub l1_ratio: f64,
     /// Meaning of the L2 strength.
     pub convention: L2Convention,
     /// Target support sizes of IHT and prune-refit.
@@ -64,7 +62,6 @@ impl Default for PathConfig {
             lambda_min_ratio: 0.01,
             tol: 1e-6,
             max_iter: 10_000,
-            l1_ratio: 0.5,
             convention: L2Convention::Tensorflow,
             support_sizes: None,
             l2_for_l0: 1e-4,
@@ -105,9 +102,6 @@ impl PathConfig {
         }
         if self.max_iter == 0 {
             return Err(invalid("max_iter", "must be >= 1, got 0".into()));
-        }
-        if !(0.0..=1.0).contains(&self.l1_ratio) {
-            return Err(invalid("l1_ratio", format!("must be in [0, 1], got {}", self.l1_ratio)));
         }
         if let Some(sizes) = &self.support_sizes {
             if sizes.is_empty() {

@@ -23,15 +23,15 @@
 //! violation (bias included) is at most `tol`.
 
 use nalgebra::{DMatrix, DVector};
-use regularizers::{PenaltyParts, RegularizerKind};
+use regularizers::{Penalty, Regularizer};
+
+use regularizers::{PenaltyClass, SettingDoc};
 
 use crate::batch::design::Design;
 use crate::batch::gram::RowSubmatrix;
 use crate::batch::iterate::Iterate;
-use crate::batch::optimality::{
-    coordinate_minimizer, coordinate_penalty, coordinate_violation, duality_gap, objective,
-};
-use crate::batch::path::{l1_share, make_point, path_top, penalty_parts, SolveReport};
+use crate::batch::optimality::{duality_gap, objective};
+use crate::batch::path::{l1_share, make_point, path_top, SolveReport};
 use crate::batch::{BatchError, PathConfig, PathPoint};
 
 /// Armijo constant of the line search (newGLMNET).
@@ -87,7 +87,7 @@ impl CdSettings {
 /// maximal KKT violation over the candidates reached `tol`.
 pub(crate) fn solve(
     design: &Design,
-    parts: PenaltyParts,
+    reg: &dyn Regularizer,
     it: &mut Iterate,
     working: Vec<usize>,
     candidates: Candidates,
@@ -102,7 +102,7 @@ pub(crate) fn solve(
     let inv_n = 1.0 / design.n as f64;
     loop {
         working.sort_unstable();
-        let converged = solve_working_set(design, parts, it, &working, settings, &mut iterations);
+        let converged = solve_working_set(design, reg, it, &working, settings, &mut iterations);
         if !converged {
             return SolveReport { iterations, converged };
         }
@@ -113,7 +113,7 @@ pub(crate) fn solve(
                 (0..design.m)
                     .filter(|&j| !in_working[j])
                     .filter(|&j| {
-                        coordinate_violation(parts, design.col_dot(j, &d) * inv_n, 0.0) > tol
+                        reg.coordinate_violation(design.col_dot(j, &d) * inv_n, 0.0) > tol
                     })
                     .collect()
             }
@@ -148,7 +148,7 @@ struct Scratch {
 /// violation is at most `tol`. Returns false when the budget ran out or the line search failed.
 fn solve_working_set(
     design: &Design,
-    parts: PenaltyParts,
+    reg: &dyn Regularizer,
     it: &mut Iterate,
     working: &[usize],
     settings: CdSettings,
@@ -181,7 +181,7 @@ fn solve_working_set(
             s.grad[k] = design.col_dot(j, &s.d) * inv_n;
             s.hdiag[k] = design.col_weighted_sq(j, &s.h) * inv_n + HESSIAN_FLOOR;
             s.hx[k] = design.col_dot(j, &s.h) * inv_n;
-            kkt = kkt.max(coordinate_violation(parts, s.grad[k], it.w[j]));
+            kkt = kkt.max(reg.coordinate_violation(s.grad[k], it.w[j]));
         }
         if kkt <= tol {
             return true;
@@ -192,7 +192,7 @@ fn solve_working_set(
         *iterations += 1;
         let delta_b = minimize_quadratic_model(
             design,
-            parts,
+            reg,
             it,
             working,
             submatrix.as_ref(),
@@ -200,7 +200,7 @@ fn solve_working_set(
             grad_b,
             kkt,
         );
-        if !line_search(design, parts, it, working, &s, delta_b) {
+        if !line_search(design, reg, it, working, &s, delta_b) {
             return false;
         }
     }
@@ -296,7 +296,7 @@ impl Curvature {
 #[allow(clippy::too_many_arguments)]
 fn minimize_quadratic_model(
     design: &Design,
-    parts: PenaltyParts,
+    reg: &dyn Regularizer,
     it: &Iterate,
     working: &[usize],
     submatrix: Option<&RowSubmatrix>,
@@ -323,7 +323,7 @@ fn minimize_quadratic_model(
         for (k, &j) in working.iter().enumerate() {
             let model_grad = s.grad[k] + curvature.column_term(design, s, k, j);
             let current = s.target[k];
-            let next = coordinate_minimizer(parts, model_grad, s.hdiag[k], current);
+            let next = reg.coordinate_minimizer(model_grad, s.hdiag[k], current);
             if next != current {
                 curvature.move_column(design, s, k, j, next - current);
                 s.target[k] = next;
@@ -345,7 +345,7 @@ fn minimize_quadratic_model(
 /// Armijo backtracking along the model's step; applies the accepted step to `it`.
 fn line_search(
     design: &Design,
-    parts: PenaltyParts,
+    reg: &dyn Regularizer,
     it: &mut Iterate,
     working: &[usize],
     s: &Scratch,
@@ -356,7 +356,7 @@ fn line_search(
         working
             .iter()
             .zip(&s.target)
-            .map(|(&j, &target)| coordinate_penalty(parts, it.w[j] + t * (target - it.w[j])))
+            .map(|(&j, &target)| reg.value(it.w[j] + t * (target - it.w[j])))
             .sum()
     };
     let penalty_now = penalty_at(0.0);
@@ -410,34 +410,33 @@ pub(crate) fn strong_set(
         .collect()
 }
 
-/// The coordinate-descent path for L1, L2 and elastic net (see the module doc).
+/// The coordinate-descent path for any convex or coordinate-wise nonconvex penalty (see the
+/// module doc); `settings.screening` turns strong-rule screening off.
 pub(crate) fn fit_path(
     design: &Design,
-    penalty: RegularizerKind,
+    penalty: &Penalty,
     config: &PathConfig,
 ) -> Result<Vec<PathPoint>, BatchError> {
-    let share = l1_share(penalty, config);
+    let share = l1_share(penalty)?;
     let lambdas = config.lambda_grid(path_top(design, share));
     let mut it = Iterate::at_zero(design);
     let mut previous_l1 = crate::batch::path::max_gradient_at_zero(design);
     let mut points = Vec::with_capacity(lambdas.len());
     for lambda in lambdas {
-        let parts = penalty_parts(penalty, lambda, config)?;
-        let working = strong_set(design, &it, parts.l1, previous_l1, config.screening);
-        let report = solve(
-            design,
-            parts,
-            &mut it,
-            working,
-            Candidates::All,
-            CdSettings::from_config(config),
-        );
-        let primal = objective(design, parts, &it.w, &it.margins);
-        let gap = duality_gap(design, parts, primal, &design.derivatives(&it.margins));
+        let reg = penalty.at(lambda)?;
+        let reg = reg.as_ref();
+        let l1 = reg.zero_slope();
+        let working = strong_set(design, &it, l1, previous_l1, config.screening);
+        let report =
+            solve(design, reg, &mut it, working, Candidates::All, CdSettings::from_config(config));
+        let primal = objective(design, reg, &it.w, &it.margins);
+        let gap = reg
+            .parts()
+            .and_then(|parts| duality_gap(design, parts, primal, &design.derivatives(&it.margins)));
         points.push(make_point(
             design,
             lambda,
-            parts,
+            reg,
             &it.w,
             it.b,
             &it.margins,
@@ -446,7 +445,44 @@ pub(crate) fn fit_path(
             gap,
             None,
         ));
-        previous_l1 = parts.l1;
+        previous_l1 = l1;
     }
     Ok(points)
+}
+
+/// The registry's handle on this solver.
+pub(crate) struct CoordinateDescent;
+
+/// Settings of `coordinate_descent`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoordinateDescentSettings {
+    /// strong-rule screening of the columns (false: every column is active).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screening: Option<bool>,
+}
+
+impl crate::batch::BatchSolver for CoordinateDescent {
+    const NAME: &'static str = "coordinate_descent";
+    const SUMMARY: &'static str = "coordinate descent on a quadratic model with line search, strong rules and a KKT check (glmnet / newGLMNET)";
+    const KEYS: &'static [SettingDoc] = &[
+        SettingDoc { key: "screening", default: "true", doc: "strong-rule screening of the columns (false: every column is active)" },
+    ];
+    const ACCEPTS: &'static str = "convex and coordinate-wise nonconvex penalties (none, l1, l2, elastic_net, mcp, ...)";
+    type Settings = CoordinateDescentSettings;
+
+    fn accepts(class: PenaltyClass) -> bool {
+        matches!(class, PenaltyClass::Convex | PenaltyClass::Nonconvex)
+    }
+
+    fn fit_path_on(
+        design: &Design,
+        penalty: &regularizers::Penalty,
+        config: &PathConfig,
+        settings: &CoordinateDescentSettings,
+    ) -> Result<Vec<PathPoint>, BatchError> {
+        let config = PathConfig { screening: settings.screening.unwrap_or(config.screening), ..config.clone() };
+        config.validate()?;
+        fit_path(design, penalty, &config)
+    }
 }

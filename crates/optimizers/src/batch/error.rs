@@ -67,8 +67,16 @@ pub enum BatchError {
         solver: &'static str,
         /// Penalty name.
         penalty: &'static str,
-        /// Penalties the solver accepts, comma separated.
+        /// The penalties the solver accepts.
         supported: &'static str,
+    },
+    /// The solver's settings table has an unknown key or a value of the wrong type.
+    #[error("batch solver `{solver}`: {message}")]
+    BadSettings {
+        /// Solver name.
+        solver: &'static str,
+        /// What is wrong, naming the key.
+        message: String,
     },
     /// An unknown solver name.
     #[error("unknown batch solver `{name}` (expected one of: {expected})")]

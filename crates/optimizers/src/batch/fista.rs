@@ -10,11 +10,13 @@
 //! monotone and fast on the strongly convex problems. A point is converged when the maximal
 //! KKT violation (the same measure as coordinate descent's) is at most `tol`.
 
-use regularizers::{PenaltyParts, Regularizer, RegularizerKind};
+use regularizers::{Penalty, Regularizer};
+
+use regularizers::{PenaltyClass, SettingDoc};
 
 use crate::batch::design::Design;
 use crate::batch::iterate::Iterate;
-use crate::batch::optimality::{duality_gap, kkt_violation, penalty};
+use crate::batch::optimality::{duality_gap, kkt_violation};
 use crate::batch::path::{l1_share, make_point, path_top, SolveReport};
 use crate::batch::proximal_step::{initial_lipschitz, proximal_gradient_step};
 use crate::batch::{BatchError, PathConfig, PathPoint};
@@ -29,13 +31,12 @@ fn solve(
     tol: f64,
     max_iter: usize,
 ) -> SolveReport {
-    let parts = reg.parts();
     let mut x_prev = x.clone();
     let mut t = 1.0f64;
     let mut iterations = 0;
     loop {
         let d = design.derivatives(&x.margins);
-        if kkt_violation(design, parts, &x.w, &d, 0..design.m) <= tol {
+        if kkt_violation(design, reg, &x.w, &d, 0..design.m) <= tol {
             return SolveReport { iterations, converged: true };
         }
         if iterations >= max_iter {
@@ -49,7 +50,7 @@ fn solve(
         let Some(step) = proximal_gradient_step(design, &y, 0.0, lipschitz, prox) else {
             return SolveReport { iterations, converged: false };
         };
-        if beta > 0.0 && objective_change(design, parts, x, &step.next) > 0.0 {
+        if beta > 0.0 && objective_change(design, reg, x, &step.next) > 0.0 {
             // Restart: drop the momentum, retry from x with a plain proximal step (which the
             // backtracking makes monotone).
             t = 1.0;
@@ -62,10 +63,9 @@ fn solve(
 }
 
 /// `F(to) - F(from)`, the loss part summed row by row without cancellation.
-fn objective_change(design: &Design, parts: PenaltyParts, from: &Iterate, to: &Iterate) -> f64 {
+fn objective_change(design: &Design, reg: &dyn Regularizer, from: &Iterate, to: &Iterate) -> f64 {
     let moved = design.margin_change((&from.w, from.b), (&to.w, to.b));
-    design.mean_loss_change(&from.margins, &moved, 1.0) + penalty(parts, &to.w)
-        - penalty(parts, &from.w)
+    design.mean_loss_change(&from.margins, &moved, 1.0) + reg.penalty(&to.w) - reg.penalty(&from.w)
 }
 
 /// `x + beta (x - x_prev)`, margins included (they are linear in `(w, b)`).
@@ -83,26 +83,28 @@ fn extrapolate(x: &Iterate, x_prev: &Iterate, beta: f64) -> Iterate {
 /// The FISTA path over the same lambdas as coordinate descent.
 pub(crate) fn fit_path(
     design: &Design,
-    penalty_kind: RegularizerKind,
+    penalty: &Penalty,
     config: &PathConfig,
 ) -> Result<Vec<PathPoint>, BatchError> {
-    let lambdas = config.lambda_grid(path_top(design, l1_share(penalty_kind, config)));
+    let lambdas = config.lambda_grid(path_top(design, l1_share(penalty)?));
     let mut lipschitz = initial_lipschitz(design, 0.0);
     let mut x = Iterate::at_zero(design);
     let mut points = Vec::with_capacity(lambdas.len());
     for lambda in lambdas {
-        let reg = regularizers::build(penalty_kind, lambda, config.l1_ratio, config.convention)?;
+        let reg = penalty.at(lambda)?;
         let report =
             solve(design, reg.as_ref(), &mut x, &mut lipschitz, config.tol, config.max_iter);
         // Margins afresh: the extrapolated ones carry rounding from every step.
         x = Iterate::from_weights(design, std::mem::take(&mut x.w), x.b);
-        let parts = reg.parts();
-        let primal = design.mean_loss(&x.margins) + penalty(parts, &x.w);
-        let gap = duality_gap(design, parts, primal, &design.derivatives(&x.margins));
+        let reg = reg.as_ref();
+        let primal = design.mean_loss(&x.margins) + reg.penalty(&x.w);
+        let gap = reg
+            .parts()
+            .and_then(|parts| duality_gap(design, parts, primal, &design.derivatives(&x.margins)));
         points.push(make_point(
             design,
             lambda,
-            parts,
+            reg,
             &x.w,
             x.b,
             &x.margins,
@@ -113,4 +115,37 @@ pub(crate) fn fit_path(
         ));
     }
     Ok(points)
+}
+
+/// The registry's handle on this solver.
+pub(crate) struct Fista;
+
+/// Settings of `fista` (none of its own).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FistaSettings {
+}
+
+impl crate::batch::BatchSolver for Fista {
+    const NAME: &'static str = "fista";
+    const SUMMARY: &'static str = "proximal gradient with Nesterov momentum, restarts and backtracking (Beck & Teboulle 2009)";
+    const KEYS: &'static [SettingDoc] = &[
+    ];
+    const ACCEPTS: &'static str = "convex penalties (none, l1, l2, elastic_net)";
+    type Settings = FistaSettings;
+
+    fn accepts(class: PenaltyClass) -> bool {
+        class == PenaltyClass::Convex
+    }
+
+    fn fit_path_on(
+        design: &Design,
+        penalty: &regularizers::Penalty,
+        config: &PathConfig,
+        _settings: &FistaSettings,
+    ) -> Result<Vec<PathPoint>, BatchError> {
+        let config = config.clone();
+        config.validate()?;
+        fit_path(design, penalty, &config)
+    }
 }

@@ -18,6 +18,8 @@
 
 use regularizers::PenaltyParts;
 
+use regularizers::{PenaltyClass, SettingDoc};
+
 use crate::batch::design::Design;
 use crate::batch::iterate::Iterate;
 use crate::batch::path::{make_point, SolveReport};
@@ -104,7 +106,7 @@ pub(crate) fn fit_path(design: &Design, config: &PathConfig) -> Result<Vec<PathP
         points.push(make_point(
             design,
             0.0,
-            parts,
+            &parts,
             &it.w,
             it.b,
             &it.margins,
@@ -115,4 +117,41 @@ pub(crate) fn fit_path(design: &Design, config: &PathConfig) -> Result<Vec<PathP
         ));
     }
     Ok(points)
+}
+
+/// The registry's handle on this solver.
+pub(crate) struct Iht;
+
+/// Settings of `iht`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IhtSettings {
+    /// ridge of the steps and refits (TensorFlow convention); >= 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub l2_for_l0: Option<f64>,
+}
+
+impl crate::batch::BatchSolver for Iht {
+    const NAME: &'static str = "iht";
+    const SUMMARY: &'static str = "iterative hard thresholding to each target support size, then a refit (Blumensath & Davies 2009)";
+    const KEYS: &'static [SettingDoc] = &[
+        SettingDoc { key: "l2_for_l0", default: "1e-4", doc: "ridge of the steps and refits (TensorFlow convention); >= 0" },
+    ];
+    const ACCEPTS: &'static str = "the count of nonzeros (l0)";
+    type Settings = IhtSettings;
+
+    fn accepts(class: PenaltyClass) -> bool {
+        class == PenaltyClass::CountOfNonzeros
+    }
+
+    fn fit_path_on(
+        design: &Design,
+        _penalty: &regularizers::Penalty,
+        config: &PathConfig,
+        settings: &IhtSettings,
+    ) -> Result<Vec<PathPoint>, BatchError> {
+        let config = PathConfig { l2_for_l0: settings.l2_for_l0.unwrap_or(config.l2_for_l0), ..config.clone() };
+        config.validate()?;
+        fit_path(design, &config)
+    }
 }

@@ -20,6 +20,8 @@
 
 use regularizers::PenaltyParts;
 
+use regularizers::{PenaltyClass, SettingDoc};
+
 use crate::batch::design::Design;
 use crate::batch::iterate::Iterate;
 use crate::batch::path::{gradient_at_zero, make_point, SolveReport};
@@ -144,7 +146,7 @@ pub(crate) fn fit_path(design: &Design, config: &PathConfig) -> Result<Vec<PathP
         points.push(make_point(
             design,
             lambda0,
-            parts,
+            &parts,
             &it.w,
             it.b,
             &it.margins,
@@ -155,4 +157,41 @@ pub(crate) fn fit_path(design: &Design, config: &PathConfig) -> Result<Vec<PathP
         ));
     }
     Ok(points)
+}
+
+/// The registry's handle on this solver.
+pub(crate) struct L0L2Cd;
+
+/// Settings of `l0l2_cd`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct L0L2CdSettings {
+    /// ridge added to the L0 penalty (TensorFlow convention); >= 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub l2_for_l0: Option<f64>,
+}
+
+impl crate::batch::BatchSolver for L0L2Cd {
+    const NAME: &'static str = "l0l2_cd";
+    const SUMMARY: &'static str = "L0 + L2 coordinate descent with per-coordinate hard thresholding (Hazimeh & Mazumder 2020)";
+    const KEYS: &'static [SettingDoc] = &[
+        SettingDoc { key: "l2_for_l0", default: "1e-4", doc: "ridge added to the L0 penalty (TensorFlow convention); >= 0" },
+    ];
+    const ACCEPTS: &'static str = "the count of nonzeros (l0)";
+    type Settings = L0L2CdSettings;
+
+    fn accepts(class: PenaltyClass) -> bool {
+        class == PenaltyClass::CountOfNonzeros
+    }
+
+    fn fit_path_on(
+        design: &Design,
+        _penalty: &regularizers::Penalty,
+        config: &PathConfig,
+        settings: &L0L2CdSettings,
+    ) -> Result<Vec<PathPoint>, BatchError> {
+        let config = PathConfig { l2_for_l0: settings.l2_for_l0.unwrap_or(config.l2_for_l0), ..config.clone() };
+        config.validate()?;
+        fit_path(design, &config)
+    }
 }

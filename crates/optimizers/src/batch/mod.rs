@@ -18,15 +18,15 @@
 //! convention), under a
 //! support-size constraint (IHT, prune-refit) or with a penalty `lambda_0 |w|_0` (L0L2 CD).
 //!
-//! # Solvers ([`BatchKind`], dispatched by [`fit_path`])
+//! # Solvers (the registry below, one line each; dispatched by [`fit_path`])
 //!
-//! | kind | penalties | file |
-//! |---|---|---|
-//! | `coordinate_descent` | l1, l2, elastic_net | `coordinate_descent.rs` |
-//! | `fista` | l1, l2, elastic_net | `fista.rs` |
-//! | `iht` | l0 | `iht.rs` |
-//! | `l0l2_cd` | l0 | `l0l2_cd.rs` |
-//! | `prune_refit` | l1, l2, elastic_net (the fit that is pruned) | `prune_refit.rs` |
+//! Each solver is one file implementing [`BatchSolver`]: its name, the penalty classes it
+//! accepts ([`regularizers::PenaltyClass`]: coordinate descent takes convex and coordinate-wise
+//! nonconvex penalties, FISTA and prune-refit convex ones, the L0 heuristics the count of
+//! nonzeros), its own settings type and its path. An unsupported (penalty, solver) pair is
+//! [`BatchError::UnsupportedPenalty`], naming both. The penalty is applied through the
+//! [`regularizers::Regularizer`] trait only (value, coordinate minimizer, KKT violation, prox,
+//! slope at zero).
 //!
 //! # Paths
 //!
@@ -50,102 +50,42 @@
 //!
 //! # Files
 //!
-//! `config.rs` (settings and grids), `design.rs` (the CSC copy and column operations),
+//! `config.rs` (the settings every solver shares, and grids), `registry.rs` (the solver trait
+//! and registry), `design.rs` (the CSC copy and column operations),
 //! `optimality.rs` (objective, KKT violation, duality gap), `path.rs` ([`PathPoint`],
 //! lambda_max), `gram.rs`, `proximal_step.rs` (backtracking step of FISTA and IHT),
 //! `iterate.rs` (weights, bias, margins), `support.rs` (top-s selection), `refit.rs`, one file per solver, `error.rs`.
 
 mod config;
-mod coordinate_descent;
 mod design;
 mod error;
-mod fista;
 mod gram;
-mod iht;
 mod iterate;
-mod l0l2_cd;
 mod optimality;
 mod path;
 mod proximal_step;
-mod prune_refit;
 mod refit;
+pub mod registry;
 mod support;
+
+registry::batch_solver_list! {
+    coordinate_descent::CoordinateDescent,
+    fista::Fista,
+    iht::Iht,
+    l0l2_cd::L0L2Cd,
+    prune_refit::PruneRefit,
+}
 
 pub use config::PathConfig;
 pub use error::BatchError;
 pub use path::PathPoint;
+pub use registry::{fit_path, lookup, BatchEntry};
+pub(crate) use registry::BatchSolver;
 
 use features::CompactMatrix;
-use regularizers::RegularizerKind;
-use serde::{Deserialize, Serialize};
 
 use crate::LossKind;
 use design::Design;
-
-/// A batch solver.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BatchKind {
-    /// Coordinate descent with quadratic approximation (glmnet / newGLMNET).
-    CoordinateDescent,
-    /// Proximal gradient with Nesterov momentum and backtracking.
-    Fista,
-    /// Iterative hard thresholding to a target support size, then a refit.
-    #[serde(rename = "iht")]
-    IterativeHardThresholding,
-    /// L0 + L2 coordinate descent with per-coordinate hard thresholding (Hazimeh & Mazumder).
-    #[serde(rename = "l0l2_cd")]
-    L0L2CoordinateDescent,
-    /// Fit with L1 / L2, keep the s largest |w|, refit on them.
-    PruneRefit,
-}
-
-impl BatchKind {
-    /// Every batch solver.
-    pub const ALL: [BatchKind; 5] = [
-        BatchKind::CoordinateDescent,
-        BatchKind::Fista,
-        BatchKind::IterativeHardThresholding,
-        BatchKind::L0L2CoordinateDescent,
-        BatchKind::PruneRefit,
-    ];
-
-    /// The name used in specs and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BatchKind::CoordinateDescent => "coordinate_descent",
-            BatchKind::Fista => "fista",
-            BatchKind::IterativeHardThresholding => "iht",
-            BatchKind::L0L2CoordinateDescent => "l0l2_cd",
-            BatchKind::PruneRefit => "prune_refit",
-        }
-    }
-
-    /// Parses a name given by [`BatchKind::as_str`].
-    pub fn parse(name: &str) -> Result<Self, BatchError> {
-        Self::ALL.into_iter().find(|k| k.as_str() == name).ok_or_else(|| {
-            BatchError::UnknownSolver {
-                name: name.to_string(),
-                expected: Self::ALL.map(BatchKind::as_str).join(", "),
-            }
-        })
-    }
-
-    /// The penalties this solver accepts, comma separated.
-    pub fn supported_penalties(self) -> &'static str {
-        match self {
-            BatchKind::CoordinateDescent | BatchKind::Fista | BatchKind::PruneRefit => {
-                "l1, l2, elastic_net"
-            }
-            BatchKind::IterativeHardThresholding | BatchKind::L0L2CoordinateDescent => "l0",
-        }
-    }
-
-    /// Whether this solver accepts `penalty`.
-    pub fn supports(self, penalty: RegularizerKind) -> bool {
-        self.supported_penalties().split(", ").any(|name| name == penalty.as_str())
-    }
-}
 
 /// Smallest lambda whose solution is `w = 0` with the bias fitted:
 /// `max_j |(1/n) sum_i x_ij loss'(b*, y_i)| / l1_ratio`, `b*` the intercept-only optimum.
@@ -154,33 +94,5 @@ pub fn lambda_max(matrix: &CompactMatrix, loss: LossKind, l1_ratio: f64) -> f64 
     match Design::new(matrix, loss) {
         Ok(design) => path::lambda_max_of(&design, l1_ratio),
         Err(_) => f64::NAN,
-    }
-}
-
-/// Fits the path of solver `kind` with `penalty` (see the module doc for the objective and
-/// which penalties each solver accepts). Errors on an invalid config, an unsupported pair,
-/// an empty matrix, labels the loss cannot take, non-finite entries.
-pub fn fit_path(
-    kind: BatchKind,
-    matrix: &CompactMatrix,
-    loss: LossKind,
-    penalty: RegularizerKind,
-    config: &PathConfig,
-) -> Result<Vec<PathPoint>, BatchError> {
-    config.validate()?;
-    if !kind.supports(penalty) {
-        return Err(BatchError::UnsupportedPenalty {
-            solver: kind.as_str(),
-            penalty: penalty.as_str(),
-            supported: kind.supported_penalties(),
-        });
-    }
-    let design = Design::new(matrix, loss)?;
-    match kind {
-        BatchKind::CoordinateDescent => coordinate_descent::fit_path(&design, penalty, config),
-        BatchKind::Fista => fista::fit_path(&design, penalty, config),
-        BatchKind::IterativeHardThresholding => iht::fit_path(&design, config),
-        BatchKind::L0L2CoordinateDescent => l0l2_cd::fit_path(&design, config),
-        BatchKind::PruneRefit => prune_refit::fit_path(&design, penalty, config),
     }
 }

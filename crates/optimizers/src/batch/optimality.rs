@@ -1,52 +1,29 @@
 //! The penalized objective and its optimality measures, shared by every solver so that all of
 //! them report the same numbers: `F(w, b) = (1/n) sum_i loss(b + x_i.w, y_i) + R(w)` with
-//! `R(w) = sum_j l1 |w_j| + l2_grad/2 w_j^2 + l0 [w_j != 0]` ([`PenaltyParts`]), the KKT
-//! violation of the convex part, and the duality gap of the pure-L1 problem.
+//! `R` the penalty applied through the [`Regularizer`] trait, its first-order (KKT) violation,
+//! and the duality gap of the pure-L1 problem.
 
-use regularizers::{sign, soft_threshold, PenaltyParts};
+use regularizers::{PenaltyParts, Regularizer};
 
 use crate::batch::design::Design;
 use crate::LossKind;
 
-/// `r(w)` of one coordinate.
-#[inline]
-pub(crate) fn coordinate_penalty(parts: PenaltyParts, w: f64) -> f64 {
-    let l0 = if w != 0.0 { parts.l0 } else { 0.0 };
-    parts.l1 * w.abs() + 0.5 * parts.l2_grad * w * w + l0
-}
-
-/// `R(w)`.
-pub(crate) fn penalty(parts: PenaltyParts, w: &[f64]) -> f64 {
-    w.iter().map(|&wj| coordinate_penalty(parts, wj)).sum()
-}
-
 /// `F(w, b)` given the margins `b + X w`.
-pub(crate) fn objective(design: &Design, parts: PenaltyParts, w: &[f64], margins: &[f64]) -> f64 {
-    design.mean_loss(margins) + penalty(parts, w)
-}
-
-/// Distance of `0` from the subdifferential of the convex part at one coordinate, given the
-/// loss gradient `g`: `|g + l2 w + l1 sign(w)|` when `w != 0`, `max(0, |g| - l1)` when `w = 0`.
-#[inline]
-pub(crate) fn coordinate_violation(parts: PenaltyParts, g: f64, w: f64) -> f64 {
-    if w != 0.0 {
-        (g + parts.l2_grad * w + parts.l1 * sign(w)).abs()
-    } else {
-        (g.abs() - parts.l1).max(0.0)
-    }
+pub(crate) fn objective(design: &Design, reg: &dyn Regularizer, w: &[f64], margins: &[f64]) -> f64 {
+    design.mean_loss(margins) + reg.penalty(w)
 }
 
 /// Maximal KKT violation over the bias and the given columns, from the loss derivatives `d`.
 pub(crate) fn kkt_violation(
     design: &Design,
-    parts: PenaltyParts,
+    reg: &dyn Regularizer,
     w: &[f64],
     d: &[f64],
     columns: impl IntoIterator<Item = usize>,
 ) -> f64 {
     let inv_n = 1.0 / design.n as f64;
     columns.into_iter().fold(design.mean(d).abs(), |worst, j| {
-        worst.max(coordinate_violation(parts, design.col_dot(j, d) * inv_n, w[j]))
+        worst.max(reg.coordinate_violation(design.col_dot(j, d) * inv_n, w[j]))
     })
 }
 
@@ -94,11 +71,4 @@ fn xlogx(x: f64) -> f64 {
     } else {
         0.0
     }
-}
-
-/// Minimizer of the one-dimensional model `g (z - w) + h/2 (z - w)^2 + l1 |z| + l2/2 z^2`: the
-/// closed-form coordinate update of L1 / L2 / elastic net.
-#[inline]
-pub(crate) fn coordinate_minimizer(parts: PenaltyParts, g: f64, h: f64, w: f64) -> f64 {
-    soft_threshold(h * w - g, parts.l1) / (h + parts.l2_grad)
 }

@@ -2,11 +2,11 @@
 //! at a given lambda, lambda_max and the top of the default path.
 
 use features::FeatureId;
-use regularizers::{PenaltyParts, RegularizerKind};
+use regularizers::{Penalty, Regularizer};
 
 use crate::batch::design::Design;
 use crate::batch::optimality::{kkt_violation, objective};
-use crate::batch::{BatchError, PathConfig};
+use crate::batch::BatchError;
 use crate::LinearModel;
 
 /// The solution at one lambda (or one target support size) of a path.
@@ -49,7 +49,7 @@ pub(crate) struct SolveReport {
 pub(crate) fn make_point(
     design: &Design,
     lambda: f64,
-    parts: PenaltyParts,
+    reg: &dyn Regularizer,
     w: &[f64],
     b: f64,
     margins: &[f64],
@@ -59,12 +59,11 @@ pub(crate) fn make_point(
     target_support: Option<usize>,
 ) -> PathPoint {
     let d = design.derivatives(margins);
-    let convex = PenaltyParts { l0: 0.0, ..parts };
     PathPoint {
         lambda,
         model: design.model(w, b),
-        objective: objective(design, parts, w, margins),
-        kkt_violation: kkt_violation(design, convex, w, &d, kkt_columns),
+        objective: objective(design, reg, w, margins),
+        kkt_violation: kkt_violation(design, reg, w, &d, kkt_columns),
         duality_gap,
         iterations: report.iterations,
         converged: report.converged,
@@ -73,22 +72,10 @@ pub(crate) fn make_point(
     }
 }
 
-/// The penalty parts of `kind` at strength `lambda` with the config's ratio and convention.
-pub(crate) fn penalty_parts(
-    kind: RegularizerKind,
-    lambda: f64,
-    config: &PathConfig,
-) -> Result<PenaltyParts, BatchError> {
-    Ok(regularizers::build(kind, lambda, config.l1_ratio, config.convention)?.parts())
-}
-
-/// The L1 share of the penalty kind: 1 for L1, 0 for L2, `l1_ratio` for the elastic net.
-pub(crate) fn l1_share(kind: RegularizerKind, config: &PathConfig) -> f64 {
-    match kind {
-        RegularizerKind::L1 => 1.0,
-        RegularizerKind::ElasticNet => config.l1_ratio,
-        _ => 0.0,
-    }
+/// The L1 share of the penalty: its slope at zero per unit of lambda (1 for L1 and MCP, 0 for
+/// L2, `l1_ratio` for the elastic net).
+pub(crate) fn l1_share(penalty: &Penalty) -> Result<f64, BatchError> {
+    Ok(penalty.at(1.0)?.zero_slope())
 }
 
 /// Loss gradient of every column at `w = 0` with the bias fitted.

@@ -7,12 +7,14 @@
 //! from comparably regularized fits). An L1 base may have fewer than `s` nonzeros: then all are
 //! kept and the support is smaller than `s`.
 
-use regularizers::{PenaltyParts, RegularizerKind};
+use regularizers::{Penalty, PenaltyParts};
 
 use crate::batch::coordinate_descent::{self, strong_set, Candidates, CdSettings};
+use regularizers::{PenaltyClass, SettingDoc};
+
 use crate::batch::design::Design;
 use crate::batch::iterate::Iterate;
-use crate::batch::path::{make_point, max_gradient_at_zero, penalty_parts, SolveReport};
+use crate::batch::path::{make_point, max_gradient_at_zero, SolveReport};
 use crate::batch::refit::{refit, RefitSettings};
 use crate::batch::support::keep_largest;
 use crate::batch::{BatchError, PathConfig, PathPoint};
@@ -20,19 +22,20 @@ use crate::batch::{BatchError, PathConfig, PathPoint};
 /// The prune-refit path over the configured support sizes.
 pub(crate) fn fit_path(
     design: &Design,
-    penalty: RegularizerKind,
+    penalty: &Penalty,
     config: &PathConfig,
 ) -> Result<Vec<PathPoint>, BatchError> {
     let base_lambda = config
         .prune_base_lambda
         .unwrap_or_else(|| max_gradient_at_zero(design) * config.lambda_min_ratio);
-    let base_parts = penalty_parts(penalty, base_lambda, config)?;
+    let base_reg = penalty.at(base_lambda)?;
+    let base_reg = base_reg.as_ref();
     let mut base = Iterate::at_zero(design);
     let max_gradient = max_gradient_at_zero(design);
-    let working = strong_set(design, &base, base_parts.l1, max_gradient, config.screening);
+    let working = strong_set(design, &base, base_reg.zero_slope(), max_gradient, config.screening);
     let base_report = coordinate_descent::solve(
         design,
-        base_parts,
+        base_reg,
         &mut base,
         working,
         Candidates::All,
@@ -54,7 +57,7 @@ pub(crate) fn fit_path(
         points.push(make_point(
             design,
             base_lambda,
-            parts,
+            &parts,
             &it.w,
             it.b,
             &it.margins,
@@ -65,4 +68,49 @@ pub(crate) fn fit_path(
         ));
     }
     Ok(points)
+}
+
+/// The registry's handle on this solver.
+pub(crate) struct PruneRefit;
+
+/// Settings of `prune_refit`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PruneRefitSettings {
+    /// ridge of the refits (TensorFlow convention); >= 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub l2_for_l0: Option<f64>,
+    /// lambda of the fit that is pruned; > 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prune_base_lambda: Option<f64>,
+}
+
+impl crate::batch::BatchSolver for PruneRefit {
+    const NAME: &'static str = "prune_refit";
+    const SUMMARY: &'static str = "fit with a convex penalty, keep the s largest |w|, refit on them";
+    const KEYS: &'static [SettingDoc] = &[
+        SettingDoc { key: "l2_for_l0", default: "1e-4", doc: "ridge of the refits (TensorFlow convention); >= 0" },
+        SettingDoc { key: "prune_base_lambda", default: "lambda_max * lambda_min_ratio", doc: "lambda of the fit that is pruned; > 0" },
+    ];
+    const ACCEPTS: &'static str = "convex penalties (the fit that is pruned)";
+    type Settings = PruneRefitSettings;
+
+    fn accepts(class: PenaltyClass) -> bool {
+        class == PenaltyClass::Convex
+    }
+
+    fn fit_path_on(
+        design: &Design,
+        penalty: &regularizers::Penalty,
+        config: &PathConfig,
+        settings: &PruneRefitSettings,
+    ) -> Result<Vec<PathPoint>, BatchError> {
+        let config = PathConfig {
+            l2_for_l0: settings.l2_for_l0.unwrap_or(config.l2_for_l0),
+            prune_base_lambda: settings.prune_base_lambda.or(config.prune_base_lambda),
+            ..config.clone()
+        };
+        config.validate()?;
+        fit_path(design, penalty, &config)
+    }
 }

@@ -64,7 +64,7 @@ pub(crate) fn refit(
     let parts = PenaltyParts { l2_grad: settings.l2_grad, ..PenaltyParts::default() };
     coordinate_descent::solve(
         design,
-        parts,
+        &parts,
         it,
         support.to_vec(),
         Candidates::WorkingSet,

@@ -1,4 +1,5 @@
-//! Hyperparameters of the online optimizers, checked once by [`OnlineConfig::validate`].
+//! What every online optimizer shares (the learner's settings), checked once by
+//! [`OnlineConfig::validate`]. Each optimizer's own settings are its `Settings` type, in its file.
 //!
 //! | Name | Default | Purpose | Range |
 //! |---|---|---|---|
@@ -7,11 +8,6 @@
 //! | `clip_norm` | none | clip the mini-batch gradient (all coordinates and the bias) to this Euclidean norm; the Crash Course uses 5.0 | `> 0` |
 //! | `admission` | `all` | when a new feature gets a weight: always, after `n` sightings (counting Bloom filter), or with probability `p` (Poisson) | `n` in 1..=255, `p` in (0, 1] |
 //! | `store` | `sparse` | sparse hash map (any dimension) or dense vector (dimension capped, see [`DENSE_STORE_MAX_BYTES`]) | |
-//! | `ftrl_alpha` | 0.1 | FTRL per-coordinate learning rate `alpha` | `> 0` |
-//! | `ftrl_beta` | 1.0 | FTRL `beta` | `>= 0` |
-//! | `ftrl_penalty` | `total` | how FTRL reads the regularizer's strengths, see [`FtrlPenalty`] | `total`, `per_step` |
-//! | `rda_gamma` | 1.0 | RDA strong-convexity weight: `beta_t = gamma * sqrt(t)` | `> 0` |
-//! | `truncation_period` | 10 | truncated gradient: truncate every `K` steps by `K * eta * lambda` (`K = 1` is FOBOS-L1; larger `K` gives more exact zeros) | `>= 1` |
 //! | `bloom_counters` | 2^22 | counters (one byte each, 3 hashes) of the counting Bloom filter of `admission = count` | 64..=2^30 |
 //! | `seed` | 0 | seed of the Poisson admission draws | any |
 
@@ -143,7 +139,8 @@ pub enum FtrlPenalty {
     PerStep,
 }
 
-/// Everything an online optimizer needs besides the regularizer. See the module table.
+/// Everything an online optimizer needs besides the regularizer and its own settings. See the
+/// module table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OnlineConfig {
@@ -157,16 +154,6 @@ pub struct OnlineConfig {
     pub admission: Admission,
     /// Weight store.
     pub store: StoreKind,
-    /// FTRL `alpha`.
-    pub ftrl_alpha: f64,
-    /// FTRL `beta`.
-    pub ftrl_beta: f64,
-    /// How FTRL scales the penalty.
-    pub ftrl_penalty: FtrlPenalty,
-    /// RDA `gamma`.
-    pub rda_gamma: f64,
-    /// Truncated gradient period `K`.
-    pub truncation_period: u32,
     /// Counters of the admission Bloom filter.
     pub bloom_counters: u32,
     /// Seed of the random admission draws.
@@ -181,11 +168,6 @@ impl Default for OnlineConfig {
             clip_norm: None,
             admission: Admission::All,
             store: StoreKind::Sparse,
-            ftrl_alpha: 0.1,
-            ftrl_beta: 1.0,
-            ftrl_penalty: FtrlPenalty::Total,
-            rda_gamma: 1.0,
-            truncation_period: 10,
             bloom_counters: 1 << 22,
             seed: 0,
         }
@@ -224,17 +206,6 @@ impl OnlineConfig {
                 ));
             }
         }
-        positive("ftrl_alpha", self.ftrl_alpha)?;
-        if !(self.ftrl_beta.is_finite() && self.ftrl_beta >= 0.0) {
-            return Err(bad(
-                "ftrl_beta",
-                format!("must be finite and >= 0, got {}", self.ftrl_beta),
-            ));
-        }
-        positive("rda_gamma", self.rda_gamma)?;
-        if self.truncation_period == 0 {
-            return Err(bad("truncation_period", "must be >= 1, got 0".to_string()));
-        }
         if !(64..=MAX_BLOOM_COUNTERS).contains(&self.bloom_counters) {
             return Err(bad(
                 "bloom_counters",
@@ -249,7 +220,7 @@ pub(crate) fn bad(field: &'static str, reason: String) -> OnlineError {
     OnlineError::BadConfig { field, reason }
 }
 
-fn positive(field: &'static str, value: f64) -> Result<(), OnlineError> {
+pub(crate) fn positive(field: &'static str, value: f64) -> Result<(), OnlineError> {
     if value.is_finite() && value > 0.0 {
         Ok(())
     } else {

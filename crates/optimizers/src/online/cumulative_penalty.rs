@@ -11,9 +11,17 @@
 
 use regularizers::PenaltyParts;
 
+use regularizers::SettingDoc;
+use serde::{Deserialize, Serialize};
+
 use super::ledger::{Clock, Ledger, PenaltyStep};
 use super::rule::{check_gradient_l2, reject_parts, CoordinateRule, CoordinateState};
-use super::{OnlineConfig, OnlineError, OnlineKind};
+use super::{OnlineConfig, OnlineError};
+
+/// `cumulative_penalty` has no settings of its own.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CumulativePenaltySettings {}
 
 /// See the module doc.
 pub(crate) struct CumulativePenalty {
@@ -39,13 +47,14 @@ impl CoordinateState for CumulativeState {
 }
 
 impl CumulativePenalty {
-    pub(crate) fn new(
+    fn build(
         parts: PenaltyParts,
         regularizer: &'static str,
+        _settings: &CumulativePenaltySettings,
         config: &OnlineConfig,
     ) -> Result<Self, OnlineError> {
-        reject_parts(Self::KIND, regularizer, parts, true, false)?;
-        check_gradient_l2(Self::KIND, parts.l2_grad, config.schedule.eta(1))?;
+        reject_parts(Self::NAME, regularizer, parts, true, false)?;
+        check_gradient_l2(Self::NAME, parts.l2_grad, config.schedule.eta(1))?;
         Ok(Self { parts })
     }
 }
@@ -67,7 +76,19 @@ fn apply_penalty(state: &mut CumulativeState, u: f64) {
 
 impl CoordinateRule for CumulativePenalty {
     type State = CumulativeState;
-    const KIND: OnlineKind = OnlineKind::CumulativePenalty;
+    const NAME: &'static str = "cumulative_penalty";
+    const SUMMARY: &'static str = "SGD with the cumulative L1 penalty clipped at zero (Tsuruoka, Tsujii & Ananiadou 2009)";
+    const KEYS: &'static [SettingDoc] = &[];
+    type Settings = CumulativePenaltySettings;
+
+    fn new(
+        parts: PenaltyParts,
+        regularizer: &'static str,
+        settings: &CumulativePenaltySettings,
+        config: &OnlineConfig,
+    ) -> Result<Self, OnlineError> {
+        Self::build(parts, regularizer, settings, config)
+    }
 
     fn unpenalized(&self) -> Self {
         Self { parts: PenaltyParts::default() }

@@ -3,7 +3,7 @@
 /// An online optimizer could not be built.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum OnlineError {
-    /// The optimizer name is not one of [`crate::online::OnlineKind::ALL`].
+    /// The optimizer name is not in [`crate::online::ONLINE_OPTIMIZERS`].
     #[error("unknown online optimizer `{name}` (expected one of: {expected})")]
     UnknownKind {
         /// What the user wrote.
@@ -19,6 +19,14 @@ pub enum OnlineError {
         /// What is wrong with it, including the value given.
         reason: String,
     },
+    /// The optimizer's settings table has an unknown key or a value of the wrong type.
+    #[error("online optimizer `{optimizer}`: {message}")]
+    BadSettings {
+        /// The optimizer.
+        optimizer: &'static str,
+        /// What is wrong, naming the key.
+        message: String,
+    },
     /// The optimizer cannot apply this regularizer.
     #[error(
         "online optimizer `{optimizer}` does not support regularizer `{regularizer}`: {reason}"
@@ -29,7 +37,7 @@ pub enum OnlineError {
         /// The regularizer.
         regularizer: &'static str,
         /// Why, and what to use instead.
-        reason: &'static str,
+        reason: String,
     },
     /// A dense store of this dimension would exceed [`crate::online::DENSE_STORE_MAX_BYTES`].
     #[error(

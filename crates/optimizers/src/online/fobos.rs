@@ -7,9 +7,17 @@
 
 use regularizers::{soft_threshold, PenaltyParts};
 
+use regularizers::SettingDoc;
+use serde::{Deserialize, Serialize};
+
 use super::ledger::{Clock, Ledger, PenaltyStep, Scaled};
 use super::rule::{reject_parts, CoordinateRule};
-use super::{OnlineError, OnlineKind};
+use super::{OnlineConfig, OnlineError};
+
+/// `fobos` has no settings of its own.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FobosSettings {}
 
 /// See the module doc.
 pub(crate) struct Fobos {
@@ -17,15 +25,32 @@ pub(crate) struct Fobos {
 }
 
 impl Fobos {
-    pub(crate) fn new(parts: PenaltyParts, regularizer: &'static str) -> Result<Self, OnlineError> {
-        reject_parts(Self::KIND, regularizer, parts, true, false)?;
+    fn build(
+        parts: PenaltyParts,
+        regularizer: &'static str,
+        _settings: &FobosSettings,
+        _config: &OnlineConfig,
+    ) -> Result<Self, OnlineError> {
+        reject_parts(Self::NAME, regularizer, parts, true, false)?;
         Ok(Self { parts })
     }
 }
 
 impl CoordinateRule for Fobos {
     type State = Scaled;
-    const KIND: OnlineKind = OnlineKind::Fobos;
+    const NAME: &'static str = "fobos";
+    const SUMMARY: &'static str = "forward-backward splitting: SGD step, then the prox of L1/L2 (Duchi & Singer 2009)";
+    const KEYS: &'static [SettingDoc] = &[];
+    type Settings = FobosSettings;
+
+    fn new(
+        parts: PenaltyParts,
+        regularizer: &'static str,
+        settings: &FobosSettings,
+        config: &OnlineConfig,
+    ) -> Result<Self, OnlineError> {
+        Self::build(parts, regularizer, settings, config)
+    }
 
     fn unpenalized(&self) -> Self {
         Self { parts: PenaltyParts::default() }

@@ -10,9 +10,38 @@
 
 use regularizers::{sign, PenaltyParts};
 
+use regularizers::SettingDoc;
+use serde::{Deserialize, Serialize};
+
 use super::ledger::{Clock, Ledger};
 use super::rule::{reject_parts, CoordinateRule, CoordinateState};
-use super::{FtrlPenalty, OnlineConfig, OnlineError, OnlineKind};
+use super::config::{bad, positive};
+use super::{FtrlPenalty, OnlineConfig, OnlineError};
+
+const KEYS: &[SettingDoc] = &[
+    SettingDoc { key: "ftrl_alpha", default: "0.1", doc: "per-coordinate learning rate alpha; > 0" },
+    SettingDoc { key: "ftrl_beta", default: "1.0", doc: "beta of the per-coordinate rate; >= 0" },
+    SettingDoc {
+        key: "ftrl_penalty",
+        default: "total",
+        doc: "`total`: lambda against the sum of losses (McMahan's Algorithm 1, TensorFlow); `per_step`: lambda t, the mean-loss scale of the other optimizers",
+    },
+];
+
+/// Settings of `ftrl`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FtrlSettings {
+    /// `alpha`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ftrl_alpha: Option<f64>,
+    /// `beta`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ftrl_beta: Option<f64>,
+    /// How lambda is read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ftrl_penalty: Option<FtrlPenalty>,
+}
 
 /// See the module doc.
 #[derive(Clone, Copy)]
@@ -38,18 +67,22 @@ impl CoordinateState for FtrlState {
 }
 
 impl Ftrl {
-    pub(crate) fn new(
+    fn build(
         parts: PenaltyParts,
         regularizer: &'static str,
+        settings: &FtrlSettings,
         config: &OnlineConfig,
     ) -> Result<Self, OnlineError> {
-        reject_parts(Self::KIND, regularizer, parts, true, false)?;
-        Ok(Self {
-            parts,
-            alpha: config.ftrl_alpha,
-            beta: config.ftrl_beta,
-            per_step: config.ftrl_penalty == FtrlPenalty::PerStep,
-        })
+        reject_parts(Self::NAME, regularizer, parts, true, false)?;
+let _ = config;
+        let alpha = settings.ftrl_alpha.unwrap_or(0.1);
+        positive("ftrl_alpha", alpha)?;
+        let beta = settings.ftrl_beta.unwrap_or(1.0);
+        if !(beta.is_finite() && beta >= 0.0) {
+            return Err(bad("ftrl_beta", format!("must be finite and >= 0, got {beta}")));
+        }
+        let per_step = settings.ftrl_penalty.unwrap_or_default() == FtrlPenalty::PerStep;
+        Ok(Self { parts, alpha, beta, per_step })
     }
 
     /// The weight after `steps` steps.
@@ -66,7 +99,19 @@ impl Ftrl {
 
 impl CoordinateRule for Ftrl {
     type State = FtrlState;
-    const KIND: OnlineKind = OnlineKind::Ftrl;
+    const NAME: &'static str = "ftrl";
+    const SUMMARY: &'static str = "FTRL-Proximal with per-coordinate rates (McMahan et al. 2013, Algorithm 1)";
+    const KEYS: &'static [SettingDoc] = KEYS;
+    type Settings = FtrlSettings;
+
+    fn new(
+        parts: PenaltyParts,
+        regularizer: &'static str,
+        settings: &FtrlSettings,
+        config: &OnlineConfig,
+    ) -> Result<Self, OnlineError> {
+        Self::build(parts, regularizer, settings, config)
+    }
 
     fn unpenalized(&self) -> Self {
         Self { parts: PenaltyParts::default(), ..*self }

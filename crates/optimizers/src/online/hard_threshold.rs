@@ -7,9 +7,17 @@
 
 use regularizers::{hard_threshold, PenaltyParts};
 
+use regularizers::SettingDoc;
+use serde::{Deserialize, Serialize};
+
 use super::ledger::{Clock, Ledger};
 use super::rule::{reject_parts, CoordinateRule};
-use super::{OnlineError, OnlineKind};
+use super::{OnlineConfig, OnlineError};
+
+/// `hard_threshold` has no settings of its own.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HardThresholdSettings {}
 
 /// See the module doc.
 pub(crate) struct HardThreshold {
@@ -17,15 +25,32 @@ pub(crate) struct HardThreshold {
 }
 
 impl HardThreshold {
-    pub(crate) fn new(parts: PenaltyParts, regularizer: &'static str) -> Result<Self, OnlineError> {
-        reject_parts(Self::KIND, regularizer, parts, false, true)?;
+    fn build(
+        parts: PenaltyParts,
+        regularizer: &'static str,
+        _settings: &HardThresholdSettings,
+        _config: &OnlineConfig,
+    ) -> Result<Self, OnlineError> {
+        reject_parts(Self::NAME, regularizer, parts, false, true)?;
         Ok(Self { l0: parts.l0 })
     }
 }
 
 impl CoordinateRule for HardThreshold {
     type State = f64;
-    const KIND: OnlineKind = OnlineKind::HardThreshold;
+    const NAME: &'static str = "hard_threshold";
+    const SUMMARY: &'static str = "SGD step, then the L0 prox: hard thresholding at sqrt(2 eta lambda)";
+    const KEYS: &'static [SettingDoc] = &[];
+    type Settings = HardThresholdSettings;
+
+    fn new(
+        parts: PenaltyParts,
+        regularizer: &'static str,
+        settings: &HardThresholdSettings,
+        config: &OnlineConfig,
+    ) -> Result<Self, OnlineError> {
+        Self::build(parts, regularizer, settings, config)
+    }
 
     fn unpenalized(&self) -> Self {
         Self { l0: 0.0 }

@@ -21,7 +21,7 @@ use super::distinct::DistinctCounter;
 use super::ledger::{Clock, Ledger};
 use super::rule::{CoordinateRule, CoordinateState};
 use super::store::{Store, StoreMemory};
-use super::{OnlineError, OnlineKind, OnlineOptimizer};
+use super::{OnlineError, OnlineOptimizer};
 use crate::{LinearModel, LossKind};
 
 /// A [`CoordinateRule`] run over a store of coordinates plus a bias.
@@ -185,8 +185,8 @@ fn merge_duplicates(gradients: &mut Vec<(u64, f64)>) {
 }
 
 impl<R: CoordinateRule> OnlineOptimizer for Learner<R> {
-    fn kind(&self) -> OnlineKind {
-        R::KIND
+    fn name(&self) -> &'static str {
+        R::NAME
     }
 
     fn train_batch(&mut self, batch: &[SparseExample]) {

@@ -4,8 +4,9 @@
 //! state, "weight after catching up", "update with gradient g"). The one generic learner of
 //! `learner.rs` owns the weight store (`store.rs`), mini-batching, gradient-norm clipping,
 //! feature admission (`admission.rs`), the unpenalized bias, divergence detection and the
-//! lazy-penalty clock (`ledger.rs`). [`build`] is the registry (one line per optimizer) and
-//! [`train`] the one training loop. Adding an optimizer is one file plus one line in `build`.
+//! lazy-penalty clock (`ledger.rs`). The registry below lists them (one line per
+//! optimizer, see `registry.rs`) and [`train`] is the one training loop. Adding an optimizer is
+//! one file plus one line in that list.
 //!
 //! | optimizer | update (GUIDE.md section 3) | none | l1 | l2 | elastic_net | l0 | state / coordinate | zero weights held? |
 //! |---|---|---|---|---|---|---|---|---|
@@ -18,9 +19,10 @@
 //! | `hard_threshold` | SGD step, then `v if abs(v) > sqrt(2 eta l0)` | yes | no | no | no | yes | 8 B | dropped |
 //!
 //! `c` is the L2 gradient coefficient of [`regularizers::PenaltyParts`] (so the L2 convention is
-//! the regularizer's), `S` soft thresholding. Unsupported pairs are [`OnlineError::Unsupported`].
-//! The SGD-type rules use the [`Schedule`]; FTRL uses `ftrl_alpha`, `ftrl_beta` and RDA
-//! `rda_gamma` instead. Rules taking L2 as a gradient step require `eta_1 * c < 1`.
+//! the regularizer's), `S` soft thresholding. Unsupported pairs, and penalties that are not a
+//! mix of L1, L2 and L0 parts (MCP), are [`OnlineError::Unsupported`] naming both.
+//! The SGD-type rules use the [`Schedule`]; FTRL uses its settings `ftrl_alpha`, `ftrl_beta` and
+//! RDA `rda_gamma` instead (each optimizer's settings are documented in its file). Rules taking L2 as a gradient step require `eta_1 * c < 1`.
 //!
 //! Strength scale: the SGD-type rules and RDA minimize the *mean* loss plus the penalty. FTRL by
 //! default reads `lambda1`, `lambda2` as McMahan's Algorithm 1 and TensorFlow do, against the
@@ -33,23 +35,25 @@
 
 mod admission;
 mod config;
-mod cumulative_penalty;
 mod distinct;
 mod error;
-mod fobos;
-mod ftrl;
-mod hard_threshold;
 mod hash;
-mod kind;
 mod learner;
 mod ledger;
-mod rda;
-mod registry;
+pub mod registry;
 mod rule;
-mod sgd_subgradient;
 mod store;
 mod train;
-mod truncated_gradient;
+
+registry::online_optimizer_list! {
+    sgd_subgradient::SgdSubgradient,
+    truncated_gradient::TruncatedGradient,
+    cumulative_penalty::CumulativePenalty,
+    fobos::Fobos,
+    rda::Rda,
+    ftrl::Ftrl,
+    hard_threshold::HardThreshold,
+}
 
 use features::SparseExample;
 
@@ -58,8 +62,7 @@ pub use config::{
     MAX_BLOOM_COUNTERS,
 };
 pub use error::OnlineError;
-pub use kind::OnlineKind;
-pub use registry::build;
+pub use registry::{build, lookup, OnlineEntry};
 pub use store::StoreMemory;
 pub use train::{train, TrainStats};
 
@@ -67,8 +70,8 @@ use crate::LinearModel;
 
 /// A learner that consumes mini-batches and can be asked for its model and memory at any time.
 pub trait OnlineOptimizer: Send {
-    /// Which optimizer this is.
-    fn kind(&self) -> OnlineKind;
+    /// Which optimizer this is (its registry name).
+    fn name(&self) -> &'static str;
 
     /// One step on a mini-batch: the gradient is the mean over the batch.
     fn train_batch(&mut self, batch: &[SparseExample]);

@@ -8,9 +8,28 @@
 
 use regularizers::{sign, PenaltyParts};
 
+use regularizers::SettingDoc;
+use serde::{Deserialize, Serialize};
+
 use super::ledger::{Clock, Ledger};
 use super::rule::{reject_parts, CoordinateRule};
-use super::{OnlineConfig, OnlineError, OnlineKind};
+use super::config::positive;
+use super::{OnlineConfig, OnlineError};
+
+const KEYS: &[SettingDoc] = &[SettingDoc {
+    key: "rda_gamma",
+    default: "1.0",
+    doc: "strong-convexity weight: beta_t = gamma sqrt(t); > 0",
+}];
+
+/// Settings of `rda`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RdaSettings {
+    /// `gamma`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rda_gamma: Option<f64>,
+}
 
 /// See the module doc.
 pub(crate) struct Rda {
@@ -19,13 +38,17 @@ pub(crate) struct Rda {
 }
 
 impl Rda {
-    pub(crate) fn new(
+    fn build(
         parts: PenaltyParts,
         regularizer: &'static str,
+        settings: &RdaSettings,
         config: &OnlineConfig,
     ) -> Result<Self, OnlineError> {
-        reject_parts(Self::KIND, regularizer, parts, true, false)?;
-        Ok(Self { parts, gamma: config.rda_gamma })
+        reject_parts(Self::NAME, regularizer, parts, true, false)?;
+        let _ = config;
+        let gamma = settings.rda_gamma.unwrap_or(1.0);
+        positive("rda_gamma", gamma)?;
+        Ok(Self { parts, gamma })
     }
 
     fn weight(&self, gradient_sum: f64, steps: u64) -> f64 {
@@ -45,7 +68,19 @@ impl Rda {
 
 impl CoordinateRule for Rda {
     type State = f64;
-    const KIND: OnlineKind = OnlineKind::Rda;
+    const NAME: &'static str = "rda";
+    const SUMMARY: &'static str = "regularized dual averaging (Xiao 2010)";
+    const KEYS: &'static [SettingDoc] = KEYS;
+    type Settings = RdaSettings;
+
+    fn new(
+        parts: PenaltyParts,
+        regularizer: &'static str,
+        settings: &RdaSettings,
+        config: &OnlineConfig,
+    ) -> Result<Self, OnlineError> {
+        Self::build(parts, regularizer, settings, config)
+    }
 
     fn unpenalized(&self) -> Self {
         Self { parts: PenaltyParts::default(), gamma: self.gamma }

@@ -1,40 +1,125 @@
-//! Builds an online optimizer by name. Adding one is a rule file plus one line here.
+//! The online registry: every online optimizer a spec can name, with its own checked settings.
+//!
+//! An optimizer is one file implementing [`CoordinateRule`] (its name, its settings type and
+//! its constructor included); one line in the `online_optimizer_list!` of `mod.rs` declares its
+//! module and puts its [`OnlineEntry`] into [`super::ONLINE_OPTIMIZERS`]. Nothing else names an
+//! optimizer.
 
-use regularizers::Regularizer;
+use regularizers::registry::{canonical_settings, parse_settings};
+use regularizers::{Regularizer, SettingDoc};
 
-use super::cumulative_penalty::CumulativePenalty;
-use super::fobos::Fobos;
-use super::ftrl::Ftrl;
-use super::hard_threshold::HardThreshold;
 use super::learner::Learner;
-use super::rda::Rda;
-use super::sgd_subgradient::SgdSubgradient;
-use super::truncated_gradient::TruncatedGradient;
-use super::{OnlineConfig, OnlineError, OnlineKind, OnlineOptimizer};
+use super::rule::CoordinateRule;
+use super::{OnlineConfig, OnlineError, OnlineOptimizer};
 
-/// The optimizer `kind` with `regularizer` on every weight (never the bias) and `config`
-/// (validated here). Errors name the config field at fault, or the optimizer and regularizer if
-/// the pair is not supported (see the table in the module doc).
-pub fn build(
-    kind: OnlineKind,
+/// A registered online optimizer.
+#[derive(Debug, Clone, Copy)]
+pub struct OnlineEntry {
+    /// The name used in specs and reports.
+    pub name: &'static str,
+    /// One line describing it.
+    pub summary: &'static str,
+    /// Its own settings (keys of its optimizer table besides the shared ones).
+    pub keys: &'static [SettingDoc],
+    build: fn(
+        &dyn Regularizer,
+        &OnlineConfig,
+        &toml::Table,
+    ) -> Result<Box<dyn OnlineOptimizer>, OnlineError>,
+    canonical: fn(&toml::Table) -> Result<toml::Table, OnlineError>,
+}
+
+impl OnlineEntry {
+    /// Checks a settings table (unknown keys and wrong types are errors naming the key) and
+    /// returns it in canonical form: only the keys that were set.
+    pub fn check_settings(&self, settings: &toml::Table) -> Result<toml::Table, OnlineError> {
+        (self.canonical)(settings)
+    }
+
+    /// The optimizer with `regularizer` on every weight (never the bias), the shared `config`
+    /// (validated here) and its own `settings`.
+    pub fn build(
+        &self,
+        regularizer: &dyn Regularizer,
+        config: &OnlineConfig,
+        settings: &toml::Table,
+    ) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
+        (self.build)(regularizer, config, settings)
+    }
+}
+
+fn settings_of<R: CoordinateRule>(table: &toml::Table) -> Result<R::Settings, OnlineError> {
+    parse_settings(table).map_err(|e| OnlineError::BadSettings {
+        optimizer: R::NAME,
+        message: e.message().trim_end().to_string(),
+    })
+}
+
+fn build_entry<R: CoordinateRule>(
     regularizer: &dyn Regularizer,
     config: &OnlineConfig,
+    table: &toml::Table,
 ) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
     config.validate()?;
-    let (parts, name) = (regularizer.parts(), regularizer.name());
-    match kind {
-        OnlineKind::SgdSubgradient => {
-            Learner::boxed(SgdSubgradient::new(parts, name, config)?, config)
-        }
-        OnlineKind::TruncatedGradient => {
-            Learner::boxed(TruncatedGradient::new(parts, name, config)?, config)
-        }
-        OnlineKind::CumulativePenalty => {
-            Learner::boxed(CumulativePenalty::new(parts, name, config)?, config)
-        }
-        OnlineKind::Fobos => Learner::boxed(Fobos::new(parts, name)?, config),
-        OnlineKind::Rda => Learner::boxed(Rda::new(parts, name, config)?, config),
-        OnlineKind::Ftrl => Learner::boxed(Ftrl::new(parts, name, config)?, config),
-        OnlineKind::HardThreshold => Learner::boxed(HardThreshold::new(parts, name)?, config),
+    let settings = settings_of::<R>(table)?;
+    let Some(parts) = regularizer.parts() else {
+        return Err(OnlineError::Unsupported {
+            optimizer: R::NAME,
+            regularizer: regularizer.name(),
+            reason: "its closed-form update needs a penalty made of L1, L2 and L0 parts \
+                     (use a batch solver for this penalty)"
+                .to_string(),
+        });
+    };
+    Learner::boxed(R::new(parts, regularizer.name(), &settings, config)?, config)
+}
+
+fn canonical_entry<R: CoordinateRule>(table: &toml::Table) -> Result<toml::Table, OnlineError> {
+    Ok(canonical_settings(&settings_of::<R>(table)?))
+}
+
+/// The registry entry of rule `R`.
+pub(crate) const fn entry<R: CoordinateRule>() -> OnlineEntry {
+    OnlineEntry {
+        name: R::NAME,
+        summary: R::SUMMARY,
+        keys: R::KEYS,
+        build: build_entry::<R>,
+        canonical: canonical_entry::<R>,
     }
+}
+
+/// Declares the optimizer modules and the registry, one line per optimizer.
+macro_rules! online_optimizer_list {
+    ($($module:ident :: $type:ident),* $(,)?) => {
+        $(mod $module;)*
+        /// Every online optimizer a spec can name, in the order of reports.
+        pub static ONLINE_OPTIMIZERS: &[OnlineEntry] =
+            &[$(registry::entry::<$module::$type>()),*];
+    };
+}
+pub(crate) use online_optimizer_list;
+
+/// The entry named `name`.
+pub fn lookup(name: &str) -> Result<&'static OnlineEntry, OnlineError> {
+    super::ONLINE_OPTIMIZERS.iter().find(|e| e.name == name).ok_or_else(|| {
+        OnlineError::UnknownKind {
+            name: name.to_string(),
+            expected: super::ONLINE_OPTIMIZERS
+                .iter()
+                .map(|e| e.name)
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    })
+}
+
+/// Builds the online optimizer `name` (see [`OnlineEntry::build`]).
+pub fn build(
+    name: &str,
+    regularizer: &dyn Regularizer,
+    config: &OnlineConfig,
+    settings: &toml::Table,
+) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
+    lookup(name)?.build(regularizer, config, settings)
 }

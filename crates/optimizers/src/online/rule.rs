@@ -2,18 +2,36 @@
 //! (store, mini-batching, clipping, admission, bias, divergence, the lazy clock) is the shared
 //! [`super::learner::Learner`].
 
-use regularizers::PenaltyParts;
+use regularizers::{PenaltyParts, SettingDoc};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use super::ledger::{Clock, Ledger, PenaltyStep};
-use super::{OnlineError, OnlineKind};
+use super::{OnlineConfig, OnlineError};
 
 /// One optimizer's state and update for a single coordinate.
 pub(crate) trait CoordinateRule: Send + Sized + 'static {
     /// Per-coordinate state (weight and/or accumulators), fresh when the coordinate is created.
     type State: CoordinateState;
 
-    /// Which optimizer this is.
-    const KIND: OnlineKind;
+    /// The name used in specs and reports.
+    const NAME: &'static str;
+    /// One line describing it (registry listing, README).
+    const SUMMARY: &'static str;
+    /// Its settings, documented.
+    const KEYS: &'static [SettingDoc];
+    /// Its settings as written in a spec's optimizer table (every field optional, unknown keys
+    /// rejected).
+    type Settings: DeserializeOwned + Serialize + Default;
+
+    /// The rule for a penalty with these parts; errors name the setting at fault, or the
+    /// optimizer and regularizer when the pair is not supported.
+    fn new(
+        parts: PenaltyParts,
+        regularizer: &'static str,
+        settings: &Self::Settings,
+        config: &OnlineConfig,
+    ) -> Result<Self, OnlineError>;
 
     /// The same rule without any penalty, used for the (unpenalized) bias.
     fn unpenalized(&self) -> Self;
@@ -53,7 +71,7 @@ impl CoordinateState for f64 {
 
 /// `Unsupported` for a regularizer with a part this rule cannot apply.
 pub(crate) fn reject_parts(
-    kind: OnlineKind,
+    optimizer: &'static str,
     regularizer: &'static str,
     parts: PenaltyParts,
     allow_l1_l2: bool,
@@ -66,13 +84,13 @@ pub(crate) fn reject_parts(
     } else {
         return Ok(());
     };
-    Err(OnlineError::Unsupported { optimizer: kind.as_str(), regularizer, reason })
+    Err(OnlineError::Unsupported { optimizer, regularizer, reason: reason.to_string() })
 }
 
 /// Rules that take L2 as a gradient step `w (1 - eta c)` need `eta_1 * c < 1` (otherwise the
 /// step flips or zeroes every weight); the error names the schedule.
 pub(crate) fn check_gradient_l2(
-    kind: OnlineKind,
+    kind: &'static str,
     l2_grad: f64,
     first_eta: f64,
 ) -> Result<(), OnlineError> {

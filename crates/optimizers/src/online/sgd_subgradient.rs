@@ -9,9 +9,17 @@
 
 use regularizers::{sign, PenaltyParts};
 
+use regularizers::SettingDoc;
+use serde::{Deserialize, Serialize};
+
 use super::ledger::{Clock, Ledger, PenaltyStep, Scaled};
 use super::rule::{check_gradient_l2, reject_parts, CoordinateRule};
-use super::{OnlineConfig, OnlineError, OnlineKind};
+use super::{OnlineConfig, OnlineError};
+
+/// `sgd_subgradient` has no settings of its own.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SgdSubgradientSettings {}
 
 /// See the module doc.
 pub(crate) struct SgdSubgradient {
@@ -19,20 +27,33 @@ pub(crate) struct SgdSubgradient {
 }
 
 impl SgdSubgradient {
-    pub(crate) fn new(
+    fn build(
         parts: PenaltyParts,
         regularizer: &'static str,
+        _settings: &SgdSubgradientSettings,
         config: &OnlineConfig,
     ) -> Result<Self, OnlineError> {
-        reject_parts(Self::KIND, regularizer, parts, true, false)?;
-        check_gradient_l2(Self::KIND, parts.l2_grad, config.schedule.eta(1))?;
+        reject_parts(Self::NAME, regularizer, parts, true, false)?;
+        check_gradient_l2(Self::NAME, parts.l2_grad, config.schedule.eta(1))?;
         Ok(Self { parts })
     }
 }
 
 impl CoordinateRule for SgdSubgradient {
     type State = Scaled;
-    const KIND: OnlineKind = OnlineKind::SgdSubgradient;
+    const NAME: &'static str = "sgd_subgradient";
+    const SUMMARY: &'static str = "SGD with the penalty as a subgradient (L1 almost never gives exact zeros)";
+    const KEYS: &'static [SettingDoc] = &[];
+    type Settings = SgdSubgradientSettings;
+
+    fn new(
+        parts: PenaltyParts,
+        regularizer: &'static str,
+        settings: &SgdSubgradientSettings,
+        config: &OnlineConfig,
+    ) -> Result<Self, OnlineError> {
+        Self::build(parts, regularizer, settings, config)
+    }
 
     fn unpenalized(&self) -> Self {
         Self { parts: PenaltyParts::default() }

@@ -8,9 +8,31 @@
 
 use regularizers::{soft_threshold, PenaltyParts};
 
+use regularizers::SettingDoc;
+use serde::{Deserialize, Serialize};
+
 use super::ledger::{Clock, Ledger, PenaltyStep, Scaled};
 use super::rule::{check_gradient_l2, reject_parts, CoordinateRule};
-use super::{OnlineConfig, OnlineError, OnlineKind};
+use super::config::bad;
+use super::{OnlineConfig, OnlineError};
+
+/// Truncation period `K` when the spec sets none.
+const DEFAULT_PERIOD: u32 = 10;
+
+const KEYS: &[SettingDoc] = &[SettingDoc {
+    key: "truncation_period",
+    default: "10",
+    doc: "truncate every K steps by K eta lambda (K = 1 is FOBOS-L1; larger K, more exact zeros); >= 1",
+}];
+
+/// Settings of `truncated_gradient`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TruncatedGradientSettings {
+    /// Truncation period `K`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub truncation_period: Option<u32>,
+}
 
 /// See the module doc.
 pub(crate) struct TruncatedGradient {
@@ -19,14 +41,19 @@ pub(crate) struct TruncatedGradient {
 }
 
 impl TruncatedGradient {
-    pub(crate) fn new(
+    fn build(
         parts: PenaltyParts,
         regularizer: &'static str,
+        settings: &TruncatedGradientSettings,
         config: &OnlineConfig,
     ) -> Result<Self, OnlineError> {
-        reject_parts(Self::KIND, regularizer, parts, true, false)?;
-        check_gradient_l2(Self::KIND, parts.l2_grad, config.schedule.eta(1))?;
-        Ok(Self { parts, period: u64::from(config.truncation_period.max(1)) })
+        reject_parts(Self::NAME, regularizer, parts, true, false)?;
+        check_gradient_l2(Self::NAME, parts.l2_grad, config.schedule.eta(1))?;
+        let period = settings.truncation_period.unwrap_or(DEFAULT_PERIOD);
+        if period == 0 {
+            return Err(bad("truncation_period", "must be >= 1, got 0".to_string()));
+        }
+        Ok(Self { parts, period: u64::from(period) })
     }
 
     /// The truncation of step `clock.completed`: `K * eta * l1` on every `K`-th step.
@@ -41,7 +68,19 @@ impl TruncatedGradient {
 
 impl CoordinateRule for TruncatedGradient {
     type State = Scaled;
-    const KIND: OnlineKind = OnlineKind::TruncatedGradient;
+    const NAME: &'static str = "truncated_gradient";
+    const SUMMARY: &'static str = "SGD, then every K steps an L1 truncation by K eta lambda (Langford, Li & Zhang 2009)";
+    const KEYS: &'static [SettingDoc] = KEYS;
+    type Settings = TruncatedGradientSettings;
+
+    fn new(
+        parts: PenaltyParts,
+        regularizer: &'static str,
+        settings: &TruncatedGradientSettings,
+        config: &OnlineConfig,
+    ) -> Result<Self, OnlineError> {
+        Self::build(parts, regularizer, settings, config)
+    }
 
     fn unpenalized(&self) -> Self {
         Self { parts: PenaltyParts::default(), period: self.period }

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Compares two `runs.csv` files (or two results directories) ignoring the timing columns.
+
+Usage: same_results.py BEFORE AFTER [--ignore COLUMN ...]
+
+BEFORE and AFTER are `runs.csv` files or directories holding `<experiment>/runs.csv`. Rows are
+matched by `run_id`; every other column must be equal byte for byte, except the columns listed
+in `metadata.json` as `timing_columns` (peak_rss_bytes, train_seconds, examples_per_second) and
+any given with --ignore. Exits 1 and prints the first differences when they differ.
+"""
+import csv
+import os
+import sys
+
+TIMING = {"peak_rss_bytes", "train_seconds", "examples_per_second"}
+
+
+def load(path):
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        rows = {row["run_id"]: row for row in reader}
+        return reader.fieldnames, rows
+
+
+def compare(before, after, ignore):
+    cols_b, rows_b = load(before)
+    cols_a, rows_a = load(after)
+    problems = []
+    if cols_b != cols_a:
+        problems.append(f"columns differ:\n  {cols_b}\n  {cols_a}")
+    for run_id in sorted(set(rows_b) ^ set(rows_a)):
+        side = "only before" if run_id in rows_b else "only after"
+        problems.append(f"{run_id}: {side}")
+    for run_id in sorted(set(rows_b) & set(rows_a)):
+        rb, ra = rows_b[run_id], rows_a[run_id]
+        for col in cols_b:
+            if col in ignore or col not in ra:
+                continue
+            if rb[col] != ra[col]:
+                problems.append(f"{run_id}: {col}: {rb[col]!r} -> {ra[col]!r}")
+    return len(rows_b), problems
+
+
+def main(argv):
+    args = argv[1:]
+    ignore = set(TIMING)
+    while "--ignore" in args:
+        i = args.index("--ignore")
+        ignore.add(args[i + 1])
+        del args[i : i + 2]
+    if len(args) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    before, after = args
+    pairs = []
+    if os.path.isdir(before):
+        for name in sorted(os.listdir(before)):
+            b = os.path.join(before, name, "runs.csv")
+            if os.path.isfile(b):
+                pairs.append((name, b, os.path.join(after, name, "runs.csv")))
+    else:
+        pairs.append((os.path.basename(os.path.dirname(before)) or before, before, after))
+    failed = False
+    for name, b, a in pairs:
+        if not os.path.isfile(a):
+            print(f"{name}: missing {a}")
+            failed = True
+            continue
+        n, problems = compare(b, a, ignore)
+        if problems:
+            failed = True
+            print(f"{name}: {len(problems)} difference(s) in {n} rows")
+            for p in problems[:20]:
+                print("  " + p)
+        else:
+            print(f"{name}: {n} rows identical (timing columns aside)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
