@@ -15,7 +15,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::bail;
-use regularizers::RegularizerKind;
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::Stat;
@@ -191,7 +190,7 @@ pub struct CompareMethod {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The `[[regularizer]]` entry's kind.
-    pub regularizer: RegularizerKind,
+    pub regularizer: String,
     /// The optimizer's label within that entry, or several labels whose runs form one path
     /// (e.g. one label per admission count for OGD-Count).
     pub optimizer: Labels,
@@ -235,7 +234,7 @@ impl CompareMethod {
     }
 
     fn covers(&self, row: &RunRecord) -> bool {
-        row.regularizer == self.regularizer.as_str()
+        row.regularizer == self.regularizer
             && self.optimizer.as_slice().contains(&row.optimizer)
     }
 }
@@ -296,7 +295,7 @@ impl CompareSpec {
                 bail!("`{at}.method[{m}].optimizer` is an empty list");
             }
             for label in method.optimizer.as_slice() {
-                let key = (method.regularizer.as_str().to_string(), label.clone());
+                let key = (method.regularizer.clone(), label.clone());
                 if !known.contains(&key) {
                     bail!(
                         "`{at}.method[{m}].optimizer`: no optimizer labelled `{label}` under a `[[regularizer]]` of kind `{}` in this spec",
@@ -627,7 +626,7 @@ impl CompareSpec {
                     point: point.clone(),
                     lambda,
                     method: method.name(),
-                    regularizer: method.regularizer.as_str().to_string(),
+                    regularizer: method.regularizer.clone(),
                     optimizer: method.optimizer.joined(),
                     published: method.published,
                     published_text: method.published_text.clone(),
@@ -718,7 +717,7 @@ impl CompareSpec {
                     point: format!("lambda = {lambda:e}"),
                     lambda: Some(lambda),
                     method: method.name(),
-                    regularizer: method.regularizer.as_str().to_string(),
+                    regularizer: method.regularizer.clone(),
                     optimizer: method.optimizer.joined(),
                     published: None,
                     published_text: method.published_text.clone(),

@@ -79,11 +79,11 @@ pub fn base_record(unit: &Unit, point: usize, ctx: &RunContext<'_>) -> RunRecord
     r.n_validation = data.validation.len() as u64;
     r.n_test = data.test.len() as u64;
     r.features_touched = data.features_touched;
-    r.regularizer = unit.regularizer.as_str().to_string();
+    r.regularizer = unit.regularizer.clone();
     r.l2_convention = unit.convention.as_str().to_string();
     r.optimizer = unit.optimizer_label.clone();
     r.optimizer_kind = unit.optimizer_kind.clone();
-    r.penalty = unit.penalty().as_str().to_string();
+    r.penalty = unit.penalty.name().to_string();
     r.family = match unit.family {
         Family::Online => "online",
         Family::Batch => "batch",

@@ -6,7 +6,8 @@
 //! everything else that shapes the run (data parameters, sizes, training knobs), so changing the
 //! spec never resumes from rows of a different configuration.
 
-use regularizers::{L2Convention, RegularizerKind};
+use regularizers::{L2Convention, Penalty};
+use serde::ser::SerializeMap;
 use serde::Serialize;
 
 use crate::spec::{
@@ -84,12 +85,13 @@ pub enum LambdaPlan {
 pub struct Unit {
     /// The data set it trains on.
     pub dataset: DatasetKey,
-    /// The regularizer.
-    pub regularizer: RegularizerKind,
-    /// L2 convention of the penalty.
+    /// The regularizer entry's name.
+    pub regularizer: String,
+    /// The penalty given to the optimizer (the entry's, unless the optimizer overrides it).
+    #[serde(skip)]
+    pub penalty: Penalty,
+    /// L2 convention of the entry's penalty (reports).
     pub convention: L2Convention,
-    /// Elastic-net mix.
-    pub l1_ratio: f64,
     /// Online or batch.
     pub family: Family,
     /// Algorithm name (`ftrl`, `coordinate_descent`, ...).
@@ -98,6 +100,8 @@ pub struct Unit {
     pub optimizer_label: String,
     /// The optimizer entry as written (after `--quick` shrinking).
     pub optimizer: OptimizerSpec,
+    /// The optimizer's own settings, checked and canonical (only the keys that were set).
+    pub settings: toml::Table,
     /// Training knobs (online).
     pub training: TrainingPlan,
     /// The lambdas.
@@ -120,7 +124,7 @@ impl Unit {
         format!(
             "{}-{}-{}-{lambda}-{}",
             self.dataset.tag(),
-            self.regularizer.as_str(),
+            self.regularizer,
             self.optimizer_label,
             self.config_hash
         )
@@ -154,11 +158,6 @@ impl Unit {
             Some(AdmissionSpec::Count(n)) => format!("count({n})"),
             Some(AdmissionSpec::Poisson(p)) => format!("poisson({p})"),
         }
-    }
-
-    /// The penalty given to the optimizer (the entry's kind unless the optimizer overrides it).
-    pub fn penalty(&self) -> RegularizerKind {
-        self.optimizer.penalty.unwrap_or(self.regularizer)
     }
 
     /// Weight store.
@@ -256,14 +255,80 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// Everything that shapes a run besides its readable id prefix, hashed into the run id.
+///
+/// The JSON it hashes is kept byte-compatible with the one of the first releases, whose spec
+/// types listed every algorithm's keys, so that committed results resume: `convention` and
+/// `l1_ratio` are the regularizer's (TensorFlow and 0.5 when it has none), and the optimizer's
+/// keys come in their historical order (see [`HashedOptimizer`]).
 #[derive(Serialize)]
 struct HashedConfig<'a> {
     data: &'a crate::spec::DataSpec,
     convention: L2Convention,
     l1_ratio: f64,
-    optimizer: &'a OptimizerSpec,
+    #[serde(skip_serializing_if = "toml::Table::is_empty")]
+    regularizer_settings: toml::Table,
+    optimizer: HashedOptimizer<'a>,
     training: TrainingPlan,
     lambdas: &'a LambdaPlan,
+}
+
+/// An optimizer entry as hashed: the shared keys in their historical order, the online
+/// optimizer's own settings between `store` and `bloom_counters`, the batch solver's after
+/// `support_sizes` (each group sorted by key). Unset keys are left out.
+struct HashedOptimizer<'a> {
+    spec: &'a OptimizerSpec,
+    family: Family,
+    settings: &'a toml::Table,
+}
+
+impl Serialize for HashedOptimizer<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn put<M: SerializeMap, T: Serialize>(
+            map: &mut M,
+            key: &str,
+            value: &Option<T>,
+        ) -> Result<(), M::Error> {
+            match value {
+                Some(v) => map.serialize_entry(key, v),
+                None => Ok(()),
+            }
+        }
+        let o = self.spec;
+        let mut map = serializer.serialize_map(None)?;
+        put(&mut map, "online", &o.online)?;
+        put(&mut map, "batch", &o.batch)?;
+        put(&mut map, "label", &o.label)?;
+        // An online run's lambda is in its id prefix; the rest of the list must not change its
+        // id (adding a lambda to a spec resumes the others).
+        if self.family == Family::Batch {
+            put(&mut map, "lambdas", &o.lambdas)?;
+        }
+        put(&mut map, "penalty", &o.penalty)?;
+        put(&mut map, "epochs", &o.epochs)?;
+        put(&mut map, "steps", &o.steps)?;
+        put(&mut map, "batch_size", &o.batch_size)?;
+        put(&mut map, "schedule", &o.schedule)?;
+        put(&mut map, "clip_norm", &o.clip_norm)?;
+        put(&mut map, "shuffle", &o.shuffle)?;
+        put(&mut map, "admission", &o.admission)?;
+        put(&mut map, "store", &o.store)?;
+        if self.family == Family::Online {
+            for (key, value) in self.settings {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        put(&mut map, "bloom_counters", &o.bloom_counters)?;
+        put(&mut map, "path", &o.path)?;
+        put(&mut map, "tol", &o.tol)?;
+        put(&mut map, "max_iter", &o.max_iter)?;
+        put(&mut map, "support_sizes", &o.support_sizes)?;
+        if self.family == Family::Batch {
+            for (key, value) in self.settings {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
 }
 
 /// Expands a checked spec into data sets and units.
@@ -280,9 +345,27 @@ pub fn expand(spec: &ExperimentSpec) -> anyhow::Result<Plan> {
     let mut units = Vec::new();
     for &dataset in &datasets {
         for reg in &spec.regularizers {
+            let entry_penalty = Penalty::new(&reg.kind, &reg.settings)?;
+            let convention = entry_penalty.convention();
+            let l1_ratio =
+                reg.settings
+                .get("l1_ratio")
+                .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
+                .unwrap_or(0.5);
+            let mut regularizer_settings = entry_penalty.settings().clone();
+            regularizer_settings.remove("l1_ratio");
+            regularizer_settings.remove("convention");
             for opt in &reg.optimizers {
                 let Some((family, kind)) = opt.family_and_name() else {
                     anyhow::bail!("optimizer entry without `online` or `batch` (spec not checked)");
+                };
+                let settings = match family {
+                    Family::Online => optimizers::online::lookup(kind)?.check_settings(&opt.settings)?,
+                    Family::Batch => optimizers::batch::lookup(kind)?.check_settings(&opt.settings)?,
+                };
+                let penalty = match &opt.penalty {
+                    Some(name) => Penalty::new(name, &reg.settings)?,
+                    None => entry_penalty.clone(),
                 };
                 let training = TrainingPlan::resolve(&opt.training().or(&spec.grid.training()));
                 let lambdas = opt.lambdas.clone().or_else(|| reg.lambdas.clone());
@@ -302,31 +385,27 @@ pub fn expand(spec: &ExperimentSpec) -> anyhow::Result<Plan> {
                         }
                     }],
                 };
-                // An online run's lambda is in its id prefix; the rest of the list must not change
-                // its id (adding a lambda to a spec resumes the others).
-                let mut hashed_opt = opt.clone();
-                if family == Family::Online {
-                    hashed_opt.lambdas = None;
-                }
                 for lambdas in plans {
                     let hashed = HashedConfig {
                         data: &spec.data,
-                        convention: reg.convention,
-                        l1_ratio: reg.l1_ratio,
-                        optimizer: &hashed_opt,
+                        convention,
+                        l1_ratio,
+                        regularizer_settings: regularizer_settings.clone(),
+                        optimizer: HashedOptimizer { spec: opt, family, settings: &settings },
                         training,
                         lambdas: &lambdas,
                     };
                     let json = serde_json::to_string(&hashed)?;
                     units.push(Unit {
                         dataset,
-                        regularizer: reg.kind,
-                        convention: reg.convention,
-                        l1_ratio: reg.l1_ratio,
+                        regularizer: reg.kind.clone(),
+                        penalty: penalty.clone(),
+                        convention,
                         family,
                         optimizer_kind: kind.to_string(),
                         optimizer_label: opt.display_label(),
                         optimizer: opt.clone(),
+                        settings: settings.clone(),
                         training,
                         lambdas,
                         config_hash: format!("{:08x}", fnv1a(json.as_bytes()) as u32),

@@ -3,23 +3,22 @@
 //! included, and are written on every row of the path.
 
 use features::CompactMatrix;
-use optimizers::batch::{self, BatchKind, PathConfig, PathPoint};
+use optimizers::batch::{self, PathConfig, PathPoint};
 
 use crate::execute::{base_record, fail, fill_model, measured, RunContext, RunOutput};
 use crate::plan::{LambdaPlan, Unit};
 use crate::record;
 
-/// The solver's settings from the unit's spec entry (library defaults for unset keys).
+/// The settings every solver shares, from the unit's spec entry (library defaults for unset
+/// keys); the solver's own settings are passed to it as written.
 fn path_config(unit: &Unit) -> PathConfig {
     let opt = &unit.optimizer;
     let defaults = PathConfig::default();
     let mut config = PathConfig {
-        l1_ratio: unit.l1_ratio,
-        convention: unit.convention,
+        convention: unit.penalty.convention(),
         tol: opt.tol.unwrap_or(defaults.tol),
         max_iter: opt.max_iter.unwrap_or(defaults.max_iter),
         support_sizes: opt.support_sizes.clone(),
-        l2_for_l0: opt.l2_for_l0.unwrap_or(defaults.l2_for_l0),
         ..defaults
     };
     match &unit.lambdas {
@@ -38,14 +37,14 @@ fn path_config(unit: &Unit) -> PathConfig {
 pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> Vec<RunOutput> {
     let data = ctx.dataset;
     let config = path_config(unit);
-    let kind = match BatchKind::parse(&unit.optimizer_kind) {
-        Ok(kind) => kind,
+    let entry = match batch::lookup(&unit.optimizer_kind) {
+        Ok(entry) => entry,
         Err(e) => return vec![failed(unit, ctx, e)],
     };
     let loss = ctx.spec.data.loss;
     let (result, measurement) = measured(ctx.reset_rss, || {
         let matrix = CompactMatrix::from_examples(&data.train);
-        batch::fit_path(kind, &matrix, loss, unit.regularizer, &config)
+        entry.fit_path(&matrix, loss, &unit.penalty, &config, &unit.settings)
     });
     let points: Vec<PathPoint> = match result {
         Ok(points) => points,

@@ -3,7 +3,7 @@
 //! records its model, memory and time.
 
 use features::SparseExample;
-use optimizers::online::{self, OnlineKind, OnlineOptimizer};
+use optimizers::online::{self, OnlineOptimizer};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -104,50 +104,33 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
     };
     r.lambda = lambda;
     r.batch_size = unit.training.batch_size as u64;
-    r.schedule = match OnlineKind::parse(&unit.optimizer_kind) {
-        // FTRL and RDA have their own per-coordinate rates; their schedule is not used.
-        Ok(OnlineKind::Ftrl) => format!(
-            "ftrl(alpha={},beta={})",
-            unit.optimizer.ftrl_alpha.unwrap_or(online::OnlineConfig::default().ftrl_alpha),
-            unit.optimizer.ftrl_beta.unwrap_or(online::OnlineConfig::default().ftrl_beta)
-        ),
-        Ok(OnlineKind::Rda) => format!(
-            "rda(gamma={})",
-            unit.optimizer.rda_gamma.unwrap_or(online::OnlineConfig::default().rda_gamma)
-        ),
-        _ => unit.training.schedule.to_string(),
-    };
-    // Knobs that change what lambda means or how often it acts, named where they are set.
-    if let Some(penalty) = unit.optimizer.ftrl_penalty {
-        r.schedule.push_str(match penalty {
-            online::FtrlPenalty::Total => ",penalty=total",
-            online::FtrlPenalty::PerStep => ",penalty=per_step",
-        });
-    }
-    if let Some(period) = unit.optimizer.truncation_period {
-        r.schedule.push_str(&format!(",K={period}"));
-    }
-    if let Some(clip) = unit.training.clip_norm {
-        r.schedule.push_str(&format!(",clip={clip}"));
-    }
-    let kind = match OnlineKind::parse(&unit.optimizer_kind) {
-        Ok(kind) => kind,
+    let entry = match online::lookup(&unit.optimizer_kind) {
+        Ok(entry) => entry,
         Err(e) => {
             fail(&mut r, e);
             return RunOutput { record: r, model: None };
         }
     };
-    let regularizer =
-        match regularizers::build(unit.penalty(), lambda, unit.l1_ratio, unit.convention) {
-            Ok(reg) => reg,
-            Err(e) => {
-                fail(&mut r, e);
-                return RunOutput { record: r, model: None };
-            }
-        };
+    r.schedule = match entry.rate_text(&unit.settings, &unit.training.schedule) {
+        Ok(text) => text,
+        Err(e) => {
+            fail(&mut r, e);
+            return RunOutput { record: r, model: None };
+        }
+    };
+    if let Some(clip) = unit.training.clip_norm {
+        r.schedule.push_str(&format!(",clip={clip}"));
+    }
+    let regularizer = match unit.penalty.at(lambda) {
+        Ok(reg) => reg,
+        Err(e) => {
+            fail(&mut r, e);
+            return RunOutput { record: r, model: None };
+        }
+    };
     let config = registry::online_config(unit, ctx.spec.data.loss, r.dimension, data.key.seed);
     let (result, measurement) = measured(ctx.reset_rss, || {
-        let mut optimizer = online::build(kind, regularizer.as_ref(), &config)?;
+        let mut optimizer = entry.build(regularizer.as_ref(), &config, &unit.settings)?;
         let examples = train(optimizer.as_mut(), &data.train, &unit.training, data.key.seed);
         let model = optimizer.model();
         Ok::<_, online::OnlineError>((examples, model, optimizer.memory(), optimizer.diverged()))

@@ -7,9 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use optimizers::online::{FtrlPenalty, OnlineError};
+use optimizers::online::OnlineError;
 use optimizers::LossKind;
-use regularizers::{L2Convention, RegularizerKind};
+use regularizers::Penalty;
 use serde::{Deserialize, Serialize};
 
 /// One experiment: a data source, a grid of runs, how lambda is selected, what is reported.
@@ -155,16 +155,9 @@ pub use optimizers::online::Schedule as ScheduleSpec;
 
 /// One regularizer and the optimizers that fit it (TOML `[[regularizer]]`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct RegularizerSpec {
-    /// `none`, `l2`, `l1`, `elastic_net` or `l0`.
-    pub kind: RegularizerKind,
-    /// Meaning of the L2 strength: `tensorflow` (`lambda/2 * sum w^2`, default) or `keras`.
-    #[serde(default)]
-    pub convention: L2Convention,
-    /// Elastic-net mix (fraction of L1), default 0.5.
-    #[serde(default = "default_l1_ratio")]
-    pub l1_ratio: f64,
+    /// A name of the regularizer registry (`regularizers::REGULARIZERS`).
+    pub kind: String,
     /// Lambda values for every optimizer of this entry (an optimizer may override).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lambdas: Option<Vec<f64>>,
@@ -174,10 +167,10 @@ pub struct RegularizerSpec {
     /// The optimizers (TOML `[[regularizer.optimizer]]`).
     #[serde(rename = "optimizer")]
     pub optimizers: Vec<OptimizerSpec>,
-}
-
-fn default_l1_ratio() -> f64 {
-    0.5
+    /// Every other key: the regularizer's own settings, checked by its registry entry (which
+    /// names an unknown key).
+    #[serde(flatten)]
+    pub settings: toml::Table,
 }
 
 /// A lambda path from `lambda_max` (computed from the data) down to `min_ratio * lambda_max`.
@@ -214,15 +207,14 @@ pub enum StoreSpec {
 }
 
 /// One optimizer of a regularizer entry (TOML `[[regularizer.optimizer]]`): exactly one of
-/// `online` and `batch`.
+/// `online` and `batch`. The keys listed here are shared by every optimizer of a family; all
+/// others are the optimizer's own settings, checked by its registry entry.
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
-#[serde(deny_unknown_fields)]
 pub struct OptimizerSpec {
-    /// An online optimizer: `sgd_subgradient`, `truncated_gradient`, `cumulative_penalty`,
-    /// `fobos`, `rda`, `ftrl` or `hard_threshold`.
+    /// A name of the online registry (`optimizers::online::ONLINE_OPTIMIZERS`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub online: Option<String>,
-    /// A batch solver: `coordinate_descent`, `fista`, `iht`, `l0l2_cd` or `prune_refit`.
+    /// A name of the batch registry (`optimizers::batch::BATCH_SOLVERS`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch: Option<String>,
     /// Name in reports (default: the optimizer's name); unique within the regularizer entry.
@@ -235,7 +227,7 @@ pub struct OptimizerSpec {
     /// (online only). Example: FTRL with count admission listed under `l0`, where the admission
     /// is the L0 heuristic and the penalty is `l1` at `lambdas`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub penalty: Option<RegularizerKind>,
+    pub penalty: Option<String>,
     // Training knobs overriding `[grid]` (online only), gathered by `training()`.
     /// Passes over the training split (default 1).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -261,22 +253,6 @@ pub struct OptimizerSpec {
     /// Weight store (online only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store: Option<StoreSpec>,
-    /// FTRL `alpha` (online only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ftrl_alpha: Option<f64>,
-    /// FTRL `beta` (online only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ftrl_beta: Option<f64>,
-    /// RDA `gamma` (online only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rda_gamma: Option<f64>,
-    /// How FTRL reads lambda: `total` (McMahan's Algorithm 1, TensorFlow; default) or
-    /// `per_step` (mean loss plus penalty, the other optimizers' scale) (online `ftrl` only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ftrl_penalty: Option<FtrlPenalty>,
-    /// Truncation period `K` of `truncated_gradient` (online only; `1` truncates every step).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub truncation_period: Option<u32>,
     /// Counters of the counting Bloom filter behind `admission = { count = n }` (online only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bloom_counters: Option<u32>,
@@ -289,12 +265,13 @@ pub struct OptimizerSpec {
     /// Iteration cap per lambda (batch only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_iter: Option<usize>,
-    /// Target support sizes (batch `iht`, `prune_refit`).
+    /// Target support sizes (batch solvers that fit a path over support sizes: `iht`,
+    /// `prune_refit`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_sizes: Option<Vec<usize>>,
-    /// L2 strength added to L0 fits (batch `l0l2_cd`, `prune_refit`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub l2_for_l0: Option<f64>,
+    /// Every other key: the optimizer's own settings, checked by its registry entry.
+    #[serde(flatten)]
+    pub settings: toml::Table,
 }
 
 /// Which family an optimizer belongs to.
@@ -635,9 +612,8 @@ impl ExperimentSpec {
         if let Some(lambdas) = &reg.lambdas {
             check_lambdas(&format!("{at}.lambdas"), lambdas)?;
         }
-        if !(0.0..=1.0).contains(&reg.l1_ratio) {
-            bail!("`{at}.l1_ratio` must be in [0, 1], got {}", reg.l1_ratio);
-        }
+        let penalty = Penalty::new(&reg.kind, &reg.settings)
+            .map_err(|e| anyhow::anyhow!("`{at}`: {e}"))?;
         if let Some(path) = reg.path {
             check_path(&format!("{at}.path"), path)?;
         }
@@ -655,14 +631,13 @@ impl ExperimentSpec {
             opt.training().check(&format!("{at}."))?;
             match family {
                 Family::Online => {
-                    crate::registry::check_online_name(name)
+                    let entry = optimizers::online::lookup(name)
                         .map_err(|e| anyhow::anyhow!("`{at}.online`: {e}"))?;
                     let batch_keys = [
                         ("path", opt.path.is_some()),
                         ("tol", opt.tol.is_some()),
                         ("max_iter", opt.max_iter.is_some()),
                         ("support_sizes", opt.support_sizes.is_some()),
-                        ("l2_for_l0", opt.l2_for_l0.is_some()),
                     ];
                     if let Some((key, _)) = batch_keys.iter().find(|(_, set)| *set) {
                         bail!("`{at}.{key}` applies to batch solvers only");
@@ -677,38 +652,31 @@ impl ExperimentSpec {
                             bail!("`{at}.admission.poisson` must be in (0, 1], got {p}");
                         }
                     }
-                    for (key, value) in [
-                        ("ftrl_alpha", opt.ftrl_alpha),
-                        ("ftrl_beta", opt.ftrl_beta),
-                        ("rda_gamma", opt.rda_gamma),
-                    ] {
-                        if let Some(v) = value {
-                            check_positive(&format!("{at}.{key}"), v)?;
-                        }
-                    }
-                    if opt.ftrl_penalty.is_some() && name != "ftrl" {
-                        bail!("`{at}.ftrl_penalty` applies to `online = \"ftrl\"` only");
-                    }
-                    match opt.truncation_period {
-                        Some(_) if name != "truncated_gradient" => bail!(
-                            "`{at}.truncation_period` applies to `online = \"truncated_gradient\"` only"
-                        ),
-                        Some(0) => bail!("`{at}.truncation_period` must be >= 1"),
-                        _ => {}
+                    entry
+                        .check_settings(&opt.settings)
+                        .map_err(|e| anyhow::anyhow!("`{at}`: {e}; {}", keys_hint(entry.keys)))?;
+                    let penalty = match &opt.penalty {
+                        Some(name) => Penalty::new(name, &reg.settings)
+                            .map_err(|e| anyhow::anyhow!("`{at}.penalty`: {e}"))?,
+                        None => penalty.clone(),
+                    };
+                    // The pair is checked by building the optimizer once (no data needed): an
+                    // optimizer that cannot apply the penalty is a spec error, not an error row.
+                    let reg_at = penalty.at(0.0).map_err(|e| anyhow::anyhow!("`{at}`: {e}"))?;
+                    let config = optimizers::online::OnlineConfig::default();
+                    if let Err(e @ OnlineError::Unsupported { .. }) =
+                        entry.build(reg_at.as_ref(), &config, &opt.settings).map(|_| ())
+                    {
+                        bail!("`{at}`: {e}");
                     }
                 }
                 Family::Batch => {
-                    crate::registry::check_batch_name(name)
+                    let entry = optimizers::batch::lookup(name)
                         .map_err(|e| anyhow::anyhow!("`{at}.batch`: {e}"))?;
                     let online_keys = [
                         ("penalty", opt.penalty.is_some()),
                         ("admission", opt.admission.is_some()),
                         ("store", opt.store.is_some()),
-                        ("ftrl_alpha", opt.ftrl_alpha.is_some()),
-                        ("ftrl_beta", opt.ftrl_beta.is_some()),
-                        ("rda_gamma", opt.rda_gamma.is_some()),
-                        ("ftrl_penalty", opt.ftrl_penalty.is_some()),
-                        ("truncation_period", opt.truncation_period.is_some()),
                         ("bloom_counters", opt.bloom_counters.is_some()),
                         (
                             "epochs/steps/batch_size/schedule/clip_norm/shuffle",
@@ -718,6 +686,10 @@ impl ExperimentSpec {
                     if let Some((key, _)) = online_keys.iter().find(|(_, set)| *set) {
                         bail!("`{at}.{key}` applies to online optimizers only");
                     }
+                    entry
+                        .check_settings(&opt.settings)
+                        .map_err(|e| anyhow::anyhow!("`{at}`: {e}; {}", keys_hint(entry.keys)))?;
+                    entry.check_penalty(&penalty).map_err(|e| anyhow::anyhow!("`{at}`: {e}"))?;
                     if let Some(path) = opt.path {
                         check_path(&format!("{at}.path"), path)?;
                     }
@@ -743,14 +715,24 @@ impl ExperimentSpec {
             if label.is_empty() || label.contains(['/', ',', '\n', '"']) {
                 bail!("`{at}.label` must be non-empty without `/`, `,`, quotes or newlines, got {label:?}");
             }
-            if !seen.insert((reg.kind.as_str().to_string(), label.clone())) {
+            if !seen.insert((reg.kind.clone(), label.clone())) {
                 bail!(
                     "`{at}`: optimizer `{label}` appears twice for regularizer `{}`; give one a distinct `label`",
-                    reg.kind.as_str()
+                    reg.kind
                 );
             }
         }
         Ok(())
+    }
+}
+
+/// "its own keys: a, b" for error messages about an optimizer's settings.
+fn keys_hint(keys: &[regularizers::SettingDoc]) -> String {
+    if keys.is_empty() {
+        "it has no keys of its own (see experiments/README.md for the shared ones)".to_string()
+    } else {
+        let names: Vec<&str> = keys.iter().map(|k| k.key).collect();
+        format!("its own keys: {} (see experiments/README.md for the shared ones)", names.join(", "))
     }
 }
 

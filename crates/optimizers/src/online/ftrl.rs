@@ -18,6 +18,9 @@ use super::rule::{reject_parts, CoordinateRule, CoordinateState};
 use super::config::{bad, positive};
 use super::{FtrlPenalty, OnlineConfig, OnlineError};
 
+const DEFAULT_ALPHA: f64 = 0.1;
+const DEFAULT_BETA: f64 = 1.0;
+
 const KEYS: &[SettingDoc] = &[
     SettingDoc { key: "ftrl_alpha", default: "0.1", doc: "per-coordinate learning rate alpha; > 0" },
     SettingDoc { key: "ftrl_beta", default: "1.0", doc: "beta of the per-coordinate rate; >= 0" },
@@ -75,9 +78,9 @@ impl Ftrl {
     ) -> Result<Self, OnlineError> {
         reject_parts(Self::NAME, regularizer, parts, true, false)?;
 let _ = config;
-        let alpha = settings.ftrl_alpha.unwrap_or(0.1);
+        let alpha = settings.ftrl_alpha.unwrap_or(DEFAULT_ALPHA);
         positive("ftrl_alpha", alpha)?;
-        let beta = settings.ftrl_beta.unwrap_or(1.0);
+        let beta = settings.ftrl_beta.unwrap_or(DEFAULT_BETA);
         if !(beta.is_finite() && beta >= 0.0) {
             return Err(bad("ftrl_beta", format!("must be finite and >= 0, got {beta}")));
         }
@@ -111,6 +114,21 @@ impl CoordinateRule for Ftrl {
         config: &OnlineConfig,
     ) -> Result<Self, OnlineError> {
         Self::build(parts, regularizer, settings, config)
+    }
+
+    fn rate_text(settings: &FtrlSettings, _schedule: &super::Schedule) -> String {
+        // FTRL has its own per-coordinate rates; the schedule is not used.
+        let mut text = format!(
+            "ftrl(alpha={},beta={})",
+            settings.ftrl_alpha.unwrap_or(DEFAULT_ALPHA),
+            settings.ftrl_beta.unwrap_or(DEFAULT_BETA)
+        );
+        match settings.ftrl_penalty {
+            Some(FtrlPenalty::Total) => text.push_str(",penalty=total"),
+            Some(FtrlPenalty::PerStep) => text.push_str(",penalty=per_step"),
+            None => {}
+        }
+        text
     }
 
     fn unpenalized(&self) -> Self {

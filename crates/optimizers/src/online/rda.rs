@@ -16,6 +16,8 @@ use super::rule::{reject_parts, CoordinateRule};
 use super::config::positive;
 use super::{OnlineConfig, OnlineError};
 
+const DEFAULT_GAMMA: f64 = 1.0;
+
 const KEYS: &[SettingDoc] = &[SettingDoc {
     key: "rda_gamma",
     default: "1.0",
@@ -46,7 +48,7 @@ impl Rda {
     ) -> Result<Self, OnlineError> {
         reject_parts(Self::NAME, regularizer, parts, true, false)?;
         let _ = config;
-        let gamma = settings.rda_gamma.unwrap_or(1.0);
+        let gamma = settings.rda_gamma.unwrap_or(DEFAULT_GAMMA);
         positive("rda_gamma", gamma)?;
         Ok(Self { parts, gamma })
     }
@@ -80,6 +82,11 @@ impl CoordinateRule for Rda {
         config: &OnlineConfig,
     ) -> Result<Self, OnlineError> {
         Self::build(parts, regularizer, settings, config)
+    }
+
+    fn rate_text(settings: &RdaSettings, _schedule: &super::Schedule) -> String {
+        // RDA's rate is gamma sqrt(t); the schedule is not used.
+        format!("rda(gamma={})", settings.rda_gamma.unwrap_or(DEFAULT_GAMMA))
     }
 
     fn unpenalized(&self) -> Self {

@@ -10,7 +10,7 @@ use regularizers::{Regularizer, SettingDoc};
 
 use super::learner::Learner;
 use super::rule::CoordinateRule;
-use super::{OnlineConfig, OnlineError, OnlineOptimizer};
+use super::{OnlineConfig, OnlineError, OnlineOptimizer, Schedule};
 
 /// A registered online optimizer.
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +27,7 @@ pub struct OnlineEntry {
         &toml::Table,
     ) -> Result<Box<dyn OnlineOptimizer>, OnlineError>,
     canonical: fn(&toml::Table) -> Result<toml::Table, OnlineError>,
+    rate_text: fn(&toml::Table, &Schedule) -> Result<String, OnlineError>,
 }
 
 impl OnlineEntry {
@@ -34,6 +35,16 @@ impl OnlineEntry {
     /// returns it in canonical form: only the keys that were set.
     pub fn check_settings(&self, settings: &toml::Table) -> Result<toml::Table, OnlineError> {
         (self.canonical)(settings)
+    }
+
+    /// How a run's step sizes are described in reports (`inv_sqrt(0.5)`, `ftrl(alpha=0.1,beta=1)`,
+    /// plus settings that change what lambda means).
+    pub fn rate_text(
+        &self,
+        settings: &toml::Table,
+        schedule: &Schedule,
+    ) -> Result<String, OnlineError> {
+        (self.rate_text)(settings, schedule)
     }
 
     /// The optimizer with `regularizer` on every weight (never the bias), the shared `config`
@@ -78,6 +89,13 @@ fn canonical_entry<R: CoordinateRule>(table: &toml::Table) -> Result<toml::Table
     Ok(canonical_settings(&settings_of::<R>(table)?))
 }
 
+fn rate_text_entry<R: CoordinateRule>(
+    table: &toml::Table,
+    schedule: &Schedule,
+) -> Result<String, OnlineError> {
+    Ok(R::rate_text(&settings_of::<R>(table)?, schedule))
+}
+
 /// The registry entry of rule `R`.
 pub(crate) const fn entry<R: CoordinateRule>() -> OnlineEntry {
     OnlineEntry {
@@ -86,6 +104,7 @@ pub(crate) const fn entry<R: CoordinateRule>() -> OnlineEntry {
         keys: R::KEYS,
         build: build_entry::<R>,
         canonical: canonical_entry::<R>,
+        rate_text: rate_text_entry::<R>,
     }
 }
 

@@ -33,6 +33,12 @@ pub(crate) trait CoordinateRule: Send + Sized + 'static {
         config: &OnlineConfig,
     ) -> Result<Self, OnlineError>;
 
+    /// How the step sizes of a run are described in reports: the schedule by default; rules
+    /// with their own rates (FTRL, RDA) or a setting that changes what lambda means say so.
+    fn rate_text(_settings: &Self::Settings, schedule: &super::Schedule) -> String {
+        schedule.to_string()
+    }
+
     /// The same rule without any penalty, used for the (unpenalized) bias.
     fn unpenalized(&self) -> Self;
 

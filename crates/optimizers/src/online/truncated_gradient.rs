@@ -82,6 +82,13 @@ impl CoordinateRule for TruncatedGradient {
         Self::build(parts, regularizer, settings, config)
     }
 
+    fn rate_text(settings: &TruncatedGradientSettings, schedule: &super::Schedule) -> String {
+        match settings.truncation_period {
+            Some(period) => format!("{schedule},K={period}"),
+            None => schedule.to_string(),
+        }
+    }
+
     fn unpenalized(&self) -> Self {
         Self { parts: PenaltyParts::default(), period: self.period }
     }
