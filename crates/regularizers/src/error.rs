@@ -29,13 +29,16 @@ pub enum RegularizerError {
         /// What is wrong, naming the key.
         message: String,
     },
-    /// A parameter outside its range.
-    #[error("regularizer `{name}`: {message}")]
-    BadParameter {
+    /// A parameter that must be strictly positive (e.g. the MCP's `gamma`) is `<= 0` or not
+    /// finite.
+    #[error("regularizer `{name}`: {parameter} must be finite and > 0, got {value}")]
+    NotPositive {
         /// The regularizer.
         name: &'static str,
-        /// What is wrong, naming the parameter.
-        message: String,
+        /// The parameter at fault.
+        parameter: &'static str,
+        /// Its value.
+        value: f64,
     },
     /// An elastic-net mixing ratio outside [0, 1].
     #[error("regularizer `elastic_net`: l1_ratio must be in [0, 1], got {0}")]
@@ -51,5 +54,17 @@ pub(crate) fn check_strength(
         Ok(value)
     } else {
         Err(RegularizerError::BadStrength { name, parameter, value })
+    }
+}
+
+pub(crate) fn check_positive(
+    name: &'static str,
+    parameter: &'static str,
+    value: f64,
+) -> Result<f64, RegularizerError> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(RegularizerError::NotPositive { name, parameter, value })
     }
 }

@@ -29,6 +29,7 @@ registry::regularizer_list! {
     l1::L1,
     elastic_net::ElasticNet,
     l0::L0,
+    mcp::Mcp,
 }
 
 /// The separable pieces of a penalty, for optimizers with closed-form updates.

@@ -49,9 +49,7 @@ pub struct RegularizerEntry {
 }
 
 /// Parses a settings table into `T`, the error naming the entry (serde names the key).
-pub fn parse_settings<T: DeserializeOwned>(
-    table: &toml::Table,
-) -> Result<T, toml::de::Error> {
+pub fn parse_settings<T: DeserializeOwned>(table: &toml::Table) -> Result<T, toml::de::Error> {
     toml::Value::Table(table.clone()).try_into()
 }
 

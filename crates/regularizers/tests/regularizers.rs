@@ -185,10 +185,7 @@ fn bad_strengths_and_names_are_errors() {
     }
     let err = Penalty::named("lasso").map_err(|e| e.to_string());
     assert!(err.is_err_and(|e| e.contains("lasso") && e.contains("elastic_net")));
-    let err = Penalty::named("l1")
-        .and_then(|p| p.at(-0.5))
-        .map(|_| ())
-        .map_err(|e| e.to_string());
+    let err = Penalty::named("l1").and_then(|p| p.at(-0.5)).map(|_| ()).map_err(|e| e.to_string());
     assert!(err.is_err_and(|e| e.contains("lambda") && e.contains("-0.5")));
     // Settings are checked per regularizer: a key of another one is named and refused.
     let table: toml::Table = toml::from_str("l1_ratio = 0.5").expect("toml");
