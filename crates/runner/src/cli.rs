@@ -34,6 +34,9 @@ pub enum Command {
     },
     /// Lists the experiments, one line each.
     List,
+    /// Prints the registered regularizers, online optimizers and batch solvers with their own
+    /// spec keys (Markdown).
+    Methods,
 }
 
 /// Options of a run.
@@ -94,6 +97,10 @@ pub fn main_with(cli: Cli) -> anyhow::Result<()> {
         None => run("k_sweep", &cli.run),
         Some(Command::Run { spec, args }) => run(&spec, &args),
         Some(Command::List) => list(),
+        Some(Command::Methods) => {
+            print!("{}", crate::methods::markdown());
+            Ok(())
+        }
     }
 }
 

@@ -234,8 +234,7 @@ impl CompareMethod {
     }
 
     fn covers(&self, row: &RunRecord) -> bool {
-        row.regularizer == self.regularizer
-            && self.optimizer.as_slice().contains(&row.optimizer)
+        row.regularizer == self.regularizer && self.optimizer.as_slice().contains(&row.optimizer)
     }
 }
 

@@ -23,6 +23,7 @@ mod execute;
 mod export;
 mod machine;
 mod metadata;
+mod methods;
 mod paths;
 mod plan;
 mod plots;

@@ -347,8 +347,8 @@ pub fn expand(spec: &ExperimentSpec) -> anyhow::Result<Plan> {
         for reg in &spec.regularizers {
             let entry_penalty = Penalty::new(&reg.kind, &reg.settings)?;
             let convention = entry_penalty.convention();
-            let l1_ratio =
-                reg.settings
+            let l1_ratio = reg
+                .settings
                 .get("l1_ratio")
                 .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
                 .unwrap_or(0.5);
@@ -360,8 +360,12 @@ pub fn expand(spec: &ExperimentSpec) -> anyhow::Result<Plan> {
                     anyhow::bail!("optimizer entry without `online` or `batch` (spec not checked)");
                 };
                 let settings = match family {
-                    Family::Online => optimizers::online::lookup(kind)?.check_settings(&opt.settings)?,
-                    Family::Batch => optimizers::batch::lookup(kind)?.check_settings(&opt.settings)?,
+                    Family::Online => {
+                        optimizers::online::lookup(kind)?.check_settings(&opt.settings)?
+                    }
+                    Family::Batch => {
+                        optimizers::batch::lookup(kind)?.check_settings(&opt.settings)?
+                    }
                 };
                 let penalty = match &opt.penalty {
                     Some(name) => Penalty::new(name, &reg.settings)?,

@@ -612,8 +612,8 @@ impl ExperimentSpec {
         if let Some(lambdas) = &reg.lambdas {
             check_lambdas(&format!("{at}.lambdas"), lambdas)?;
         }
-        let penalty = Penalty::new(&reg.kind, &reg.settings)
-            .map_err(|e| anyhow::anyhow!("`{at}`: {e}"))?;
+        let penalty =
+            Penalty::new(&reg.kind, &reg.settings).map_err(|e| anyhow::anyhow!("`{at}`: {e}"))?;
         if let Some(path) = reg.path {
             check_path(&format!("{at}.path"), path)?;
         }
@@ -660,13 +660,14 @@ impl ExperimentSpec {
                             .map_err(|e| anyhow::anyhow!("`{at}.penalty`: {e}"))?,
                         None => penalty.clone(),
                     };
-                    // The pair is checked by building the optimizer once (no data needed): an
-                    // optimizer that cannot apply the penalty is a spec error, not an error row.
+                    // The pair and the settings' values are checked by building the optimizer
+                    // once (no data needed): what can only fail is a spec error, not an error row.
                     let reg_at = penalty.at(0.0).map_err(|e| anyhow::anyhow!("`{at}`: {e}"))?;
-                    let config = optimizers::online::OnlineConfig::default();
-                    if let Err(e @ OnlineError::Unsupported { .. }) =
-                        entry.build(reg_at.as_ref(), &config, &opt.settings).map(|_| ())
-                    {
+                    if let Err(e) = entry.build(
+                        reg_at.as_ref(),
+                        &optimizers::online::OnlineConfig::default(),
+                        &opt.settings,
+                    ) {
                         bail!("`{at}`: {e}");
                     }
                 }
@@ -732,7 +733,10 @@ fn keys_hint(keys: &[regularizers::SettingDoc]) -> String {
         "it has no keys of its own (see experiments/README.md for the shared ones)".to_string()
     } else {
         let names: Vec<&str> = keys.iter().map(|k| k.key).collect();
-        format!("its own keys: {} (see experiments/README.md for the shared ones)", names.join(", "))
+        format!(
+            "its own keys: {} (see experiments/README.md for the shared ones)",
+            names.join(", ")
+        )
     }
 }
 

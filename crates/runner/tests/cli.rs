@@ -365,8 +365,14 @@ fn comparison_and_new_optimizer_keys_are_checked() {
              [[compare.method]]\nregularizer = \"l1\"\noptimizer = \"ftrl\"\n",
             "compare[0].expect[0]",
         ),
-        ("truncation_period = 2\n", "regularizer[0].optimizer[0].truncation_period"),
+        // Another optimizer's key: refused by FTRL's own settings type, naming key and entry.
+        ("truncation_period = 2\n", "regularizer[0].optimizer[0]`: online optimizer `ftrl`: unknown field `truncation_period`"),
         ("ftrl_penalty = \"sometimes\"\n", "ftrl_penalty"),
+        ("ftrl_alpha = -1.0\n", "ftrl_alpha"),
+        // A (penalty, optimizer) pair that cannot work is a spec error naming both.
+        ("[[regularizer]]\nkind = \"mcp\"\nlambdas = [0.1]\n[[regularizer.optimizer]]\nonline = \"ftrl\"\n", "`ftrl` does not support regularizer `mcp`"),
+        ("[[regularizer]]\nkind = \"l0\"\nlambdas = [0.1]\n[[regularizer.optimizer]]\nbatch = \"fista\"\n", "batch solver `fista` does not support penalty `l0`"),
+        ("[[regularizer]]\nkind = \"mcp\"\ngama = 2.0\nlambdas = [0.1]\n[[regularizer.optimizer]]\nbatch = \"coordinate_descent\"\n", "unknown field `gama`"),
     ];
     for (i, (extra, key)) in cases.iter().enumerate() {
         let spec = dir.path().join(format!("c{i}.toml"));
@@ -379,5 +385,28 @@ fn comparison_and_new_optimizer_keys_are_checked() {
             stderr.contains(&format!("c{i}.toml")) && stderr.contains(key),
             "case {i}: {stderr}"
         );
+    }
+}
+
+#[test]
+fn readme_lists_every_method_and_key_of_the_registries() {
+    let output = runner(&["methods"]);
+    assert!(output.status.success());
+    let generated = text(&output.stdout);
+    let readme = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../experiments/README.md"),
+    )
+    .unwrap();
+    let block = readme
+        .split("<!-- methods:begin -->\n")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- methods:end -->").next())
+        .expect("experiments/README.md has a methods block");
+    assert_eq!(
+        block, generated,
+        "experiments/README.md is out of date: paste `cargo run -p runner -- methods` between its markers"
+    );
+    for name in ["mcp", "ftrl", "coordinate_descent", "gamma", "ftrl_alpha", "truncation_period"] {
+        assert!(generated.contains(&format!("`{name}`")), "{name} missing");
     }
 }
