@@ -74,6 +74,7 @@ registry::batch_solver_list! {
     iht::Iht,
     l0l2_cd::L0L2Cd,
     prune_refit::PruneRefit,
+    splicing::Splicing,
 }
 
 pub use config::PathConfig;
