@@ -24,9 +24,9 @@ use std::time::Instant;
 use criterion::{criterion_group, criterion_main, Criterion};
 use features::libsvm::{write_matrix, LibsvmLabels};
 use features::{CompactMatrix, SplitName, SyntheticConfig, SyntheticProblem};
-use optimizers::batch::{fit_path, lambda_max, BatchKind, PathConfig, PathPoint};
+use optimizers::batch::{fit_path, lambda_max, PathConfig, PathPoint};
 use optimizers::LossKind;
-use regularizers::RegularizerKind;
+use regularizers::Penalty;
 
 /// Numeric features (and bins per feature).
 const K: usize = 6;
@@ -48,16 +48,19 @@ fn crossed_matrix() -> CompactMatrix {
     CompactMatrix::from_examples(&examples)
 }
 
-/// One L1 logistic coordinate-descent fit at `lambda`.
-fn fit(matrix: &CompactMatrix, lambda: f64) -> PathPoint {
+/// The L1 penalty (no settings).
+fn l1() -> Penalty {
+    match Penalty::named("l1") {
+        Ok(penalty) => penalty,
+        Err(err) => panic!("l1: {err}"),
+    }
+}
+
+/// One L1 logistic coordinate-descent fit at `lambda` (the solver's default settings).
+fn fit(matrix: &CompactMatrix, penalty: &Penalty, lambda: f64) -> PathPoint {
     let config = PathConfig { lambdas: Some(vec![lambda]), tol: TOL, ..PathConfig::default() };
-    match fit_path(
-        BatchKind::CoordinateDescent,
-        matrix,
-        LossKind::Logistic,
-        RegularizerKind::L1,
-        &config,
-    ) {
+    let settings = toml::Table::new();
+    match fit_path("coordinate_descent", matrix, LossKind::Logistic, penalty, &config, &settings) {
         Ok(mut path) => path.remove(0),
         Err(err) => panic!("fit: {err}"),
     }
@@ -93,8 +96,9 @@ fn export(dir: &Path, matrix: &CompactMatrix, point: &PathPoint, seconds: f64) {
 fn coordinate_descent_l1_logistic(c: &mut Criterion) {
     let matrix = crossed_matrix();
     let lambda = lambda_max(&matrix, LossKind::Logistic, 1.0) / LAMBDA_DIVISOR;
+    let penalty = l1();
     let start = Instant::now();
-    let point = fit(&matrix, lambda);
+    let point = fit(&matrix, &penalty, lambda);
     let seconds = start.elapsed().as_secs_f64();
     eprintln!(
         "batch_time: k = {K}, {} rows x {} columns, {} nonzeros; lambda = lambda_max / {LAMBDA_DIVISOR} = {lambda:.6e}",
@@ -117,7 +121,7 @@ fn coordinate_descent_l1_logistic(c: &mut Criterion) {
     let mut group = c.benchmark_group("batch_time");
     group.sample_size(10);
     group.bench_function("cd_l1_logistic_k6_n200000_tol1e-6", |b| {
-        b.iter(|| fit(&matrix, lambda));
+        b.iter(|| fit(&matrix, &penalty, lambda));
     });
     group.finish();
 }

@@ -3,14 +3,14 @@
 //! k, outside the timed loop; each iteration builds a fresh optimizer and makes one pass over
 //! them in mini-batches of 1 (pure online: the per-example cost), calling `train_batch` on slices
 //! of the pre-generated rows so that no example is cloned inside the timing. Every optimizer
-//! uses L1 (`hard_threshold`: L0) with the default config.
+//! uses L1 (`hard_threshold`: L0) with the default config and its default settings.
 
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use features::{SparseExample, SplitName, SyntheticConfig, SyntheticProblem};
-use optimizers::online::{build, OnlineConfig, OnlineKind};
-use regularizers::{Regularizer, L0, L1};
+use optimizers::online::{OnlineConfig, ONLINE_OPTIMIZERS};
+use regularizers::{Penalty, Regularizer};
 
 /// Rows per pass.
 const ROWS: u64 = 50_000;
@@ -25,13 +25,9 @@ fn examples(k: usize) -> Vec<SparseExample> {
     }
 }
 
-fn penalty(kind: OnlineKind) -> Box<dyn Regularizer> {
-    let made = if kind == OnlineKind::HardThreshold {
-        L0::new(1e-4).map(|r| Box::new(r) as Box<dyn Regularizer>)
-    } else {
-        L1::new(1e-4).map(|r| Box::new(r) as Box<dyn Regularizer>)
-    };
-    match made {
+fn penalty(optimizer: &str) -> Box<dyn Regularizer> {
+    let name = if optimizer == "hard_threshold" { "l0" } else { "l1" };
+    match Penalty::named(name).and_then(|p| p.at(1e-4)) {
         Ok(r) => r,
         Err(err) => panic!("bench regularizer rejected: {err}"),
     }
@@ -39,18 +35,20 @@ fn penalty(kind: OnlineKind) -> Box<dyn Regularizer> {
 
 fn online_throughput(c: &mut Criterion) {
     let config = OnlineConfig::default();
+    let settings = toml::Table::new();
     for k in [4usize, 8, 10] {
         let rows = examples(k);
         let mut group = c.benchmark_group(format!("online_k{k}"));
         group.throughput(Throughput::Elements(ROWS));
         group.sample_size(10);
-        for &kind in OnlineKind::ALL {
-            let regularizer = penalty(kind);
-            group.bench_with_input(BenchmarkId::from_parameter(kind), &rows, |b, rows| {
+        for entry in ONLINE_OPTIMIZERS {
+            let regularizer = penalty(entry.name);
+            group.bench_with_input(BenchmarkId::from_parameter(entry.name), &rows, |b, rows| {
                 b.iter(|| {
-                    let mut optimizer = match build(kind, regularizer.as_ref(), &config) {
+                    let mut optimizer = match entry.build(regularizer.as_ref(), &config, &settings)
+                    {
                         Ok(o) => o,
-                        Err(err) => panic!("{kind}: {err}"),
+                        Err(err) => panic!("{}: {err}", entry.name),
                     };
                     for batch in rows.chunks(BATCH) {
                         optimizer.train_batch(batch);

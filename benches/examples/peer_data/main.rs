@@ -68,13 +68,19 @@ struct Args {
     /// FTRL beta.
     #[arg(long, default_value_t = 1.0)]
     ftrl_beta: f64,
+    /// Truncation period K of truncated gradient (truncate every K steps by K eta lambda).
+    #[arg(long, default_value_t = 10)]
+    truncation_period: u32,
 }
 
 fn main() -> Result<()> {
     let args = Args::parse();
-    for (option, value) in
-        [("--passes", args.passes as u64), ("--n-train", args.n_train), ("--n-test", args.n_test)]
-    {
+    for (option, value) in [
+        ("--passes", args.passes as u64),
+        ("--n-train", args.n_train),
+        ("--n-test", args.n_test),
+        ("--truncation-period", u64::from(args.truncation_period)),
+    ] {
         if value == 0 {
             anyhow::bail!("option {option} must be >= 1, got 0");
         }
@@ -99,18 +105,19 @@ fn main() -> Result<()> {
         eta0: args.eta0,
         ftrl_alpha: args.ftrl_alpha,
         ftrl_beta: args.ftrl_beta,
+        truncation_period: args.truncation_period,
         steps: data.train.len() as u64 * args.passes as u64,
     };
     let mut rows = Vec::new();
     println!("{}", report::header());
-    for setting in grid::settings(&args.lambdas, &params) {
+    for setting in grid::settings(&args.lambdas, &params)? {
         let measured =
             measure::measure(&setting, &data.train, &data.test, args.passes, args.repeats)?;
         let row = ResultRow {
             k: args.k,
             tool: "sparsecross".into(),
             algorithm: setting.algorithm.into(),
-            penalty: setting.penalty.as_str().into(),
+            penalty: setting.penalty.name().into(),
             lambda: setting.lambda,
             setting: setting.description,
             passes: args.passes,
@@ -139,7 +146,7 @@ fn main() -> Result<()> {
         "eta0": args.eta0,
         "ftrl_alpha": args.ftrl_alpha,
         "ftrl_beta": args.ftrl_beta,
-        "truncation_period": optimizers::online::OnlineConfig::default().truncation_period,
+        "truncation_period": args.truncation_period,
         "bayes_log_loss": bayes_log_loss,
         "load_seconds": data.load_seconds,
     });

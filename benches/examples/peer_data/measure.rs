@@ -12,7 +12,6 @@ use features::SparseExample;
 use optimizers::eval::{evaluate, Metrics};
 use optimizers::online::build;
 use optimizers::LinearModel;
-use regularizers::L2Convention;
 
 use crate::grid::Setting;
 
@@ -34,15 +33,17 @@ pub fn measure(
     passes: usize,
     repeats: usize,
 ) -> Result<Measured> {
-    let regularizer =
-        regularizers::build(setting.penalty, setting.strength, 0.0, L2Convention::Tensorflow)
-            .with_context(|| format!("option --lambdas: {}", setting.lambda))?;
+    let regularizer = setting
+        .penalty
+        .at(setting.strength)
+        .with_context(|| format!("option --lambdas: {}", setting.lambda))?;
     let mut best = f64::INFINITY;
     let mut model = LinearModel::default();
     for _ in 0..repeats.max(1) {
         let started = Instant::now();
-        let mut optimizer = build(setting.kind, regularizer.as_ref(), &setting.config)
-            .with_context(|| format!("{} at lambda {}", setting.algorithm, setting.lambda))?;
+        let mut optimizer =
+            build(setting.optimizer, regularizer.as_ref(), &setting.config, &setting.settings)
+                .with_context(|| format!("{} at lambda {}", setting.algorithm, setting.lambda))?;
         for _ in 0..passes {
             for row in train.chunks(1) {
                 optimizer.train_batch(row);

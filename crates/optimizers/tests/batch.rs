@@ -1,13 +1,15 @@
 //! Integration tests of `optimizers::batch`: KKT conditions at convergence, coordinate descent
-//! against FISTA on the same objectives, lambda_max, the L0 heuristics' supports, bad inputs.
-//! Every matrix is small (hundreds of rows) and built from a fixed seed.
+//! against FISTA on the same objectives, lambda_max, the L0 heuristics' supports, bad inputs,
+//! and the registry's contract (every solver fits with its default settings; unknown settings
+//! keys and unsupported penalties are refused by name; a solver's settings override the shared
+//! config). Every matrix is small (hundreds of rows) and built from a fixed seed.
 
 use features::{CompactMatrix, SparseExample};
-use optimizers::batch::{fit_path, lambda_max, BatchError, BatchKind, PathConfig, PathPoint};
+use optimizers::batch::{lambda_max, lookup, BatchError, PathConfig, PathPoint, BATCH_SOLVERS};
 use optimizers::LossKind;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use regularizers::{L2Convention, RegularizerKind};
+use regularizers::{L2Convention, Penalty, PenaltyClass, RegularizerError, REGULARIZERS};
 
 /// Rows with three one-hot groups of 4 bins (ids 0..12), their full cross hashed into 16 ids
 /// (100..116) and one real-valued feature (id 1000), labels from a known logistic (or linear,
@@ -83,6 +85,43 @@ fn assert_kkt(
     }
 }
 
+/// A settings table, written as in a spec (`""`: the defaults).
+fn table(text: &str) -> toml::Table {
+    match toml::from_str(text) {
+        Ok(table) => table,
+        Err(e) => panic!("settings `{text}`: {e}"),
+    }
+}
+
+/// The registered penalty `name` with `settings`.
+fn penalty_with(name: &str, settings: &str) -> Penalty {
+    match Penalty::new(name, &table(settings)) {
+        Ok(p) => p,
+        Err(e) => panic!("penalty {name} `{settings}`: {e}"),
+    }
+}
+
+/// The registered penalty `name` with its default settings.
+fn penalty(name: &str) -> Penalty {
+    penalty_with(name, "")
+}
+
+/// An elastic net with this L1 share (TensorFlow convention for its L2 part).
+fn elastic_net(l1_ratio: f64) -> Penalty {
+    penalty_with("elastic_net", &format!("l1_ratio = {l1_ratio:?}"))
+}
+
+/// The path of `solver` with its default settings.
+fn fit_path(
+    solver: &str,
+    matrix: &CompactMatrix,
+    loss: LossKind,
+    penalty: &Penalty,
+    config: &PathConfig,
+) -> Result<Vec<PathPoint>, BatchError> {
+    optimizers::batch::fit_path(solver, matrix, loss, penalty, config, &toml::Table::new())
+}
+
 fn config_with(lambdas: Vec<f64>, tol: f64) -> PathConfig {
     PathConfig { lambdas: Some(lambdas), tol, ..PathConfig::default() }
 }
@@ -95,17 +134,16 @@ fn nonzero_weights(point: &PathPoint) -> usize {
 fn coordinate_descent_path_satisfies_kkt_for_every_penalty_and_loss() {
     for loss in [LossKind::Logistic, LossKind::Squared] {
         let matrix = crossed_matrix(400, loss, 1);
-        for (penalty, l1_ratio) in [
-            (RegularizerKind::L1, 1.0),
-            (RegularizerKind::ElasticNet, 0.5),
-            (RegularizerKind::L2, 0.0),
-        ] {
-            let config = PathConfig { n_lambdas: 8, tol: 1e-8, l1_ratio, ..PathConfig::default() };
-            let path = fit_path(BatchKind::CoordinateDescent, &matrix, loss, penalty, &config)
-                .expect("fit");
+        for (penalty, l1_ratio) in
+            [(penalty("l1"), 1.0), (elastic_net(0.5), 0.5), (penalty("l2"), 0.0)]
+        {
+            let name = penalty.name();
+            let config = PathConfig { n_lambdas: 8, tol: 1e-8, ..PathConfig::default() };
+            let path =
+                fit_path("coordinate_descent", &matrix, loss, &penalty, &config).expect("fit");
             assert_eq!(path.len(), 8);
             for point in &path {
-                assert!(point.converged, "{penalty:?} {loss:?} lambda {}", point.lambda);
+                assert!(point.converged, "{name} {loss:?} lambda {}", point.lambda);
                 assert!(point.kkt_violation <= 1e-8);
                 let l1 = point.lambda * l1_ratio;
                 let l2 = point.lambda * (1.0 - l1_ratio);
@@ -119,22 +157,19 @@ fn coordinate_descent_path_satisfies_kkt_for_every_penalty_and_loss() {
 fn coordinate_descent_matches_fista_objectives() {
     for loss in [LossKind::Logistic, LossKind::Squared] {
         let matrix = crossed_matrix(300, loss, 2);
-        for (penalty, l1_ratio) in [
-            (RegularizerKind::L1, 1.0),
-            (RegularizerKind::ElasticNet, 0.3),
-            (RegularizerKind::L2, 0.0),
-        ] {
+        for (penalty, l1_ratio) in
+            [(penalty("l1"), 1.0), (elastic_net(0.3), 0.3), (penalty("l2"), 0.0)]
+        {
+            let name = penalty.name();
             let config = PathConfig {
                 n_lambdas: 6,
                 lambda_min_ratio: 0.02,
                 tol: 1e-9,
-                l1_ratio,
                 max_iter: 100_000,
                 ..PathConfig::default()
             };
-            let cd = fit_path(BatchKind::CoordinateDescent, &matrix, loss, penalty, &config)
-                .expect("cd");
-            let fista = fit_path(BatchKind::Fista, &matrix, loss, penalty, &config).expect("fista");
+            let cd = fit_path("coordinate_descent", &matrix, loss, &penalty, &config).expect("cd");
+            let fista = fit_path("fista", &matrix, loss, &penalty, &config).expect("fista");
             for (a, b) in cd.iter().zip(&fista) {
                 assert_eq!(a.lambda, b.lambda);
                 assert_kkt(
@@ -145,11 +180,11 @@ fn coordinate_descent_matches_fista_objectives() {
                     b.lambda * (1.0 - l1_ratio),
                     1e-9,
                 );
-                assert!(b.converged, "fista {penalty:?} {loss:?} lambda {}", b.lambda);
+                assert!(b.converged, "fista {name} {loss:?} lambda {}", b.lambda);
                 let relative = (a.objective - b.objective).abs() / a.objective.abs();
                 assert!(
                     relative <= 1e-6,
-                    "{penalty:?} {loss:?} lambda {}: cd {} fista {}",
+                    "{name} {loss:?} lambda {}: cd {} fista {}",
                     a.lambda,
                     a.objective,
                     b.objective
@@ -166,32 +201,24 @@ fn elastic_net_with_l1_ratio_zero_equals_l2() {
         for convention in [L2Convention::Tensorflow, L2Convention::Keras] {
             let config = PathConfig {
                 lambdas: Some(vec![0.5, 0.05, 0.005]),
-                l1_ratio: 0.0,
                 tol: 1e-10,
-                convention,
                 ..PathConfig::default()
             };
-            let ridge =
-                fit_path(BatchKind::CoordinateDescent, &matrix, loss, RegularizerKind::L2, &config)
-                    .expect("l2");
-            let net = fit_path(
-                BatchKind::CoordinateDescent,
-                &matrix,
-                loss,
-                RegularizerKind::ElasticNet,
-                &config,
-            )
-            .expect("net");
+            let convention = convention.as_str();
+            let l2 = penalty_with("l2", &format!("convention = {convention:?}"));
+            let net = penalty_with(
+                "elastic_net",
+                &format!("l1_ratio = 0.0\nconvention = {convention:?}"),
+            );
+            let ridge = fit_path("coordinate_descent", &matrix, loss, &l2, &config).expect("l2");
+            let net = fit_path("coordinate_descent", &matrix, loss, &net, &config).expect("net");
             for (a, b) in ridge.iter().zip(&net) {
                 assert_eq!(a.support, b.support);
                 assert_eq!(a.support.len(), matrix.n_cols(), "ridge keeps every weight");
                 assert!((a.model.bias - b.model.bias).abs() < 1e-9);
                 for (&(ia, wa), &(ib, wb)) in a.model.weights.iter().zip(&b.model.weights) {
                     assert_eq!(ia, ib);
-                    assert!(
-                        (wa - wb).abs() < 1e-9,
-                        "{loss:?} {convention:?} id {ia}: {wa} vs {wb}"
-                    );
+                    assert!((wa - wb).abs() < 1e-9, "{loss:?} {convention} id {ia}: {wa} vs {wb}");
                 }
             }
         }
@@ -201,22 +228,13 @@ fn elastic_net_with_l1_ratio_zero_equals_l2() {
 #[test]
 fn keras_convention_doubles_the_ridge_gradient() {
     let matrix = crossed_matrix(300, LossKind::Logistic, 4);
-    let fit = |lambda: f64, convention| {
-        let config = PathConfig {
-            lambdas: Some(vec![lambda]),
-            tol: 1e-10,
-            convention,
-            ..PathConfig::default()
-        };
-        fit_path(
-            BatchKind::CoordinateDescent,
-            &matrix,
-            LossKind::Logistic,
-            RegularizerKind::L2,
-            &config,
-        )
-        .expect("fit")
-        .remove(0)
+    let fit = |lambda: f64, convention: L2Convention| {
+        let config =
+            PathConfig { lambdas: Some(vec![lambda]), tol: 1e-10, ..PathConfig::default() };
+        let l2 = penalty_with("l2", &format!("convention = {:?}", convention.as_str()));
+        fit_path("coordinate_descent", &matrix, LossKind::Logistic, &l2, &config)
+            .expect("fit")
+            .remove(0)
     };
     let keras = fit(0.01, L2Convention::Keras);
     let tensorflow = fit(0.02, L2Convention::Tensorflow);
@@ -234,10 +252,10 @@ fn lambda_max_is_the_smallest_lambda_with_all_weights_zero() {
         let top = lambda_max(&matrix, loss, 1.0);
         assert!(top > 0.0 && top.is_finite());
         let path = fit_path(
-            BatchKind::CoordinateDescent,
+            "coordinate_descent",
             &matrix,
             loss,
-            RegularizerKind::L1,
+            &penalty("l1"),
             &config_with(vec![top * 1.0001, top, top * 0.98], 1e-9),
         )
         .expect("fit");
@@ -248,14 +266,9 @@ fn lambda_max_is_the_smallest_lambda_with_all_weights_zero() {
         assert!((lambda_max(&matrix, loss, 0.5) - 2.0 * top).abs() <= 1e-12 * top);
         assert!(lambda_max(&matrix, loss, 0.0).is_infinite());
         // The default path starts there.
-        let default = fit_path(
-            BatchKind::CoordinateDescent,
-            &matrix,
-            loss,
-            RegularizerKind::L1,
-            &PathConfig::default(),
-        )
-        .expect("default path");
+        let default =
+            fit_path("coordinate_descent", &matrix, loss, &penalty("l1"), &PathConfig::default())
+                .expect("default path");
         assert_eq!(default.len(), PathConfig::default().n_lambdas);
         assert!((default[0].lambda - top).abs() <= 1e-12 * top);
         assert_eq!(nonzero_weights(&default[0]), 0);
@@ -267,19 +280,14 @@ fn lambda_max_is_the_smallest_lambda_with_all_weights_zero() {
 fn screening_does_not_change_the_solution() {
     let matrix = crossed_matrix(400, LossKind::Logistic, 6);
     let base = PathConfig { n_lambdas: 10, tol: 1e-9, ..PathConfig::default() };
-    let screened = fit_path(
-        BatchKind::CoordinateDescent,
-        &matrix,
-        LossKind::Logistic,
-        RegularizerKind::L1,
-        &base,
-    )
-    .expect("fit");
+    let l1 = penalty("l1");
+    let screened =
+        fit_path("coordinate_descent", &matrix, LossKind::Logistic, &l1, &base).expect("fit");
     let full = fit_path(
-        BatchKind::CoordinateDescent,
+        "coordinate_descent",
         &matrix,
         LossKind::Logistic,
-        RegularizerKind::L1,
+        &l1,
         &PathConfig { screening: false, ..base },
     )
     .expect("fit");
@@ -293,17 +301,11 @@ fn screening_does_not_change_the_solution() {
 fn dense_and_sparse_inner_passes_give_the_same_path() {
     for loss in [LossKind::Logistic, LossKind::Squared] {
         let matrix = crossed_matrix(400, loss, 14);
-        let base = PathConfig { n_lambdas: 6, tol: 1e-9, l1_ratio: 0.7, ..PathConfig::default() };
+        let base = PathConfig { n_lambdas: 6, tol: 1e-9, ..PathConfig::default() };
+        let net = elastic_net(0.7);
         let fit = |gram_max_columns| {
             let config = PathConfig { gram_max_columns, ..base.clone() };
-            fit_path(
-                BatchKind::CoordinateDescent,
-                &matrix,
-                loss,
-                RegularizerKind::ElasticNet,
-                &config,
-            )
-            .expect("fit")
+            fit_path("coordinate_descent", &matrix, loss, &net, &config).expect("fit")
         };
         for (dense, sparse) in fit(512).iter().zip(&fit(0)) {
             assert!(dense.converged && sparse.converged);
@@ -319,15 +321,13 @@ fn l1_duality_gap_is_small_at_convergence_and_absent_otherwise() {
         let matrix = crossed_matrix(300, loss, 7);
         let config = PathConfig { n_lambdas: 5, tol: 1e-9, ..PathConfig::default() };
         for point in
-            fit_path(BatchKind::CoordinateDescent, &matrix, loss, RegularizerKind::L1, &config)
-                .expect("fit")
+            fit_path("coordinate_descent", &matrix, loss, &penalty("l1"), &config).expect("fit")
         {
             let gap = point.duality_gap.expect("pure L1 has a gap");
             assert!((0.0..1e-7).contains(&gap), "{loss:?} lambda {}: gap {gap}", point.lambda);
         }
         let ridge =
-            fit_path(BatchKind::CoordinateDescent, &matrix, loss, RegularizerKind::L2, &config)
-                .expect("fit");
+            fit_path("coordinate_descent", &matrix, loss, &penalty("l2"), &config).expect("fit");
         assert!(ridge.iter().all(|p| p.duality_gap.is_none()));
     }
 }
@@ -336,15 +336,10 @@ fn l1_duality_gap_is_small_at_convergence_and_absent_otherwise() {
 fn models_use_global_ids() {
     let matrix = crossed_matrix(300, LossKind::Logistic, 8);
     let config = PathConfig { lambdas: Some(vec![0.001]), ..PathConfig::default() };
-    let point = fit_path(
-        BatchKind::CoordinateDescent,
-        &matrix,
-        LossKind::Logistic,
-        RegularizerKind::L1,
-        &config,
-    )
-    .expect("fit")
-    .remove(0);
+    let point =
+        fit_path("coordinate_descent", &matrix, LossKind::Logistic, &penalty("l1"), &config)
+            .expect("fit")
+            .remove(0);
     assert!(point.model.weights.iter().all(|(id, _)| matrix.columns.contains(id)));
     assert!(point.support.contains(&1000), "the real-valued feature (id 1000) carries signal");
     let ids: Vec<u64> = point.model.weights.iter().map(|&(id, _)| id).collect();
@@ -360,14 +355,7 @@ fn iht_returns_at_most_s_weights_and_a_stationary_refit() {
             tol: 1e-8,
             ..PathConfig::default()
         };
-        let path = fit_path(
-            BatchKind::IterativeHardThresholding,
-            &matrix,
-            loss,
-            RegularizerKind::L0,
-            &config,
-        )
-        .expect("iht");
+        let path = fit_path("iht", &matrix, loss, &penalty("l0"), &config).expect("iht");
         let targets: Vec<Option<usize>> = path.iter().map(|p| p.target_support).collect();
         // 50 exceeds the 29 columns: capped.
         assert_eq!(targets, vec![Some(1), Some(3), Some(6), Some(matrix.n_cols())]);
@@ -395,9 +383,7 @@ fn l0l2_support_shrinks_as_lambda0_grows() {
             tol: 1e-8,
             ..PathConfig::default()
         };
-        let path =
-            fit_path(BatchKind::L0L2CoordinateDescent, &matrix, loss, RegularizerKind::L0, &config)
-                .expect("l0l2");
+        let path = fit_path("l0l2_cd", &matrix, loss, &penalty("l0"), &config).expect("l0l2");
         assert_eq!(nonzero_weights(&path[0]), 0, "nothing enters at lambda_0 max");
         for pair in path.windows(2) {
             assert!(pair[0].lambda > pair[1].lambda);
@@ -430,8 +416,8 @@ fn prune_refit_keeps_exactly_s_weights_of_a_ridge_fit() {
                 newton_max_support,
                 ..PathConfig::default()
             };
-            let path = fit_path(BatchKind::PruneRefit, &matrix, loss, RegularizerKind::L2, &config)
-                .expect("prune");
+            let path =
+                fit_path("prune_refit", &matrix, loss, &penalty("l2"), &config).expect("prune");
             for point in &path {
                 assert_eq!(point.support.len(), point.target_support.expect("target"));
                 assert!(point.converged);
@@ -439,10 +425,10 @@ fn prune_refit_keeps_exactly_s_weights_of_a_ridge_fit() {
             }
             // The s = 2 support is the two largest ridge weights.
             let ridge = fit_path(
-                BatchKind::CoordinateDescent,
+                "coordinate_descent",
                 &matrix,
                 loss,
-                RegularizerKind::L2,
+                &penalty("l2"),
                 &PathConfig { lambdas: Some(vec![0.01]), tol: 1e-9, ..PathConfig::default() },
             )
             .expect("ridge")
@@ -467,7 +453,7 @@ fn newton_and_coordinate_descent_refits_agree() {
             newton_max_support,
             ..PathConfig::default()
         };
-        fit_path(BatchKind::PruneRefit, &matrix, LossKind::Logistic, RegularizerKind::L1, &config)
+        fit_path("prune_refit", &matrix, LossKind::Logistic, &penalty("l1"), &config)
             .expect("prune")
             .remove(0)
     };
@@ -484,101 +470,318 @@ fn newton_and_coordinate_descent_refits_agree() {
 #[test]
 fn bad_inputs_are_errors_naming_the_fault() {
     let matrix = crossed_matrix(50, LossKind::Logistic, 13);
-    let fit = |kind, penalty, config: &PathConfig| {
-        fit_path(kind, &matrix, LossKind::Logistic, penalty, config)
+    let fit = |solver, penalty: &Penalty, config: &PathConfig| {
+        fit_path(solver, &matrix, LossKind::Logistic, penalty, config)
     };
+    let l1 = penalty("l1");
     let bad_configs: Vec<(PathConfig, &str)> = vec![
         (PathConfig { tol: 0.0, ..PathConfig::default() }, "tol"),
         (PathConfig { n_lambdas: 0, ..PathConfig::default() }, "n_lambdas"),
         (PathConfig { lambda_min_ratio: 1.5, ..PathConfig::default() }, "lambda_min_ratio"),
         (PathConfig { lambdas: Some(vec![0.1, -1.0]), ..PathConfig::default() }, "lambdas"),
         (PathConfig { lambdas: Some(vec![]), ..PathConfig::default() }, "lambdas"),
-        (PathConfig { l1_ratio: -0.1, ..PathConfig::default() }, "l1_ratio"),
         (PathConfig { support_sizes: Some(vec![3, 0]), ..PathConfig::default() }, "support_sizes"),
         (PathConfig { l2_for_l0: f64::NAN, ..PathConfig::default() }, "l2_for_l0"),
         (PathConfig { max_iter: 0, ..PathConfig::default() }, "max_iter"),
         (PathConfig { prune_base_lambda: Some(0.0), ..PathConfig::default() }, "prune_base_lambda"),
     ];
     for (config, field) in bad_configs {
-        match fit(BatchKind::CoordinateDescent, RegularizerKind::L1, &config) {
+        match fit("coordinate_descent", &l1, &config) {
             Err(BatchError::InvalidConfig { field: got, .. }) => assert_eq!(got, field),
             other => panic!("{field}: expected InvalidConfig, got {other:?}"),
         }
     }
+    // The elastic net's ratio is now the penalty's setting: refused when the penalty is made.
+    let err = Penalty::new("elastic_net", &table("l1_ratio = -0.1")).expect_err("bad ratio");
+    assert_eq!(err, RegularizerError::BadRatio(-0.1));
+    assert!(err.to_string().contains("l1_ratio"));
+    // (fista, none) was refused before the registries; `none` is convex, so every convex
+    // solver takes it now (see `unsupported_pairs_are_refused_naming_both`).
     let unsupported = [
-        (BatchKind::CoordinateDescent, RegularizerKind::L0),
-        (BatchKind::Fista, RegularizerKind::None),
-        (BatchKind::IterativeHardThresholding, RegularizerKind::L1),
-        (BatchKind::L0L2CoordinateDescent, RegularizerKind::L2),
-        (BatchKind::PruneRefit, RegularizerKind::L0),
+        ("coordinate_descent", "l0"),
+        ("fista", "l0"),
+        ("iht", "l1"),
+        ("l0l2_cd", "l2"),
+        ("prune_refit", "l0"),
     ];
-    for (kind, penalty) in unsupported {
-        let err = fit(kind, penalty, &PathConfig::default()).expect_err("unsupported pair");
+    for (solver, name) in unsupported {
+        let err =
+            fit(solver, &penalty(name), &PathConfig::default()).expect_err("unsupported pair");
         assert!(matches!(err, BatchError::UnsupportedPenalty { .. }), "{err}");
-        assert!(err.to_string().contains(kind.as_str()));
+        assert!(err.to_string().contains(solver));
     }
 
     let mut one_class = matrix.clone();
     one_class.y.iter_mut().for_each(|y| *y = 1.0);
-    let err = fit_path(
-        BatchKind::CoordinateDescent,
-        &one_class,
-        LossKind::Logistic,
-        RegularizerKind::L1,
-        &PathConfig::default(),
-    );
+    let err =
+        fit_path("coordinate_descent", &one_class, LossKind::Logistic, &l1, &PathConfig::default());
     assert_eq!(err.expect_err("one class"), BatchError::OneClass { label: 1.0 });
     assert!(lambda_max(&one_class, LossKind::Logistic, 1.0).is_nan());
 
     let mut bad_label = matrix.clone();
     bad_label.y[7] = 2.0;
-    let err = fit_path(
-        BatchKind::Fista,
-        &bad_label,
-        LossKind::Logistic,
-        RegularizerKind::L1,
-        &PathConfig::default(),
-    );
+    let err = fit_path("fista", &bad_label, LossKind::Logistic, &l1, &PathConfig::default());
     assert!(matches!(err, Err(BatchError::BadLabel { row: 7, .. })));
 
     let mut non_finite = matrix.clone();
     non_finite.x.data_mut()[0] = f64::INFINITY;
-    let err = fit_path(
-        BatchKind::CoordinateDescent,
-        &non_finite,
-        LossKind::Squared,
-        RegularizerKind::L1,
-        &PathConfig::default(),
-    );
+    let err =
+        fit_path("coordinate_descent", &non_finite, LossKind::Squared, &l1, &PathConfig::default());
     assert!(matches!(err, Err(BatchError::NonFiniteValue { row: 0, .. })));
 
     let empty = CompactMatrix::from_examples(&[]);
-    let err = fit_path(
-        BatchKind::CoordinateDescent,
-        &empty,
-        LossKind::Squared,
-        RegularizerKind::L1,
-        &PathConfig::default(),
-    );
+    let err =
+        fit_path("coordinate_descent", &empty, LossKind::Squared, &l1, &PathConfig::default());
     assert!(matches!(err, Err(BatchError::EmptyMatrix { .. })));
 
     let mut short_y = matrix.clone();
     short_y.y.pop();
-    let err = fit_path(
-        BatchKind::CoordinateDescent,
-        &short_y,
-        LossKind::Squared,
-        RegularizerKind::L1,
-        &PathConfig::default(),
-    );
+    let err =
+        fit_path("coordinate_descent", &short_y, LossKind::Squared, &l1, &PathConfig::default());
     assert!(matches!(err, Err(BatchError::ShapeMismatch { what: "y", .. })));
 }
 
 #[test]
 fn solver_names_round_trip() {
-    for kind in BatchKind::ALL {
-        assert_eq!(BatchKind::parse(kind.as_str()), Ok(kind));
+    for entry in BATCH_SOLVERS {
+        assert_eq!(lookup(entry.name).map(|e| e.name), Ok(entry.name));
     }
-    let err = BatchKind::parse("lbfgs").expect_err("unknown");
+    let err = lookup("lbfgs").expect_err("unknown");
     assert!(err.to_string().contains("lbfgs") && err.to_string().contains("l0l2_cd"));
+    let matrix = crossed_matrix(50, LossKind::Logistic, 15);
+    let err =
+        fit_path("lbfgs", &matrix, LossKind::Logistic, &penalty("l1"), &PathConfig::default())
+            .expect_err("unknown");
+    assert!(matches!(&err, BatchError::UnknownSolver { name, .. } if name == "lbfgs"), "{err}");
+}
+
+/// Whether `solver` accepts penalties of this class: coordinate descent convex and
+/// coordinate-wise nonconvex ones (MCP), FISTA and prune-refit convex ones (`none`, `l1`, `l2`,
+/// `elastic_net`), the L0 heuristics the count of nonzeros.
+fn accepts(solver: &str, class: PenaltyClass) -> bool {
+    match solver {
+        "coordinate_descent" => matches!(class, PenaltyClass::Convex | PenaltyClass::Nonconvex),
+        "fista" | "prune_refit" => class == PenaltyClass::Convex,
+        "iht" | "l0l2_cd" | "splicing" => class == PenaltyClass::CountOfNonzeros,
+        other => panic!("no expectation for solver {other}"),
+    }
+}
+
+/// The penalty a solver is meant for.
+fn natural_penalty(solver: &str) -> Penalty {
+    penalty(if accepts(solver, PenaltyClass::Convex) { "l1" } else { "l0" })
+}
+
+/// A short path for any solver: 3 lambdas, or support sizes 2 and 5.
+fn short_path() -> PathConfig {
+    PathConfig {
+        n_lambdas: 3,
+        lambda_min_ratio: 0.1,
+        support_sizes: Some(vec![2, 5]),
+        tol: 1e-8,
+        ..PathConfig::default()
+    }
+}
+
+#[test]
+fn every_registered_solver_fits_with_default_settings() {
+    let names: Vec<&str> = BATCH_SOLVERS.iter().map(|e| e.name).collect();
+    assert_eq!(names, ["coordinate_descent", "fista", "iht", "l0l2_cd", "prune_refit", "splicing"]);
+    let none = toml::Table::new();
+    for loss in [LossKind::Logistic, LossKind::Squared] {
+        let matrix = crossed_matrix(200, loss, 16);
+        for entry in BATCH_SOLVERS {
+            assert!(!entry.summary.is_empty() && !entry.accepts_text.is_empty(), "{}", entry.name);
+            assert_eq!(entry.check_settings(&none), Ok(toml::Table::new()), "{}", entry.name);
+            let penalty = natural_penalty(entry.name);
+            let path = entry
+                .fit_path(&matrix, loss, &penalty, &short_path(), &none)
+                .unwrap_or_else(|e| panic!("{} {loss:?}: {e}", entry.name));
+            assert!(!path.is_empty(), "{}", entry.name);
+            for point in &path {
+                assert!(point.converged, "{} {loss:?} at {}", entry.name, point.lambda);
+                assert!(point.model.is_finite() && point.objective.is_finite(), "{}", entry.name);
+            }
+            // Every documented key at its documented default (when that is a value, not a
+            // description) is accepted and gives exactly the default path.
+            for doc in entry.keys {
+                let Ok(own) =
+                    toml::from_str::<toml::Table>(&format!("{} = {}", doc.key, doc.default))
+                else {
+                    continue;
+                };
+                let canonical = entry.check_settings(&own).map_err(|e| e.to_string());
+                assert_eq!(canonical.map(|t| t.contains_key(doc.key)), Ok(true), "{}", doc.key);
+                let same = entry
+                    .fit_path(&matrix, loss, &penalty, &short_path(), &own)
+                    .unwrap_or_else(|e| panic!("{} `{}`: {e}", entry.name, doc.key));
+                assert_eq!(
+                    same, path,
+                    "{}: `{}` at its default changed the path",
+                    entry.name, doc.key
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn unknown_settings_keys_are_refused_naming_the_key_and_the_solver() {
+    let matrix = crossed_matrix(50, LossKind::Logistic, 17);
+    for entry in BATCH_SOLVERS {
+        // A key no solver has, a shared config field that is not this solver's setting, and a
+        // penalty's setting given to the solver instead of the penalty.
+        for key in ["no_such_key", "tol", "l1_ratio"] {
+            let own = table(&format!("{key} = 0.5"));
+            let penalty = natural_penalty(entry.name);
+            for err in [
+                entry
+                    .fit_path(&matrix, LossKind::Logistic, &penalty, &PathConfig::default(), &own)
+                    .err(),
+                entry.check_settings(&own).err(),
+            ] {
+                match &err {
+                    Some(BatchError::BadSettings { solver, message }) => {
+                        assert_eq!(*solver, entry.name);
+                        assert!(message.contains(key), "{}: {message}", entry.name);
+                    }
+                    other => {
+                        panic!("{} with `{key}`: expected BadSettings, got {other:?}", entry.name)
+                    }
+                }
+                let text = err.map(|e| e.to_string()).unwrap_or_default();
+                assert!(text.contains(entry.name) && text.contains(key), "{text}");
+            }
+        }
+    }
+    // The keys a solver does have are accepted by it only.
+    let screening = table("screening = false");
+    assert!(lookup("coordinate_descent").and_then(|e| e.check_settings(&screening)).is_ok());
+    for solver in ["fista", "iht", "l0l2_cd", "prune_refit"] {
+        let err = lookup(solver).and_then(|e| e.check_settings(&screening)).err();
+        assert!(matches!(err, Some(BatchError::BadSettings { .. })), "{solver}: {err:?}");
+    }
+    let err = lookup("fista").and_then(|e| e.check_settings(&table("l2_for_l0 = 0.1"))).err();
+    assert!(matches!(err, Some(BatchError::BadSettings { solver: "fista", .. })), "{err:?}");
+}
+
+#[test]
+fn unsupported_pairs_are_refused_naming_both() {
+    let matrix = crossed_matrix(100, LossKind::Logistic, 18);
+    let config =
+        PathConfig { lambdas: Some(vec![0.05]), support_sizes: Some(vec![3]), ..short_path() };
+    let none = toml::Table::new();
+    for entry in BATCH_SOLVERS {
+        for regularizer in REGULARIZERS {
+            let penalty = penalty(regularizer.name);
+            let expected = accepts(entry.name, penalty.class());
+            assert_eq!(
+                entry.check_penalty(&penalty).is_ok(),
+                expected,
+                "{} with {}",
+                entry.name,
+                regularizer.name
+            );
+            match entry.fit_path(&matrix, LossKind::Logistic, &penalty, &config, &none) {
+                Ok(path) => {
+                    assert!(expected, "{} accepted {}", entry.name, regularizer.name);
+                    assert!(!path.is_empty());
+                }
+                Err(err) => {
+                    assert!(!expected, "{} refused {}: {err}", entry.name, regularizer.name);
+                    assert_eq!(
+                        err,
+                        BatchError::UnsupportedPenalty {
+                            solver: entry.name,
+                            penalty: regularizer.name,
+                            supported: entry.accepts_text,
+                        }
+                    );
+                    assert_eq!(entry.check_penalty(&penalty).err().as_ref(), Some(&err));
+                    let text = err.to_string();
+                    assert!(text.contains(entry.name) && text.contains(regularizer.name), "{text}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn solver_settings_override_the_shared_config() {
+    let matrix = crossed_matrix(300, LossKind::Logistic, 19);
+    let loss = LossKind::Logistic;
+    let fit_with = |solver: &str, penalty: &Penalty, config: &PathConfig, own: &str| {
+        optimizers::batch::fit_path(solver, &matrix, loss, penalty, config, &table(own))
+            .unwrap_or_else(|e| panic!("{solver} `{own}`: {e}"))
+    };
+    let base = short_path();
+    let (l1, l0) = (penalty("l1"), penalty("l0"));
+    assert_eq!(
+        fit_with("coordinate_descent", &l1, &base, "screening = false"),
+        fit_with("coordinate_descent", &l1, &PathConfig { screening: false, ..base.clone() }, ""),
+    );
+    // The shared field is overridden, not merged: the setting wins over a different config.
+    assert_eq!(
+        fit_with(
+            "coordinate_descent",
+            &l1,
+            &PathConfig { screening: false, ..base.clone() },
+            "screening = true"
+        ),
+        fit_with("coordinate_descent", &l1, &base, ""),
+    );
+    for (solver, penalty) in [("iht", &l0), ("l0l2_cd", &l0), ("prune_refit", &l1)] {
+        let by_setting = fit_with(solver, penalty, &base, "l2_for_l0 = 0.05");
+        let by_config =
+            fit_with(solver, penalty, &PathConfig { l2_for_l0: 0.05, ..base.clone() }, "");
+        assert_eq!(by_setting, by_config, "{solver}");
+        assert_ne!(
+            by_setting,
+            fit_with(solver, penalty, &base, ""),
+            "{solver}: l2_for_l0 had no effect"
+        );
+    }
+    assert_eq!(
+        fit_with("prune_refit", &l1, &base, "prune_base_lambda = 0.01"),
+        fit_with(
+            "prune_refit",
+            &l1,
+            &PathConfig { prune_base_lambda: Some(0.01), ..base.clone() },
+            ""
+        ),
+    );
+    // A setting's value is checked like the config field it overrides.
+    let err =
+        optimizers::batch::fit_path("iht", &matrix, loss, &l0, &base, &table("l2_for_l0 = -1.0"));
+    assert!(matches!(err, Err(BatchError::InvalidConfig { field: "l2_for_l0", .. })), "{err:?}");
+}
+
+#[test]
+fn path_convention_is_only_the_ridge_convention_of_the_l0_heuristics() {
+    let matrix = crossed_matrix(300, LossKind::Logistic, 20);
+    let loss = LossKind::Logistic;
+    let keras = PathConfig { convention: L2Convention::Keras, ..short_path() };
+    // The convex penalties carry their own convention: the config's does not change them.
+    for name in ["l2", "elastic_net"] {
+        let p = penalty(name);
+        assert_eq!(
+            fit_path("coordinate_descent", &matrix, loss, &p, &keras).expect("keras config"),
+            fit_path("coordinate_descent", &matrix, loss, &p, &short_path()).expect("default"),
+            "{name}"
+        );
+    }
+    // The L0 heuristics' ridge `l2_for_l0` is read in it: Keras doubles its gradient.
+    let l0 = penalty("l0");
+    for solver in ["iht", "l0l2_cd"] {
+        let doubled = PathConfig { l2_for_l0: 2e-2, ..short_path() };
+        let a =
+            fit_path(solver, &matrix, loss, &l0, &PathConfig { l2_for_l0: 1e-2, ..keras.clone() })
+                .expect("keras");
+        let b = fit_path(solver, &matrix, loss, &l0, &doubled).expect("tensorflow");
+        assert_eq!(a.len(), b.len());
+        for (a, b) in a.iter().zip(&b) {
+            assert_eq!(a.support, b.support, "{solver}");
+            assert!((a.objective - b.objective).abs() <= 1e-12 * b.objective.abs(), "{solver}");
+        }
+    }
 }

@@ -1,19 +1,22 @@
 //! Integration tests of the online optimizers: exact-zero behaviour, convergence to a
 //! high-precision L1 reference, lazy catch-up against eager references, memory at k = 10,
-//! admission, determinism and the config errors.
+//! admission, determinism, the config errors and the registry's contract (every optimizer builds
+//! with its default settings; unknown settings keys and unworkable penalties are refused by name).
 
 use features::synthetic::{SplitName, SyntheticConfig, SyntheticProblem};
 use features::SparseExample;
 use optimizers::loss::sigmoid;
 use optimizers::online::{
-    build, train, Admission, FtrlPenalty, OnlineConfig, OnlineError, OnlineKind, OnlineOptimizer,
-    Schedule, StoreKind,
+    build, lookup, train, Admission, OnlineConfig, OnlineError, OnlineOptimizer, Schedule,
+    StoreKind, ONLINE_OPTIMIZERS,
 };
 use optimizers::{LinearModel, LossKind};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use regularizers::{L2Convention, Regularizer, L0, L1, L2};
+use regularizers::{
+    L2Convention, Penalty, PenaltyClass, PenaltyParts, Regularizer, L0, L1, L2, REGULARIZERS,
+};
 
 /// Groups of the small problem; each example activates one of `BINS` one-hot ids per group.
 const GROUPS: u64 = 6;
@@ -48,15 +51,39 @@ fn objective(model: &LinearModel, data: &[SparseExample], regularizer: &dyn Regu
     loss / data.len() as f64 + model.weights.iter().map(|&(_, w)| regularizer.value(w)).sum::<f64>()
 }
 
+/// An optimizer's settings table, written as in a spec (`""`: its defaults).
+fn settings(text: &str) -> toml::Table {
+    match toml::from_str(text) {
+        Ok(table) => table,
+        Err(e) => panic!("settings `{text}`: {e}"),
+    }
+}
+
+/// The optimizer `name` with its default settings.
 fn optimizer(
-    kind: OnlineKind,
+    name: &str,
     regularizer: &dyn Regularizer,
     config: &OnlineConfig,
 ) -> Box<dyn OnlineOptimizer> {
-    match build(kind, regularizer, config) {
+    optimizer_with(name, regularizer, config, &toml::Table::new())
+}
+
+/// The optimizer `name` with its own `settings`.
+fn optimizer_with(
+    name: &str,
+    regularizer: &dyn Regularizer,
+    config: &OnlineConfig,
+    settings: &toml::Table,
+) -> Box<dyn OnlineOptimizer> {
+    match build(name, regularizer, config, settings) {
         Ok(o) => o,
-        Err(e) => panic!("building {kind}: {e}"),
+        Err(e) => panic!("building {name}: {e}"),
     }
+}
+
+/// Every registered optimizer's name.
+fn every_optimizer() -> impl Iterator<Item = &'static str> {
+    ONLINE_OPTIMIZERS.iter().map(|entry| entry.name)
 }
 
 /// Trains for `epochs` passes, reshuffling with a fixed seed before each.
@@ -72,7 +99,7 @@ fn fit(
         order.shuffle(&mut rng);
         train(opt, order.iter().map(|&i| data[i].clone()), batch);
     }
-    assert!(!opt.diverged(), "{} diverged", opt.kind());
+    assert!(!opt.diverged(), "{} diverged", opt.name());
     opt.model()
 }
 
@@ -141,21 +168,21 @@ fn subgradient_leaves_no_exact_zeros_where_truncation_cumulative_and_ftrl_do() {
     let reg = l1(0.02);
     // Mini-batches of 10, truncation every K = 10 steps (the default), FTRL on the mean-loss
     // objective: the settings under which the sparse learners are compared in the reports.
-    let config = OnlineConfig {
-        schedule: Schedule::InvSqrt { eta0: 0.5 },
-        ftrl_penalty: FtrlPenalty::PerStep,
-        ..Default::default()
-    };
-    let zeros = |kind| {
-        let mut opt = optimizer(kind, &reg, &config);
+    let config = OnlineConfig { schedule: Schedule::InvSqrt { eta0: 0.5 }, ..Default::default() };
+    let zeros = |name, own: &str| {
+        let mut opt = optimizer_with(name, &reg, &config, &settings(own));
         let model = fit(opt.as_mut(), &data, 3, 10);
         DIM as u64 - model.nonzero()
     };
-    let sgd = zeros(OnlineKind::SgdSubgradient);
+    let sgd = zeros("sgd_subgradient", "");
     assert!(sgd <= 1, "sgd_subgradient left {sgd} exact zeros");
-    for kind in [OnlineKind::TruncatedGradient, OnlineKind::CumulativePenalty, OnlineKind::Ftrl] {
-        let z = zeros(kind);
-        assert!(z >= DIM as u64 / 3, "{kind} left only {z} exact zeros of {DIM}");
+    for (name, own) in [
+        ("truncated_gradient", ""),
+        ("cumulative_penalty", ""),
+        ("ftrl", "ftrl_penalty = \"per_step\""),
+    ] {
+        let z = zeros(name, own);
+        assert!(z >= DIM as u64 / 3, "{name} left only {z} exact zeros of {DIM}");
     }
 }
 
@@ -170,27 +197,21 @@ fn every_l1_learner_reaches_the_reference_objective_within_one_percent() {
     let best = objective(&reference, &data, &reg);
     let sgd =
         OnlineConfig { schedule: Schedule::Inverse { eta0: 0.3, t0: 500.0 }, ..Default::default() };
+    let default = OnlineConfig::default();
     let cases = [
-        (OnlineKind::SgdSubgradient, sgd.clone()),
-        (OnlineKind::TruncatedGradient, sgd.clone()),
-        (OnlineKind::CumulativePenalty, sgd.clone()),
-        (OnlineKind::Fobos, sgd.clone()),
-        (OnlineKind::Rda, OnlineConfig { rda_gamma: 0.5, ..Default::default() }),
-        (
-            OnlineKind::Ftrl,
-            OnlineConfig {
-                ftrl_alpha: 0.5,
-                ftrl_penalty: FtrlPenalty::PerStep,
-                ..Default::default()
-            },
-        ),
+        ("sgd_subgradient", &sgd, ""),
+        ("truncated_gradient", &sgd, ""),
+        ("cumulative_penalty", &sgd, ""),
+        ("fobos", &sgd, ""),
+        ("rda", &default, "rda_gamma = 0.5"),
+        ("ftrl", &default, "ftrl_alpha = 0.5\nftrl_penalty = \"per_step\""),
     ];
-    for (kind, config) in cases {
-        let mut opt = optimizer(kind, &reg, &config);
+    for (name, config, own) in cases {
+        let mut opt = optimizer_with(name, &reg, config, &settings(own));
         let model = fit(opt.as_mut(), &data, 20, 10);
         let got = objective(&model, &data, &reg);
-        assert!(got >= best - 1e-9, "{kind} beat the reference: {got} < {best}");
-        assert!(got <= best * 1.01, "{kind}: objective {got} vs reference {best}");
+        assert!(got >= best - 1e-9, "{name} beat the reference: {got} < {best}");
+        assert!(got <= best * 1.01, "{name}: objective {got} vs reference {best}");
     }
 }
 
@@ -200,7 +221,7 @@ fn every_l1_learner_reaches_the_reference_objective_within_one_percent() {
 fn lazy_catch_up_matches_eager_penalties() {
     let data = small_problem(300, 3);
     let schedule = Schedule::InvSqrt { eta0: 0.4 };
-    let config = OnlineConfig { schedule, truncation_period: 3, ..Default::default() };
+    let config = OnlineConfig { schedule, ..Default::default() };
     let (l1s, l2g) = (0.01, 0.05);
     let net =
         regularizers::ElasticNet::new(0.06, 1.0 / 6.0, L2Convention::Tensorflow).expect("valid");
@@ -216,13 +237,13 @@ fn lazy_catch_up_matches_eager_penalties() {
     // The subgradient's lazy catch-up is exact only while no sign changes, so it is checked on
     // its L2 part (the global-scale trick).
     let subgradient: &Step = &move |w, g, eta, _| w * (1.0 - eta * l2g) - eta * g;
-    let cases: [(OnlineKind, &dyn Regularizer, &Step); 3] = [
-        (OnlineKind::Fobos, &net, fobos),
-        (OnlineKind::TruncatedGradient, &net, truncated),
-        (OnlineKind::SgdSubgradient, &ridge, subgradient),
+    let cases: [(&str, &dyn Regularizer, &Step, &str); 3] = [
+        ("fobos", &net, fobos, ""),
+        ("truncated_gradient", &net, truncated, "truncation_period = 3"),
+        ("sgd_subgradient", &ridge, subgradient, ""),
     ];
-    for (kind, reg, step) in cases {
-        let mut opt = optimizer(kind, reg, &config);
+    for (kind, reg, step, own) in cases {
+        let mut opt = optimizer_with(kind, reg, &config, &settings(own));
         let (mut w, mut b) = (vec![0.0; DIM], 0.0);
         for (t, e) in data.iter().enumerate() {
             let t = t as u64 + 1;
@@ -257,8 +278,8 @@ fn ftrl_follows_mcmahan_algorithm_one() {
     let (alpha, beta, l1s, l2g) = (0.3, 1.0, 0.02, 0.1);
     let net =
         regularizers::ElasticNet::new(0.12, 1.0 / 6.0, L2Convention::Tensorflow).expect("valid");
-    let config = OnlineConfig { ftrl_alpha: alpha, ftrl_beta: beta, ..Default::default() };
-    let mut opt = optimizer(OnlineKind::Ftrl, &net, &config);
+    let own = settings(&format!("ftrl_alpha = {alpha:?}\nftrl_beta = {beta:?}"));
+    let mut opt = optimizer_with("ftrl", &net, &OnlineConfig::default(), &own);
     let (mut z, mut n) = (vec![0.0; DIM + 1], vec![0.0; DIM + 1]);
     let weight = |z: f64, n: f64, penalized: bool| {
         let (a, c) = if penalized { (l1s, l2g) } else { (0.0, 0.0) };
@@ -292,7 +313,7 @@ fn ftrl_follows_mcmahan_algorithm_one() {
 fn sgd_with_l2_never_makes_exact_zeros() {
     let data = small_problem(2000, 5);
     let reg = L2::new(0.05, L2Convention::Keras).expect("valid");
-    for kind in [OnlineKind::SgdSubgradient, OnlineKind::Fobos, OnlineKind::Ftrl] {
+    for kind in ["sgd_subgradient", "fobos", "ftrl"] {
         let mut opt = optimizer(kind, &reg, &OnlineConfig::default());
         let model = fit(opt.as_mut(), &data, 2, 1);
         assert_eq!(model.nonzero(), DIM as u64, "{kind} with L2 produced exact zeros");
@@ -306,7 +327,7 @@ fn hard_threshold_zeroes_everything_below_sqrt_two_eta_lambda() {
     let (eta, lambda) = (0.5, 0.1);
     let reg = L0::new(lambda).expect("valid");
     let config = OnlineConfig { schedule: Schedule::Constant { eta }, ..Default::default() };
-    let mut opt = optimizer(OnlineKind::HardThreshold, &reg, &config);
+    let mut opt = optimizer("hard_threshold", &reg, &config);
     let model = fit(opt.as_mut(), &data, 3, 1);
     let threshold = (2.0 * eta * lambda).sqrt();
     assert!(model.nonzero() > 0, "everything was thresholded away");
@@ -333,9 +354,7 @@ fn k10_memory_follows_touched_features_not_the_dimension() {
     assert_eq!(problem.dimension(), 10_000_000_100);
     let l2 = L2::new(1e-4, L2Convention::Tensorflow).expect("valid");
     let l1 = l1(1e-3);
-    for (kind, reg) in
-        [(OnlineKind::Ftrl, &l1 as &dyn Regularizer), (OnlineKind::SgdSubgradient, &l2)]
-    {
+    for (kind, reg) in [("ftrl", &l1 as &dyn Regularizer), ("sgd_subgradient", &l2)] {
         let mut opt = optimizer(kind, reg, &OnlineConfig::default());
         let stats = train(opt.as_mut(), examples.iter().cloned(), 10);
         assert_eq!(stats.examples, 20_000);
@@ -369,12 +388,9 @@ fn k10_memory_follows_touched_features_not_the_dimension() {
 fn identical_seeds_give_identical_models() {
     let (_, examples) = synthetic(4, 3_000);
     let reg = l1(1e-3);
-    for &kind in OnlineKind::ALL {
-        let reg: &dyn Regularizer = if kind == OnlineKind::HardThreshold {
-            &L0::new(1e-3).expect("valid") as _
-        } else {
-            &reg
-        };
+    for kind in every_optimizer() {
+        let reg: &dyn Regularizer =
+            if kind == "hard_threshold" { &L0::new(1e-3).expect("valid") as _ } else { &reg };
         let config = OnlineConfig {
             admission: Admission::Poisson { p: 0.5 },
             seed: 5,
@@ -397,7 +413,7 @@ fn admission_by_count_or_probability_holds_fewer_coordinates() {
     let reg = l1(1e-4);
     let held = |admission| {
         let config = OnlineConfig { admission, seed: 1, ..Default::default() };
-        let mut opt = optimizer(OnlineKind::Ftrl, &reg, &config);
+        let mut opt = optimizer("ftrl", &reg, &config);
         train(opt.as_mut(), examples.iter().cloned(), 1);
         opt.memory().coordinates
     };
@@ -413,7 +429,7 @@ fn admission_by_count_or_probability_holds_fewer_coordinates() {
             seed: 2,
             ..Default::default()
         };
-        let mut opt = optimizer(OnlineKind::Ftrl, &reg, &config);
+        let mut opt = optimizer("ftrl", &reg, &config);
         train(opt.as_mut(), examples.iter().cloned(), 1);
         opt.model()
     };
@@ -423,7 +439,7 @@ fn admission_by_count_or_probability_holds_fewer_coordinates() {
             seed: 1,
             ..Default::default()
         };
-        let mut opt = optimizer(OnlineKind::Ftrl, &reg, &config);
+        let mut opt = optimizer("ftrl", &reg, &config);
         train(opt.as_mut(), examples.iter().cloned(), 1);
         opt.model()
     };
@@ -435,13 +451,12 @@ fn dense_store_gives_the_sparse_result() {
     let data = small_problem(500, 7);
     let reg = l1(0.01);
     let fit_with = |store| {
-        let mut opt =
-            optimizer(OnlineKind::Fobos, &reg, &OnlineConfig { store, ..Default::default() });
+        let mut opt = optimizer("fobos", &reg, &OnlineConfig { store, ..Default::default() });
         fit(opt.as_mut(), &data, 1, 5)
     };
     assert_eq!(fit_with(StoreKind::Sparse), fit_with(StoreKind::Dense { dimension: DIM as u64 }));
     let mut small = optimizer(
-        OnlineKind::Fobos,
+        "fobos",
         &reg,
         &OnlineConfig { store: StoreKind::Dense { dimension: 10 }, ..Default::default() },
     );
@@ -458,7 +473,7 @@ fn gradient_clipping_bounds_the_step() {
         clip_norm: Some(0.01),
         ..Default::default()
     };
-    let mut opt = optimizer(OnlineKind::SgdSubgradient, &reg, &config);
+    let mut opt = optimizer("sgd_subgradient", &reg, &config);
     opt.train_batch(&data);
     let model = opt.model();
     let norm =
@@ -471,25 +486,27 @@ fn unsupported_pairs_and_bad_fields_are_named() {
     let l0 = L0::new(0.1).expect("valid");
     let l1 = l1(0.1);
     let config = OnlineConfig::default();
-    for kind in [OnlineKind::Rda, OnlineKind::Ftrl, OnlineKind::Fobos, OnlineKind::SgdSubgradient] {
-        let err = build(kind, &l0, &config).err();
+    let none = toml::Table::new();
+    for kind in ["rda", "ftrl", "fobos", "sgd_subgradient"] {
+        let err = build(kind, &l0, &config, &none).err();
         assert!(
             matches!(err, Some(OnlineError::Unsupported { regularizer: "l0", .. })),
             "{kind}: {err:?}"
         );
     }
-    let err = build(OnlineKind::HardThreshold, &l1, &config).err().map(|e| e.to_string());
+    let err = build("hard_threshold", &l1, &config, &none).err().map(|e| e.to_string());
     assert!(err.is_some_and(|e| e.contains("hard_threshold") && e.contains("l1")));
-    let bad = |config: OnlineConfig| {
-        build(OnlineKind::Ftrl, &l1, &config).err().map(|e| e.to_string()).unwrap_or_default()
+    let bad_with = |config: OnlineConfig, own: &str| {
+        build("ftrl", &l1, &config, &settings(own)).err().map(|e| e.to_string()).unwrap_or_default()
     };
+    let bad = |config: OnlineConfig| bad_with(config, "");
     assert!(bad(OnlineConfig { schedule: Schedule::Constant { eta: -1.0 }, ..Default::default() })
         .contains("schedule.eta"));
     assert!(bad(OnlineConfig { admission: Admission::Poisson { p: 1.5 }, ..Default::default() })
         .contains("admission.p"));
     assert!(bad(OnlineConfig { admission: Admission::Count { n: 0 }, ..Default::default() })
         .contains("admission.n"));
-    assert!(bad(OnlineConfig { ftrl_alpha: f64::NAN, ..Default::default() }).contains("ftrl_alpha"));
+    assert!(bad_with(OnlineConfig::default(), "ftrl_alpha = nan").contains("ftrl_alpha"));
     assert!(bad(OnlineConfig { clip_norm: Some(0.0), ..Default::default() }).contains("clip_norm"));
     assert!(bad(OnlineConfig {
         store: StoreKind::Dense { dimension: 10_000_000_100 },
@@ -497,11 +514,12 @@ fn unsupported_pairs_and_bad_fields_are_named() {
     })
     .contains("store.dimension"));
     let strong_l2 = L2::new(3.0, L2Convention::Tensorflow).expect("valid");
-    let err = build(OnlineKind::SgdSubgradient, &strong_l2, &config).err().map(|e| e.to_string());
+    let err = build("sgd_subgradient", &strong_l2, &config, &none).err().map(|e| e.to_string());
     assert!(err.is_some_and(|e| e.contains("schedule")));
-    assert!(OnlineKind::parse("adagrad").is_err_and(|e| e.to_string().contains("ftrl")));
-    for &kind in OnlineKind::ALL {
-        assert_eq!(OnlineKind::parse(kind.as_str()), Ok(kind));
+    assert!(lookup("adagrad").is_err_and(|e| e.to_string().contains("ftrl")));
+    assert!(build("adagrad", &l1, &config, &none).is_err_and(|e| e.to_string().contains("adagrad")));
+    for kind in every_optimizer() {
+        assert_eq!(lookup(kind).map(|entry| entry.name), Ok(kind));
     }
 }
 
@@ -513,7 +531,7 @@ fn divergence_is_detected_and_stops_training() {
         schedule: Schedule::Constant { eta: 50.0 },
         ..Default::default()
     };
-    let mut opt = optimizer(OnlineKind::SgdSubgradient, &regularizers::NoPenalty, &config);
+    let mut opt = optimizer("sgd_subgradient", &regularizers::NoPenalty, &config);
     let stats = train(opt.as_mut(), data.into_iter().cycle().take(5_000), 1);
     assert!(opt.diverged());
     assert!(stats.examples < 5_000);
@@ -526,7 +544,7 @@ fn ledger_rebase_keeps_lazy_weights_exact() {
     let data = small_problem(1200, 10);
     let ridge = L2::new(1.0, L2Convention::Tensorflow).expect("valid");
     let config = OnlineConfig { schedule: Schedule::Constant { eta: 1.0 }, ..Default::default() };
-    let mut opt = optimizer(OnlineKind::Fobos, &ridge, &config);
+    let mut opt = optimizer("fobos", &ridge, &config);
     let (mut w, mut b) = (vec![0.0; DIM], 0.0);
     for e in &data {
         let m = b + e.ids.iter().map(|&id| w[id as usize]).sum::<f64>();
@@ -556,15 +574,17 @@ fn k10_memory_after_one_million_examples() {
         .expect("valid synthetic config");
     let l1 = l1(1e-4);
     let l2 = L2::new(1e-4, L2Convention::Tensorflow).expect("valid");
-    let per_step = OnlineConfig { ftrl_penalty: FtrlPenalty::PerStep, ..Default::default() };
-    let bloom = OnlineConfig { admission: Admission::Count { n: 2 }, ..per_step.clone() };
-    let runs: [(&str, OnlineKind, &dyn Regularizer, &OnlineConfig); 3] = [
-        ("ftrl l1=1e-4 per_step", OnlineKind::Ftrl, &l1, &per_step),
-        ("ftrl l1=1e-4 per_step, admission count n=2", OnlineKind::Ftrl, &l1, &bloom),
-        ("sgd_subgradient l2=1e-4 (tensorflow)", OnlineKind::SgdSubgradient, &l2, &per_step),
+    let plain = OnlineConfig::default();
+    let bloom = OnlineConfig { admission: Admission::Count { n: 2 }, ..plain.clone() };
+    let per_step = settings("ftrl_penalty = \"per_step\"");
+    let none = toml::Table::new();
+    let runs: [(&str, &str, &dyn Regularizer, &OnlineConfig, &toml::Table); 3] = [
+        ("ftrl l1=1e-4 per_step", "ftrl", &l1, &plain, &per_step),
+        ("ftrl l1=1e-4 per_step, admission count n=2", "ftrl", &l1, &bloom, &per_step),
+        ("sgd_subgradient l2=1e-4 (tensorflow)", "sgd_subgradient", &l2, &plain, &none),
     ];
-    for (name, kind, reg, config) in runs {
-        let mut opt = optimizer(kind, reg, config);
+    for (name, kind, reg, config, own) in runs {
+        let mut opt = optimizer_with(kind, reg, config, own);
         let start = std::time::Instant::now();
         let stats = train(opt.as_mut(), problem.stream(SplitName::Train, 1_000_000), 1);
         let seconds = start.elapsed().as_secs_f64();
@@ -576,5 +596,275 @@ fn k10_memory_after_one_million_examples() {
             model.nonzero()
         );
         assert!(mem.coordinates as f64 <= 1.05 * mem.touched as f64);
+    }
+}
+
+/// A penalty that is not a mix of L1, L2 and L0 parts (the minimax concave penalty, MCP, of
+/// strength `lambda` and concavity `gamma`), written here only to check that the closed-form
+/// online rules refuse it: `parts()` is `None` and its class is nonconvex.
+#[derive(Debug)]
+struct TestMcp {
+    lambda: f64,
+    gamma: f64,
+}
+
+impl Regularizer for TestMcp {
+    fn name(&self) -> &'static str {
+        "test_mcp"
+    }
+    fn class(&self) -> PenaltyClass {
+        PenaltyClass::Nonconvex
+    }
+    fn parts(&self) -> Option<PenaltyParts> {
+        None
+    }
+    fn value(&self, w: f64) -> f64 {
+        let a = w.abs();
+        if a <= self.gamma * self.lambda {
+            self.lambda * a - a * a / (2.0 * self.gamma)
+        } else {
+            self.gamma * self.lambda * self.lambda / 2.0
+        }
+    }
+    fn subgradient(&self, w: f64) -> f64 {
+        regularizers::sign(w) * (self.lambda - w.abs() / self.gamma).max(0.0)
+    }
+    fn prox(&self, v: f64, eta: f64) -> f64 {
+        // Firm thresholding (needs gamma > eta).
+        if v.abs() > self.gamma * self.lambda {
+            v
+        } else {
+            regularizers::soft_threshold(v, eta * self.lambda) / (1.0 - eta / self.gamma)
+        }
+    }
+    fn zero_slope(&self) -> f64 {
+        self.lambda
+    }
+    fn coordinate_minimizer(&self, g: f64, h: f64, w: f64) -> f64 {
+        self.prox(w - g / h, 1.0 / h)
+    }
+    fn coordinate_violation(&self, g: f64, w: f64) -> f64 {
+        if w != 0.0 {
+            (g + self.subgradient(w)).abs()
+        } else {
+            (g.abs() - self.lambda).max(0.0)
+        }
+    }
+}
+
+/// The penalty an optimizer is meant for (`hard_threshold`: L0, every other one: L1).
+fn natural_penalty(name: &str, lambda: f64) -> Box<dyn Regularizer> {
+    let penalty = if name == "hard_threshold" { "l0" } else { "l1" };
+    match Penalty::named(penalty).and_then(|p| p.at(lambda)) {
+        Ok(r) => r,
+        Err(e) => panic!("{penalty} at {lambda}: {e}"),
+    }
+}
+
+/// A spec value for a documented default: as written when it parses as TOML, else as a string
+/// (`ftrl_penalty`'s `total`).
+fn documented_default(key: &str, default: &str) -> toml::Table {
+    toml::from_str(&format!("{key} = {default}"))
+        .or_else(|_| toml::from_str(&format!("{key} = {default:?}")))
+        .unwrap_or_else(|e| panic!("documented default of `{key}` ({default}) is not a value: {e}"))
+}
+
+#[test]
+fn every_registered_optimizer_builds_and_trains_with_default_settings() {
+    let data = small_problem(300, 12);
+    let names: Vec<&str> = every_optimizer().collect();
+    assert_eq!(
+        names,
+        [
+            "sgd_subgradient",
+            "truncated_gradient",
+            "cumulative_penalty",
+            "fobos",
+            "rda",
+            "ftrl",
+            "hard_threshold"
+        ],
+        "the report order"
+    );
+    let none = toml::Table::new();
+    for entry in ONLINE_OPTIMIZERS {
+        assert!(!entry.summary.is_empty(), "{}: no summary", entry.name);
+        assert_eq!(entry.check_settings(&none), Ok(toml::Table::new()), "{}", entry.name);
+        assert!(entry.rate_text(&none, &Schedule::default()).is_ok_and(|t| !t.is_empty()));
+        // No penalty (every rule accepts it: all its parts are zero) and its own penalty.
+        let natural = natural_penalty(entry.name, 0.01);
+        for reg in [&regularizers::NoPenalty as &dyn Regularizer, natural.as_ref()] {
+            let mut opt = match entry.build(reg, &OnlineConfig::default(), &none) {
+                Ok(o) => o,
+                Err(e) => panic!("{} with {}: {e}", entry.name, reg.name()),
+            };
+            assert_eq!(opt.name(), entry.name);
+            let model = fit(opt.as_mut(), &data, 1, 5);
+            assert!(model.is_finite(), "{} with {}", entry.name, reg.name());
+            assert!(model.bias != 0.0, "{} with {}: nothing was learned", entry.name, reg.name());
+        }
+        // Every documented key, set to its documented default, is accepted, kept by
+        // `check_settings` and gives exactly the default model.
+        let reference = {
+            let mut opt = optimizer(entry.name, natural.as_ref(), &OnlineConfig::default());
+            fit(opt.as_mut(), &data, 1, 5)
+        };
+        for doc in entry.keys {
+            let own = documented_default(doc.key, doc.default);
+            let canonical = entry.check_settings(&own).map_err(|e| e.to_string());
+            assert_eq!(canonical.map(|t| t.contains_key(doc.key)), Ok(true), "{}", doc.key);
+            let mut opt =
+                optimizer_with(entry.name, natural.as_ref(), &OnlineConfig::default(), &own);
+            assert_eq!(
+                fit(opt.as_mut(), &data, 1, 5),
+                reference,
+                "{}: `{}` at its documented default {} changed the model",
+                entry.name,
+                doc.key,
+                doc.default
+            );
+        }
+    }
+}
+
+#[test]
+fn unknown_settings_keys_are_refused_naming_the_key_and_the_optimizer() {
+    let config = OnlineConfig::default();
+    // A key no optimizer has, and keys that belong to another optimizer (the likely mistake).
+    let foreign = |name: &str| match name {
+        "ftrl" => "rda_gamma",
+        "rda" => "ftrl_alpha",
+        _ => "ftrl_penalty",
+    };
+    for entry in ONLINE_OPTIMIZERS {
+        let reg = natural_penalty(entry.name, 0.01);
+        for key in ["no_such_key", foreign(entry.name)] {
+            let own = settings(&format!("{key} = 1"));
+            for err in [
+                entry.build(reg.as_ref(), &config, &own).err(),
+                entry.check_settings(&own).err(),
+                entry.rate_text(&own, &config.schedule).err(),
+            ] {
+                match &err {
+                    Some(OnlineError::BadSettings { optimizer, message }) => {
+                        assert_eq!(*optimizer, entry.name);
+                        assert!(message.contains(key), "{}: {message}", entry.name);
+                    }
+                    other => {
+                        panic!("{} with `{key}`: expected BadSettings, got {other:?}", entry.name)
+                    }
+                }
+                let text = err.map(|e| e.to_string()).unwrap_or_default();
+                assert!(text.contains(entry.name) && text.contains(key), "{text}");
+            }
+        }
+    }
+    // A key of the right optimizer with a value of the wrong type is refused too.
+    let l1 = l1(0.01);
+    for (name, own, _) in WRONGLY_TYPED {
+        let err = build(name, &l1, &config, &settings(own)).err();
+        assert!(
+            matches!(&err, Some(OnlineError::BadSettings { optimizer, .. }) if *optimizer == name),
+            "{name} `{own}`: {err:?}"
+        );
+    }
+}
+
+/// Settings of the right optimizer with a value of the wrong type: (optimizer, table, key).
+const WRONGLY_TYPED: [(&str, &str, &str); 3] = [
+    ("ftrl", "ftrl_alpha = \"big\"", "ftrl_alpha"),
+    ("ftrl", "ftrl_penalty = \"weekly\"", "ftrl_penalty"),
+    ("truncated_gradient", "truncation_period = 2.5", "truncation_period"),
+];
+
+/// The registry promises that wrong types are "errors naming the key"; today the message is
+/// serde's alone (`invalid type: string "big", expected f64`), without the key, because
+/// `regularizers::registry::parse_settings` deserializes from a `toml::Value` and keeps only
+/// `e.message()`. Run with `--ignored` once that is fixed.
+#[test]
+#[ignore = "known gap: a wrongly typed settings value is refused without naming its key"]
+fn wrongly_typed_settings_values_are_refused_naming_the_key() {
+    let l1 = l1(0.01);
+    for (name, own, key) in WRONGLY_TYPED {
+        let err = build(name, &l1, &OnlineConfig::default(), &settings(own)).err();
+        assert!(
+            matches!(&err, Some(OnlineError::BadSettings { optimizer, message })
+                if *optimizer == name && message.contains(key)),
+            "{name} `{own}`: {err:?}"
+        );
+    }
+}
+
+#[test]
+fn bad_settings_values_are_bad_config_naming_the_setting() {
+    let l1 = l1(0.01);
+    let config = OnlineConfig::default();
+    for (name, own, field) in [
+        ("ftrl", "ftrl_alpha = -1.0", "ftrl_alpha"),
+        ("ftrl", "ftrl_alpha = 0.0", "ftrl_alpha"),
+        ("ftrl", "ftrl_beta = -1.0", "ftrl_beta"),
+        ("ftrl", "ftrl_beta = inf", "ftrl_beta"),
+        ("rda", "rda_gamma = 0.0", "rda_gamma"),
+        ("rda", "rda_gamma = nan", "rda_gamma"),
+        ("truncated_gradient", "truncation_period = 0", "truncation_period"),
+    ] {
+        let err = build(name, &l1, &config, &settings(own)).err();
+        assert!(
+            matches!(&err, Some(OnlineError::BadConfig { field: got, .. }) if *got == field),
+            "{name} `{own}`: {err:?}"
+        );
+    }
+    // In range: accepted (beta may be 0).
+    for (name, own) in
+        [("ftrl", "ftrl_beta = 0.0"), ("truncated_gradient", "truncation_period = 1")]
+    {
+        assert!(build(name, &l1, &config, &settings(own)).is_ok(), "{name} `{own}`");
+    }
+}
+
+#[test]
+fn penalties_an_optimizer_cannot_apply_are_refused_naming_both() {
+    let config = OnlineConfig::default();
+    let none = toml::Table::new();
+    // Not a mix of L1, L2 and L0 parts: no closed-form online rule applies it.
+    let mcp = TestMcp { lambda: 0.1, gamma: 3.0 };
+    assert_eq!(mcp.class(), PenaltyClass::Nonconvex);
+    for entry in ONLINE_OPTIMIZERS {
+        let err = entry.build(&mcp, &config, &none).err();
+        assert!(
+            matches!(
+                &err,
+                Some(OnlineError::Unsupported { optimizer, regularizer: "test_mcp", .. })
+                    if *optimizer == entry.name
+            ),
+            "{}: {err:?}",
+            entry.name
+        );
+        let text = err.map(|e| e.to_string()).unwrap_or_default();
+        assert!(text.contains(entry.name) && text.contains("test_mcp"), "{text}");
+    }
+    // Every registered penalty at a positive strength: a penalty without parts (MCP) is refused
+    // by all; hard_threshold takes only an L0 part (or no penalty), every other rule any mix of
+    // L1 and L2 parts but no L0 part.
+    for optimizer in ONLINE_OPTIMIZERS {
+        for penalty in REGULARIZERS {
+            let reg = Penalty::named(penalty.name).and_then(|p| p.at(0.01)).expect("valid");
+            let expected = match reg.parts() {
+                None => false,
+                Some(parts) if optimizer.name == "hard_threshold" => {
+                    parts.l1 == 0.0 && parts.l2_grad == 0.0
+                }
+                Some(parts) => parts.l0 == 0.0,
+            };
+            match optimizer.build(reg.as_ref(), &config, &none) {
+                Ok(_) => assert!(expected, "{} accepted {}", optimizer.name, penalty.name),
+                Err(err @ OnlineError::Unsupported { .. }) => {
+                    assert!(!expected, "{} refused {}: {err}", optimizer.name, penalty.name);
+                    let text = err.to_string();
+                    assert!(text.contains(optimizer.name) && text.contains(penalty.name), "{text}");
+                }
+                Err(err) => panic!("{} with {}: {err}", optimizer.name, penalty.name),
+            }
+        }
     }
 }

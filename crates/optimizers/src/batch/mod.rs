@@ -80,8 +80,8 @@ registry::batch_solver_list! {
 pub use config::PathConfig;
 pub use error::BatchError;
 pub use path::PathPoint;
-pub use registry::{fit_path, lookup, BatchEntry};
 pub(crate) use registry::BatchSolver;
+pub use registry::{fit_path, lookup, BatchEntry};
 
 use features::CompactMatrix;
 

@@ -155,11 +155,9 @@ pub(crate) use batch_solver_list;
 
 /// The entry named `name`.
 pub fn lookup(name: &str) -> Result<&'static BatchEntry, BatchError> {
-    super::BATCH_SOLVERS.iter().find(|e| e.name == name).ok_or_else(|| {
-        BatchError::UnknownSolver {
-            name: name.to_string(),
-            expected: super::BATCH_SOLVERS.iter().map(|e| e.name).collect::<Vec<_>>().join(", "),
-        }
+    super::BATCH_SOLVERS.iter().find(|e| e.name == name).ok_or_else(|| BatchError::UnknownSolver {
+        name: name.to_string(),
+        expected: super::BATCH_SOLVERS.iter().map(|e| e.name).collect::<Vec<_>>().join(", "),
     })
 }
 
