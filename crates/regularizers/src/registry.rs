@@ -35,6 +35,9 @@ pub trait Configurable: Regularizer + Sized + 'static {
     fn configure(lambda: f64, settings: &Self::Settings) -> Result<Self, RegularizerError>;
 }
 
+/// Builds an entry's penalty at a lambda from its settings table.
+type BuildFn = fn(f64, &toml::Table) -> Result<Box<dyn Regularizer>, RegularizerError>;
+
 /// A registered regularizer.
 #[derive(Debug, Clone, Copy)]
 pub struct RegularizerEntry {
@@ -44,7 +47,7 @@ pub struct RegularizerEntry {
     pub summary: &'static str,
     /// Its settings.
     pub keys: &'static [SettingDoc],
-    build: fn(f64, &toml::Table) -> Result<Box<dyn Regularizer>, RegularizerError>,
+    build: BuildFn,
     canonical: fn(&toml::Table) -> Result<toml::Table, RegularizerError>,
 }
 

@@ -42,6 +42,15 @@ pub(crate) trait BatchSolver: Sized + 'static {
     ) -> Result<Vec<PathPoint>, BatchError>;
 }
 
+/// Fits an entry's path from the matrix, loss, penalty, shared config and settings table.
+type FitFn = fn(
+    &CompactMatrix,
+    LossKind,
+    &Penalty,
+    &PathConfig,
+    &toml::Table,
+) -> Result<Vec<PathPoint>, BatchError>;
+
 /// A registered batch solver.
 #[derive(Debug, Clone, Copy)]
 pub struct BatchEntry {
@@ -54,13 +63,7 @@ pub struct BatchEntry {
     /// The penalties it accepts, in words.
     pub accepts_text: &'static str,
     accepts: fn(PenaltyClass) -> bool,
-    fit: fn(
-        &CompactMatrix,
-        LossKind,
-        &Penalty,
-        &PathConfig,
-        &toml::Table,
-    ) -> Result<Vec<PathPoint>, BatchError>,
+    fit: FitFn,
     canonical: fn(&toml::Table) -> Result<toml::Table, BatchError>,
 }
 

@@ -12,6 +12,13 @@ use super::learner::Learner;
 use super::rule::CoordinateRule;
 use super::{OnlineConfig, OnlineError, OnlineOptimizer, Schedule};
 
+/// Builds an entry's optimizer from a penalty, the shared config and its settings table.
+type BuildFn = fn(
+    &dyn Regularizer,
+    &OnlineConfig,
+    &toml::Table,
+) -> Result<Box<dyn OnlineOptimizer>, OnlineError>;
+
 /// A registered online optimizer.
 #[derive(Debug, Clone, Copy)]
 pub struct OnlineEntry {
@@ -21,11 +28,7 @@ pub struct OnlineEntry {
     pub summary: &'static str,
     /// Its own settings (keys of its optimizer table besides the shared ones).
     pub keys: &'static [SettingDoc],
-    build: fn(
-        &dyn Regularizer,
-        &OnlineConfig,
-        &toml::Table,
-    ) -> Result<Box<dyn OnlineOptimizer>, OnlineError>,
+    build: BuildFn,
     canonical: fn(&toml::Table) -> Result<toml::Table, OnlineError>,
     rate_text: fn(&toml::Table, &Schedule) -> Result<String, OnlineError>,
 }
