@@ -557,19 +557,34 @@ fn solver_names_round_trip() {
 
 /// Whether `solver` accepts penalties of this class: coordinate descent convex and
 /// coordinate-wise nonconvex ones (MCP), FISTA and prune-refit convex ones (`none`, `l1`, `l2`,
-/// `elastic_net`), the L0 heuristics the count of nonzeros.
-fn accepts(solver: &str, class: PenaltyClass) -> bool {
+/// `elastic_net`), the L0 heuristics the count of nonzeros. `None` for a solver registered
+/// after this test was written: then only the registry-wide rules are checked.
+fn accepts(solver: &str, class: PenaltyClass) -> Option<bool> {
     match solver {
-        "coordinate_descent" => matches!(class, PenaltyClass::Convex | PenaltyClass::Nonconvex),
-        "fista" | "prune_refit" => class == PenaltyClass::Convex,
-        "iht" | "l0l2_cd" | "splicing" => class == PenaltyClass::CountOfNonzeros,
-        other => panic!("no expectation for solver {other}"),
+        "coordinate_descent" => {
+            Some(matches!(class, PenaltyClass::Convex | PenaltyClass::Nonconvex))
+        }
+        "fista" | "prune_refit" => Some(class == PenaltyClass::Convex),
+        "iht" | "l0l2_cd" | "splicing" => Some(class == PenaltyClass::CountOfNonzeros),
+        _ => None,
     }
 }
 
-/// The penalty a solver is meant for.
+/// The penalty a solver is meant for: L1 when it takes convex penalties, else L0, else the first
+/// registered penalty it accepts.
 fn natural_penalty(solver: &str) -> Penalty {
-    penalty(if accepts(solver, PenaltyClass::Convex) { "l1" } else { "l0" })
+    let entry = lookup(solver).expect("registered");
+    ["l1", "l0"]
+        .into_iter()
+        .chain(REGULARIZERS.iter().map(|r| r.name))
+        .map(penalty)
+        .find(|p| entry.check_penalty(p).is_ok())
+        .unwrap_or_else(|| panic!("{solver} accepts no registered penalty"))
+}
+
+/// The solvers that document the setting `key`.
+fn solvers_with_key(key: &str) -> impl Iterator<Item = &'static str> + '_ {
+    BATCH_SOLVERS.iter().filter(move |e| e.keys.iter().any(|doc| doc.key == key)).map(|e| e.name)
 }
 
 /// A short path for any solver: 3 lambdas, or support sizes 2 and 5.
@@ -585,8 +600,13 @@ fn short_path() -> PathConfig {
 
 #[test]
 fn every_registered_solver_fits_with_default_settings() {
-    let names: Vec<&str> = BATCH_SOLVERS.iter().map(|e| e.name).collect();
-    assert_eq!(names, ["coordinate_descent", "fista", "iht", "l0l2_cd", "prune_refit", "splicing"]);
+    let mut names: Vec<&str> = BATCH_SOLVERS.iter().map(|e| e.name).collect();
+    for known in ["coordinate_descent", "fista", "iht", "l0l2_cd", "prune_refit", "splicing"] {
+        assert!(names.contains(&known), "{known} is not registered");
+    }
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), BATCH_SOLVERS.len(), "a name is registered twice");
     let none = toml::Table::new();
     for loss in [LossKind::Logistic, LossKind::Squared] {
         let matrix = crossed_matrix(200, loss, 16);
@@ -654,15 +674,33 @@ fn unknown_settings_keys_are_refused_naming_the_key_and_the_solver() {
             }
         }
     }
-    // The keys a solver does have are accepted by it only.
-    let screening = table("screening = false");
-    assert!(lookup("coordinate_descent").and_then(|e| e.check_settings(&screening)).is_ok());
-    for solver in ["fista", "iht", "l0l2_cd", "prune_refit"] {
-        let err = lookup(solver).and_then(|e| e.check_settings(&screening)).err();
-        assert!(matches!(err, Some(BatchError::BadSettings { .. })), "{solver}: {err:?}");
+    // A solver accepts exactly the keys it documents: every key documented by some solver is
+    // tried on every solver (screening, l2_for_l0, prune_base_lambda, ...).
+    let mut keys: Vec<(&str, toml::Table)> = Vec::new();
+    for doc in BATCH_SOLVERS.iter().flat_map(|e| e.keys) {
+        // A value in range (the documented default is sometimes a description).
+        let value = if doc.key == "screening" { "false" } else { "0.5" };
+        if !keys.iter().any(|(key, _)| *key == doc.key) {
+            keys.push((doc.key, table(&format!("{} = {value}", doc.key))));
+        }
     }
-    let err = lookup("fista").and_then(|e| e.check_settings(&table("l2_for_l0 = 0.1"))).err();
-    assert!(matches!(err, Some(BatchError::BadSettings { solver: "fista", .. })), "{err:?}");
+    assert!(keys.iter().any(|(key, _)| *key == "screening"));
+    for entry in BATCH_SOLVERS {
+        for (key, own) in &keys {
+            let documented = entry.keys.iter().any(|doc| doc.key == *key);
+            match entry.check_settings(own) {
+                Ok(canonical) => {
+                    assert!(documented, "{} accepts the undocumented `{key}`", entry.name);
+                    assert!(canonical.contains_key(*key));
+                }
+                Err(BatchError::BadSettings { solver, message }) => {
+                    assert!(!documented, "{} refuses its documented `{key}`: {message}", solver);
+                    assert!(solver == entry.name && message.contains(key), "{message}");
+                }
+                Err(other) => panic!("{} `{key}`: {other}", entry.name),
+            }
+        }
+    }
 }
 
 #[test]
@@ -672,23 +710,27 @@ fn unsupported_pairs_are_refused_naming_both() {
         PathConfig { lambdas: Some(vec![0.05]), support_sizes: Some(vec![3]), ..short_path() };
     let none = toml::Table::new();
     for entry in BATCH_SOLVERS {
+        let mut by_class: Vec<(PenaltyClass, bool)> = Vec::new();
         for regularizer in REGULARIZERS {
             let penalty = penalty(regularizer.name);
-            let expected = accepts(entry.name, penalty.class());
-            assert_eq!(
-                entry.check_penalty(&penalty).is_ok(),
-                expected,
-                "{} with {}",
-                entry.name,
-                regularizer.name
-            );
+            let accepted = entry.check_penalty(&penalty).is_ok();
+            if let Some(expected) = accepts(entry.name, penalty.class()) {
+                assert_eq!(accepted, expected, "{} with {}", entry.name, regularizer.name);
+            }
+            // The class decides, never the name: every penalty of a class gets one answer.
+            let class = penalty.class();
+            if let Some(&(_, first)) = by_class.iter().find(|(c, _)| *c == class) {
+                assert_eq!(accepted, first, "{}: {:?} split", entry.name, class);
+            } else {
+                by_class.push((class, accepted));
+            }
             match entry.fit_path(&matrix, LossKind::Logistic, &penalty, &config, &none) {
                 Ok(path) => {
-                    assert!(expected, "{} accepted {}", entry.name, regularizer.name);
+                    assert!(accepted, "{} fitted the refused {}", entry.name, regularizer.name);
                     assert!(!path.is_empty());
                 }
                 Err(err) => {
-                    assert!(!expected, "{} refused {}: {err}", entry.name, regularizer.name);
+                    assert!(!accepted, "{} refused {}: {err}", entry.name, regularizer.name);
                     assert_eq!(
                         err,
                         BatchError::UnsupportedPenalty {
@@ -730,7 +772,11 @@ fn solver_settings_override_the_shared_config() {
         ),
         fit_with("coordinate_descent", &l1, &base, ""),
     );
-    for (solver, penalty) in [("iht", &l0), ("l0l2_cd", &l0), ("prune_refit", &l1)] {
+    // Every solver with the ridge `l2_for_l0` (iht, l0l2_cd, prune_refit, splicing).
+    let ridged: Vec<&str> = solvers_with_key("l2_for_l0").collect();
+    assert!(ridged.len() >= 3, "{ridged:?}");
+    for solver in ridged {
+        let penalty = &natural_penalty(solver);
         let by_setting = fit_with(solver, penalty, &base, "l2_for_l0 = 0.05");
         let by_config =
             fit_with(solver, penalty, &PathConfig { l2_for_l0: 0.05, ..base.clone() }, "");
@@ -770,14 +816,15 @@ fn path_convention_is_only_the_ridge_convention_of_the_l0_heuristics() {
             "{name}"
         );
     }
-    // The L0 heuristics' ridge `l2_for_l0` is read in it: Keras doubles its gradient.
-    let l0 = penalty("l0");
-    for solver in ["iht", "l0l2_cd"] {
+    // The ridge `l2_for_l0` of the L0 heuristics and refits is read in it: Keras doubles its
+    // gradient.
+    for solver in solvers_with_key("l2_for_l0") {
+        let p = natural_penalty(solver);
         let doubled = PathConfig { l2_for_l0: 2e-2, ..short_path() };
         let a =
-            fit_path(solver, &matrix, loss, &l0, &PathConfig { l2_for_l0: 1e-2, ..keras.clone() })
+            fit_path(solver, &matrix, loss, &p, &PathConfig { l2_for_l0: 1e-2, ..keras.clone() })
                 .expect("keras");
-        let b = fit_path(solver, &matrix, loss, &l0, &doubled).expect("tensorflow");
+        let b = fit_path(solver, &matrix, loss, &p, &doubled).expect("tensorflow");
         assert_eq!(a.len(), b.len());
         for (a, b) in a.iter().zip(&b) {
             assert_eq!(a.support, b.support, "{solver}");

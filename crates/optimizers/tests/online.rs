@@ -653,11 +653,34 @@ impl Regularizer for TestMcp {
 }
 
 /// The penalty an optimizer is meant for (`hard_threshold`: L0, every other one: L1).
+/// (An optimizer registered later: the first of L1 and L0 it builds with.)
 fn natural_penalty(name: &str, lambda: f64) -> Box<dyn Regularizer> {
-    let penalty = if name == "hard_threshold" { "l0" } else { "l1" };
-    match Penalty::named(penalty).and_then(|p| p.at(lambda)) {
+    let at = |penalty: &str| match Penalty::named(penalty).and_then(|p| p.at(lambda)) {
         Ok(r) => r,
         Err(e) => panic!("{penalty} at {lambda}: {e}"),
+    };
+    match name {
+        "hard_threshold" => at("l0"),
+        "sgd_subgradient" | "truncated_gradient" | "cumulative_penalty" | "fobos" | "rda"
+        | "ftrl" => at("l1"),
+        _ => ["l1", "l0"]
+            .into_iter()
+            .map(at)
+            .find(|r| {
+                build(name, r.as_ref(), &OnlineConfig::default(), &toml::Table::new()).is_ok()
+            })
+            .unwrap_or_else(|| panic!("{name} builds with neither L1 nor L0")),
+    }
+}
+
+/// Whether the optimizer applies a penalty with these parts, for the optimizers known when this
+/// test was written (`None` for a later one: only the registry-wide rules are checked).
+fn applies(optimizer: &str, parts: PenaltyParts) -> Option<bool> {
+    match optimizer {
+        "hard_threshold" => Some(parts.l1 == 0.0 && parts.l2_grad == 0.0),
+        "sgd_subgradient" | "truncated_gradient" | "cumulative_penalty" | "fobos" | "rda"
+        | "ftrl" => Some(parts.l0 == 0.0),
+        _ => None,
     }
 }
 
@@ -672,20 +695,21 @@ fn documented_default(key: &str, default: &str) -> toml::Table {
 #[test]
 fn every_registered_optimizer_builds_and_trains_with_default_settings() {
     let data = small_problem(300, 12);
-    let names: Vec<&str> = every_optimizer().collect();
-    assert_eq!(
-        names,
-        [
-            "sgd_subgradient",
-            "truncated_gradient",
-            "cumulative_penalty",
-            "fobos",
-            "rda",
-            "ftrl",
-            "hard_threshold"
-        ],
-        "the report order"
-    );
+    let mut names: Vec<&str> = every_optimizer().collect();
+    for known in [
+        "sgd_subgradient",
+        "truncated_gradient",
+        "cumulative_penalty",
+        "fobos",
+        "rda",
+        "ftrl",
+        "hard_threshold",
+    ] {
+        assert!(names.contains(&known), "{known} is not registered");
+    }
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), ONLINE_OPTIMIZERS.len(), "a name is registered twice");
     let none = toml::Table::new();
     for entry in ONLINE_OPTIMIZERS {
         assert!(!entry.summary.is_empty(), "{}: no summary", entry.name);
@@ -845,25 +869,65 @@ fn penalties_an_optimizer_cannot_apply_are_refused_naming_both() {
     }
     // Every registered penalty at a positive strength: a penalty without parts (MCP) is refused
     // by all; hard_threshold takes only an L0 part (or no penalty), every other rule any mix of
-    // L1 and L2 parts but no L0 part.
+    // L1 and L2 parts but no L0 part. No penalty (all parts zero) is applied by every rule.
     for optimizer in ONLINE_OPTIMIZERS {
         for penalty in REGULARIZERS {
             let reg = Penalty::named(penalty.name).and_then(|p| p.at(0.01)).expect("valid");
             let expected = match reg.parts() {
-                None => false,
-                Some(parts) if optimizer.name == "hard_threshold" => {
-                    parts.l1 == 0.0 && parts.l2_grad == 0.0
-                }
-                Some(parts) => parts.l0 == 0.0,
+                None => Some(false),
+                Some(parts) if parts == PenaltyParts::default() => Some(true),
+                Some(parts) => applies(optimizer.name, parts),
             };
             match optimizer.build(reg.as_ref(), &config, &none) {
-                Ok(_) => assert!(expected, "{} accepted {}", optimizer.name, penalty.name),
+                Ok(_) => assert_ne!(
+                    expected,
+                    Some(false),
+                    "{} accepted {}",
+                    optimizer.name,
+                    penalty.name
+                ),
                 Err(err @ OnlineError::Unsupported { .. }) => {
-                    assert!(!expected, "{} refused {}: {err}", optimizer.name, penalty.name);
+                    assert_ne!(
+                        expected,
+                        Some(true),
+                        "{} refused {}: {err}",
+                        optimizer.name,
+                        penalty.name
+                    );
                     let text = err.to_string();
                     assert!(text.contains(optimizer.name) && text.contains(penalty.name), "{text}");
                 }
                 Err(err) => panic!("{} with {}: {err}", optimizer.name, penalty.name),
+            }
+        }
+    }
+}
+
+#[test]
+fn each_optimizer_accepts_exactly_the_keys_it_documents() {
+    // Every key documented by some optimizer, at its documented default.
+    let mut keys: Vec<(&str, toml::Table)> = Vec::new();
+    for doc in ONLINE_OPTIMIZERS.iter().flat_map(|e| e.keys) {
+        if !keys.iter().any(|(key, _)| *key == doc.key) {
+            keys.push((doc.key, documented_default(doc.key, doc.default)));
+        }
+    }
+    for known in ["ftrl_alpha", "ftrl_beta", "ftrl_penalty", "rda_gamma", "truncation_period"] {
+        assert!(keys.iter().any(|(key, _)| *key == known), "{known} is not documented");
+    }
+    for entry in ONLINE_OPTIMIZERS {
+        for (key, own) in &keys {
+            let documented = entry.keys.iter().any(|doc| doc.key == *key);
+            match entry.check_settings(own) {
+                Ok(canonical) => {
+                    assert!(documented, "{} accepts the undocumented `{key}`", entry.name);
+                    assert!(canonical.contains_key(*key));
+                }
+                Err(OnlineError::BadSettings { optimizer, message }) => {
+                    assert!(!documented, "{optimizer} refuses its documented `{key}`: {message}");
+                    assert!(optimizer == entry.name && message.contains(key), "{message}");
+                }
+                Err(other) => panic!("{} `{key}`: {other}", entry.name),
             }
         }
     }
