@@ -801,12 +801,9 @@ const WRONGLY_TYPED: [(&str, &str, &str); 3] = [
     ("truncated_gradient", "truncation_period = 2.5", "truncation_period"),
 ];
 
-/// The registry promises that wrong types are "errors naming the key"; today the message is
-/// serde's alone (`invalid type: string "big", expected f64`), without the key, because
-/// `regularizers::registry::parse_settings` deserializes from a `toml::Value` and keeps only
-/// `e.message()`. Run with `--ignored` once that is fixed.
+/// The registry promises that wrong types are errors naming the key (serde's own message does
+/// not name it; `regularizers::registry::parse_settings` finds it).
 #[test]
-#[ignore = "known gap: a wrongly typed settings value is refused without naming its key"]
 fn wrongly_typed_settings_values_are_refused_naming_the_key() {
     let l1 = l1(0.01);
     for (name, own, key) in WRONGLY_TYPED {

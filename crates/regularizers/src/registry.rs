@@ -51,9 +51,25 @@ pub struct RegularizerEntry {
     canonical: fn(&toml::Table) -> Result<toml::Table, RegularizerError>,
 }
 
-/// Parses a settings table into `T`, the error naming the entry (serde names the key).
-pub fn parse_settings<T: DeserializeOwned>(table: &toml::Table) -> Result<T, toml::de::Error> {
-    toml::Value::Table(table.clone()).try_into()
+/// Parses a settings table into `T`. The error names the key at fault: serde names an unknown
+/// key itself, and for a value of the wrong type the key is found by parsing each key alone.
+pub fn parse_settings<T: DeserializeOwned>(table: &toml::Table) -> Result<T, String> {
+    let parse = |t: &toml::Table| -> Result<T, toml::de::Error> {
+        toml::Value::Table(t.clone()).try_into()
+    };
+    parse(table).map_err(|e| {
+        let message = e.message().trim_end().to_string();
+        let culprit = table.iter().find(|(key, value)| {
+            let alone: toml::Table = std::iter::once(((*key).clone(), (*value).clone())).collect();
+            parse(&alone).is_err()
+        });
+        match culprit {
+            Some((key, value)) if !message.contains(&format!("`{key}`")) => {
+                format!("key `{key}` = {value}: {message}")
+            }
+            _ => message,
+        }
+    })
 }
 
 /// `settings` re-serialized: only the keys that were set, in canonical form.
@@ -65,10 +81,7 @@ pub fn canonical_settings<T: Serialize>(settings: &T) -> toml::Table {
 }
 
 fn settings_of<P: Configurable>(table: &toml::Table) -> Result<P::Settings, RegularizerError> {
-    parse_settings(table).map_err(|e| RegularizerError::BadSettings {
-        name: P::NAME,
-        message: e.message().trim_end().to_string(),
-    })
+    parse_settings(table).map_err(|message| RegularizerError::BadSettings { name: P::NAME, message })
 }
 
 fn build_entry<P: Configurable>(

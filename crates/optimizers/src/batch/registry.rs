@@ -103,9 +103,9 @@ impl BatchEntry {
 }
 
 fn settings_of<S: BatchSolver>(table: &toml::Table) -> Result<S::Settings, BatchError> {
-    parse_settings(table).map_err(|e| BatchError::BadSettings {
+    parse_settings(table).map_err(|message| BatchError::BadSettings {
         solver: S::NAME,
-        message: e.message().trim_end().to_string(),
+        message,
     })
 }
 

@@ -63,9 +63,9 @@ impl OnlineEntry {
 }
 
 fn settings_of<R: CoordinateRule>(table: &toml::Table) -> Result<R::Settings, OnlineError> {
-    parse_settings(table).map_err(|e| OnlineError::BadSettings {
+    parse_settings(table).map_err(|message| OnlineError::BadSettings {
         optimizer: R::NAME,
-        message: e.message().trim_end().to_string(),
+        message,
     })
 }
 
