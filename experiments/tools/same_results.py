@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Compares two `runs.csv` files (or two results directories) ignoring the timing columns.
 
-Usage: same_results.py BEFORE AFTER [--ignore COLUMN ...]
+Usage: same_results.py BEFORE AFTER [--ignore COLUMN ...] [--allow-new]
 
 BEFORE and AFTER are `runs.csv` files or directories holding `<experiment>/runs.csv`. Rows are
 matched by `run_id`; every other column must be equal byte for byte, except the columns listed
 in `metadata.json` as `timing_columns` (peak_rss_bytes, train_seconds, examples_per_second) and
-any given with --ignore. Exits 1 and prints the first differences when they differ.
+any given with --ignore. With --allow-new, rows only in AFTER (methods added since) are
+counted but not differences. Exits 1 and prints the first differences when they differ.
 """
 import csv
 import os
@@ -22,13 +23,15 @@ def load(path):
         return reader.fieldnames, rows
 
 
-def compare(before, after, ignore):
+def compare(before, after, ignore, allow_new=False):
     cols_b, rows_b = load(before)
     cols_a, rows_a = load(after)
     problems = []
     if cols_b != cols_a:
         problems.append(f"columns differ:\n  {cols_b}\n  {cols_a}")
     for run_id in sorted(set(rows_b) ^ set(rows_a)):
+        if allow_new and run_id in rows_a:
+            continue
         side = "only before" if run_id in rows_b else "only after"
         problems.append(f"{run_id}: {side}")
     for run_id in sorted(set(rows_b) & set(rows_a)):
@@ -44,6 +47,8 @@ def compare(before, after, ignore):
 def main(argv):
     args = argv[1:]
     ignore = set(TIMING)
+    allow_new = "--allow-new" in args
+    args = [a for a in args if a != "--allow-new"]
     while "--ignore" in args:
         i = args.index("--ignore")
         ignore.add(args[i + 1])
@@ -66,7 +71,7 @@ def main(argv):
             print(f"{name}: missing {a}")
             failed = True
             continue
-        n, problems = compare(b, a, ignore)
+        n, problems = compare(b, a, ignore, allow_new)
         if problems:
             failed = True
             print(f"{name}: {len(problems)} difference(s) in {n} rows")

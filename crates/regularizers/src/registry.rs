@@ -38,6 +38,10 @@ pub trait Configurable: Regularizer + Sized + 'static {
 /// Builds an entry's penalty at a lambda from its settings table.
 type BuildFn = fn(f64, &toml::Table) -> Result<Box<dyn Regularizer>, RegularizerError>;
 
+/// Builds an entry's penalty at a lambda on the stack and hands it to a visitor.
+type VisitFn =
+    fn(f64, &toml::Table, &mut dyn FnMut(&dyn Regularizer)) -> Result<(), RegularizerError>;
+
 /// A registered regularizer.
 #[derive(Debug, Clone, Copy)]
 pub struct RegularizerEntry {
@@ -48,6 +52,7 @@ pub struct RegularizerEntry {
     /// Its settings.
     pub keys: &'static [SettingDoc],
     build: BuildFn,
+    visit: VisitFn,
     canonical: fn(&toml::Table) -> Result<toml::Table, RegularizerError>,
 }
 
@@ -81,7 +86,8 @@ pub fn canonical_settings<T: Serialize>(settings: &T) -> toml::Table {
 }
 
 fn settings_of<P: Configurable>(table: &toml::Table) -> Result<P::Settings, RegularizerError> {
-    parse_settings(table).map_err(|message| RegularizerError::BadSettings { name: P::NAME, message })
+    parse_settings(table)
+        .map_err(|message| RegularizerError::BadSettings { name: P::NAME, message })
 }
 
 fn build_entry<P: Configurable>(
@@ -89,6 +95,16 @@ fn build_entry<P: Configurable>(
     table: &toml::Table,
 ) -> Result<Box<dyn Regularizer>, RegularizerError> {
     Ok(Box::new(P::configure(lambda, &settings_of::<P>(table)?)?))
+}
+
+fn visit_entry<P: Configurable>(
+    lambda: f64,
+    table: &toml::Table,
+    visitor: &mut dyn FnMut(&dyn Regularizer),
+) -> Result<(), RegularizerError> {
+    let penalty = P::configure(lambda, &settings_of::<P>(table)?)?;
+    visitor(&penalty);
+    Ok(())
 }
 
 fn canonical_entry<P: Configurable>(table: &toml::Table) -> Result<toml::Table, RegularizerError> {
@@ -105,6 +121,7 @@ pub const fn entry<P: Configurable>() -> RegularizerEntry {
         summary: P::SUMMARY,
         keys: P::KEYS,
         build: build_entry::<P>,
+        visit: visit_entry::<P>,
         canonical: canonical_entry::<P>,
     }
 }
@@ -161,6 +178,27 @@ impl Penalty {
     /// The penalty at strength `lambda`.
     pub fn at(&self, lambda: f64) -> Result<Box<dyn Regularizer>, RegularizerError> {
         (self.entry.build)(lambda, &self.settings)
+    }
+
+    /// `f` applied to the penalty at strength `lambda`, built on the stack: solvers that hold
+    /// the penalty during a fit use this, so that it adds nothing to the fit's heap.
+    pub fn with<T>(
+        &self,
+        lambda: f64,
+        f: impl FnOnce(&dyn Regularizer) -> T,
+    ) -> Result<T, RegularizerError> {
+        let mut f = Some(f);
+        let mut out = None;
+        (self.entry.visit)(lambda, &self.settings, &mut |reg| {
+            if let Some(f) = f.take() {
+                out = Some(f(reg));
+            }
+        })?;
+        // `visit` calls the visitor exactly once when it succeeds.
+        out.ok_or(RegularizerError::BadSettings {
+            name: self.entry.name,
+            message: "the penalty was not built".to_string(),
+        })
     }
 
     /// Its class (see [`PenaltyClass`]).

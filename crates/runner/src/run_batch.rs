@@ -44,7 +44,7 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> Vec<RunOutput> {
     let loss = ctx.spec.data.loss;
     let (result, measurement) = measured(ctx.reset_rss, || {
         let matrix = CompactMatrix::from_examples(&data.train);
-        entry.fit_path(&matrix, loss, &unit.penalty, &config, &unit.settings)
+        entry.fit_path_owned(&matrix, loss, &unit.penalty, config, &unit.settings)
     });
     let points: Vec<PathPoint> = match result {
         Ok(points) => points,

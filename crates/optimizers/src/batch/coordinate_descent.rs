@@ -423,28 +423,31 @@ pub(crate) fn fit_path(
     let mut previous_l1 = crate::batch::path::max_gradient_at_zero(design);
     let mut points = Vec::with_capacity(lambdas.len());
     for lambda in lambdas {
-        let reg = penalty.at(lambda)?;
-        let reg = reg.as_ref();
-        let l1 = reg.zero_slope();
-        let working = strong_set(design, &it, l1, previous_l1, config.screening);
-        let report =
-            solve(design, reg, &mut it, working, Candidates::All, CdSettings::from_config(config));
-        let primal = objective(design, reg, &it.w, &it.margins);
-        let gap = reg
-            .parts()
-            .and_then(|parts| duality_gap(design, parts, primal, &design.derivatives(&it.margins)));
-        points.push(make_point(
-            design,
-            lambda,
-            reg,
-            &it.w,
-            it.b,
-            &it.margins,
-            report,
-            0..design.m,
-            gap,
-            None,
-        ));
+        // The penalty is built on the stack for each point (nothing on the fit's heap).
+        let (point, l1) = penalty.with(lambda, |reg| {
+            let l1 = reg.zero_slope();
+            let working = strong_set(design, &it, l1, previous_l1, config.screening);
+            let settings = CdSettings::from_config(config);
+            let report = solve(design, reg, &mut it, working, Candidates::All, settings);
+            let primal = objective(design, reg, &it.w, &it.margins);
+            let gap = reg.parts().and_then(|parts| {
+                duality_gap(design, parts, primal, &design.derivatives(&it.margins))
+            });
+            let point = make_point(
+                design,
+                lambda,
+                reg,
+                &it.w,
+                it.b,
+                &it.margins,
+                report,
+                0..design.m,
+                gap,
+                None,
+            );
+            (point, l1)
+        })?;
+        points.push(point);
         previous_l1 = l1;
     }
     Ok(points)
@@ -478,10 +481,10 @@ impl crate::batch::BatchSolver for CoordinateDescent {
     fn fit_path_on(
         design: &Design,
         penalty: &regularizers::Penalty,
-        config: &PathConfig,
+        config: PathConfig,
         settings: &CoordinateDescentSettings,
     ) -> Result<Vec<PathPoint>, BatchError> {
-        let config = PathConfig { screening: settings.screening.unwrap_or(config.screening), ..config.clone() };
+        let config = PathConfig { screening: settings.screening.unwrap_or(config.screening), ..config };
         config.validate()?;
         fit_path(design, penalty, &config)
     }

@@ -91,28 +91,29 @@ pub(crate) fn fit_path(
     let mut x = Iterate::at_zero(design);
     let mut points = Vec::with_capacity(lambdas.len());
     for lambda in lambdas {
-        let reg = penalty.at(lambda)?;
-        let report =
-            solve(design, reg.as_ref(), &mut x, &mut lipschitz, config.tol, config.max_iter);
-        // Margins afresh: the extrapolated ones carry rounding from every step.
-        x = Iterate::from_weights(design, std::mem::take(&mut x.w), x.b);
-        let reg = reg.as_ref();
-        let primal = design.mean_loss(&x.margins) + reg.penalty(&x.w);
-        let gap = reg
-            .parts()
-            .and_then(|parts| duality_gap(design, parts, primal, &design.derivatives(&x.margins)));
-        points.push(make_point(
-            design,
-            lambda,
-            reg,
-            &x.w,
-            x.b,
-            &x.margins,
-            report,
-            0..design.m,
-            gap,
-            None,
-        ));
+        // The penalty is built on the stack for each point (nothing on the fit's heap).
+        let point = penalty.with(lambda, |reg| {
+            let report = solve(design, reg, &mut x, &mut lipschitz, config.tol, config.max_iter);
+            // Margins afresh: the extrapolated ones carry rounding from every step.
+            x = Iterate::from_weights(design, std::mem::take(&mut x.w), x.b);
+            let primal = design.mean_loss(&x.margins) + reg.penalty(&x.w);
+            let gap = reg.parts().and_then(|parts| {
+                duality_gap(design, parts, primal, &design.derivatives(&x.margins))
+            });
+            make_point(
+                design,
+                lambda,
+                reg,
+                &x.w,
+                x.b,
+                &x.margins,
+                report,
+                0..design.m,
+                gap,
+                None,
+            )
+        })?;
+        points.push(point);
     }
     Ok(points)
 }
@@ -141,10 +142,9 @@ impl crate::batch::BatchSolver for Fista {
     fn fit_path_on(
         design: &Design,
         penalty: &regularizers::Penalty,
-        config: &PathConfig,
+        config: PathConfig,
         _settings: &FistaSettings,
     ) -> Result<Vec<PathPoint>, BatchError> {
-        let config = config.clone();
         config.validate()?;
         fit_path(design, penalty, &config)
     }

@@ -147,10 +147,10 @@ impl crate::batch::BatchSolver for Iht {
     fn fit_path_on(
         design: &Design,
         _penalty: &regularizers::Penalty,
-        config: &PathConfig,
+        config: PathConfig,
         settings: &IhtSettings,
     ) -> Result<Vec<PathPoint>, BatchError> {
-        let config = PathConfig { l2_for_l0: settings.l2_for_l0.unwrap_or(config.l2_for_l0), ..config.clone() };
+        let config = PathConfig { l2_for_l0: settings.l2_for_l0.unwrap_or(config.l2_for_l0), ..config };
         config.validate()?;
         fit_path(design, &config)
     }

@@ -28,19 +28,21 @@ pub(crate) fn fit_path(
     let base_lambda = config
         .prune_base_lambda
         .unwrap_or_else(|| max_gradient_at_zero(design) * config.lambda_min_ratio);
-    let base_reg = penalty.at(base_lambda)?;
-    let base_reg = base_reg.as_ref();
     let mut base = Iterate::at_zero(design);
     let max_gradient = max_gradient_at_zero(design);
-    let working = strong_set(design, &base, base_reg.zero_slope(), max_gradient, config.screening);
-    let base_report = coordinate_descent::solve(
-        design,
-        base_reg,
-        &mut base,
-        working,
-        Candidates::All,
-        CdSettings::from_config(config),
-    );
+    // The penalty is built on the stack (nothing on the fit's heap).
+    let base_report = penalty.with(base_lambda, |base_reg| {
+        let working =
+            strong_set(design, &base, base_reg.zero_slope(), max_gradient, config.screening);
+        coordinate_descent::solve(
+            design,
+            base_reg,
+            &mut base,
+            working,
+            Candidates::All,
+            CdSettings::from_config(config),
+        )
+    })?;
     let l2_grad = config.convention.grad_coefficient(config.l2_for_l0);
     let settings = RefitSettings::from_config(config);
     let parts = PenaltyParts { l2_grad, ..PenaltyParts::default() };
@@ -102,13 +104,13 @@ impl crate::batch::BatchSolver for PruneRefit {
     fn fit_path_on(
         design: &Design,
         penalty: &regularizers::Penalty,
-        config: &PathConfig,
+        config: PathConfig,
         settings: &PruneRefitSettings,
     ) -> Result<Vec<PathPoint>, BatchError> {
         let config = PathConfig {
             l2_for_l0: settings.l2_for_l0.unwrap_or(config.l2_for_l0),
             prune_base_lambda: settings.prune_base_lambda.or(config.prune_base_lambda),
-            ..config.clone()
+            ..config
         };
         config.validate()?;
         fit_path(design, penalty, &config)

@@ -37,7 +37,7 @@ pub(crate) trait BatchSolver: Sized + 'static {
     fn fit_path_on(
         design: &Design,
         penalty: &Penalty,
-        config: &PathConfig,
+        config: PathConfig,
         settings: &Self::Settings,
     ) -> Result<Vec<PathPoint>, BatchError>;
 }
@@ -47,7 +47,7 @@ type FitFn = fn(
     &CompactMatrix,
     LossKind,
     &Penalty,
-    &PathConfig,
+    PathConfig,
     &toml::Table,
 ) -> Result<Vec<PathPoint>, BatchError>;
 
@@ -98,22 +98,32 @@ impl BatchEntry {
         config: &PathConfig,
         settings: &toml::Table,
     ) -> Result<Vec<PathPoint>, BatchError> {
+        (self.fit)(matrix, loss, penalty, config.clone(), settings)
+    }
+
+    /// [`BatchEntry::fit_path`] taking the config by value: a caller that measures the fit's
+    /// heap (the runner) passes it in, so that the fit allocates nothing besides its own work.
+    pub fn fit_path_owned(
+        &self,
+        matrix: &CompactMatrix,
+        loss: LossKind,
+        penalty: &Penalty,
+        config: PathConfig,
+        settings: &toml::Table,
+    ) -> Result<Vec<PathPoint>, BatchError> {
         (self.fit)(matrix, loss, penalty, config, settings)
     }
 }
 
 fn settings_of<S: BatchSolver>(table: &toml::Table) -> Result<S::Settings, BatchError> {
-    parse_settings(table).map_err(|message| BatchError::BadSettings {
-        solver: S::NAME,
-        message,
-    })
+    parse_settings(table).map_err(|message| BatchError::BadSettings { solver: S::NAME, message })
 }
 
 fn fit_entry<S: BatchSolver>(
     matrix: &CompactMatrix,
     loss: LossKind,
     penalty: &Penalty,
-    config: &PathConfig,
+    config: PathConfig,
     table: &toml::Table,
 ) -> Result<Vec<PathPoint>, BatchError> {
     config.validate()?;

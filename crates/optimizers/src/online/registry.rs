@@ -63,10 +63,8 @@ impl OnlineEntry {
 }
 
 fn settings_of<R: CoordinateRule>(table: &toml::Table) -> Result<R::Settings, OnlineError> {
-    parse_settings(table).map_err(|message| OnlineError::BadSettings {
-        optimizer: R::NAME,
-        message,
-    })
+    parse_settings(table)
+        .map_err(|message| OnlineError::BadSettings { optimizer: R::NAME, message })
 }
 
 fn build_entry<R: CoordinateRule>(
