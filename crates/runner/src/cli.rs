@@ -1,10 +1,14 @@
-//! The command line: `runner`, `runner run SPEC`, `runner list`.
+//! The command line: `runner`, `runner run SPEC`, `runner list`; [`main`] is the binary's entry
+//! point.
+//!
+//! The top layer: depends on `sweep` (which runs a spec), `spec` (for `list`) and `paths`.
 
-use std::path::PathBuf;
+use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 use crate::paths;
+use crate::sweep::{self, RunArgs};
 
 /// Runs sparsecross experiments: L0, L1 and L2 regularization on crossed sparse features.
 ///
@@ -39,56 +43,17 @@ pub enum Command {
     Methods,
 }
 
-/// Options of a run.
-#[derive(Debug, Args, Clone, Default)]
-pub struct RunArgs {
-    /// Parent of the report directory (the report goes to OUT/<experiment>/) [default: results/
-    /// of the workspace].
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Directory of real data files [default: $SPARSECROSS_DATA_DIR, else ../shared/data].
-    #[arg(long, value_name = "DIR")]
-    pub data_dir: Option<PathBuf>,
-    /// Worker threads running runs in parallel [default: all cores].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    pub threads: Option<u16>,
-    /// Shrinks the experiment (examples, k values, seeds, lambdas) so it runs in seconds; the
-    /// report goes to OUT/<experiment>-quick/.
-    #[arg(long)]
-    pub quick: bool,
-    /// Runs only the data sets of shard I of N (0-based, data sets dealt round-robin).
-    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
-    pub shard: Option<Shard>,
-    /// Exports the selected models as CSV (feature name, weight) under <report>/models/.
-    #[arg(long)]
-    pub export_models: bool,
-    /// Skips drawing the plots (overrides the spec's `report.plots`).
-    #[arg(long)]
-    pub no_plots: bool,
-    /// Ignores rows of an existing runs.csv and reruns everything.
-    #[arg(long)]
-    pub fresh: bool,
-}
-
-/// One shard of a sweep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    /// 0-based index.
-    pub index: usize,
-    /// Number of shards.
-    pub count: usize,
-}
-
-fn parse_shard(text: &str) -> Result<Shard, String> {
-    let (i, n) = text.split_once('/').ok_or_else(|| format!("`{text}` is not I/N, e.g. 0/2"))?;
-    let index: usize =
-        i.trim().parse().map_err(|_| format!("shard index `{i}` is not a number"))?;
-    let count: usize =
-        n.trim().parse().map_err(|_| format!("shard count `{n}` is not a number"))?;
-    if count == 0 || index >= count {
-        return Err(format!("shard {index}/{count}: need 0 <= I < N"));
+/// Parses the process's command line and runs it; an error is printed to stderr with its
+/// context chain and gives a failing exit code.
+pub fn main() -> ExitCode {
+    match main_with(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // `{:#}` prints the context chain on one line, without a backtrace.
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
     }
-    Ok(Shard { index, count })
 }
 
 /// Runs the command line.
@@ -113,7 +78,7 @@ fn run(spec: &str, args: &RunArgs) -> anyhow::Result<()> {
             paths::experiments_dir().display()
         );
     }
-    crate::sweep::run_spec(&path, args)
+    sweep::run_spec(&path, args)
 }
 
 /// Prints one line per experiment: name, file, description.
@@ -139,13 +104,6 @@ fn list() -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shard_parsing() {
-        assert_eq!(parse_shard("1/3"), Ok(Shard { index: 1, count: 3 }));
-        assert!(parse_shard("3/3").is_err());
-        assert!(parse_shard("x").is_err());
-    }
 
     #[test]
     fn cli_is_consistent() {

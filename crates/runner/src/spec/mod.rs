@@ -3,6 +3,13 @@
 //! Every table rejects unknown keys. Errors name the spec file and, where the TOML parser knows
 //! it, the line and the key; checks made after parsing name the key by its dotted path (for
 //! example `regularizer[2].optimizer[0].lambdas`). `experiments/README.md` documents every key.
+//!
+//! The bottom layer of the runner: it depends on no other module of it. [`compare`] holds the
+//! `[[compare]]` tables, [`resolve`] reads the parts the libraries define (data tables, optimizer
+//! names) as the libraries' types.
+
+pub mod compare;
+pub mod resolve;
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +18,8 @@ use optimizers::online::OnlineError;
 use optimizers::LossKind;
 use regularizers::Penalty;
 use serde::{Deserialize, Serialize};
+
+use self::compare::CompareSpec;
 
 /// One experiment: a data source, a grid of runs, how lambda is selected, what is reported.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -40,7 +49,7 @@ pub struct ExperimentSpec {
     /// Published-vs-ours comparisons written to `published_vs_ours.md` and `.csv` (TOML
     /// `[[compare]]`).
     #[serde(default, rename = "compare", skip_serializing_if = "Vec::is_empty")]
-    pub comparisons: Vec<crate::compare::CompareSpec>,
+    pub comparisons: Vec<CompareSpec>,
 }
 
 /// The data source: exactly one of `synthetic` and `real`.
@@ -552,13 +561,13 @@ impl ExperimentSpec {
                 // The generator's own checks (ranges, and a feature space that fits u64 ids) for
                 // every k, so a bad grid fails before any run starts.
                 for &k in &self.grid.k {
-                    let config = crate::dataset::synthetic_config(table, k, 0)?;
+                    let config = resolve::synthetic_config(table, k, 0)?;
                     features::synthetic::SyntheticProblem::new(config)
                         .map_err(|e| anyhow::anyhow!("[data.synthetic] with grid.k = {k}: {e}"))?;
                 }
             }
             (None, Some(table)) => {
-                crate::dataset_real::real_spec(table)?;
+                resolve::real_spec(table)?;
                 for (key, value) in [
                     ("data.n_train", self.data.n_train.is_some()),
                     ("data.n_validation", self.data.n_validation.is_some()),

@@ -1,6 +1,16 @@
 //! Runs an experiment: plan, resume, one data set at a time with its units in parallel (rayon),
 //! lambda selection, and the report (`runs.csv` rewritten atomically after every data set, then
 //! `summary.md`, plots, `metadata.json`, model exports).
+//!
+//! [`options`] holds the options of a run (the command line's flags), [`progress`] the progress
+//! display, [`selection`] the choice of one lambda per group on validation.
+//!
+//! Depends on every layer below it: `spec`, `plan`, `data`, `execute`, `report`, `record`,
+//! `paths`.
+
+pub mod options;
+pub mod progress;
+pub mod selection;
 
 use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
@@ -10,13 +20,14 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use rayon::prelude::*;
 
-use crate::atomic_write::write_atomic;
-use crate::cli::RunArgs;
-use crate::execute::{self, RunContext, RunOutput};
+pub use self::options::{RunArgs, Shard};
+use self::progress::Progress;
+use crate::execute::{self, machine, RunContext, RunOutput};
 use crate::plan::{self, Plan, Unit};
-use crate::progress::Progress;
 use crate::record::{self, RunRecord};
-use crate::{dataset, export, machine, paths, report, selection, spec};
+use crate::report::atomic_write::write_atomic;
+use crate::report::{self, export};
+use crate::{data, paths, spec};
 
 /// Directory name of an experiment's report: `--quick` runs get their own (`<name>-quick`), so
 /// they never mix with full runs.
@@ -134,7 +145,7 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         if units.is_empty() {
             continue;
         }
-        let data = match dataset::build(&spec, key, &data_dir)? {
+        let data = match data::build(&spec, key, &data_dir)? {
             Ok(data) => data,
             Err(missing) => {
                 // Every data set of a real-data experiment reads the same file: say it once
@@ -193,7 +204,9 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         dir: &dir,
         spec: &spec,
         loaded: &loaded,
-        args,
+        quick: args.quick,
+        no_plots: args.no_plots,
+        shard: args.shard.map(|s| format!("{}/{}", s.index, s.count)),
         rows: &rows,
         threads,
         reset_rss,

@@ -1,16 +1,43 @@
 //! One online run: builds the optimizer, feeds it the training split in mini-batches (for a
 //! number of passes, or of steps cycling over the split, optionally reshuffled each pass), and
-//! records its model, memory and time.
+//! records its model, memory and time. The unit's spec entry is mapped onto the library's
+//! [`OnlineConfig`] by `online_config`.
 
 use features::SparseExample;
-use optimizers::online::{self, OnlineOptimizer};
+use optimizers::online::{self, Admission, OnlineConfig, OnlineOptimizer, StoreKind};
+use optimizers::LossKind;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::execute::{base_record, fail, fill_model, measured, RunContext, RunOutput};
+use crate::execute::machine;
+use crate::execute::measure::measured;
+use crate::execute::row::{base_record, fail, fill_model, RunContext, RunOutput};
 use crate::plan::{LambdaPlan, TrainingPlan, Unit};
-use crate::registry;
+use crate::record;
+use crate::spec::{AdmissionSpec, StoreSpec};
+
+/// The online configuration of a unit; `dimension` sizes a dense store.
+fn online_config(unit: &Unit, loss: LossKind, dimension: u64, seed: u64) -> OnlineConfig {
+    let opt = &unit.optimizer;
+    let defaults = OnlineConfig::default();
+    OnlineConfig {
+        loss,
+        schedule: unit.training.schedule,
+        clip_norm: unit.training.clip_norm,
+        admission: match opt.admission {
+            None | Some(AdmissionSpec::All) => Admission::All,
+            Some(AdmissionSpec::Count(n)) => Admission::Count { n },
+            Some(AdmissionSpec::Poisson(p)) => Admission::Poisson { p },
+        },
+        store: match unit.store() {
+            StoreSpec::Sparse => StoreKind::Sparse,
+            StoreSpec::Dense => StoreKind::Dense { dimension },
+        },
+        bloom_counters: opt.bloom_counters.unwrap_or(defaults.bloom_counters),
+        seed,
+    }
+}
 
 /// Examples in visiting order: passes over `0..n`, each pass reshuffled with the run's seed when
 /// `shuffle` is on, for `total` examples.
@@ -128,14 +155,14 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
             return RunOutput { record: r, model: None };
         }
     };
-    let config = registry::online_config(unit, ctx.spec.data.loss, r.dimension, data.key.seed);
+    let config = online_config(unit, ctx.spec.data.loss, r.dimension, data.key.seed);
     let (result, measurement) = measured(ctx.reset_rss, || {
         let mut optimizer = entry.build(regularizer.as_ref(), &config, &unit.settings)?;
         let examples = train(optimizer.as_mut(), &data.train, &unit.training, data.key.seed);
         let model = optimizer.model();
         Ok::<_, online::OnlineError>((examples, model, optimizer.memory(), optimizer.diverged()))
     });
-    r.peak_rss_bytes = crate::machine::peak_rss_bytes();
+    r.peak_rss_bytes = machine::peak_rss_bytes();
     r.train_seconds = measurement.seconds;
     r.peak_heap_bytes = measurement.peak_heap_bytes;
     let (examples, model, memory, diverged) = match result {
@@ -149,8 +176,8 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
     r.examples_per_second = examples as f64 / measurement.seconds.max(1e-12);
     r.train_state_bytes = memory.peak_state_bytes;
     fill_model(&mut r, &model, data);
-    if diverged && r.status == crate::record::STATUS_OK {
-        r.status = crate::record::STATUS_DIVERGED.to_string();
+    if diverged && r.status == record::STATUS_OK {
+        r.status = record::STATUS_DIVERGED.to_string();
         r.message = "the optimizer met a NaN or infinity and stopped".to_string();
     }
     RunOutput { record: r, model: ctx.keep_models.then_some(model) }

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde::Serialize;
 
-use crate::machine::MachineInfo;
+use crate::execute::machine::MachineInfo;
 use crate::spec::ExperimentSpec;
 
 /// Dependencies whose versions are recorded (read from the workspace's `Cargo.lock`).
@@ -74,7 +74,7 @@ pub fn git_state(root: &Path) -> (String, Option<bool>) {
     (commit, dirty)
 }
 
-/// Versions of the workspace crates (compiled in) and of [`RECORDED_DEPENDENCIES`] (from
+/// Versions of the workspace crates (compiled in) and of `RECORDED_DEPENDENCIES` (from
 /// `Cargo.lock` when it is readable).
 pub fn crate_versions(root: &Path) -> Vec<(String, String)> {
     let mut versions = vec![

@@ -1,15 +1,16 @@
 //! Writes `published_vs_ours.md` and `published_vs_ours.csv`: one section (and one block of CSV
-//! rows) per `[[compare]]` table of the spec, computed by [`crate::compare`] from the runs.
+//! rows) per `[[compare]]` table of the spec, computed by [`crate::report::compare`] from the runs.
 
 use std::fmt::Write;
 use std::path::Path;
 
 use serde::Serialize;
 
-use crate::aggregate::Stat;
-use crate::atomic_write::write_atomic;
-use crate::compare::{CompareKind, MetricTarget, Outcome};
 use crate::record::RunRecord;
+use crate::report::aggregate::Stat;
+use crate::report::atomic_write::write_atomic;
+use crate::report::compare::Outcome;
+use crate::spec::compare::{CompareKind, MetricTarget};
 use crate::spec::ExperimentSpec;
 
 /// One row of `published_vs_ours.csv`: a table line, or a claim (`method` = `check`).

@@ -4,8 +4,8 @@
 
 use std::fmt::Write;
 
-use crate::aggregate::{self, Cell};
-use crate::record::RunRecord;
+use crate::record::{self, RunRecord};
+use crate::report::aggregate::{self, Cell};
 use crate::spec::ExperimentSpec;
 
 /// Human-readable bytes (binary units).
@@ -95,7 +95,7 @@ pub fn render(rows: &[RunRecord], ctx: &SummaryContext<'_>) -> String {
     for message in ctx.skipped {
         let _ = writeln!(md, "**Skipped:** {message}\n");
     }
-    let failed = rows.iter().filter(|r| r.status != crate::record::STATUS_OK).count();
+    let failed = rows.iter().filter(|r| r.status != record::STATUS_OK).count();
     if failed > 0 {
         let _ = writeln!(
             md,

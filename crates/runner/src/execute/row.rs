@@ -1,16 +1,12 @@
-//! Runs one work unit on its data set and turns the result into `runs.csv` rows: what every
-//! run shares (the grid parameters, the data set's figures, the model's counts, bytes and
-//! metrics); the online and batch specifics live in `run_online` and `run_batch`.
-
-use std::time::Instant;
+//! What every `runs.csv` row of a unit shares, filled the same way by the online and the batch
+//! runners: the unit's context and output, the fields fixed by the grid and the data set, the
+//! model's counts, bytes and metrics, and the failure status.
 
 use optimizers::eval::{self, Metrics};
 use optimizers::model::DENSE_ENTRY_BYTES;
 use optimizers::{LinearModel, LossKind};
 
-use crate::alloc_counter;
-use crate::dataset::Dataset;
-use crate::machine;
+use crate::data::Dataset;
 use crate::plan::Unit;
 use crate::record::{self, RunRecord};
 use crate::spec::{ExperimentSpec, Family};
@@ -33,37 +29,6 @@ pub struct RunOutput {
     pub record: RunRecord,
     /// The trained model (when `keep_models`).
     pub model: Option<LinearModel>,
-}
-
-/// Heap and time measurement around a training call: resets this thread's heap counters (and
-/// the RSS peak when asked), runs `f`, and reports the thread's heap peak and the wall time.
-pub fn measured<T>(reset_rss: bool, f: impl FnOnce() -> T) -> (T, Measurement) {
-    if reset_rss {
-        machine::reset_peak_rss();
-    }
-    alloc_counter::reset_thread_peak();
-    let start = Instant::now();
-    let value = f();
-    let seconds = start.elapsed().as_secs_f64();
-    let measurement = Measurement { seconds, peak_heap_bytes: alloc_counter::thread_peak_bytes() };
-    (value, measurement)
-}
-
-/// Time and heap of one measured call.
-#[derive(Debug, Clone, Copy)]
-pub struct Measurement {
-    /// Wall seconds.
-    pub seconds: f64,
-    /// Heap peak of the calling thread during the call.
-    pub peak_heap_bytes: u64,
-}
-
-/// Runs one unit; never fails: a refused configuration or a divergence becomes a row status.
-pub fn run_unit(unit: &Unit, ctx: &RunContext<'_>) -> Vec<RunOutput> {
-    match unit.family {
-        Family::Online => vec![crate::run_online::run(unit, ctx)],
-        Family::Batch => crate::run_batch::run(unit, ctx),
-    }
 }
 
 /// The row fields fixed by the grid and the data set (no training result yet).

@@ -14,12 +14,13 @@ use anyhow::Context;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::aggregate::{self, Cell};
 use crate::record::RunRecord;
+use crate::report::aggregate::{self, Cell};
+use crate::report::atomic_write::write_atomic;
 
 const FONT: &str = "sans-serif";
 const SIZE: (u32, u32) = (960, 600);
-static FONT_BYTES: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 static REGISTER_FONT: Once = Once::new();
 
 /// One line of a chart.
@@ -190,7 +191,7 @@ pub fn render(dir: &Path, chart: &Chart) -> anyhow::Result<Vec<PathBuf>> {
     let mut svg = String::new();
     draw(SVGBackend::with_string(&mut svg, SIZE).into_drawing_area(), chart)
         .with_context(|| format!("cannot draw {}", svg_path.display()))?;
-    crate::atomic_write::write_atomic(&svg_path, svg.as_bytes())?;
+    write_atomic(&svg_path, svg.as_bytes())?;
     let png_path = dir.join(format!("{}.png", chart.stem));
     let tmp = dir.join(format!(".{}.tmp.{}.png", chart.stem, std::process::id()));
     draw(BitMapBackend::new(&tmp, SIZE).into_drawing_area(), chart)

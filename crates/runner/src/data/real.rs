@@ -4,18 +4,11 @@
 use std::path::Path;
 
 use anyhow::Context;
-use features::real::{self, RealDataSpec};
+use features::real;
 
-use crate::dataset::{Dataset, Unavailable};
+use crate::data::dataset::{Dataset, Unavailable};
 use crate::plan::DatasetKey;
-
-/// The `[data.real]` table as the loader's spec (errors name the table and the key).
-pub fn real_spec(table: &toml::Table) -> anyhow::Result<RealDataSpec> {
-    table
-        .clone()
-        .try_into()
-        .map_err(|e| anyhow::anyhow!("[data.real]: {}", e.to_string().trim_end()))
-}
+use crate::spec::resolve::real_spec;
 
 /// Loads `[data.real]` from `data_dir` with the split shuffled by `key.seed`; `Ok(Err(_))` when
 /// the file is not there.

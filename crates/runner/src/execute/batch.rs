@@ -5,7 +5,9 @@
 use features::CompactMatrix;
 use optimizers::batch::{self, PathConfig, PathPoint};
 
-use crate::execute::{base_record, fail, fill_model, measured, RunContext, RunOutput};
+use crate::execute::machine;
+use crate::execute::measure::measured;
+use crate::execute::row::{base_record, fail, fill_model, RunContext, RunOutput};
 use crate::plan::{LambdaPlan, Unit};
 use crate::record;
 
@@ -50,7 +52,7 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> Vec<RunOutput> {
         Ok(points) => points,
         Err(e) => return vec![failed(unit, ctx, e)],
     };
-    let peak_rss = crate::machine::peak_rss_bytes();
+    let peak_rss = machine::peak_rss_bytes();
     points
         .into_iter()
         .enumerate()
@@ -79,6 +81,7 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> Vec<RunOutput> {
         .collect()
 }
 
+/// The one `error` row of a unit whose fit was refused.
 fn failed(unit: &Unit, ctx: &RunContext<'_>, e: impl std::fmt::Display) -> RunOutput {
     let mut r = base_record(unit, 0, ctx);
     r.lambda = match &unit.lambdas {

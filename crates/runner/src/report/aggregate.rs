@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::record::RunRecord;
+use crate::record::{self, RunRecord};
 
 /// Mean and sample standard deviation of some values (NaNs skipped).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -115,7 +115,7 @@ pub fn cells(rows: &[RunRecord]) -> Vec<Cell> {
                 support_recall: stat(|r| r.support_recall),
                 lambdas: sel.iter().map(|r| r.lambda).collect(),
                 seeds: sel.len(),
-                failed_runs: all.iter().filter(|r| r.status != crate::record::STATUS_OK).count(),
+                failed_runs: all.iter().filter(|r| r.status != record::STATUS_OK).count(),
             })
         })
         .collect()

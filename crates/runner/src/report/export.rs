@@ -6,6 +6,8 @@ use std::path::Path;
 use features::FeatureSpace;
 use optimizers::LinearModel;
 
+use crate::report::atomic_write::write_atomic;
+
 /// Writes `model` to `path` atomically. Names that cannot be resolved are written as `#<id>`.
 pub fn write_model(path: &Path, model: &LinearModel, space: &FeatureSpace) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -16,5 +18,5 @@ pub fn write_model(path: &Path, model: &LinearModel, space: &FeatureSpace) -> an
         writer.write_record([name, weight.to_string()])?;
     }
     let bytes = writer.into_inner().map_err(|e| anyhow::anyhow!("cannot render model CSV: {e}"))?;
-    crate::atomic_write::write_atomic(path, &bytes)
+    write_atomic(path, &bytes)
 }

@@ -1,14 +1,29 @@
-//! Writes the report files besides `runs.csv`: `summary.md`, `published_vs_ours.md` and `.csv`
-//! (when the spec has `[[compare]]` tables), the plots and `metadata.json`.
+//! Writes the report files besides `runs.csv`: `summary.md` ([`summary`], from the per-cell
+//! figures of [`aggregate`]), `published_vs_ours.md` and `.csv` (when the spec has `[[compare]]`
+//! tables: computed by [`compare`], rendered by [`compare_report`]), the plots ([`plots`]) and
+//! `metadata.json` ([`metadata`]). [`export`] writes model CSVs; every file goes through
+//! [`atomic_write`].
+//!
+//! Depends on `spec`, `record`, `paths` and `execute` (the machine and the allocator, for the
+//! metadata); it knows nothing of the sweep or the command line.
+
+pub mod aggregate;
+pub mod atomic_write;
+pub mod compare;
+pub mod compare_report;
+pub mod export;
+pub mod metadata;
+pub mod plots;
+pub mod summary;
 
 use std::path::Path;
 use std::time::Instant;
 
-use crate::atomic_write::write_atomic;
-use crate::cli::RunArgs;
+use crate::execute::{alloc_counter, machine};
+use crate::paths;
 use crate::record::{self, RunRecord};
+use crate::report::atomic_write::write_atomic;
 use crate::spec::{ExperimentSpec, LoadedSpec};
-use crate::{compare_report, machine, metadata, paths, plots, summary};
 
 /// What the report needs from the sweep.
 pub struct ReportInputs<'a> {
@@ -18,8 +33,12 @@ pub struct ReportInputs<'a> {
     pub spec: &'a ExperimentSpec,
     /// The spec file as read.
     pub loaded: &'a LoadedSpec,
-    /// The command-line options.
-    pub args: &'a RunArgs,
+    /// Whether `--quick` shrank the experiment.
+    pub quick: bool,
+    /// Whether `--no-plots` turned the plots off.
+    pub no_plots: bool,
+    /// The shard run, as `I/N`, if any.
+    pub shard: Option<String>,
     /// Every row, selection marked.
     pub rows: &'a [RunRecord],
     /// Worker threads.
@@ -59,7 +78,9 @@ pub fn memory_method(threads: usize, rss_reset: bool) -> String {
 /// Writes `summary.md`, the comparisons, the plots (unless turned off) and `metadata.json`, each
 /// atomically.
 pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
-    let ReportInputs { dir, spec, loaded, args, rows, threads, reset_rss, skipped, .. } = *inputs;
+    let ReportInputs {
+        dir, spec, loaded, quick, no_plots, rows, threads, reset_rss, skipped, ..
+    } = *inputs;
     let memory_method = memory_method(threads, reset_rss);
     let root = paths::workspace_root();
     let (commit, dirty) = metadata::git_state(&root);
@@ -71,13 +92,13 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
         spec,
         spec_file: &spec_file,
         commit: &commit,
-        quick: args.quick,
+        quick,
         memory_method: &memory_method,
         skipped,
     };
     write_atomic(&dir.join("summary.md"), summary::render(rows, &summary_ctx).as_bytes())?;
-    compare_report::write(dir, spec, rows, args.quick)?;
-    if spec.report.plots && !args.no_plots && !rows.is_empty() {
+    compare_report::write(dir, spec, rows, quick)?;
+    if spec.report.plots && !no_plots && !rows.is_empty() {
         for chart in plots::charts(rows) {
             plots::render(&dir.join("plots"), &chart)?;
         }
@@ -90,14 +111,14 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
         spec_text: &loaded.text,
         spec,
         seeds: &spec.grid.seeds,
-        quick: args.quick,
-        shard: args.shard.map(|s| format!("{}/{}", s.index, s.count)),
+        quick,
+        shard: inputs.shard.clone(),
         threads,
         machine: machine::MachineInfo::detect(),
         crate_versions: metadata::crate_versions(&root),
         optimized_build: !cfg!(debug_assertions),
         memory_method: &memory_method,
-        counting_allocator_active: crate::alloc_counter::is_active(),
+        counting_allocator_active: alloc_counter::is_active(),
         timing_columns: record::TIMING_COLUMNS,
         units_run: inputs.units_run,
         units_resumed: inputs.units_resumed,

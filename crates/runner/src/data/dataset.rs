@@ -1,18 +1,12 @@
-//! Builds the data set of one (k, seed): the three splits in memory, and what every run on it
-//! shares (dimension, true support, Bayes scores, the number of distinct training features).
-//!
-//! Data sets are built before the runs that use them start, so a run's heap peak never includes
-//! them (see `alloc_counter`).
+//! The data set of one (k, seed): the three splits in memory, and what every run on it shares
+//! (dimension, true support, Bayes scores, the number of distinct training features).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::Context;
-use features::synthetic::{SplitName, SyntheticConfig, SyntheticProblem};
 use features::{FeatureId, FeatureSpace, SparseExample};
 use optimizers::eval::{self, Metrics};
 
 use crate::plan::DatasetKey;
-use crate::spec::ExperimentSpec;
 
 /// One data set, ready for training.
 #[derive(Debug)]
@@ -45,6 +39,8 @@ pub struct Unavailable {
 }
 
 impl Dataset {
+    /// A data set from its splits (train, validation, test): counts the distinct training
+    /// features and scores the true probabilities on the test split.
     pub(crate) fn finish(
         name: String,
         key: DatasetKey,
@@ -78,45 +74,4 @@ impl Dataset {
             |num: usize, den: usize| if den == 0 { f64::NAN } else { num as f64 / den as f64 };
         (ratio(hits, ids.len()), ratio(hits, self.true_support.len()))
     }
-}
-
-/// The synthetic generator config of a spec for one k and seed.
-pub fn synthetic_config(table: &toml::Table, k: u32, seed: u64) -> anyhow::Result<SyntheticConfig> {
-    let mut config: SyntheticConfig = table
-        .clone()
-        .try_into()
-        .map_err(|e| anyhow::anyhow!("[data.synthetic]: {}", e.to_string().trim_end()))?;
-    config.k = k as usize;
-    config.seed = seed;
-    Ok(config)
-}
-
-/// Builds the data set `key` of `spec`; `Ok(Err(_))` when a real data file is missing.
-pub fn build(
-    spec: &ExperimentSpec,
-    key: DatasetKey,
-    data_dir: &Path,
-) -> anyhow::Result<Result<Dataset, Unavailable>> {
-    if let (Some(table), Some(k)) = (&spec.data.synthetic, key.k) {
-        let problem = SyntheticProblem::new(synthetic_config(table, k, key.seed)?)
-            .with_context(|| format!("synthetic data for k = {k}, seed = {}", key.seed))?;
-        let sizes = [
-            (SplitName::Train, spec.data.n_train.unwrap_or(0)),
-            (SplitName::Validation, spec.data.n_validation.unwrap_or(0)),
-            (SplitName::Test, spec.data.n_test.unwrap_or(0)),
-        ];
-        let splits = sizes.map(|(split, n)| problem.stream(split, n).collect::<Vec<_>>());
-        let support = problem.true_support().to_vec();
-        return Ok(Ok(Dataset::finish(
-            "synthetic".to_string(),
-            key,
-            problem.space().clone(),
-            splits,
-            support,
-        )));
-    }
-    if let Some(table) = &spec.data.real {
-        return crate::dataset_real::build(table, key, data_dir);
-    }
-    anyhow::bail!("spec has no data source (not checked?)")
 }

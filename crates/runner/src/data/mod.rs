@@ -1,0 +1,32 @@
+//! Builds the data set of one (k, seed), synthetic ([`synthetic`]) or read from a file
+//! ([`real`]), into a [`Dataset`] ([`dataset`]).
+//!
+//! Data sets are built before the runs that use them start, so a run's heap peak never includes
+//! them (see `execute::alloc_counter`).
+//!
+//! Depends on `spec` and `plan` only.
+
+pub mod dataset;
+pub mod real;
+pub mod synthetic;
+
+use std::path::Path;
+
+pub use self::dataset::{Dataset, Unavailable};
+use crate::plan::DatasetKey;
+use crate::spec::ExperimentSpec;
+
+/// Builds the data set `key` of `spec`; `Ok(Err(_))` when a real data file is missing.
+pub fn build(
+    spec: &ExperimentSpec,
+    key: DatasetKey,
+    data_dir: &Path,
+) -> anyhow::Result<Result<Dataset, Unavailable>> {
+    if let (Some(table), Some(k)) = (&spec.data.synthetic, key.k) {
+        return Ok(Ok(synthetic::build(spec, table, k, key)?));
+    }
+    if let Some(table) = &spec.data.real {
+        return real::build(table, key, data_dir);
+    }
+    anyhow::bail!("spec has no data source (not checked?)")
+}

@@ -1,0 +1,29 @@
+//! Builds a synthetic data set for one (k, seed): the generator's three splits, its feature
+//! space and its true support.
+
+use anyhow::Context;
+use features::synthetic::{SplitName, SyntheticProblem};
+
+use crate::data::dataset::Dataset;
+use crate::plan::DatasetKey;
+use crate::spec::resolve::synthetic_config;
+use crate::spec::ExperimentSpec;
+
+/// Draws the splits of `[data.synthetic]` (`table`) for `k` and `key.seed`, sized by the spec.
+pub fn build(
+    spec: &ExperimentSpec,
+    table: &toml::Table,
+    k: u32,
+    key: DatasetKey,
+) -> anyhow::Result<Dataset> {
+    let problem = SyntheticProblem::new(synthetic_config(table, k, key.seed)?)
+        .with_context(|| format!("synthetic data for k = {k}, seed = {}", key.seed))?;
+    let sizes = [
+        (SplitName::Train, spec.data.n_train.unwrap_or(0)),
+        (SplitName::Validation, spec.data.n_validation.unwrap_or(0)),
+        (SplitName::Test, spec.data.n_test.unwrap_or(0)),
+    ];
+    let splits = sizes.map(|(split, n)| problem.stream(split, n).collect::<Vec<_>>());
+    let support = problem.true_support().to_vec();
+    Ok(Dataset::finish("synthetic".to_string(), key, problem.space().clone(), splits, support))
+}

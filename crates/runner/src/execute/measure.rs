@@ -1,0 +1,29 @@
+//! Heap and time measurement around a training call, from the per-thread counters of
+//! [`crate::execute::alloc_counter`] and the RSS of [`crate::execute::machine`].
+
+use std::time::Instant;
+
+use crate::execute::{alloc_counter, machine};
+
+/// Heap and time measurement around a training call: resets this thread's heap counters (and
+/// the RSS peak when asked), runs `f`, and reports the thread's heap peak and the wall time.
+pub fn measured<T>(reset_rss: bool, f: impl FnOnce() -> T) -> (T, Measurement) {
+    if reset_rss {
+        machine::reset_peak_rss();
+    }
+    alloc_counter::reset_thread_peak();
+    let start = Instant::now();
+    let value = f();
+    let seconds = start.elapsed().as_secs_f64();
+    let measurement = Measurement { seconds, peak_heap_bytes: alloc_counter::thread_peak_bytes() };
+    (value, measurement)
+}
+
+/// Time and heap of one measured call.
+#[derive(Debug, Clone, Copy)]
+pub struct Measurement {
+    /// Wall seconds.
+    pub seconds: f64,
+    /// Heap peak of the calling thread during the call.
+    pub peak_heap_bytes: u64,
+}

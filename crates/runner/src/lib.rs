@@ -1,0 +1,35 @@
+//! `runner`: runs experiment specs (the k^k sweep by default) and writes `runs.csv`,
+//! `summary.md`, plots and `metadata.json` to `results/<experiment>/`.
+//!
+//! The library holds everything; the `runner` binary installs the counting allocator and calls
+//! [`cli::main`]. Modules form layers, listed from the bottom up; a module uses only modules
+//! listed before it (`tests/module_graph.rs` checks that no module imports another in a circle):
+//!
+//! - [`paths`]: where the experiments, the results and the data are. Uses nothing.
+//! - [`record`]: one row of `runs.csv`, and reading and writing the file. Uses nothing.
+//! - [`spec`]: parses and checks an experiment spec once, including its `[[compare]]` tables and
+//!   the parts the libraries define (data tables; optimizer and regularizer settings go to the
+//!   libraries' registries). Uses nothing.
+//! - [`plan`]: expands a spec into data sets (k, seed) and work units, with their run ids. Uses
+//!   `spec`.
+//! - [`data`]: builds the data set of one (k, seed), synthetic or from a file. Uses `spec`,
+//!   `plan`.
+//! - [`execute`]: trains one unit (online or batch) into rows, measuring heap (the counting
+//!   allocator) and time. Uses `spec`, `plan`, `data`, `record`.
+//! - [`report`]: `summary.md`, plots, `metadata.json`, published-vs-ours tables, model exports,
+//!   atomic writes. Uses `spec`, `record`, `paths`, `execute` (machine and allocator facts).
+//! - [`sweep`]: runs a spec: units in parallel, resume, lambda selection, then the report. Uses
+//!   every module above.
+//! - [`methods`]: the registered methods and their keys as Markdown. Uses nothing.
+//! - [`cli`]: the command line. Uses `sweep`, `spec`, `paths`, `methods`.
+
+pub mod cli;
+pub mod data;
+pub mod execute;
+pub mod methods;
+pub mod paths;
+pub mod plan;
+pub mod record;
+pub mod report;
+pub mod spec;
+pub mod sweep;
