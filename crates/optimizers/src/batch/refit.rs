@@ -49,7 +49,10 @@ impl RefitSettings {
     }
 }
 
-/// Refits `it` on `support` (weights outside it must already be zero).
+/// Refits `it` on `support`: every weight outside it must already be zero, except for a block
+/// step (L0L2 CD refits the densest columns of a large support), where Newton's method holds
+/// the nonzero weights outside `support` fixed and the coordinate-descent fallback refits them
+/// too (its working set always includes the nonzero weights).
 pub(crate) fn refit(
     design: &Design,
     support: &[usize],
