@@ -1,8 +1,7 @@
-//! `metadata.json`: how a report was made (git commit, spec, seeds, machine, crate versions,
-//! build profile, how memory was measured).
+//! `metadata.json`: how a report was made (the build's code fingerprint, git commit and dirty
+//! flag, spec, seeds, machine, crate versions, build profile, how memory was measured).
 
 use std::path::Path;
-use std::process::Command;
 
 use serde::Serialize;
 
@@ -18,9 +17,13 @@ const RECORDED_DEPENDENCIES: &[&str] =
 pub struct Metadata<'a> {
     /// Experiment name.
     pub experiment: &'a str,
-    /// `git rev-parse HEAD` of the workspace, or `unknown`.
-    pub git_commit: String,
-    /// Whether the working tree had changes (`git status --porcelain` non-empty), when known.
+    /// Fingerprint of the code this binary was built from (the `code_version` column of the rows
+    /// it computes), from the build, not from the checkout at run time.
+    pub code_version: &'a str,
+    /// `git rev-parse HEAD` when the binary was built, or `unknown`.
+    pub git_commit: &'a str,
+    /// Whether the fingerprinted code had uncommitted changes when the binary was built (`null`
+    /// without git).
     pub git_dirty: Option<bool>,
     /// The spec file read.
     pub spec_file: String,
@@ -60,18 +63,6 @@ pub struct Metadata<'a> {
     pub wall_seconds: f64,
     /// The command line.
     pub command_line: Vec<String>,
-}
-
-fn git(root: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git").arg("-C").arg(root).args(args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-/// The commit of the workspace and whether it has uncommitted changes.
-pub fn git_state(root: &Path) -> (String, Option<bool>) {
-    let commit = git(root, &["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".to_string());
-    let dirty = git(root, &["status", "--porcelain"]).map(|s| !s.is_empty());
-    (commit, dirty)
 }
 
 /// Versions of the workspace crates (compiled in) and of `RECORDED_DEPENDENCIES` (from
