@@ -14,10 +14,10 @@
 //!   libraries' registries). Uses nothing.
 //! - [`plan`]: expands a spec into data sets (k, seed) and work units, with their run ids. Uses
 //!   `spec`, `provenance`.
-//! - [`data`]: builds the data set of one (k, seed), synthetic or from a file. Uses `spec`,
-//!   `plan`.
+//! - [`data`]: builds the data set of one (k, seed), synthetic or from a file, and fingerprints
+//!   data sets. Uses `spec`, `plan`, `provenance`.
 //! - [`execute`]: trains one unit (online or batch) into rows, measuring heap (the counting
-//!   allocator) and time. Uses `spec`, `plan`, `data`, `record`.
+//!   allocator) and time. Uses `spec`, `plan`, `data`, `record`, `provenance`.
 //! - [`report`]: `summary.md`, plots, `metadata.json`, published-vs-ours tables, model exports,
 //!   atomic writes. Uses `spec`, `record`, `paths`, `provenance`, `execute` (machine and
 //!   allocator facts).

@@ -107,6 +107,8 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
     let reset_rss = threads == 1 && machine::reset_peak_rss();
     let export_models = args.export_models || spec.report.export_models;
 
+    // Every data set's fingerprint (written in its rows).
+    let fingerprints = data::fingerprint::fingerprints(&spec, &plan.datasets, &data_dir)?;
     let mut rows = previous_rows(&out, &report_name, &dir, args)?;
     // Rows of an earlier version of the spec (other lambdas, sizes, knobs) are not carried over.
     let planned: HashSet<String> =
@@ -164,7 +166,14 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
             }
         };
         units_done += units.len();
-        let ctx = RunContext { spec: &spec, dataset: &data, reset_rss, keep_models: export_models };
+        let data_fingerprint = fingerprints.get(&key).cloned().flatten().unwrap_or_default();
+        let ctx = RunContext {
+            spec: &spec,
+            dataset: &data,
+            reset_rss,
+            keep_models: export_models,
+            data_fingerprint: &data_fingerprint,
+        };
         let outputs: Vec<RunOutput> = pool.install(|| {
             units
                 .par_iter()
