@@ -141,11 +141,6 @@ impl Unit {
         }
     }
 
-    /// Whether one of `existing` ids is a row of this unit (units write all rows at once).
-    pub fn is_done(&self, existing: &std::collections::HashSet<String>) -> bool {
-        (0..self.expected_rows()).any(|p| existing.contains(&self.run_id(p)))
-    }
-
     /// Feature admission text for reports.
     pub fn admission_text(&self) -> String {
         match self.optimizer.admission {

@@ -50,8 +50,10 @@ pub struct ReportInputs<'a> {
     pub skipped: &'a [String],
     /// Units run in this invocation.
     pub units_run: usize,
-    /// Units found in `runs.csv`.
+    /// Units found in `runs.csv` (or restored from the archive).
     pub units_resumed: usize,
+    /// What resume did with the rows found.
+    pub resume: &'a metadata::ResumeFacts,
     /// When the invocation started.
     pub started: Instant,
     /// The same, as Unix time.
@@ -125,6 +127,7 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
         timing_columns: record::TIMING_COLUMNS,
         units_run: inputs.units_run,
         units_resumed: inputs.units_resumed,
+        resume: inputs.resume,
         skipped,
         started_unix: inputs.started_unix,
         wall_seconds: inputs.started.elapsed().as_secs_f64(),

@@ -98,6 +98,15 @@ pub fn render(rows: &[RunRecord], ctx: &SummaryContext<'_>) -> String {
     for message in ctx.skipped {
         let _ = writeln!(md, "**Skipped:** {message}\n");
     }
+    let stale = rows.iter().filter(|r| r.stale).count();
+    if stale > 0 {
+        let _ = writeln!(
+            md,
+            "**{stale} runs are stale**: made by other code or from other data than this run's, \
+             kept with `--reuse-stale` or because their data file is missing (the `stale`, \
+             `code_version` and `data_fingerprint` columns of `runs.csv` say which).\n"
+        );
+    }
     let failed = rows.iter().filter(|r| r.status != record::STATUS_OK).count();
     if failed > 0 {
         let _ = writeln!(
