@@ -1,21 +1,27 @@
 //! End-to-end tests of provenance and resume (the `runner` binary on tiny specs in temporary
 //! directories): every row carries `code_version`, `git_commit`, `git_dirty`,
 //! `data_fingerprint` and `stale`; a row is reused only when its run id, code and data
-//! fingerprints all match; rows that leave `runs.csv` go to `runs.archive.csv`.
+//! fingerprints all match; rows that leave `runs.csv` go to `runs.archive.csv`; an interrupted
+//! write of `runs.csv` leaves the previous file whole.
 //!
 //! - one byte of a real data file changed: every run on it is redone, and the console says why;
 //!   a damaged file fails the run and leaves `runs.csv` and the archive as they were;
 //! - a row made by other code (its `code_version` cell edited, or a `runs.csv` from before the
 //!   provenance columns): redone, or kept and marked with `--reuse-stale`;
 //! - a spec narrowed, then widened back: nothing lost, the rows come back from the archive
-//!   byte for byte; `--fresh` archives everything.
+//!   byte for byte; `--fresh` archives everything;
+//! - `kill -9` while `runs.csv` is being written: the test binary re-runs itself as a child that
+//!   writes `runs.csv` through the runner's own atomic write and stops halfway; the child is
+//!   killed there, the previous `runs.csv` is intact, and a rerun completes.
 
 // Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 /// Columns that legitimately differ between identical runs.
 const TIMING_COLUMNS: &[&str] = &["peak_rss_bytes", "train_seconds", "examples_per_second"];
@@ -355,4 +361,89 @@ fn results_only_bytes(bytes: &[u8], scratch: &Path) -> BTreeMap<String, BTreeMap
     let path = scratch.join("scratch.csv");
     std::fs::write(&path, bytes).unwrap();
     results_only(&path)
+}
+
+/// Environment variable telling [`child_writes_runs_csv_and_stops_halfway`] where to write.
+const CHILD_DIR: &str = "RUNNER_TEST_KILLED_WRITE_DIR";
+/// File the child creates once half of `runs.csv` is written.
+const HALFWAY: &str = "child-halfway";
+
+/// Not a test on its own (it returns at once without [`CHILD_DIR`]): the child process of
+/// [`kill_9_while_runs_csv_is_written_keeps_the_previous_file`]. Writes `runs.csv` through the
+/// runner's atomic write (as the sweep does), stops halfway through the bytes, says so, and
+/// waits to be killed.
+#[test]
+fn child_writes_runs_csv_and_stops_halfway() {
+    let Some(dir) = std::env::var_os(CHILD_DIR) else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    let runs = dir.join("runs.csv");
+    let mut bytes = std::fs::read(&runs).unwrap();
+    bytes.extend_from_slice(&bytes.clone()); // a longer file than the one it replaces
+    let _ = runner::report::atomic_write::write_atomic_with(&runs, |file| {
+        file.write_all(&bytes[..bytes.len() / 2])?;
+        file.sync_all()?;
+        std::fs::write(dir.join(HALFWAY), b"")?;
+        std::thread::sleep(Duration::from_secs(120));
+        file.write_all(&bytes[bytes.len() / 2..])
+    });
+    panic!("the child should have been killed halfway");
+}
+
+#[cfg(unix)]
+#[test]
+fn kill_9_while_runs_csv_is_written_keeps_the_previous_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let narrow =
+        write(&dir.path().join("tiny.toml"), &SYNTHETIC.replace("[1e-3, 1e-2, 1e-1]", "[1e-2]"));
+    let out = dir.path().join("out");
+    let report = out.join("tiny");
+    let runs = report.join("runs.csv");
+    run_ok(&narrow, &out, &[]);
+    let previous = std::fs::read(&runs).unwrap();
+
+    // The child writes runs.csv and is killed (SIGKILL) halfway through.
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_writes_runs_csv_and_stops_halfway", "--nocapture"])
+        .env(CHILD_DIR, &report)
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !report.join(HALFWAY).exists() {
+        assert!(started.elapsed() < Duration::from_secs(60), "the child never got halfway");
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the child ended before halfway: {status}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::remove_file(report.join(HALFWAY)).unwrap();
+    let leftover = report.join(format!(".runs.csv.tmp.{}", child.id()));
+    assert_eq!(std::fs::read(&leftover).unwrap().len(), previous.len(), "half of twice the file");
+    assert_eq!(std::fs::read(&runs).unwrap(), previous, "runs.csv is the previous file, whole");
+
+    // A rerun of a wider spec completes: the previous rows resumed, the others run, the partial
+    // file removed.
+    let wide = write(&dir.path().join("tiny.toml"), SYNTHETIC);
+    let (stdout, stderr) = run_ok(&wide, &out, &[]);
+    assert!(stdout.contains("12 runs"), "{stdout}");
+    assert!(stdout.contains("(6 run now, 2 resumed)"), "{stdout}");
+    if Path::new("/proc/self").exists() {
+        assert!(stderr.contains("partial write") && !leftover.exists(), "{stderr}");
+    }
+    // The FTRL rows of the previous file are resumed as they were, but for `selected` (now
+    // among three lambdas); its batch paths over one lambda are not planned any more: archived.
+    let before = results_only_bytes(&previous, dir.path());
+    let after = results_only(&runs);
+    let kept: Vec<&String> = before.keys().filter(|id| after.contains_key(*id)).collect();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    for id in kept {
+        let (mut a, mut b) = (after[id].clone(), before[id].clone());
+        a.remove("selected");
+        b.remove("selected");
+        assert_eq!(a, b, "{id}");
+    }
+    assert_eq!(read_table(&report.join("runs.archive.csv")).1.len(), 2);
 }

@@ -30,7 +30,7 @@ use self::progress::Progress;
 use crate::execute::{self, machine, RunContext, RunOutput};
 use crate::plan::{self, DatasetKey, Plan, Unit};
 use crate::record::{self, RunRecord};
-use crate::report::atomic_write::write_atomic;
+use crate::report::atomic_write::{remove_leftovers, write_atomic};
 use crate::report::{self, export};
 use crate::{data, paths, spec};
 
@@ -249,8 +249,8 @@ struct Previous<'a> {
     dir: &'a Path,
 }
 
-/// Decides what to resume (see [`resume`]; `--fresh` reuses nothing and archives every row)
-/// and says so on the console. The
+/// Removes what interrupted writes left in the report directory, decides what to resume (see
+/// [`resume`]; `--fresh` reuses nothing and archives every row) and says so on the console. The
 /// rows leaving `runs.csv` wait in the returned [`Archiving`] until `runs.csv` is first written.
 fn reconcile_previous(
     plan: &Plan,
@@ -260,6 +260,13 @@ fn reconcile_previous(
     started_unix: u64,
 ) -> anyhow::Result<(resume::Reconciled, Archiving)> {
     let Previous { out, report_name, dir } = previous;
+    for leftover in remove_leftovers(dir) {
+        eprintln!(
+            "removed {}: a partial write left by an interrupted run (the file it was replacing \
+             is intact)",
+            leftover.display()
+        );
+    }
     let archive_path = dir.join(archive::ARCHIVE_FILE);
     let mut reconciled = if args.fresh {
         // Nothing is reused, and nothing deleted: the old rows go to the archive.
