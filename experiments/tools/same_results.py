@@ -5,15 +5,22 @@ Usage: same_results.py BEFORE AFTER [--ignore COLUMN ...] [--allow-new]
 
 BEFORE and AFTER are `runs.csv` files or directories holding `<experiment>/runs.csv`. Rows are
 matched by `run_id`; every other column must be equal byte for byte, except the columns listed
-in `metadata.json` as `timing_columns` (peak_rss_bytes, train_seconds, examples_per_second) and
-any given with --ignore. With --allow-new, rows only in AFTER (methods added since) are
-counted but not differences. Exits 1 and prints the first differences when they differ.
+in `metadata.json` as `timing_columns` (peak_rss_bytes, train_seconds, examples_per_second), the
+columns that describe the build (code_version, git_commit, git_dirty: they differ between two
+builds by design) and any given with --ignore. With --allow-new, rows only in AFTER (methods
+added since) are counted but not differences. A BEFORE written before the provenance columns
+existed is compared on the columns it has (a note says which columns AFTER adds). Exits 1 and
+prints the first differences when they differ.
 """
 import csv
 import os
 import sys
 
 TIMING = {"peak_rss_bytes", "train_seconds", "examples_per_second"}
+# Describe the build that made a row, not its result.
+BUILD = {"code_version", "git_commit", "git_dirty"}
+# Appended to runs.csv after the files of earlier versions were written.
+PROVENANCE = ["code_version", "git_commit", "git_dirty", "data_fingerprint", "stale"]
 
 
 def load(path):
@@ -27,8 +34,12 @@ def compare(before, after, ignore, allow_new=False):
     cols_b, rows_b = load(before)
     cols_a, rows_a = load(after)
     problems = []
+    notes = []
     if cols_b != cols_a:
-        problems.append(f"columns differ:\n  {cols_b}\n  {cols_a}")
+        if cols_a == cols_b + PROVENANCE:
+            notes.append(f"AFTER adds the provenance columns {', '.join(PROVENANCE)}")
+        else:
+            problems.append(f"columns differ:\n  {cols_b}\n  {cols_a}")
     for run_id in sorted(set(rows_b) ^ set(rows_a)):
         if allow_new and run_id in rows_a:
             continue
@@ -41,12 +52,12 @@ def compare(before, after, ignore, allow_new=False):
                 continue
             if rb[col] != ra[col]:
                 problems.append(f"{run_id}: {col}: {rb[col]!r} -> {ra[col]!r}")
-    return len(rows_b), problems
+    return len(rows_b), problems, notes
 
 
 def main(argv):
     args = argv[1:]
-    ignore = set(TIMING)
+    ignore = set(TIMING) | BUILD
     allow_new = "--allow-new" in args
     args = [a for a in args if a != "--allow-new"]
     while "--ignore" in args:
@@ -71,14 +82,16 @@ def main(argv):
             print(f"{name}: missing {a}")
             failed = True
             continue
-        n, problems = compare(b, a, ignore, allow_new)
+        n, problems, notes = compare(b, a, ignore, allow_new)
+        for note in notes:
+            print(f"{name}: note: {note}")
         if problems:
             failed = True
             print(f"{name}: {len(problems)} difference(s) in {n} rows")
             for p in problems[:20]:
                 print("  " + p)
         else:
-            print(f"{name}: {n} rows identical (timing columns aside)")
+            print(f"{name}: {n} rows identical (timing and build columns aside)")
     return 1 if failed else 0
 
 

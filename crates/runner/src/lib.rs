@@ -7,19 +7,23 @@
 //!
 //! - [`paths`]: where the experiments, the results and the data are. Uses nothing.
 //! - [`record`]: one row of `runs.csv`, and reading and writing the file. Uses nothing.
+//! - [`provenance`]: the fingerprint and git state of the code this binary was built from
+//!   (computed by `build.rs`), and the FNV-1a hasher of every fingerprint. Uses nothing.
 //! - [`spec`]: parses and checks an experiment spec once, including its `[[compare]]` tables and
 //!   the parts the libraries define (data tables; optimizer and regularizer settings go to the
 //!   libraries' registries). Uses nothing.
 //! - [`plan`]: expands a spec into data sets (k, seed) and work units, with their run ids. Uses
-//!   `spec`.
-//! - [`data`]: builds the data set of one (k, seed), synthetic or from a file. Uses `spec`,
-//!   `plan`.
+//!   `spec`, `provenance`.
+//! - [`data`]: builds the data set of one (k, seed), synthetic or from a file, and fingerprints
+//!   data sets. Uses `spec`, `plan`, `provenance`.
 //! - [`execute`]: trains one unit (online or batch) into rows, measuring heap (the counting
-//!   allocator) and time. Uses `spec`, `plan`, `data`, `record`.
+//!   allocator) and time. Uses `spec`, `plan`, `data`, `record`, `provenance`.
 //! - [`report`]: `summary.md`, plots, `metadata.json`, published-vs-ours tables, model exports,
-//!   atomic writes. Uses `spec`, `record`, `paths`, `execute` (machine and allocator facts).
-//! - [`sweep`]: runs a spec: units in parallel, resume, lambda selection, then the report. Uses
-//!   every module above.
+//!   atomic writes. Uses `spec`, `record`, `paths`, `provenance`, `execute` (machine and
+//!   allocator facts).
+//! - [`sweep`]: runs a spec: units in parallel, resume (rows matched by run id, code and data
+//!   fingerprints; the others archived), lambda selection, then the report. Uses every module
+//!   above.
 //! - [`methods`]: the registered methods and their keys as Markdown. Uses nothing.
 //! - [`cli`]: the command line. Uses `sweep`, `spec`, `paths`, `methods`.
 
@@ -29,6 +33,7 @@ pub mod execute;
 pub mod methods;
 pub mod paths;
 pub mod plan;
+pub mod provenance;
 pub mod record;
 pub mod report;
 pub mod spec;

@@ -10,6 +10,7 @@ use regularizers::{L2Convention, Penalty};
 use serde::ser::SerializeMap;
 use serde::Serialize;
 
+use crate::provenance::fnv1a;
 use crate::spec::{
     AdmissionSpec, ExperimentSpec, Family, OptimizerSpec, PathSpec, QuickSpec, ScheduleSpec,
     StoreSpec, TrainingSpec,
@@ -140,11 +141,6 @@ impl Unit {
         }
     }
 
-    /// Whether one of `existing` ids is a row of this unit (units write all rows at once).
-    pub fn is_done(&self, existing: &std::collections::HashSet<String>) -> bool {
-        (0..self.expected_rows()).any(|p| existing.contains(&self.run_id(p)))
-    }
-
     /// Feature admission text for reports.
     pub fn admission_text(&self) -> String {
         match self.optimizer.admission {
@@ -247,11 +243,6 @@ fn thin<T: Clone>(values: &[T], max: usize) -> Vec<T> {
         return vec![values[values.len() / 2].clone()];
     }
     (0..max).map(|i| values[i * (values.len() - 1) / (max - 1)].clone()).collect()
-}
-
-/// FNV-1a, 64 bits: a hash that is the same on every build and platform.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
 }
 
 /// Everything that shapes a run besides its readable id prefix, hashed into the run id.
@@ -430,11 +421,5 @@ mod tests {
         assert_eq!(thin(&[1, 2, 3, 4, 5, 6, 7], 3), vec![1, 4, 7]);
         assert_eq!(thin(&[1, 2], 3), vec![1, 2]);
         assert_eq!(thin(&[1, 2, 3], 1), vec![2]);
-    }
-
-    #[test]
-    fn fnv_is_stable() {
-        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
     }
 }

@@ -121,11 +121,36 @@ pub struct RunRecord {
     pub duality_gap: f64,
     /// Size of the generator's true support (synthetic only).
     pub true_support_size: u64,
-    /// Identifier made of every grid parameter; resume skips ids already in the file.
+    /// Identifier made of every grid parameter; resume reuses a row with this id when its code
+    /// and data fingerprints match too.
     pub run_id: String,
     /// Why a run failed or diverged (empty when ok).
     pub message: String,
+    // Provenance (appended last, so the columns before keep their positions; `default` lets a
+    // `runs.csv` written before them be read, its rows then count as made by unknown code).
+    /// Fingerprint of the code that computed the row (`provenance::CODE_VERSION` of its build).
+    #[serde(default)]
+    pub code_version: String,
+    /// Git commit of that build, or `unknown` (for humans; resume looks at `code_version`).
+    #[serde(default)]
+    pub git_commit: String,
+    /// Whether that build's fingerprinted code had uncommitted changes: `true`, `false` or
+    /// `unknown`.
+    #[serde(default)]
+    pub git_dirty: String,
+    /// Fingerprint of the data set: the file's bytes with its `[data.real]` table and the seed,
+    /// or the generator configuration with k, the seed and the split sizes.
+    #[serde(default)]
+    pub data_fingerprint: String,
+    /// Whether the row was kept although its code or data fingerprint differs from the run that
+    /// kept it (`--reuse-stale`, or a real data file that is missing and cannot be checked).
+    #[serde(default)]
+    pub stale: bool,
 }
+
+/// The provenance columns, last in `runs.csv`; a file written before them lacks exactly these.
+pub const PROVENANCE_COLUMNS: &[&str] =
+    &["code_version", "git_commit", "git_dirty", "data_fingerprint", "stale"];
 
 /// The CSV header, in column order.
 pub fn header() -> Vec<String> {
@@ -190,6 +215,11 @@ impl RunRecord {
             true_support_size: 0,
             run_id: String::new(),
             message: String::new(),
+            code_version: String::new(),
+            git_commit: String::new(),
+            git_dirty: String::new(),
+            data_fingerprint: String::new(),
+            stale: false,
         }
     }
 
@@ -204,15 +234,18 @@ impl RunRecord {
     }
 }
 
-/// Sorts rows by (dataset, k, regularizer, optimizer, seed, lambda, run id): an order that
-/// depends only on the grid, never on which thread finished first.
+/// The order of `runs.csv`: (dataset, k, regularizer, optimizer, seed, lambda, run id), an order
+/// that depends only on the grid, never on which thread finished first.
+pub fn compare_rows(a: &RunRecord, b: &RunRecord) -> std::cmp::Ordering {
+    a.selection_group()
+        .cmp(&b.selection_group())
+        .then(a.lambda.total_cmp(&b.lambda))
+        .then_with(|| a.run_id.cmp(&b.run_id))
+}
+
+/// Sorts rows in the order of [`compare_rows`].
 pub fn sort_rows(rows: &mut [RunRecord]) {
-    rows.sort_by(|a, b| {
-        a.selection_group()
-            .cmp(&b.selection_group())
-            .then(a.lambda.total_cmp(&b.lambda))
-            .then_with(|| a.run_id.cmp(&b.run_id))
-    });
+    rows.sort_by(compare_rows);
 }
 
 /// Renders rows as CSV text (header included).
@@ -227,9 +260,17 @@ pub fn to_csv(rows: &[RunRecord]) -> anyhow::Result<Vec<u8>> {
     writer.into_inner().map_err(|e| anyhow::anyhow!("cannot render runs.csv: {e}"))
 }
 
-/// Reads an existing `runs.csv` (for resume). A missing file is an empty list; a file whose
-/// header differs from this version's is an error that says to move it away.
+/// Reads an existing `runs.csv` (for resume). A missing file is an empty list. A file written
+/// before the provenance columns existed (the same header without [`PROVENANCE_COLUMNS`]) is
+/// read with those fields empty; a file whose header differs otherwise is an error that says to
+/// move it away.
 pub fn read_csv(path: &Path) -> anyhow::Result<Vec<RunRecord>> {
+    read_rows(path, 0)
+}
+
+/// Reads rows from `path` whose header is this version's (or the one before the provenance
+/// columns) followed by `extra` more columns, which are ignored (the archive's).
+pub(crate) fn read_rows(path: &Path, extra: usize) -> anyhow::Result<Vec<RunRecord>> {
     if !path.exists() {
         return Ok(Vec::new());
     }
@@ -241,7 +282,13 @@ pub fn read_csv(path: &Path) -> anyhow::Result<Vec<RunRecord>> {
         .iter()
         .map(str::to_string)
         .collect();
-    if found != header() {
+    let current = header();
+    let before_provenance = &current[..current.len() - PROVENANCE_COLUMNS.len()];
+    let known = found.len() >= extra && {
+        let own = &found[..found.len() - extra];
+        own == current.as_slice() || own == before_provenance
+    };
+    if !known {
         anyhow::bail!(
             "{} was written with other columns than this version writes; move it away to start afresh",
             path.display()
@@ -269,6 +316,39 @@ mod tests {
             support_precision,support_recall,status";
         let header = header().join(",");
         assert!(header.starts_with(expected), "{header}");
+    }
+
+    #[test]
+    fn provenance_columns_come_last() {
+        let header = header();
+        assert_eq!(&header[header.len() - PROVENANCE_COLUMNS.len()..], PROVENANCE_COLUMNS);
+        assert_eq!(header[header.len() - PROVENANCE_COLUMNS.len() - 1], "message");
+    }
+
+    #[test]
+    fn a_file_from_before_the_provenance_columns_is_read_with_them_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut row = RunRecord::placeholder();
+        row.run_id = "r1".into();
+        row.code_version = "0123456789abcdef".into();
+        row.stale = true;
+        let text = String::from_utf8(to_csv(&[row]).unwrap()).unwrap();
+        // Drop the last five columns of every line (no field of this row holds a comma).
+        let old: String = text
+            .lines()
+            .map(|l| {
+                let fields: Vec<&str> = l.split(',').collect();
+                format!("{}\n", fields[..fields.len() - PROVENANCE_COLUMNS.len()].join(","))
+            })
+            .collect();
+        let path = dir.path().join("runs.csv");
+        std::fs::write(&path, old).unwrap();
+        let back = read_csv(&path).unwrap();
+        assert_eq!(back[0].run_id, "r1");
+        assert_eq!(back[0].code_version, "");
+        assert!(!back[0].stale);
+        std::fs::write(&path, "a,b\n1,2\n").unwrap();
+        assert!(read_csv(&path).unwrap_err().to_string().contains("other columns"));
     }
 
     #[test]

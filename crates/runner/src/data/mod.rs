@@ -1,12 +1,14 @@
 //! Builds the data set of one (k, seed), synthetic ([`synthetic`]) or read from a file
-//! ([`real`]), into a [`Dataset`] ([`dataset`]).
+//! ([`real`]), into a [`Dataset`] ([`dataset`]); [`fingerprint`] says what decides a data set's
+//! examples (the `data_fingerprint` column) without building it.
 //!
 //! Data sets are built before the runs that use them start, so a run's heap peak never includes
 //! them (see `execute::alloc_counter`).
 //!
-//! Depends on `spec` and `plan` only.
+//! Depends on `spec`, `plan` and `provenance` only.
 
 pub mod dataset;
+pub mod fingerprint;
 pub mod real;
 pub mod synthetic;
 

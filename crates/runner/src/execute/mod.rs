@@ -4,7 +4,7 @@
 //! every row shares) and time their training through [`measure`], which reads the per-thread heap
 //! counters of [`alloc_counter`] (the counting global allocator) and the RSS of [`machine`].
 //!
-//! Depends on `spec`, `plan`, `data` and `record`.
+//! Depends on `spec`, `plan`, `data`, `record` and `provenance`.
 
 pub mod alloc_counter;
 pub mod batch;

@@ -1,6 +1,7 @@
 //! What every `runs.csv` row of a unit shares, filled the same way by the online and the batch
 //! runners: the unit's context and output, the fields fixed by the grid and the data set, the
-//! model's counts, bytes and metrics, and the failure status.
+//! provenance columns (code of this build, data fingerprint), the model's counts, bytes and
+//! metrics, and the failure status.
 
 use optimizers::eval::{self, Metrics};
 use optimizers::model::DENSE_ENTRY_BYTES;
@@ -8,6 +9,7 @@ use optimizers::{LinearModel, LossKind};
 
 use crate::data::Dataset;
 use crate::plan::Unit;
+use crate::provenance;
 use crate::record::{self, RunRecord};
 use crate::spec::{ExperimentSpec, Family};
 
@@ -21,6 +23,8 @@ pub struct RunContext<'a> {
     pub reset_rss: bool,
     /// Keep the trained models (for export).
     pub keep_models: bool,
+    /// The data set's fingerprint (`data::fingerprint`), written in every row.
+    pub data_fingerprint: &'a str,
 }
 
 /// A finished row and, when asked for, its model.
@@ -31,7 +35,7 @@ pub struct RunOutput {
     pub model: Option<LinearModel>,
 }
 
-/// The row fields fixed by the grid and the data set (no training result yet).
+/// The row fields fixed by the grid, the data set and the build (no training result yet).
 pub fn base_record(unit: &Unit, point: usize, ctx: &RunContext<'_>) -> RunRecord {
     let data = ctx.dataset;
     let dimension = data.space.dimension();
@@ -62,6 +66,10 @@ pub fn base_record(unit: &Unit, point: usize, ctx: &RunContext<'_>) -> RunRecord
     r.true_support_size = data.true_support.len() as u64;
     r.admission = unit.admission_text();
     r.run_id = unit.run_id(point);
+    r.code_version = provenance::CODE_VERSION.to_string();
+    r.git_commit = provenance::GIT_COMMIT.to_string();
+    r.git_dirty = provenance::GIT_DIRTY.to_string();
+    r.data_fingerprint = ctx.data_fingerprint.to_string();
     r
 }
 

@@ -1,8 +1,8 @@
-//! `metadata.json`: how a report was made (git commit, spec, seeds, machine, crate versions,
-//! build profile, how memory was measured).
+//! `metadata.json`: how a report was made (the build's code fingerprint, git commit and dirty
+//! flag, spec, seeds, machine, crate versions, build profile, how memory was measured, what
+//! resume reused, redid and archived).
 
 use std::path::Path;
-use std::process::Command;
 
 use serde::Serialize;
 
@@ -18,9 +18,13 @@ const RECORDED_DEPENDENCIES: &[&str] =
 pub struct Metadata<'a> {
     /// Experiment name.
     pub experiment: &'a str,
-    /// `git rev-parse HEAD` of the workspace, or `unknown`.
-    pub git_commit: String,
-    /// Whether the working tree had changes (`git status --porcelain` non-empty), when known.
+    /// Fingerprint of the code this binary was built from (the `code_version` column of the rows
+    /// it computes), from the build, not from the checkout at run time.
+    pub code_version: &'a str,
+    /// `git rev-parse HEAD` when the binary was built, or `unknown`.
+    pub git_commit: &'a str,
+    /// Whether the fingerprinted code had uncommitted changes when the binary was built (`null`
+    /// without git).
     pub git_dirty: Option<bool>,
     /// The spec file read.
     pub spec_file: String,
@@ -50,8 +54,10 @@ pub struct Metadata<'a> {
     pub timing_columns: &'a [&'a str],
     /// Units run in this invocation, and units skipped because `runs.csv` had them.
     pub units_run: usize,
-    /// Units found in `runs.csv` and not rerun.
+    /// Units found in `runs.csv` (or restored from the archive) and not rerun.
     pub units_resumed: usize,
+    /// What resume did with the rows found (see [`ResumeFacts`]).
+    pub resume: &'a ResumeFacts,
     /// Messages about data sets that were skipped.
     pub skipped: &'a [String],
     /// Unix time the invocation started.
@@ -62,16 +68,35 @@ pub struct Metadata<'a> {
     pub command_line: Vec<String>,
 }
 
-fn git(root: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git").arg("-C").arg(root).args(args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-/// The commit of the workspace and whether it has uncommitted changes.
-pub fn git_state(root: &Path) -> (String, Option<bool>) {
-    let commit = git(root, &["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".to_string());
-    let dirty = git(root, &["status", "--porcelain"]).map(|s| !s.is_empty());
-    (commit, dirty)
+/// What resume did with the rows of an earlier run (counts of rows). A row is reused when its
+/// run id, `code_version` and `data_fingerprint` match this run; rows that do not are redone
+/// (or kept and marked `stale` with `--reuse-stale`), and rows that leave `runs.csv` are
+/// appended to the archive file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ResumeFacts {
+    /// Rows reused: run id, code and data fingerprints all match.
+    pub reused: usize,
+    /// Rows brought back from the archive (same run id, code and data fingerprints).
+    pub restored: usize,
+    /// Rows made by other code (another `code_version`) than this build.
+    pub stale_code: usize,
+    /// Rows made from other data (another `data_fingerprint`) than this run's.
+    pub changed_data: usize,
+    /// Of the stale rows (other code or data), those replaced: archived, and their units run
+    /// again (or restored from the archive when it has them with this code and data).
+    pub replaced: usize,
+    /// Of the stale rows, those kept and marked `stale = true` (`--reuse-stale`).
+    pub kept_stale: usize,
+    /// Rows kept unchecked because their real data file is missing (nothing can be redone).
+    pub unverified: usize,
+    /// Rows the spec no longer plans (moved to the archive).
+    pub not_planned: usize,
+    /// Rows set aside by `--fresh` (moved to the archive).
+    pub fresh: usize,
+    /// Rows appended to the archive in this run.
+    pub archived: usize,
+    /// The archive file (beside `runs.csv`), when rows were appended to it.
+    pub archive_file: Option<String>,
 }
 
 /// Versions of the workspace crates (compiled in) and of `RECORDED_DEPENDENCIES` (from

@@ -4,8 +4,9 @@
 //! `metadata.json` ([`metadata`]). [`export`] writes model CSVs; every file goes through
 //! [`atomic_write`].
 //!
-//! Depends on `spec`, `record`, `paths` and `execute` (the machine and the allocator, for the
-//! metadata); it knows nothing of the sweep or the command line.
+//! Depends on `spec`, `record`, `paths`, `provenance` (the build's code fingerprint and git
+//! state) and `execute` (the machine and the allocator, for the metadata); it knows nothing of
+//! the sweep or the command line.
 
 pub mod aggregate;
 pub mod atomic_write;
@@ -20,10 +21,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::execute::{alloc_counter, machine};
-use crate::paths;
 use crate::record::{self, RunRecord};
 use crate::report::atomic_write::write_atomic;
 use crate::spec::{ExperimentSpec, LoadedSpec};
+use crate::{paths, provenance};
 
 /// What the report needs from the sweep.
 pub struct ReportInputs<'a> {
@@ -49,8 +50,10 @@ pub struct ReportInputs<'a> {
     pub skipped: &'a [String],
     /// Units run in this invocation.
     pub units_run: usize,
-    /// Units found in `runs.csv`.
+    /// Units found in `runs.csv` (or restored from the archive).
     pub units_resumed: usize,
+    /// What resume did with the rows found.
+    pub resume: &'a metadata::ResumeFacts,
     /// When the invocation started.
     pub started: Instant,
     /// The same, as Unix time.
@@ -83,7 +86,7 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
     } = *inputs;
     let memory_method = memory_method(threads, reset_rss);
     let root = paths::workspace_root();
-    let (commit, dirty) = metadata::git_state(&root);
+    let commit = provenance::GIT_COMMIT;
     // Relative to the workspace when the spec is in it, so committed reports name no home path.
     let spec_path = loaded.path.canonicalize().unwrap_or_else(|_| loaded.path.clone());
     let root_path = root.canonicalize().unwrap_or_else(|_| root.clone());
@@ -91,7 +94,8 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
     let summary_ctx = summary::SummaryContext {
         spec,
         spec_file: &spec_file,
-        commit: &commit,
+        commit,
+        code_version: provenance::CODE_VERSION,
         quick,
         memory_method: &memory_method,
         skipped,
@@ -105,8 +109,9 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
     }
     let meta = metadata::Metadata {
         experiment: &spec.name,
+        code_version: provenance::CODE_VERSION,
         git_commit: commit,
-        git_dirty: dirty,
+        git_dirty: provenance::git_dirty(),
         spec_file,
         spec_text: &loaded.text,
         spec,
@@ -122,6 +127,7 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
         timing_columns: record::TIMING_COLUMNS,
         units_run: inputs.units_run,
         units_resumed: inputs.units_resumed,
+        resume: inputs.resume,
         skipped,
         started_unix: inputs.started_unix,
         wall_seconds: inputs.started.elapsed().as_secs_f64(),

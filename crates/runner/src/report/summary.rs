@@ -57,8 +57,10 @@ pub struct SummaryContext<'a> {
     pub spec: &'a ExperimentSpec,
     /// Spec file shown in the header.
     pub spec_file: &'a str,
-    /// Git commit.
+    /// Git commit of the build.
     pub commit: &'a str,
+    /// Fingerprint of the build's code (`code_version`).
+    pub code_version: &'a str,
     /// Whether `--quick` shrank it.
     pub quick: bool,
     /// How peak heap and RSS were measured.
@@ -79,12 +81,13 @@ pub fn render(rows: &[RunRecord], ctx: &SummaryContext<'_>) -> String {
     let seeds: Vec<String> = spec.grid.seeds.iter().map(u64::to_string).collect();
     let _ = writeln!(
         md,
-        "Spec `{}`, commit `{}`, seeds {}, {} runs in `runs.csv` ({} selected). Lambda is chosen per \
+        "Spec `{}`, commit `{}` (code `{}`), seeds {}, {} runs in `runs.csv` ({} selected). Lambda is chosen per \
          (k, regularizer, optimizer, seed) on the validation split (metric `{}`, relative tolerance {}); the \
          numbers below are test-split figures of the chosen runs, mean ± sd over seeds. L2 \
          strengths use the convention named in the `l2_convention` column of `runs.csv`.\n",
         ctx.spec_file,
         ctx.commit,
+        ctx.code_version,
         seeds.join(", "),
         rows.len(),
         rows.iter().filter(|r| r.selected).count(),
@@ -94,6 +97,15 @@ pub fn render(rows: &[RunRecord], ctx: &SummaryContext<'_>) -> String {
     let _ = writeln!(md, "Memory: {}\n", ctx.memory_method);
     for message in ctx.skipped {
         let _ = writeln!(md, "**Skipped:** {message}\n");
+    }
+    let stale = rows.iter().filter(|r| r.stale).count();
+    if stale > 0 {
+        let _ = writeln!(
+            md,
+            "**{stale} runs are stale**: made by other code or from other data than this run's, \
+             kept with `--reuse-stale` or because their data file is missing (the `stale`, \
+             `code_version` and `data_fingerprint` columns of `runs.csv` say which).\n"
+        );
     }
     let failed = rows.iter().filter(|r| r.status != record::STATUS_OK).count();
     if failed > 0 {

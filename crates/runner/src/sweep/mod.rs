@@ -3,16 +3,21 @@
 //! `summary.md`, plots, `metadata.json`, model exports).
 //!
 //! [`options`] holds the options of a run (the command line's flags), [`progress`] the progress
-//! display, [`selection`] the choice of one lambda per group on validation.
+//! display, [`resume`] what rows of an earlier run are reused (run id, code and data
+//! fingerprints all matching) and what is redone, [`archive`] the `runs.archive.csv` that keeps
+//! every row leaving `runs.csv`, [`selection`] the choice of one lambda per group on
+//! validation.
 //!
 //! Depends on every layer below it: `spec`, `plan`, `data`, `execute`, `report`, `record`,
 //! `paths`.
 
+pub mod archive;
 pub mod options;
 pub mod progress;
+pub mod resume;
 pub mod selection;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -23,9 +28,9 @@ use rayon::prelude::*;
 pub use self::options::{RunArgs, Shard};
 use self::progress::Progress;
 use crate::execute::{self, machine, RunContext, RunOutput};
-use crate::plan::{self, Plan, Unit};
+use crate::plan::{self, DatasetKey, Plan, Unit};
 use crate::record::{self, RunRecord};
-use crate::report::atomic_write::write_atomic;
+use crate::report::atomic_write::{remove_leftovers, write_atomic};
 use crate::report::{self, export};
 use crate::{data, paths, spec};
 
@@ -56,9 +61,6 @@ fn previous_rows(
     dir: &Path,
     args: &RunArgs,
 ) -> anyhow::Result<Vec<RunRecord>> {
-    if args.fresh {
-        return Ok(Vec::new());
-    }
     let mut rows = record::read_csv(&dir.join("runs.csv"))?;
     if args.shard.is_none() {
         let prefix = format!("{name}-shard-");
@@ -107,25 +109,23 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
     let reset_rss = threads == 1 && machine::reset_peak_rss();
     let export_models = args.export_models || spec.report.export_models;
 
-    let mut rows = previous_rows(&out, &report_name, &dir, args)?;
-    // Rows of an earlier version of the spec (other lambdas, sizes, knobs) are not carried over.
-    let planned: HashSet<String> =
-        plan.units.iter().flat_map(|u| (0..u.expected_rows()).map(|p| u.run_id(p))).collect();
-    let before = rows.len();
-    rows.retain(|r| planned.contains(&r.run_id));
-    if rows.len() < before {
-        eprintln!(
-            "dropping {} rows of the previous runs.csv that the spec no longer plans",
-            before - rows.len()
-        );
-    }
-    let done: HashSet<String> = rows.iter().map(|r| r.run_id.clone()).collect();
-    let (resumed, todo): (Vec<&Unit>, Vec<&Unit>) =
-        plan.units.iter().partition(|u| u.is_done(&done));
-    if !resumed.is_empty() {
+    // Every data set's fingerprint, before deciding what to resume: a real data file is read
+    // even when every unit is done, so a changed or damaged file is noticed.
+    let fingerprints = data::fingerprint::fingerprints(&spec, &plan.datasets, &data_dir)?;
+    let (mut reconciled, mut to_archive) = reconcile_previous(
+        &plan,
+        &fingerprints,
+        Previous { out: &out, report_name: &report_name, dir: &dir },
+        args,
+        started_unix,
+    )?;
+    let mut rows = std::mem::take(&mut reconciled.rows);
+    let todo: Vec<&Unit> = reconciled.todo.iter().map(|&i| &plan.units[i]).collect();
+    let resumed = reconciled.resumed;
+    if resumed > 0 {
         eprintln!(
             "resuming: {} of {} units already in {}",
-            resumed.len(),
+            resumed,
             plan.units.len(),
             dir.join("runs.csv").display()
         );
@@ -164,7 +164,14 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
             }
         };
         units_done += units.len();
-        let ctx = RunContext { spec: &spec, dataset: &data, reset_rss, keep_models: export_models };
+        let data_fingerprint = fingerprints.get(&key).cloned().flatten().unwrap_or_default();
+        let ctx = RunContext {
+            spec: &spec,
+            dataset: &data,
+            reset_rss,
+            keep_models: export_models,
+            data_fingerprint: &data_fingerprint,
+        };
         let outputs: Vec<RunOutput> = pool.install(|| {
             units
                 .par_iter()
@@ -194,11 +201,11 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
                 }
             }
         }
-        write_runs(&dir, &mut rows)?;
+        write_runs(&dir, &mut rows, &mut to_archive)?;
     }
     progress.finish();
     selection::mark_selected(&mut rows, &spec.selection);
-    write_runs(&dir, &mut rows)?;
+    write_runs(&dir, &mut rows, &mut to_archive)?;
 
     report::write(&report::ReportInputs {
         dir: &dir,
@@ -212,7 +219,8 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         reset_rss,
         skipped: &skipped,
         units_run: todo.len() - units_skipped,
-        units_resumed: resumed.len(),
+        units_resumed: resumed,
+        resume: &reconciled.facts,
         started,
         started_unix,
     })?;
@@ -225,10 +233,73 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         rows.len(),
         dir.display(),
         todo.len() - units_skipped,
-        resumed.len(),
+        resumed,
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Where the rows of earlier runs are.
+struct Previous<'a> {
+    /// Parent of the report directories (shards are looked for there).
+    out: &'a Path,
+    /// The report's directory name (before `-shard-...`).
+    report_name: &'a str,
+    /// The report directory.
+    dir: &'a Path,
+}
+
+/// Removes what interrupted writes left in the report directory, decides what to resume (see
+/// [`resume`]; `--fresh` reuses nothing and archives every row) and says so on the console. The
+/// rows leaving `runs.csv` wait in the returned [`Archiving`] until `runs.csv` is first written.
+fn reconcile_previous(
+    plan: &Plan,
+    fingerprints: &BTreeMap<DatasetKey, Option<String>>,
+    previous: Previous<'_>,
+    args: &RunArgs,
+    started_unix: u64,
+) -> anyhow::Result<(resume::Reconciled, Archiving)> {
+    let Previous { out, report_name, dir } = previous;
+    for leftover in remove_leftovers(dir) {
+        eprintln!(
+            "removed {}: a partial write left by an interrupted run (the file it was replacing \
+             is intact)",
+            leftover.display()
+        );
+    }
+    let archive_path = dir.join(archive::ARCHIVE_FILE);
+    let mut reconciled = if args.fresh {
+        // Nothing is reused, and nothing deleted: the old rows go to the archive.
+        let old = record::read_csv(&dir.join("runs.csv"))?;
+        let mut r = resume::Reconciled {
+            todo: (0..plan.units.len()).collect(),
+            archived: old.into_iter().map(|row| (row, resume::FRESH)).collect(),
+            ..resume::Reconciled::default()
+        };
+        r.facts.fresh = r.archived.len();
+        r.facts.archived = r.archived.len();
+        r
+    } else {
+        let rows = previous_rows(out, report_name, dir, args)?;
+        let archived = archive::read(&archive_path)?;
+        resume::reconcile(plan, rows, &archived, fingerprints, args.reuse_stale)
+    };
+    // Rows leaving runs.csv are appended to the archive just before runs.csv is first rewritten
+    // without them (an interruption in between leaves them in both, never in neither; a run that
+    // fails before writing anything leaves both files as they were).
+    let mut to_archive = Archiving {
+        path: archive_path.clone(),
+        rows: std::mem::take(&mut reconciled.archived),
+        unix: started_unix,
+    };
+    to_archive.rows.sort_by(|(a, _), (b, _)| record::compare_rows(a, b));
+    if !to_archive.rows.is_empty() {
+        reconciled.facts.archive_file = Some(archive_path.display().to_string());
+    }
+    for line in resume::describe(&reconciled.facts, &archive_path.display().to_string()) {
+        eprintln!("{line}");
+    }
+    Ok((reconciled, to_archive))
 }
 
 /// Runs a unit, turning a panic inside an optimizer into an `error` row so the sweep goes on.
@@ -248,8 +319,21 @@ fn run_guarded(unit: &Unit, ctx: &RunContext<'_>) -> Vec<RunOutput> {
     }
 }
 
-/// Sorts, and writes `runs.csv` atomically.
-fn write_runs(dir: &Path, rows: &mut [RunRecord]) -> anyhow::Result<()> {
+/// Rows waiting to be appended to the archive.
+struct Archiving {
+    /// The archive file.
+    path: PathBuf,
+    /// The rows, each with its reason.
+    rows: Vec<(RunRecord, &'static str)>,
+    /// Their `archived_unix`.
+    unix: u64,
+}
+
+/// Appends the rows waiting for the archive (the first time), then sorts and writes `runs.csv`
+/// atomically.
+fn write_runs(dir: &Path, rows: &mut [RunRecord], archiving: &mut Archiving) -> anyhow::Result<()> {
+    archive::append(&archiving.path, &archiving.rows, archiving.unix)?;
+    archiving.rows.clear();
     record::sort_rows(rows);
     write_atomic(&dir.join("runs.csv"), &record::to_csv(rows)?)
 }

@@ -31,9 +31,13 @@ pub struct RunArgs {
     /// Skips drawing the plots (overrides the spec's `report.plots`).
     #[arg(long)]
     pub no_plots: bool,
-    /// Ignores rows of an existing runs.csv and reruns everything.
+    /// Reruns everything: the rows of an existing runs.csv are moved to runs.archive.csv.
     #[arg(long)]
     pub fresh: bool,
+    /// Keeps rows made by other code or from other data (another code_version or
+    /// data_fingerprint) instead of redoing them, marked stale = true in runs.csv.
+    #[arg(long, conflicts_with = "fresh")]
+    pub reuse_stale: bool,
 }
 
 /// One shard of a sweep.

@@ -1,0 +1,106 @@
+//! `runs.archive.csv`, beside `runs.csv`: every row that leaves `runs.csv` (no longer planned by
+//! the spec, stale and redone, set aside by `--fresh`) is appended to it, so nothing measured is
+//! ever deleted. Its columns are those of `runs.csv` followed by `archived_unix` (when the row
+//! was archived, Unix seconds) and `archive_reason` (see `resume`'s reasons).
+//!
+//! The archive is a log: a row archived, restored and archived again appears twice. Only
+//! `resume` reads it back (to restore rows with this build's code and this data); selection and
+//! the reports never look at it. It is rewritten through `atomic_write` (the old bytes, then the
+//! new rows), so an interrupted run leaves it whole.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::record::{self, RunRecord};
+use crate::report::atomic_write::write_atomic;
+
+/// File name of the archive, in the report directory.
+pub const ARCHIVE_FILE: &str = "runs.archive.csv";
+
+/// The columns the archive adds after those of `runs.csv`.
+pub const ARCHIVE_COLUMNS: &[&str] = &["archived_unix", "archive_reason"];
+
+/// The archive's header.
+fn header() -> Vec<String> {
+    let mut header = record::header();
+    header.extend(ARCHIVE_COLUMNS.iter().map(|c| c.to_string()));
+    header
+}
+
+/// The rows of the archive at `path` (none when it does not exist).
+pub fn read(path: &Path) -> anyhow::Result<Vec<RunRecord>> {
+    record::read_rows(path, ARCHIVE_COLUMNS.len())
+        .with_context(|| format!("reading the archive {}", path.display()))
+}
+
+/// Appends `rows` (each with its reason) to the archive at `path`, stamped `archived_unix`.
+pub fn append(path: &Path, rows: &[(RunRecord, &str)], archived_unix: u64) -> anyhow::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut bytes = if path.exists() {
+        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?
+    } else {
+        Vec::new()
+    };
+    if !bytes.is_empty() {
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let found: Vec<String> = reader
+            .headers()
+            .with_context(|| format!("cannot read the header of {}", path.display()))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        if found != header() {
+            anyhow::bail!(
+                "{} was written with other columns than this version writes, so rows cannot be \
+                 appended to it; move it away (nothing was changed)",
+                path.display()
+            );
+        }
+        if bytes.last() != Some(&b'\n') {
+            bytes.push(b'\n');
+        }
+    }
+    let mut out = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    if bytes.is_empty() {
+        out.write_record(header())?;
+    }
+    for (row, reason) in rows {
+        out.serialize((row, archived_unix, reason))?;
+    }
+    let new = out.into_inner().map_err(|e| anyhow::anyhow!("cannot render the archive: {e}"))?;
+    bytes.extend_from_slice(&new);
+    write_atomic(path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_appended_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(ARCHIVE_FILE);
+        let mut a = RunRecord::placeholder();
+        a.run_id = "a".into();
+        a.message = "has, a comma".into();
+        let mut b = a.clone();
+        b.run_id = "b".into();
+        append(&path, &[(a.clone(), "not_planned")], 10).unwrap();
+        append(&path, &[(b.clone(), "stale_code")], 20).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("experiment,") && text.lines().count() == 3, "{text}");
+        assert!(text.lines().next().unwrap().ends_with(",archived_unix,archive_reason"));
+        assert!(text.lines().nth(2).unwrap().ends_with(",20,stale_code"), "{text}");
+        let back = read(&path).unwrap();
+        // (NaN fields: compare the CSV renderings.)
+        let expected = record::to_csv(&[a.clone(), b]).unwrap();
+        assert_eq!(record::to_csv(&back).unwrap(), expected);
+        // A file of other columns is refused and left as it was.
+        std::fs::write(&path, "x,y\n1,2\n").unwrap();
+        assert!(append(&path, &[(a, "fresh")], 30).is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "x,y\n1,2\n");
+    }
+}
