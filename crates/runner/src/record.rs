@@ -227,11 +227,18 @@ pub fn to_csv(rows: &[RunRecord]) -> anyhow::Result<Vec<u8>> {
     writer.into_inner().map_err(|e| anyhow::anyhow!("cannot render runs.csv: {e}"))
 }
 
-/// Reads an existing `runs.csv` (for resume). A missing file is an empty list; a file whose
-/// header differs from this version's is an error that says to move it away.
+/// Reads an existing `runs.csv` (for resume). A missing file is an empty list; an empty file
+/// (0 bytes) and a file whose header differs from this version's are errors that say what to do.
 pub fn read_csv(path: &Path) -> anyhow::Result<Vec<RunRecord>> {
     if !path.exists() {
         return Ok(Vec::new());
+    }
+    if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+        anyhow::bail!(
+            "{} is empty (0 bytes, not even a header), so there is nothing to resume from; \
+             delete it, or run with --fresh to redo every run and rewrite it",
+            path.display()
+        );
     }
     let mut reader = csv::Reader::from_path(path)
         .with_context(|| format!("cannot read {} (to resume)", path.display()))?;
@@ -269,6 +276,16 @@ mod tests {
             support_precision,support_recall,status";
         let header = header().join(",");
         assert!(header.starts_with(expected), "{header}");
+    }
+
+    #[test]
+    fn an_empty_file_is_named_with_the_way_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("runs.csv");
+        std::fs::write(&path, "").unwrap();
+        let message = format!("{:#}", read_csv(&path).unwrap_err());
+        assert!(message.contains("runs.csv is empty") && message.contains("--fresh"), "{message}");
+        assert!(!message.contains("other columns"), "{message}");
     }
 
     #[test]

@@ -3,12 +3,17 @@
 //! `summary.md`, plots, `metadata.json`, model exports).
 //!
 //! [`options`] holds the options of a run (the command line's flags), [`progress`] the progress
-//! display, [`selection`] the choice of one lambda per group on validation.
+//! display, [`selection`] the choice of one lambda per group on validation, [`preflight`] the
+//! checks made before any compute (memory, estimated by [`memory`]; output directory), and
+//! [`failures`] what runs that ended in `error` do (retried, listed, a non-zero exit).
 //!
 //! Depends on every layer below it: `spec`, `plan`, `data`, `execute`, `report`, `record`,
 //! `paths`.
 
+pub mod failures;
+pub mod memory;
 pub mod options;
+pub mod preflight;
 pub mod progress;
 pub mod selection;
 
@@ -106,8 +111,18 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         .context("cannot start the worker threads")?;
     let reset_rss = threads == 1 && machine::reset_peak_rss();
     let export_models = args.export_models || spec.report.export_models;
+    preflight::check(&preflight::Preflight {
+        spec: &spec,
+        plan: &plan,
+        dir: &dir,
+        data_dir: &data_dir,
+        threads,
+        keep_models: export_models,
+        max_memory: args.max_memory,
+    })?;
 
     let mut rows = previous_rows(&out, &report_name, &dir, args)?;
+    failures::forget_errors(&mut rows);
     // Rows of an earlier version of the spec (other lambdas, sizes, knobs) are not carried over.
     let planned: HashSet<String> =
         plan.units.iter().flat_map(|u| (0..u.expected_rows()).map(|p| u.run_id(p))).collect();
@@ -228,7 +243,7 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         resumed.len(),
         started.elapsed().as_secs_f64()
     );
-    Ok(())
+    failures::check(&rows)
 }
 
 /// Runs a unit, turning a panic inside an optimizer into an `error` row so the sweep goes on.
