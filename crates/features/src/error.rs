@@ -12,6 +12,24 @@ pub enum FeaturesError {
         /// Full path that was tried.
         path: PathBuf,
     },
+    /// The data path names a directory, not a file.
+    #[error(
+        "data file {} is a directory, not a file: `file` must name a CSV (or .csv.gz) file in \
+         the data directory",
+        path.display()
+    )]
+    IsADirectory {
+        /// Full path that was given.
+        path: PathBuf,
+    },
+    /// A `.gz` file is not a clean gzip stream (see [`GzipProblem`]).
+    #[error("{}: {problem}", path.display())]
+    Gzip {
+        /// The file being read.
+        path: PathBuf,
+        /// Where and how the gzip stream breaks.
+        problem: GzipProblem,
+    },
     /// Reading or decompressing a file failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -148,4 +166,54 @@ pub enum FeaturesError {
 /// Shorthand for an [`FeaturesError::InvalidConfig`].
 pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> FeaturesError {
     FeaturesError::InvalidConfig { field: field.into(), message: message.into() }
+}
+
+/// How a `.gz` file fails to be a clean gzip stream: one or more complete members (as `gzip` and
+/// `zcat` write them, concatenated), and nothing else. Offsets are bytes of the compressed file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GzipProblem {
+    /// The file does not start with a gzip header at all.
+    #[error(
+        "the file name ends in .gz but the file is not gzip data (it starts with `{head}`); \
+         rename it without .gz if it is plain CSV"
+    )]
+    NotGzip {
+        /// Its first bytes, escaped.
+        head: String,
+    },
+    /// Complete gzip data followed by bytes that are not another gzip member.
+    #[error(
+        "the gzip stream ends at byte {offset} (after {members} complete member(s)) and is \
+         followed by data that is not gzip (trailing garbage, starting with `{head}`); \
+         recompress the file, or cut it at byte {offset} if the data before is what you want"
+    )]
+    TrailingGarbage {
+        /// Where the gzip data ends and the garbage starts.
+        offset: u64,
+        /// Complete members before it.
+        members: u64,
+        /// The garbage's first bytes, escaped.
+        head: String,
+    },
+    /// The file ends inside a member.
+    #[error(
+        "the gzip stream is cut short: the file ends inside gzip member {member} (which starts \
+         at byte {offset}); the file is truncated (an interrupted download or copy?)"
+    )]
+    Truncated {
+        /// 1-based index of the member.
+        member: u64,
+        /// Where that member starts.
+        offset: u64,
+    },
+    /// A member's header or compressed data is invalid.
+    #[error("gzip member {member} (starting at byte {offset}) is corrupt: {message}")]
+    Corrupt {
+        /// 1-based index of the member.
+        member: u64,
+        /// Where that member starts.
+        offset: u64,
+        /// What the decompressor reported.
+        message: String,
+    },
 }

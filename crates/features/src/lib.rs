@@ -30,7 +30,7 @@ pub mod space;
 pub mod synthetic;
 pub mod vw;
 
-pub use error::FeaturesError;
+pub use error::{FeaturesError, GzipProblem};
 pub use example::{FeatureId, SparseExample};
 pub use label_style::LabelStyle;
 pub use matrix::CompactMatrix;

@@ -70,7 +70,7 @@ fn write_line<W: Write>(
 pub fn read(path: &Path) -> Result<Vec<SparseExample>, FeaturesError> {
     let file = crate::real::open_file(path)?;
     let name = path.display().to_string();
-    let io_error = |source| FeaturesError::Io { path: path.to_owned(), source };
+    let io_error = |source| crate::real::io_error(path, source);
     let mut examples = Vec::new();
     for (i, line) in BufReader::new(file).lines().enumerate() {
         let line = line.map_err(io_error)?;

@@ -988,3 +988,39 @@ fn path_convention_is_only_the_ridge_convention_of_the_l0_heuristics() {
         }
     }
 }
+
+#[test]
+fn check_finds_without_data_what_only_the_config_decides() {
+    let matrix = crossed_matrix(50, LossKind::Logistic, 19);
+    let none = toml::Table::new();
+    for entry in BATCH_SOLVERS {
+        let natural = natural_penalty(entry.name);
+        assert_eq!(entry.check(&natural, short_path(), &none), Ok(()), "{}", entry.name);
+        // A shared field out of range, and each solver's own settings that are config fields.
+        let bad = PathConfig { tol: -1.0, ..short_path() };
+        assert!(entry.check(&natural, bad, &none).is_err(), "{}", entry.name);
+        for doc in entry.keys.iter().filter(|d| ["l2_for_l0", "prune_base_lambda"].contains(&d.key))
+        {
+            let own = table(&format!("{} = -1.0", doc.key));
+            let checked = entry.check(&natural, short_path(), &own);
+            let fitted = entry.fit_path(&matrix, LossKind::Logistic, &natural, &short_path(), &own);
+            assert!(
+                matches!(&checked, Err(BatchError::InvalidConfig { field, .. }) if *field == doc.key),
+                "{} `{}`: {checked:?}",
+                entry.name,
+                doc.key
+            );
+            assert_eq!(checked.err(), fitted.err(), "{}: check and fit disagree", entry.name);
+        }
+        for regularizer in REGULARIZERS {
+            let other = penalty(regularizer.name);
+            assert_eq!(
+                entry.check(&other, short_path(), &none).is_ok(),
+                entry.check_penalty(&other).is_ok(),
+                "{} with {}",
+                entry.name,
+                regularizer.name
+            );
+        }
+    }
+}

@@ -929,3 +929,29 @@ fn each_optimizer_accepts_exactly_the_keys_it_documents() {
         }
     }
 }
+
+#[test]
+fn check_store_says_what_build_would_without_allocating() {
+    let none = toml::Table::new();
+    for entry in ONLINE_OPTIMIZERS {
+        let reg = natural_penalty(entry.name, 0.01);
+        let state = entry.state_bytes();
+        assert!(state >= 8, "{}: {state} bytes per coordinate", entry.name);
+        let cap = optimizers::online::DENSE_STORE_MAX_BYTES;
+        let fits = StoreKind::Dense { dimension: cap / state };
+        let too_big = StoreKind::Dense { dimension: cap / state + 1 };
+        assert_eq!(entry.check_store(fits), Ok(()), "{}", entry.name);
+        assert_eq!(entry.check_store(StoreKind::Sparse), Ok(()));
+        let checked = entry.check_store(too_big);
+        assert!(matches!(checked, Err(OnlineError::DenseTooLarge { .. })), "{}", entry.name);
+        let built = entry.build(
+            reg.as_ref(),
+            &OnlineConfig { store: too_big, ..Default::default() },
+            &none,
+        );
+        assert_eq!(built.err(), checked.err(), "{}", entry.name);
+        // The bound covers the dense store exactly and grows with the coordinates held.
+        assert_eq!(entry.store_bytes_bound(fits, 0), (cap / state) * state);
+        assert!(entry.store_bytes_bound(StoreKind::Sparse, 1000) > 1000 * (state + 8));
+    }
+}

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::paths;
+use crate::sweep::failures::{RunsFailed, EXIT_RUNS_FAILED};
 use crate::sweep::{self, RunArgs};
 
 /// Runs sparsecross experiments: L0, L1 and L2 regularization on crossed sparse features.
@@ -45,13 +46,21 @@ pub enum Command {
 
 /// Parses the process's command line and runs it; an error is printed to stderr with its
 /// context chain and gives a failing exit code.
+/// Exit codes: 0 when everything ran; 1 on an error that stopped the command (a spec error, a
+/// refused spec, an unreadable file); 2 on a command-line error (clap's); 3
+/// ([`EXIT_RUNS_FAILED`]) when the sweep and its report were written but some runs ended in
+/// `error`.
 pub fn main() -> ExitCode {
     match main_with(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // `{:#}` prints the context chain on one line, without a backtrace.
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            if e.downcast_ref::<RunsFailed>().is_some() {
+                ExitCode::from(EXIT_RUNS_FAILED)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -21,9 +21,10 @@
 //! - [`report`]: `summary.md`, plots, `metadata.json`, published-vs-ours tables, model exports,
 //!   atomic writes. Uses `spec`, `record`, `paths`, `provenance`, `execute` (machine and
 //!   allocator facts).
-//! - [`sweep`]: runs a spec: units in parallel, resume (rows matched by run id, code and data
-//!   fingerprints; the others archived), lambda selection, then the report. Uses every module
-//!   above.
+//! - [`sweep`]: runs a spec: checks before any compute (memory estimate, output directory), units
+//!   in parallel, resume (rows matched by run id, code and data fingerprints; the others
+//!   archived), lambda selection, then the report; runs that ended in `error` are retried by a
+//!   rerun and make the process fail after the report. Uses every module above.
 //! - [`methods`]: the registered methods and their keys as Markdown. Uses nothing.
 //! - [`cli`]: the command line. Uses `sweep`, `spec`, `paths`, `methods`.
 

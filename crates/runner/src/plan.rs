@@ -16,8 +16,8 @@ use crate::spec::{
     StoreSpec, TrainingSpec,
 };
 
-/// Default learning-rate schedule of online optimizers.
-pub const DEFAULT_SCHEDULE: ScheduleSpec = ScheduleSpec::InvSqrt { eta0: 0.1 };
+/// Default learning-rate schedule of online optimizers (defined with the spec).
+pub use crate::spec::DEFAULT_SCHEDULE;
 
 /// One data set: synthetic (k, seed) or the real file with a seed for its split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -260,10 +260,10 @@ pub fn to_csv(rows: &[RunRecord]) -> anyhow::Result<Vec<u8>> {
     writer.into_inner().map_err(|e| anyhow::anyhow!("cannot render runs.csv: {e}"))
 }
 
-/// Reads an existing `runs.csv` (for resume). A missing file is an empty list. A file written
-/// before the provenance columns existed (the same header without [`PROVENANCE_COLUMNS`]) is
-/// read with those fields empty; a file whose header differs otherwise is an error that says to
-/// move it away.
+/// Reads an existing `runs.csv` (for resume). A missing file is an empty list; an empty file
+/// (0 bytes) is an error that says what to do. A file written before the provenance columns
+/// existed (the same header without [`PROVENANCE_COLUMNS`]) is read with those fields empty; a
+/// file whose header differs otherwise is an error that says to move it away.
 pub fn read_csv(path: &Path) -> anyhow::Result<Vec<RunRecord>> {
     read_rows(path, 0)
 }
@@ -273,6 +273,13 @@ pub fn read_csv(path: &Path) -> anyhow::Result<Vec<RunRecord>> {
 pub(crate) fn read_rows(path: &Path, extra: usize) -> anyhow::Result<Vec<RunRecord>> {
     if !path.exists() {
         return Ok(Vec::new());
+    }
+    if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+        anyhow::bail!(
+            "{} is empty (0 bytes, not even a header), so there is nothing to resume from; \
+             delete it, or run with --fresh to redo every run and rewrite it",
+            path.display()
+        );
     }
     let mut reader = csv::Reader::from_path(path)
         .with_context(|| format!("cannot read {} (to resume)", path.display()))?;
@@ -349,6 +356,16 @@ mod tests {
         assert!(!back[0].stale);
         std::fs::write(&path, "a,b\n1,2\n").unwrap();
         assert!(read_csv(&path).unwrap_err().to_string().contains("other columns"));
+    }
+
+    #[test]
+    fn an_empty_file_is_named_with_the_way_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("runs.csv");
+        std::fs::write(&path, "").unwrap();
+        let message = format!("{:#}", read_csv(&path).unwrap_err());
+        assert!(message.contains("runs.csv is empty") && message.contains("--fresh"), "{message}");
+        assert!(!message.contains("other columns"), "{message}");
     }
 
     #[test]

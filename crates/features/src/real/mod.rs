@@ -5,7 +5,9 @@
 //!
 //! Pipeline of [`load`]: read the declared columns, the label (after its rule) and the derived
 //! columns (`table`); shuffle and split (`split`); fit bucketizers and vocabularies on the training
-//! rows and build the [`FeatureSpace`] (`columns`); encode every row of every split.
+//! rows and build the [`FeatureSpace`] (`columns`); encode every row of every split. Files are
+//! opened by `source` (a directory and a broken gzip stream are typed errors). [`count_rows`]
+//! bounds a file's rows without parsing it (the runner's memory estimate).
 
 mod columns;
 mod datetime;
@@ -15,6 +17,7 @@ pub mod spec;
 mod split;
 mod table;
 
+use std::io::Read;
 use std::path::Path;
 
 pub use label::{Comparison, LabelRule};
@@ -23,7 +26,7 @@ pub use spec::{
     FeatureColumnsSpec, LabelSpec, RealDataSpec, Schema, SplitFractions, SplitRanges, SplitSpec,
 };
 
-pub(crate) use source::open_file;
+pub(crate) use source::{io_error, open_file};
 
 use crate::error::{invalid, FeaturesError};
 use crate::{FeatureSpace, SparseExample};
@@ -84,6 +87,33 @@ pub fn load(data_dir: &Path, spec: &RealDataSpec) -> Result<RealDataset, Feature
     let (train, validation, test) =
         (encode(&rows.train), encode(&rows.validation), encode(&rows.test));
     Ok(RealDataset { train, validation, test, space: fitted.space, rows_read: table.rows() as u64 })
+}
+
+/// An upper bound on the data rows of `spec.file` (at most `spec.max_rows`), found without
+/// parsing: the line breaks of the (decompressed) file, minus the header line. A quoted field
+/// holding a line break counts as an extra row, so the bound may be high, never low. It reads the
+/// whole file unless `max_rows` is reached first, so a broken gzip stream is reported here too.
+pub fn count_rows(data_dir: &Path, spec: &RealDataSpec) -> Result<u64, FeaturesError> {
+    let path = data_dir.join(&spec.file);
+    let limit = spec.max_rows.map_or(u64::MAX, |m| m.saturating_add(1));
+    let mut reader = source::open_data(&path)?;
+    let mut buffer = vec![0u8; 1 << 16];
+    let (mut lines, mut last) = (0u64, b'\n');
+    while lines < limit {
+        let n = match reader.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io_error(&path, e)),
+        };
+        lines += buffer[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        last = buffer[n - 1];
+    }
+    if last != b'\n' {
+        lines += 1; // a last line without a line break
+    }
+    let rows = lines.saturating_sub(1);
+    Ok(spec.max_rows.map_or(rows, |m| rows.min(m)))
 }
 
 /// Derived columns: known operation inputs, declared with the right type, unique names.

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 
 use super::datetime::DateTime;
 use super::label::LabelRule;
-use super::source::open_data;
+use super::source::{io_error, open_data};
 use super::spec::{ColumnType, DerivedOp, Schema};
 use crate::FeaturesError;
 
@@ -217,7 +217,7 @@ fn csv_to_features(err: csv::Error, path: &Path, file: &str) -> FeaturesError {
     let line = err.position().map_or(0, |p| p.line());
     let message = err.to_string();
     match err.into_kind() {
-        csv::ErrorKind::Io(source) => FeaturesError::Io { path: path.to_owned(), source },
+        csv::ErrorKind::Io(source) => io_error(path, source),
         _ => FeaturesError::Csv { file: file.to_owned(), line, message },
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use features::real::{self, RealDataSpec};
 use features::space::{Bucketizer, ColumnEncoding};
-use features::FeaturesError;
+use features::{FeaturesError, GzipProblem};
 
 /// A tempdir holding `name` with `body`.
 fn data_dir(name: &str, body: &str) -> tempfile::TempDir {
@@ -194,6 +194,85 @@ fn missing_file_names_the_full_path() {
     let err = real::load(dir.path(), &spec(HOUSING)).unwrap_err();
     assert!(matches!(err, FeaturesError::MissingFile { .. }));
     assert_mentions(&err, &[&dir.path().join("h.csv").display().to_string()]);
+}
+
+#[test]
+fn a_directory_given_as_data_file_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("h.csv")).unwrap();
+    let err = real::load(dir.path(), &spec(HOUSING)).unwrap_err();
+    assert!(matches!(err, FeaturesError::IsADirectory { .. }), "{err:?}");
+    assert_mentions(&err, &[&dir.path().join("h.csv").display().to_string(), "is a directory"]);
+    assert!(matches!(
+        real::count_rows(dir.path(), &spec(HOUSING)),
+        Err(FeaturesError::IsADirectory { .. })
+    ));
+}
+
+/// `HOUSING` read from a gzipped file whose bytes are those of `body` compressed, then `tail`.
+fn gzipped_housing_error(tail: &[u8]) -> FeaturesError {
+    let dir = data_dir("h.csv.gz", &housing_csv());
+    let path = dir.path().join("h.csv.gz");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(tail);
+    std::fs::write(&path, bytes).unwrap();
+    let spec = spec(&HOUSING.replace("\"h.csv\"", "\"h.csv.gz\""));
+    let counted = real::count_rows(dir.path(), &spec).unwrap_err();
+    assert_eq!(counted.to_string(), real::load(dir.path(), &spec).unwrap_err().to_string());
+    counted
+}
+
+#[test]
+fn gzip_with_trailing_garbage_says_so_and_names_the_file() {
+    let err = gzipped_housing_error(b"xx\n");
+    assert!(
+        matches!(
+            err,
+            FeaturesError::Gzip { problem: GzipProblem::TrailingGarbage { members: 1, .. }, .. }
+        ),
+        "{err:?}"
+    );
+    assert_mentions(
+        &err,
+        &["h.csv.gz", "gzip stream ends at byte", "not gzip", "trailing garbage", "xx\\n"],
+    );
+    // A second member is data, not garbage.
+    let dir = data_dir("h.csv.gz", "a,b,v,note\n0,2,0,x\n");
+    let path = dir.path().join("h.csv.gz");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let first = bytes.clone();
+    bytes.extend_from_slice(&first);
+    std::fs::write(&path, &bytes).unwrap();
+    let spec = spec(&HOUSING.replace("\"h.csv\"", "\"h.csv.gz\""));
+    assert_eq!(real::count_rows(dir.path(), &spec).unwrap(), 3, "header, row, header-as-row");
+}
+
+#[test]
+fn gzip_cut_short_says_the_file_is_truncated() {
+    let dir = data_dir("h.csv.gz", &housing_csv());
+    let path = dir.path().join("h.csv.gz");
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() - 12]).unwrap();
+    let err =
+        real::load(dir.path(), &spec(&HOUSING.replace("\"h.csv\"", "\"h.csv.gz\""))).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            FeaturesError::Gzip { problem: GzipProblem::Truncated { member: 1, offset: 0 }, .. }
+        ),
+        "{err:?}"
+    );
+    assert_mentions(&err, &["h.csv.gz", "cut short", "truncated"]);
+}
+
+#[test]
+fn rows_are_counted_without_parsing_and_capped_by_max_rows() {
+    let dir = data_dir("h.csv", &housing_csv());
+    assert_eq!(real::count_rows(dir.path(), &spec(HOUSING)).unwrap(), 20);
+    let capped = spec(&HOUSING.replace("file = \"h.csv\"", "file = \"h.csv\"\nmax_rows = 7"));
+    assert_eq!(real::count_rows(dir.path(), &capped).unwrap(), 7);
+    let dir = data_dir("h.csv", &format!("{}\n", housing_csv()));
+    assert_eq!(real::count_rows(dir.path(), &spec(HOUSING)).unwrap(), 20);
 }
 
 #[test]

@@ -478,13 +478,17 @@ impl crate::batch::BatchSolver for CoordinateDescent {
         matches!(class, PenaltyClass::Convex | PenaltyClass::Nonconvex)
     }
 
+    fn configure(config: PathConfig, settings: &CoordinateDescentSettings) -> PathConfig {
+        PathConfig { screening: settings.screening.unwrap_or(config.screening), ..config }
+    }
+
     fn fit_path_on(
         design: &Design,
         penalty: &regularizers::Penalty,
         config: PathConfig,
         settings: &CoordinateDescentSettings,
     ) -> Result<Vec<PathPoint>, BatchError> {
-        let config = PathConfig { screening: settings.screening.unwrap_or(config.screening), ..config };
+        let config = Self::configure(config, settings);
         config.validate()?;
         fit_path(design, penalty, &config)
     }

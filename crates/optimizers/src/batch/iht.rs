@@ -144,13 +144,17 @@ impl crate::batch::BatchSolver for Iht {
         class == PenaltyClass::CountOfNonzeros
     }
 
+    fn configure(config: PathConfig, settings: &IhtSettings) -> PathConfig {
+        PathConfig { l2_for_l0: settings.l2_for_l0.unwrap_or(config.l2_for_l0), ..config }
+    }
+
     fn fit_path_on(
         design: &Design,
         _penalty: &regularizers::Penalty,
         config: PathConfig,
         settings: &IhtSettings,
     ) -> Result<Vec<PathPoint>, BatchError> {
-        let config = PathConfig { l2_for_l0: settings.l2_for_l0.unwrap_or(config.l2_for_l0), ..config };
+        let config = Self::configure(config, settings);
         config.validate()?;
         fit_path(design, &config)
     }

@@ -101,17 +101,21 @@ impl crate::batch::BatchSolver for PruneRefit {
         class == PenaltyClass::Convex
     }
 
+    fn configure(config: PathConfig, settings: &PruneRefitSettings) -> PathConfig {
+        PathConfig {
+            l2_for_l0: settings.l2_for_l0.unwrap_or(config.l2_for_l0),
+            prune_base_lambda: settings.prune_base_lambda.or(config.prune_base_lambda),
+            ..config
+        }
+    }
+
     fn fit_path_on(
         design: &Design,
         penalty: &regularizers::Penalty,
         config: PathConfig,
         settings: &PruneRefitSettings,
     ) -> Result<Vec<PathPoint>, BatchError> {
-        let config = PathConfig {
-            l2_for_l0: settings.l2_for_l0.unwrap_or(config.l2_for_l0),
-            prune_base_lambda: settings.prune_base_lambda.or(config.prune_base_lambda),
-            ..config
-        };
+        let config = Self::configure(config, settings);
         config.validate()?;
         fit_path(design, penalty, &config)
     }

@@ -32,6 +32,13 @@ pub(crate) trait BatchSolver: Sized + 'static {
     /// Whether it can apply a penalty of this class.
     fn accepts(class: PenaltyClass) -> bool;
 
+    /// The shared config with the solver's own settings applied (those that are `PathConfig`
+    /// fields, e.g. `l2_for_l0`); what [`BatchEntry::check`] validates. The default changes
+    /// nothing.
+    fn configure(config: PathConfig, _settings: &Self::Settings) -> PathConfig {
+        config
+    }
+
     /// The path on the design (see the module doc of `batch`); `config` is validated.
     #[doc(hidden)]
     fn fit_path_on(
@@ -65,6 +72,7 @@ pub struct BatchEntry {
     accepts: fn(PenaltyClass) -> bool,
     fit: FitFn,
     canonical: fn(&toml::Table) -> Result<toml::Table, BatchError>,
+    check: fn(&Penalty, PathConfig, &toml::Table) -> Result<(), BatchError>,
 }
 
 impl BatchEntry {
@@ -85,6 +93,18 @@ impl BatchEntry {
                 supported: self.accepts_text,
             })
         }
+    }
+
+    /// Everything a fit checks before it looks at the data: the settings, the penalty, and the
+    /// shared config with the solver's settings applied ([`PathConfig::validate`]). `Ok` means
+    /// only the data can make [`BatchEntry::fit_path`] fail.
+    pub fn check(
+        &self,
+        penalty: &Penalty,
+        config: PathConfig,
+        settings: &toml::Table,
+    ) -> Result<(), BatchError> {
+        (self.check)(penalty, config, settings)
     }
 
     /// Fits the path with `penalty` (see the module doc of `batch` for the objective). Errors
@@ -139,6 +159,22 @@ fn fit_entry<S: BatchSolver>(
     S::fit_path_on(&design, penalty, config, &settings)
 }
 
+fn check_entry<S: BatchSolver>(
+    penalty: &Penalty,
+    config: PathConfig,
+    table: &toml::Table,
+) -> Result<(), BatchError> {
+    let settings = settings_of::<S>(table)?;
+    if !S::accepts(penalty.class()) {
+        return Err(BatchError::UnsupportedPenalty {
+            solver: S::NAME,
+            penalty: penalty.name(),
+            supported: S::ACCEPTS,
+        });
+    }
+    S::configure(config, &settings).validate()
+}
+
 fn canonical_entry<S: BatchSolver>(table: &toml::Table) -> Result<toml::Table, BatchError> {
     Ok(canonical_settings(&settings_of::<S>(table)?))
 }
@@ -153,6 +189,7 @@ pub(crate) const fn entry<S: BatchSolver>() -> BatchEntry {
         accepts: S::accepts,
         fit: fit_entry::<S>,
         canonical: canonical_entry::<S>,
+        check: check_entry::<S>,
     }
 }
 

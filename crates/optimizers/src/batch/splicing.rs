@@ -265,16 +265,17 @@ impl crate::batch::BatchSolver for Splicing {
         class == regularizers::PenaltyClass::CountOfNonzeros
     }
 
+    fn configure(config: PathConfig, settings: &SplicingSettings) -> PathConfig {
+        PathConfig { l2_for_l0: settings.l2_for_l0.unwrap_or(config.l2_for_l0), ..config }
+    }
+
     fn fit_path_on(
         design: &Design,
         _penalty: &regularizers::Penalty,
         config: PathConfig,
         settings: &SplicingSettings,
     ) -> Result<Vec<PathPoint>, BatchError> {
-        let config = PathConfig {
-            l2_for_l0: settings.l2_for_l0.unwrap_or(config.l2_for_l0),
-            ..config
-        };
+        let config = Self::configure(config, settings);
         config.validate()?;
         fit_path(design, &config)
     }

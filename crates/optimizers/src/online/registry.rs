@@ -10,7 +10,7 @@ use regularizers::{Regularizer, SettingDoc};
 
 use super::learner::Learner;
 use super::rule::CoordinateRule;
-use super::{OnlineConfig, OnlineError, OnlineOptimizer, Schedule};
+use super::{OnlineConfig, OnlineError, OnlineOptimizer, Schedule, StoreKind};
 
 /// Builds an entry's optimizer from a penalty, the shared config and its settings table.
 type BuildFn = fn(
@@ -31,6 +31,7 @@ pub struct OnlineEntry {
     build: BuildFn,
     canonical: fn(&toml::Table) -> Result<toml::Table, OnlineError>,
     rate_text: fn(&toml::Table, &Schedule) -> Result<String, OnlineError>,
+    state_bytes: usize,
 }
 
 impl OnlineEntry {
@@ -48,6 +49,31 @@ impl OnlineEntry {
         schedule: &Schedule,
     ) -> Result<String, OnlineError> {
         (self.rate_text)(settings, schedule)
+    }
+
+    /// Bytes of one coordinate's state (a dense store holds `dimension` of them).
+    pub fn state_bytes(&self) -> u64 {
+        self.state_bytes as u64
+    }
+
+    /// Whether a store of this kind can be built for this optimizer, checked without building
+    /// it: a dense store above [`super::DENSE_STORE_MAX_BYTES`] is the
+    /// [`OnlineError::DenseTooLarge`] that [`OnlineEntry::build`] would return.
+    pub fn check_store(&self, store: StoreKind) -> Result<(), OnlineError> {
+        match store {
+            StoreKind::Sparse => Ok(()),
+            StoreKind::Dense { dimension } => {
+                super::store::check_dense(dimension, self.state_bytes)
+            }
+        }
+    }
+
+    /// The most bytes this optimizer's store can hold with `coordinates` coordinates (the dense
+    /// store: all of its dimension), counting the moment a sparse table grows, when the old and
+    /// the new table are both held. The admission filter is not included (`bloom_counters`
+    /// bytes with count admission).
+    pub fn store_bytes_bound(&self, store: StoreKind, coordinates: u64) -> u64 {
+        super::store::store_bytes_bound(store, coordinates, self.state_bytes)
     }
 
     /// The optimizer with `regularizer` on every weight (never the bias), the shared `config`
@@ -106,6 +132,7 @@ pub(crate) const fn entry<R: CoordinateRule>() -> OnlineEntry {
         build: build_entry::<R>,
         canonical: canonical_entry::<R>,
         rate_text: rate_text_entry::<R>,
+        state_bytes: std::mem::size_of::<R::State>(),
     }
 }
 

@@ -48,14 +48,7 @@ impl<S: Copy + Default> Store<S> {
         match kind {
             StoreKind::Sparse => Ok(Store::Sparse(FxHashMap::default())),
             StoreKind::Dense { dimension } => {
-                let bytes = dimension as u128 * std::mem::size_of::<S>() as u128;
-                if bytes > DENSE_STORE_MAX_BYTES as u128 {
-                    return Err(OnlineError::DenseTooLarge {
-                        dimension,
-                        bytes,
-                        cap: DENSE_STORE_MAX_BYTES,
-                    });
-                }
+                check_dense(dimension, std::mem::size_of::<S>())?;
                 Ok(Store::Dense(vec![S::default(); dimension as usize]))
             }
         }
@@ -132,6 +125,40 @@ impl<S: Copy + Default> Store<S> {
     }
 }
 
+/// `Ok` when a dense store of `dimension` states of `state_bytes` each fits under
+/// [`DENSE_STORE_MAX_BYTES`] (checked without allocating it).
+pub(crate) fn check_dense(dimension: u64, state_bytes: usize) -> Result<(), OnlineError> {
+    let bytes = dimension as u128 * state_bytes as u128;
+    if bytes > DENSE_STORE_MAX_BYTES as u128 {
+        return Err(OnlineError::DenseTooLarge { dimension, bytes, cap: DENSE_STORE_MAX_BYTES });
+    }
+    Ok(())
+}
+
+/// The most bytes a store of `kind` with states of `state_bytes` can hold once it has
+/// `coordinates` coordinates: a dense store its whole vector; a sparse one the hashbrown table
+/// that holds them at its largest (the power-of-two table after the last growth), plus the table
+/// before that growth, which is held too while the entries move (hence up to 1.5 times a table).
+pub(crate) fn store_bytes_bound(kind: StoreKind, coordinates: u64, state_bytes: usize) -> u64 {
+    match kind {
+        StoreKind::Dense { dimension } => dimension.saturating_mul(state_bytes as u64),
+        StoreKind::Sparse => {
+            if coordinates == 0 {
+                return 0;
+            }
+            // hashbrown keeps at most 7/8 of its buckets full; buckets are a power of two.
+            let buckets = coordinates
+                .saturating_mul(8)
+                .div_ceil(7)
+                .checked_next_power_of_two()
+                .unwrap_or(u64::MAX);
+            let entry = (8 + state_bytes as u64).next_multiple_of(8);
+            let table = buckets.saturating_mul(entry + 1).saturating_add(32);
+            table.saturating_add(table / 2)
+        }
+    }
+}
+
 /// Bytes hashbrown allocates for a table of the given `capacity()` and entry size.
 pub(crate) fn hash_table_bytes(capacity: usize, entry_bytes: usize) -> u64 {
     const GROUP_WIDTH: usize = 16;
@@ -156,6 +183,21 @@ mod tests {
             let bytes = hash_table_bytes(map.capacity(), 16);
             assert_eq!(bytes as usize, buckets * 16 + buckets + 16, "n = {n}");
         }
+    }
+
+    #[test]
+    fn the_bound_covers_a_grown_table() {
+        for n in [1u64, 7, 8, 100, 1000, 100_000] {
+            let mut map: FxHashMap<u64, (f64, f64)> = FxHashMap::default();
+            for id in 0..n {
+                map.insert(id, (1.0, 1.0));
+            }
+            let held = hash_table_bytes(map.capacity(), std::mem::size_of::<(u64, (f64, f64))>());
+            let bound = store_bytes_bound(StoreKind::Sparse, n, 16);
+            assert!(bound >= held + held / 2 - 64, "n = {n}: {bound} < 1.5 x {held}");
+            assert!(bound <= 4 * held + 64, "n = {n}: {bound} far above {held}");
+        }
+        assert_eq!(store_bytes_bound(StoreKind::Dense { dimension: 10 }, 3, 8), 80);
     }
 
     #[test]

@@ -11,7 +11,8 @@ use crate::plan::DatasetKey;
 use crate::spec::resolve::real_spec;
 
 /// Loads `[data.real]` from `data_dir` with the split shuffled by `key.seed`; `Ok(Err(_))` when
-/// the file is not there.
+/// the file is not there. A path that exists but cannot be read as data (a directory, a broken
+/// gzip stream) is an error, not a missing file.
 pub fn build(
     table: &toml::Table,
     key: DatasetKey,
@@ -19,7 +20,7 @@ pub fn build(
 ) -> anyhow::Result<Result<Dataset, Unavailable>> {
     let mut spec = real_spec(table)?;
     let path = data_dir.join(&spec.file);
-    if !path.is_file() {
+    if !is_present(&path) {
         return Ok(Err(Unavailable { file: path }));
     }
     spec.split.seed = key.seed;
@@ -36,4 +37,10 @@ pub fn build(
         [loaded.train, loaded.validation, loaded.test],
         Vec::new(),
     )))
+}
+
+/// Whether something is at `path` (a file, or a directory the loader will refuse by name); an
+/// error finding out counts as present, so that loading reports it.
+pub fn is_present(path: &Path) -> bool {
+    path.try_exists().unwrap_or(true)
 }

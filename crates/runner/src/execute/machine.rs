@@ -52,6 +52,12 @@ fn kib_field(text: &str, name: &str) -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// Memory available to new allocations without swapping (`MemAvailable` of `/proc/meminfo`),
+/// in bytes; `None` when unknown (not Linux, or a kernel older than 3.14).
+pub fn available_memory_bytes() -> Option<u64> {
+    std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| kib_field(&text, "MemAvailable:"))
+}
+
 /// Peak resident set size of the whole process (`VmHWM`), in bytes; 0 when unknown.
 pub fn peak_rss_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/status")

@@ -4,8 +4,7 @@
 //! [`OnlineConfig`] by `online_config`.
 
 use features::SparseExample;
-use optimizers::online::{self, Admission, OnlineConfig, OnlineOptimizer, StoreKind};
-use optimizers::LossKind;
+use optimizers::online::{self, OnlineConfig, OnlineOptimizer, StoreKind};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -15,28 +14,16 @@ use crate::execute::measure::measured;
 use crate::execute::row::{base_record, fail, fill_model, RunContext, RunOutput};
 use crate::plan::{LambdaPlan, TrainingPlan, Unit};
 use crate::record;
-use crate::spec::{AdmissionSpec, StoreSpec};
+use crate::spec::{ExperimentSpec, StoreSpec};
 
-/// The online configuration of a unit; `dimension` sizes a dense store.
-fn online_config(unit: &Unit, loss: LossKind, dimension: u64, seed: u64) -> OnlineConfig {
-    let opt = &unit.optimizer;
-    let defaults = OnlineConfig::default();
-    OnlineConfig {
-        loss,
-        schedule: unit.training.schedule,
-        clip_norm: unit.training.clip_norm,
-        admission: match opt.admission {
-            None | Some(AdmissionSpec::All) => Admission::All,
-            Some(AdmissionSpec::Count(n)) => Admission::Count { n },
-            Some(AdmissionSpec::Poisson(p)) => Admission::Poisson { p },
-        },
-        store: match unit.store() {
-            StoreSpec::Sparse => StoreKind::Sparse,
-            StoreSpec::Dense => StoreKind::Dense { dimension },
-        },
-        bloom_counters: opt.bloom_counters.unwrap_or(defaults.bloom_counters),
-        seed,
-    }
+/// The online configuration of a unit: the spec's for its entry, with the dense store sized
+/// by `dimension` and the run's seed.
+fn online_config(unit: &Unit, spec: &ExperimentSpec, dimension: u64, seed: u64) -> OnlineConfig {
+    let store = match unit.store() {
+        StoreSpec::Sparse => StoreKind::Sparse,
+        StoreSpec::Dense => StoreKind::Dense { dimension },
+    };
+    OnlineConfig { store, seed, ..spec.online_config(&unit.optimizer) }
 }
 
 /// Examples in visiting order: passes over `0..n`, each pass reshuffled with the run's seed when
@@ -155,7 +142,7 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
             return RunOutput { record: r, model: None };
         }
     };
-    let config = online_config(unit, ctx.spec.data.loss, r.dimension, data.key.seed);
+    let config = online_config(unit, ctx.spec, r.dimension, data.key.seed);
     let (result, measurement) = measured(ctx.reset_rss, || {
         let mut optimizer = entry.build(regularizer.as_ref(), &config, &unit.settings)?;
         let examples = train(optimizer.as_mut(), &data.train, &unit.training, data.key.seed);

@@ -6,9 +6,12 @@
 //!
 //! The bottom layer of the runner: it depends on no other module of it. [`compare`] holds the
 //! `[[compare]]` tables, [`resolve`] reads the parts the libraries define (data tables, optimizer
-//! names) as the libraries' types.
+//! names) as the libraries' types, [`feasible`] finds the combinations of values that can only
+//! fail (with the libraries' own checks). A value repeated in a grid list (`k`, `seeds`,
+//! `lambdas`, `support_sizes`, `quick.k`) is an error naming the key and the value.
 
 pub mod compare;
+pub mod feasible;
 pub mod resolve;
 
 use std::path::{Path, PathBuf};
@@ -162,6 +165,9 @@ impl TrainingSpec {
 /// A learning-rate schedule as written in a spec: the library's own type (tagged by `kind`).
 pub use optimizers::online::Schedule as ScheduleSpec;
 
+/// Default learning-rate schedule of online optimizers.
+pub const DEFAULT_SCHEDULE: ScheduleSpec = ScheduleSpec::InvSqrt { eta0: 0.1 };
+
 /// One regularizer and the optimizers that fit it (TOML `[[regularizer]]`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct RegularizerSpec {
@@ -202,6 +208,18 @@ pub enum AdmissionSpec {
     Count(u32),
     /// A feature gets a weight with this probability at each sighting.
     Poisson(f64),
+}
+
+impl AdmissionSpec {
+    /// The library's admission rule.
+    pub fn to_config(self) -> optimizers::online::Admission {
+        use optimizers::online::Admission;
+        match self {
+            AdmissionSpec::All => Admission::All,
+            AdmissionSpec::Count(n) => Admission::Count { n },
+            AdmissionSpec::Poisson(p) => Admission::Poisson { p },
+        }
+    }
 }
 
 /// Weight store of an online optimizer.
@@ -490,6 +508,20 @@ fn check_lambdas(key: &str, lambdas: &[f64]) -> anyhow::Result<()> {
     if let Some(bad) = lambdas.iter().find(|l| !(l.is_finite() && **l >= 0.0)) {
         bail!("`{key}` holds {bad}; every lambda must be finite and >= 0");
     }
+    check_unique(key, lambdas)
+}
+
+/// A grid list must not hold a value twice: every value plans its own runs, so a repeated one
+/// would run (and report) the same runs again.
+fn check_unique<T: PartialEq + std::fmt::Display>(key: &str, values: &[T]) -> anyhow::Result<()> {
+    for (i, value) in values.iter().enumerate() {
+        if values[..i].contains(value) {
+            bail!(
+                "`{key}` holds {value} twice; list each value once (a repeated value would run \
+                 the same runs again)"
+            );
+        }
+    }
     Ok(())
 }
 
@@ -531,6 +563,8 @@ impl ExperimentSpec {
                 self.name
             );
         }
+        // (k, dimension) of every k the spec can run (synthetic data).
+        let mut dimensions: Vec<(u32, u64)> = Vec::new();
         match (&self.data.synthetic, &self.data.real) {
             (Some(table), None) => {
                 for key in ["k", "seed"] {
@@ -555,15 +589,24 @@ impl ExperimentSpec {
                 if self.grid.k.is_empty() {
                     bail!("`grid.k` is required (and non-empty) with `[data.synthetic]`");
                 }
-                if let Some(k) = self.grid.k.iter().find(|&&k| k < 2) {
-                    bail!("`grid.k` holds {k}; k must be >= 2");
-                }
-                // The generator's own checks (ranges, and a feature space that fits u64 ids) for
-                // every k, so a bad grid fails before any run starts.
-                for &k in &self.grid.k {
-                    let config = resolve::synthetic_config(table, k, 0)?;
-                    features::synthetic::SyntheticProblem::new(config)
-                        .map_err(|e| anyhow::anyhow!("[data.synthetic] with grid.k = {k}: {e}"))?;
+                let quick_k = self.quick.k.as_deref().unwrap_or_default();
+                for (key, ks) in [("grid.k", &self.grid.k[..]), ("quick.k", quick_k)] {
+                    if let Some(k) = ks.iter().find(|&&k| k < 2) {
+                        bail!("`{key}` holds {k}; k must be >= 2");
+                    }
+                    check_unique(key, ks)?;
+                    // The generator's own checks (ranges, and a feature space that fits u64 ids)
+                    // for every k, so a bad grid fails before any run starts.
+                    for &k in ks {
+                        let config = resolve::synthetic_config(table, k, 0)?;
+                        let problem =
+                            features::synthetic::SyntheticProblem::new(config).map_err(|e| {
+                                anyhow::anyhow!("[data.synthetic] with {key} = {k}: {e}")
+                            })?;
+                        if !dimensions.iter().any(|&(seen, _)| seen == k) {
+                            dimensions.push((k, problem.space().dimension()));
+                        }
+                    }
                 }
             }
             (None, Some(table)) => {
@@ -585,6 +628,7 @@ impl ExperimentSpec {
         if self.grid.seeds.is_empty() {
             bail!("`grid.seeds` is empty");
         }
+        check_unique("grid.seeds", &self.grid.seeds)?;
         self.grid.training().check("grid.")?;
         if !(self.selection.tolerance.is_finite() && self.selection.tolerance >= 0.0) {
             bail!(
@@ -603,7 +647,7 @@ impl ExperimentSpec {
         }
         let mut seen = std::collections::BTreeSet::new();
         for (r, reg) in self.regularizers.iter().enumerate() {
-            self.check_regularizer(r, reg, &mut seen)?;
+            self.check_regularizer(r, reg, &mut seen, &dimensions)?;
         }
         for (c, comparison) in self.comparisons.iter().enumerate() {
             comparison.check(&format!("compare[{c}]"), &seen)?;
@@ -616,6 +660,7 @@ impl ExperimentSpec {
         r: usize,
         reg: &RegularizerSpec,
         seen: &mut std::collections::BTreeSet<(String, String)>,
+        dimensions: &[(u32, u64)],
     ) -> anyhow::Result<()> {
         let at = format!("regularizer[{r}]");
         if let Some(lambdas) = &reg.lambdas {
@@ -669,16 +714,18 @@ impl ExperimentSpec {
                             .map_err(|e| anyhow::anyhow!("`{at}.penalty`: {e}"))?,
                         None => penalty.clone(),
                     };
-                    // The pair and the settings' values are checked by building the optimizer
-                    // once (no data needed): what can only fail is a spec error, not an error row.
-                    let reg_at = penalty.at(0.0).map_err(|e| anyhow::anyhow!("`{at}`: {e}"))?;
-                    if let Err(e) = entry.build(
-                        reg_at.as_ref(),
-                        &optimizers::online::OnlineConfig::default(),
-                        &opt.settings,
-                    ) {
-                        bail!("`{at}`: {e}");
-                    }
+                    // What can only fail is a spec error, not an error row: the pair, the
+                    // settings' values and the shared config, at every lambda (no data needed).
+                    feasible::check_online(feasible::OnlineCheck {
+                        at: &at,
+                        entry,
+                        penalty: &penalty,
+                        settings: &opt.settings,
+                        config: self.online_config(opt),
+                        dense: opt.store == Some(StoreSpec::Dense),
+                        lambdas: opt.lambdas.as_ref().or(reg.lambdas.as_ref()).map_or(&[], |l| l),
+                        dimensions,
+                    })?;
                 }
                 Family::Batch => {
                     let entry = optimizers::batch::lookup(name)
@@ -718,7 +765,10 @@ impl ExperimentSpec {
                         if sizes.is_empty() || sizes.contains(&0) {
                             bail!("`{at}.support_sizes` must be non-empty and hold sizes >= 1");
                         }
+                        check_unique(&format!("{at}.support_sizes"), sizes)?;
                     }
+                    let config = path_config(reg, opt, &penalty);
+                    feasible::check_batch(&at, entry, &penalty, config, &opt.settings)?;
                 }
             }
             let label = opt.display_label();
@@ -733,6 +783,44 @@ impl ExperimentSpec {
             }
         }
         Ok(())
+    }
+}
+
+impl ExperimentSpec {
+    /// The shared online config the runs of `opt` are given (with a sparse store; the run sets
+    /// the dense store's dimension and the seed).
+    pub fn online_config(&self, opt: &OptimizerSpec) -> optimizers::online::OnlineConfig {
+        let training = opt.training().or(&self.grid.training());
+        let defaults = optimizers::online::OnlineConfig::default();
+        optimizers::online::OnlineConfig {
+            loss: self.data.loss,
+            schedule: training.schedule.unwrap_or(DEFAULT_SCHEDULE),
+            clip_norm: training.clip_norm,
+            admission: opt.admission.map_or(Default::default(), AdmissionSpec::to_config),
+            bloom_counters: opt.bloom_counters.unwrap_or(defaults.bloom_counters),
+            ..defaults
+        }
+    }
+}
+
+/// The path config of a batch entry as written (lambdas or path of the optimizer, else of the
+/// regularizer; library defaults for unset keys).
+fn path_config(
+    reg: &RegularizerSpec,
+    opt: &OptimizerSpec,
+    penalty: &Penalty,
+) -> optimizers::batch::PathConfig {
+    let defaults = optimizers::batch::PathConfig::default();
+    let path = opt.path.or(reg.path);
+    optimizers::batch::PathConfig {
+        convention: penalty.convention(),
+        tol: opt.tol.unwrap_or(defaults.tol),
+        max_iter: opt.max_iter.unwrap_or(defaults.max_iter),
+        support_sizes: opt.support_sizes.clone(),
+        lambdas: opt.lambdas.clone().or_else(|| reg.lambdas.clone()),
+        n_lambdas: path.map_or(defaults.n_lambdas, |p| p.n),
+        lambda_min_ratio: path.map_or(defaults.lambda_min_ratio, |p| p.min_ratio),
+        ..defaults
     }
 }
 

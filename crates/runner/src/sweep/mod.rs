@@ -6,13 +6,18 @@
 //! display, [`resume`] what rows of an earlier run are reused (run id, code and data
 //! fingerprints all matching) and what is redone, [`archive`] the `runs.archive.csv` that keeps
 //! every row leaving `runs.csv`, [`selection`] the choice of one lambda per group on
-//! validation.
+//! validation, [`preflight`] the checks made before any compute (memory, estimated by
+//! [`memory`]; output directory), and [`failures`] what runs that ended in `error` do (retried,
+//! listed, a non-zero exit).
 //!
 //! Depends on every layer below it: `spec`, `plan`, `data`, `execute`, `report`, `record`,
 //! `paths`.
 
 pub mod archive;
+pub mod failures;
+pub mod memory;
 pub mod options;
+pub mod preflight;
 pub mod progress;
 pub mod resume;
 pub mod selection;
@@ -108,6 +113,15 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         .context("cannot start the worker threads")?;
     let reset_rss = threads == 1 && machine::reset_peak_rss();
     let export_models = args.export_models || spec.report.export_models;
+    preflight::check(&preflight::Preflight {
+        spec: &spec,
+        plan: &plan,
+        dir: &dir,
+        data_dir: &data_dir,
+        threads,
+        keep_models: export_models,
+        max_memory: args.max_memory,
+    })?;
 
     // Every data set's fingerprint, before deciding what to resume: a real data file is read
     // even when every unit is done, so a changed or damaged file is noticed.
@@ -236,7 +250,7 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         resumed,
         started.elapsed().as_secs_f64()
     );
-    Ok(())
+    failures::check(&rows)
 }
 
 /// Where the rows of earlier runs are.
@@ -270,7 +284,10 @@ fn reconcile_previous(
     let archive_path = dir.join(archive::ARCHIVE_FILE);
     let mut reconciled = if args.fresh {
         // Nothing is reused, and nothing deleted: the old rows go to the archive.
-        let old = record::read_csv(&dir.join("runs.csv"))?;
+        let runs = dir.join("runs.csv");
+        // An empty runs.csv holds nothing to archive; --fresh is the way out the error names.
+        let empty = std::fs::metadata(&runs).is_ok_and(|m| m.len() == 0);
+        let old = if empty { Vec::new() } else { record::read_csv(&runs)? };
         let mut r = resume::Reconciled {
             todo: (0..plan.units.len()).collect(),
             archived: old.into_iter().map(|row| (row, resume::FRESH)).collect(),
@@ -280,9 +297,14 @@ fn reconcile_previous(
         r.facts.archived = r.archived.len();
         r
     } else {
-        let rows = previous_rows(out, report_name, dir, args)?;
+        // Runs that ended in `error` are retried: their rows go to the archive, not into resume.
+        let mut rows = previous_rows(out, report_name, dir, args)?;
+        let errored = failures::take_errors(&mut rows);
         let archived = archive::read(&archive_path)?;
-        resume::reconcile(plan, rows, &archived, fingerprints, args.reuse_stale)
+        let mut r = resume::reconcile(plan, rows, &archived, fingerprints, args.reuse_stale);
+        r.archived.extend(errored.into_iter().map(|row| (row, resume::ERROR)));
+        r.facts.archived = r.archived.len();
+        r
     };
     // Rows leaving runs.csv are appended to the archive just before runs.csv is first rewritten
     // without them (an interruption in between leaves them in both, never in neither; a run that

@@ -38,6 +38,10 @@ pub struct RunArgs {
     /// data_fingerprint) instead of redoing them, marked stale = true in runs.csv.
     #[arg(long, conflicts_with = "fresh")]
     pub reuse_stale: bool,
+    /// Refuses the spec before anything runs when its memory estimate exceeds SIZE (e.g. 4GiB,
+    /// 512MiB, 2G) [default: the memory available now, MemAvailable in /proc/meminfo].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 /// One shard of a sweep.
@@ -61,9 +65,54 @@ fn parse_shard(text: &str) -> Result<Shard, String> {
     Ok(Shard { index, count })
 }
 
+/// A size in bytes: a number (fractions allowed) and a unit: none or `B`; `K`, `M`, `G`, `T`
+/// or `KiB`, `MiB`, `GiB`, `TiB` (powers of 1024); `KB`, `MB`, `GB`, `TB` (powers of 1000).
+/// Case-insensitive, a space between number and unit allowed.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let split = trimmed.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size: a number and a unit, e.g. 4GiB or 512MiB"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        "t" | "tib" => 1 << 40,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "tb" => 1_000_000_000_000,
+        other => {
+            return Err(format!(
+                "`{text}`: unknown unit `{other}` (use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)"
+            ))
+        }
+    };
+    let bytes = value * factor as f64;
+    if !(bytes.is_finite() && bytes >= 1.0 && bytes < u64::MAX as f64) {
+        return Err(format!("`{text}` is not a size of at least one byte"));
+    }
+    Ok(bytes as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn size_parsing() {
+        assert_eq!(parse_size("4GiB"), Ok(4 << 30));
+        assert_eq!(parse_size("1MiB"), Ok(1 << 20));
+        assert_eq!(parse_size("512 mb"), Ok(512_000_000));
+        assert_eq!(parse_size("1.5G"), Ok(3 << 29));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        for bad in ["", "GiB", "4 parsecs", "0", "-1GiB", "1e99TiB"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn shard_parsing() {

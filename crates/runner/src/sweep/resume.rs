@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::plan::{DatasetKey, Plan};
 use crate::provenance;
-use crate::record::RunRecord;
+use crate::record::{self, RunRecord};
 use crate::report::metadata::ResumeFacts;
 
 /// Archive reason of rows the spec no longer plans.
@@ -35,6 +35,8 @@ pub const CHANGED_DATA: &str = "changed_data";
 pub const STALE_CODE_AND_DATA: &str = "stale_code_and_data";
 /// Archive reason of rows set aside by `--fresh`.
 pub const FRESH: &str = "fresh";
+/// Archive reason of a row whose run ended in `error`: the run is retried.
+pub const ERROR: &str = "error";
 
 /// The outcome of [`reconcile`].
 #[derive(Debug, Default)]
@@ -134,7 +136,10 @@ pub fn reconcile(
     // Units without rows: restore them from the archive when it has them with this code and
     // this data (the last archived copy of each run id).
     let mut latest: HashMap<&str, &RunRecord> = HashMap::new();
-    for row in archive.iter().filter(|r| r.code_version == provenance::CODE_VERSION) {
+    for row in archive
+        .iter()
+        .filter(|r| r.code_version == provenance::CODE_VERSION && r.status != record::STATUS_ERROR)
+    {
         latest.insert(row.run_id.as_str(), row);
     }
     let kept: HashSet<String> = out.rows.iter().map(|r| r.run_id.clone()).collect();
