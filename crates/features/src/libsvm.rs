@@ -10,6 +10,8 @@
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 
+use rustc_hash::FxHashSet;
+
 use crate::{CompactMatrix, FeatureId, FeaturesError, SparseExample};
 
 pub use crate::label_style::LabelStyle as LibsvmLabels;
@@ -88,11 +90,16 @@ pub fn read(path: &Path) -> Result<Vec<SparseExample>, FeaturesError> {
     Ok(examples)
 }
 
+/// Up to this many features a line's repeated index is found by scanning the ids read so far;
+/// beyond it, by a hash set, so that a long line costs linear time, not quadratic.
+const SCAN_REPEATS_UP_TO: usize = 32;
+
 fn parse_line(content: &str) -> Result<SparseExample, String> {
     let mut tokens = content.split_ascii_whitespace();
     let label_text = tokens.next().unwrap_or_default();
     let label = parse_finite(label_text).ok_or_else(|| format!("bad label `{label_text}`"))?;
     let mut example = SparseExample { label, ..SparseExample::default() };
+    let mut seen: FxHashSet<FeatureId> = FxHashSet::default();
     for token in tokens.filter(|t| !t.starts_with("qid:")) {
         let (index, value) =
             token.split_once(':').ok_or_else(|| format!("expected index:value, got `{token}`"))?;
@@ -101,7 +108,15 @@ fn parse_line(content: &str) -> Result<SparseExample, String> {
             _ => return Err(format!("bad index `{index}` in `{token}` (must be an integer >= 1)")),
         };
         let value = parse_finite(value).ok_or_else(|| format!("bad value in `{token}`"))?;
-        if example.ids.contains(&id) {
+        let repeated = if example.ids.len() < SCAN_REPEATS_UP_TO {
+            example.ids.contains(&id)
+        } else {
+            if seen.is_empty() {
+                seen.extend(example.ids.iter().copied());
+            }
+            !seen.insert(id)
+        };
+        if repeated {
             return Err(format!("index {index} appears twice"));
         }
         example.push(id, value);

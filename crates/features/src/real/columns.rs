@@ -151,20 +151,30 @@ fn numeric_column<'t>(
     }
 }
 
+/// Most boundaries `quantiles` and `uniform` may ask for: each is stored with its bucket's name,
+/// so `quantiles = 10^12` (a few bytes of spec) would otherwise abort on the allocation.
+const MAX_BUCKETS: usize = 1_000_000;
+
 fn fit_bucketizer(
     field: &str,
     spec: &BucketizeSpec,
     training: &[f64],
 ) -> Result<Bucketizer, FeaturesError> {
     match (spec.quantiles, spec.uniform, &spec.boundaries) {
-        (Some(n), None, None) if n >= 1 => Ok(Bucketizer::quantile(training, n)),
-        (Some(n), None, None) => {
-            Err(invalid(format!("{field}.quantiles"), format!("must be >= 1, got {n}")))
+        (Some(n), None, None) if (1..=MAX_BUCKETS).contains(&n) => {
+            Ok(Bucketizer::quantile(training, n))
         }
-        (None, Some(n), None) if n >= 2 => Ok(Bucketizer::uniform(training, n)),
-        (None, Some(n), None) => {
-            Err(invalid(format!("{field}.uniform"), format!("must be >= 2, got {n}")))
+        (Some(n), None, None) => Err(invalid(
+            format!("{field}.quantiles"),
+            format!("must be in 1..={MAX_BUCKETS}, got {n}"),
+        )),
+        (None, Some(n), None) if (2..=MAX_BUCKETS).contains(&n) => {
+            Ok(Bucketizer::uniform(training, n))
         }
+        (None, Some(n), None) => Err(invalid(
+            format!("{field}.uniform"),
+            format!("must be in 2..={MAX_BUCKETS}, got {n}"),
+        )),
         (None, None, Some(boundaries)) => {
             Bucketizer::from_boundaries(boundaries.clone()).map_err(|err| match err {
                 FeaturesError::InvalidConfig { message, .. } => {

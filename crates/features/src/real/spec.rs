@@ -189,10 +189,11 @@ impl Default for FeatureColumnsSpec {
 pub struct BucketizeSpec {
     /// The numeric (declared or derived) column.
     pub column: String,
-    /// `n >= 1` boundaries at the training quantiles `(i + 1) / (n + 1)`: up to `n + 1` buckets.
+    /// `n` boundaries (1 ..= 10^6) at the training quantiles `(i + 1) / (n + 1)`: up to `n + 1`
+    /// buckets.
     #[serde(default)]
     pub quantiles: Option<usize>,
-    /// `n >= 2` equal-width buckets over the training range.
+    /// `n` equal-width buckets (2 ..= 10^6) over the training range.
     #[serde(default)]
     pub uniform: Option<usize>,
     /// Fixed boundaries (sorted).

@@ -2,10 +2,10 @@
 //!
 //! | Name | Default | Purpose | Range |
 //! |---|---|---|---|
-//! | `k` | 4 | numeric features `x_0..x_{k-1}` | >= 2 |
+//! | `k` | 4 | numeric features `x_0..x_{k-1}` | 2 ..= 10^5 |
 //! | `bins` | 0 | equal-width bins per feature on `[0, 1)`; 0 means `k` | 0 or >= 2 |
 //! | `correlation` | 0.0 | rho of the Gaussian copula, `corr(z_i, z_j) = rho^abs(i-j)` | abs(rho) < 1 |
-//! | `interactions` | 4 | planted interactions s | >= 0 |
+//! | `interactions` | 4 | planted interactions s | 0 ..= 10^6 |
 //! | `triple_fraction` | 0.0 | share of the s interactions on triples (rounded), rest on pairs | [0, 1] |
 //! | `effect_scale` | 0.5 | std of each per-(feature, bin) effect | >= 0, finite |
 //! | `interaction_scale` | 1.0 | absolute logit added by an active interaction | >= 0, finite |
@@ -14,17 +14,24 @@
 //! | `crosses` | marginals + full cross | which groups the feature space has | at least one |
 //! | `seed` | 0 | everything random: the true model and the three splits | any |
 //!
-//! `k * bins` is capped at 10^8 (the effects table is that long), and with pairwise crosses
-//! `k (k - 1) / 2` at 10^6 (one group each).
+//! Caps keep what a spec of a few bytes can ask for within about 1 GB (a spec is checked by
+//! building its problem, so an uncapped one could abort on an allocation or take the machine's
+//! memory): `k` at 10^5 (each feature is a column and a group, about 600 bytes),
+//! `k * bins` at 10^7 (the effects table, the boundaries and the bucket names are that long), with
+//! pairwise crosses `k (k - 1) / 2` at 10^6 (one group each), the planted interactions at 10^6.
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{invalid, FeaturesError};
 
-/// Largest `k * bins` accepted (size of the effects table).
-const MAX_EFFECTS: usize = 100_000_000;
+/// Largest `k` accepted (each feature is a column and a group).
+const MAX_K: usize = 100_000;
+/// Largest `k * bins` accepted (size of the effects table, and of the bucket names).
+const MAX_EFFECTS: usize = 10_000_000;
 /// Most pairwise crosses accepted (each is a group with its own bookkeeping).
 const MAX_PAIRS: usize = 1_000_000;
+/// Most planted interactions accepted (each is drawn and stored; every row evaluates them all).
+const MAX_INTERACTIONS: usize = 1_000_000;
 
 /// Hyperparameters of the synthetic problem (see the module doc's table).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -112,6 +119,9 @@ impl SyntheticConfig {
         if self.k < 2 {
             return Err(invalid(field("k"), format!("must be >= 2, got {}", self.k)));
         }
+        if self.k > MAX_K {
+            return Err(invalid(field("k"), format!("must be <= {MAX_K}, got {}", self.k)));
+        }
         if self.bins == 1 {
             return Err(invalid(field("bins"), "must be 0 (meaning k) or >= 2, got 1"));
         }
@@ -119,6 +129,12 @@ impl SyntheticConfig {
             return Err(invalid(
                 field("k"),
                 format!("k * bins must be <= {MAX_EFFECTS}, got {} * {}", self.k, self.bins),
+            ));
+        }
+        if self.interactions > MAX_INTERACTIONS {
+            return Err(invalid(
+                field("interactions"),
+                format!("must be <= {MAX_INTERACTIONS}, got {}", self.interactions),
             ));
         }
         let rho = self.correlation;
@@ -159,6 +175,12 @@ impl SyntheticConfig {
             return Err(invalid(
                 field("crosses.pairwise"),
                 format!("k = {} gives {pairs} pairwise crosses, more than {MAX_PAIRS}", self.k),
+            ));
+        }
+        if self.k == 2 && layout.pairwise && layout.full_cross {
+            return Err(invalid(
+                field("crosses"),
+                "at k = 2 the pairwise cross is the full cross: set `pairwise` or `full_cross`, not both",
             ));
         }
         if !(layout.marginals || layout.full_cross || layout.pairwise) {

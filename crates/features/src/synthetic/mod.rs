@@ -20,6 +20,8 @@ mod truth;
 
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 pub use config::{CrossLayout, SyntheticConfig};
 pub use layout::{feature_name, pair_name, FULL_CROSS};
 pub use stream::{SplitName, SyntheticStream};
@@ -108,10 +110,14 @@ fn true_support(
     bins: usize,
     layout: &CrossLayout,
 ) -> Result<Vec<FeatureId>, FeaturesError> {
+    // Looked up by name in a map, not by scanning the groups: k marginals or a million pairwise
+    // crosses would make a scan per lookup quadratic.
+    let firsts: FxHashMap<&str, FeatureId> =
+        space.groups().iter().map(|g| (g.name.as_str(), g.first)).collect();
     let first_of = |name: &str| {
-        let group = space.groups().iter().find(|g| g.name == name);
-        group
-            .map(|g| g.first)
+        firsts
+            .get(name)
+            .copied()
             .ok_or_else(|| FeaturesError::UnknownFeatureName { name: name.into() })
     };
     let mut support = Vec::new();

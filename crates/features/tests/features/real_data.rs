@@ -365,6 +365,46 @@ fn cross_too_large_names_the_cross_and_its_size() {
     assert_mentions(&err, &["`full_cross`", "100^10", "1.000e20"]);
 }
 
+/// Found by fuzzing (`fuzz/`, target `csv_data`): two exact crosses of the same columns loaded
+/// fine, so the same cells had two ids, and with the same column order the same names
+/// (`id_of` returned the first group's id for the second group's cells; a model export listed two
+/// weights under one name). They are now an error naming both crosses.
+#[test]
+fn twin_exact_crosses_are_rejected() {
+    // `pairwise` over two bucketized columns is `full_cross` again.
+    let err = housing_error(&housing_csv(), |s| {
+        s.features.pairwise = true;
+        s.features.full_cross = true;
+    });
+    assert_mentions(&err, &["`full_cross`", "same columns", "`a_x_a_per_b`"]);
+    // The same columns in another order.
+    let err = housing_error(&housing_csv(), |s| {
+        let mut twin = s.features.crosses[0].clone();
+        twin.columns.reverse();
+        twin.name = Some("b_then_a".into());
+        s.features.crosses.push(twin);
+    });
+    assert_mentions(&err, &["`b_then_a`", "same columns", "`a_x_b`"]);
+    // Either one alone loads, and a hashed cross of the same columns is no twin.
+    let dir = data_dir("h.csv", &housing_csv());
+    for edit in [
+        |s: &mut RealDataSpec| s.features.pairwise = true,
+        |s: &mut RealDataSpec| s.features.full_cross = true,
+        |s: &mut RealDataSpec| {
+            let mut hashed = s.features.crosses[0].clone();
+            (hashed.name, hashed.hash_buckets) = (Some("ab_hashed".into()), Some(5));
+            s.features.crosses.push(hashed);
+        },
+    ] {
+        let mut s = spec(HOUSING);
+        edit(&mut s);
+        let data = real::load(dir.path(), &s).unwrap();
+        for &id in &data.train[0].ids {
+            assert_eq!(data.space.id_of(&data.space.name(id).unwrap()).unwrap(), id);
+        }
+    }
+}
+
 /// A change to a valid spec that makes it invalid.
 type SpecEdit = Box<dyn Fn(&mut RealDataSpec)>;
 
@@ -378,6 +418,16 @@ fn bad_spec_settings_name_the_field() {
         (
             Box::new(|s| s.features.bucketized[1].uniform = Some(1)),
             "features.bucketized[1].uniform",
+        ),
+        // Found with the schema's fuzz target (`fuzz/`, `csv_spec`, on a hand-made input): these
+        // aborted on allocating 10^12 boundaries.
+        (
+            Box::new(|s| s.features.bucketized[0].quantiles = Some(1_000_000_000_000)),
+            "features.bucketized[0].quantiles: must be in 1..=1000000, got 1000000000000",
+        ),
+        (
+            Box::new(|s| s.features.bucketized[1].uniform = Some(1_000_000_000_000)),
+            "features.bucketized[1].uniform: must be in 2..=1000000",
         ),
         (Box::new(|s| s.features.bucketized[0].uniform = Some(3)), "set exactly one of"),
         (
