@@ -138,10 +138,12 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
     let resumed = reconciled.resumed;
     if resumed > 0 {
         eprintln!(
-            "resuming: {} of {} units already in {}",
+            "resuming: {} of {} units already in {} (made by this code from the same data: their \
+             rows are reused, not rerun; `--fresh` reruns everything and moves the old rows to {})",
             resumed,
             plan.units.len(),
-            dir.join("runs.csv").display()
+            dir.join("runs.csv").display(),
+            archive::ARCHIVE_FILE
         );
     }
     eprintln!(
