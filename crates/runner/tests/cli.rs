@@ -6,7 +6,10 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
+use common::{runner, text, TIMING_COLUMNS};
 
 /// The columns the issue requires, in this order, at the start of `runs.csv`.
 const REQUIRED_COLUMNS: &str = "experiment,dataset,k,dimension,n_train,n_test,features_touched,\
@@ -14,21 +17,6 @@ regularizer,l2_convention,lambda,optimizer,epochs,seed,nonzero_weights,zero_weig
 model_bytes_dense,model_bytes_sparse,train_state_bytes,peak_heap_bytes,peak_rss_bytes,\
 train_seconds,examples_per_second,accuracy,log_loss,auc,bayes_log_loss,bayes_accuracy,\
 support_precision,support_recall,status";
-
-/// Columns that legitimately differ between identical runs.
-const TIMING_COLUMNS: &[&str] = &["peak_rss_bytes", "train_seconds", "examples_per_second"];
-
-fn runner(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runner"))
-        .args(args)
-        .env_remove("SPARSECROSS_DATA_DIR")
-        .output()
-        .expect("the runner binary starts")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).to_string()
-}
 
 fn quick_sweep(out: &Path, threads: &str, extra: &[&str]) -> Output {
     let mut args =

@@ -10,20 +10,11 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-fn runner(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runner"))
-        .args(args)
-        .env_remove("SPARSECROSS_DATA_DIR")
-        .output()
-        .expect("the runner binary starts")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).to_string()
-}
+mod common;
+use common::{runner, text};
 
 /// A synthetic spec: `grid` and `body` (the regularizers) after a fixed `[data]`.
 fn synthetic(n_train: &str, grid: &str, body: &str) -> String {

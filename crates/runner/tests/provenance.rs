@@ -20,23 +20,11 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// Columns that legitimately differ between identical runs.
-const TIMING_COLUMNS: &[&str] = &["peak_rss_bytes", "train_seconds", "examples_per_second"];
-
-fn runner(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runner"))
-        .args(args)
-        .env_remove("SPARSECROSS_DATA_DIR")
-        .output()
-        .expect("the runner binary starts")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).to_string()
-}
+mod common;
+use common::{runner, text, TIMING_COLUMNS};
 
 /// Runs `spec` into `out` (no plots), expecting success; returns (stdout, stderr).
 fn run_ok(spec: &Path, out: &Path, extra: &[&str]) -> (String, String) {
