@@ -274,7 +274,8 @@ fn comparison_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
-/// The reproductions of GUIDE.md §4.2-4.4 in `--quick` mode: each writes `published_vs_ours.md`
+/// The reproductions of published results (McMahan 2013, Tsuruoka 2009, VW's truncated-gradient
+/// example) in `--quick` mode: each writes `published_vs_ours.md`
 /// and `.csv` with one line per (point, method) and one per claim, from its own runs.
 #[test]
 fn reproductions_write_published_vs_ours() {

@@ -1,7 +1,7 @@
 //! What a user declares about a real data set (deserialized from the experiment TOML): the file,
 //! its schema, the feature columns, the split. All structs reject unknown keys.
 //!
-//! The California housing set of the Crash Course sparsity exercise (GUIDE.md §4.1), also in
+//! The California housing set of the Crash Course sparsity exercise (Machine Learning Crash Course), also in
 //! `tests/specs/california.toml` (a unit test checks the two agree):
 //!
 //! ```toml

@@ -8,8 +8,9 @@
 //! `a_t * B_{t-1}`. So the [`Ledger`] keeps the running scale `B_t` and the running total
 //! `A_t = sum_s a_s B_{s-1}`, each coordinate keeps `u` and the total `A` at its last update
 //! ([`Scaled`]), and catching up is one subtraction of `A_t - A_last`. This is the "running total
-//! and total at the last update" bookkeeping of GUIDE.md section 3 and the global-scale trick for
-//! L2 in one. When `B_t` grows past [`REBASE_SCALE`], every held coordinate is rescaled (O(held
+//! and total at the last update" bookkeeping of lazy sparse updates (Langford, Li & Zhang 2009;
+//! Carpenter 2008, "Lazy sparse stochastic gradient descent for regularized multinomial logistic
+//! regression") and the global-scale trick for L2 in one. When `B_t` grows past [`REBASE_SCALE`], every held coordinate is rescaled (O(held
 //! coordinates), never O(dimension), and rare: `B_t` grows by `1 + eta * l2` per step).
 
 use regularizers::{sign, soft_threshold};

@@ -8,7 +8,7 @@
 //! optimizer, see `registry.rs`) and [`train`] is the one training loop. Adding an optimizer is
 //! one file plus one line in that list.
 //!
-//! | optimizer | update (GUIDE.md section 3) | none | l1 | l2 | elastic_net | l0 | state / coordinate | zero weights held? |
+//! | optimizer | update (sources in each file) | none | l1 | l2 | elastic_net | l0 | state / coordinate | zero weights held? |
 //! |---|---|---|---|---|---|---|---|---|
 //! | `sgd_subgradient` | `w(1-eta c) - eta(g + l1 sign w)` | yes | yes | yes | yes | no | 16 B | dropped |
 //! | `truncated_gradient` | SGD step, every K steps `S(w, K eta l1)` (Langford 2009) | yes | yes | yes (gradient) | yes | no | 16 B | dropped |
