@@ -4,10 +4,25 @@ use features::{FeatureId, SparseExample};
 
 use crate::LossKind;
 
-/// Bytes one stored nonzero weight needs as `(u64 id, f32 value)`.
+/// Bytes one nonzero weight takes in a served sparse model: a `u64` feature id and an `f32`
+/// weight, 12 bytes.
+///
+/// This is the project's one definition of *model bytes*: what a model needs once it is read out
+/// for serving, a sorted array of `(id, weight)` pairs looked up by id. The id is a `u64` because
+/// the crossed feature space is larger than `u32` (10^10 ids at k = 10); the weight is an `f32`
+/// because serving needs no more precision than a dense `f32` vector has (the dense figure,
+/// [`DENSE_ENTRY_BYTES`], uses the same width, so the two compare like for like). The bias
+/// (one number) is not counted. What the *training* needs per coordinate (an `f64` state in a
+/// hash table with its empty slots and control bytes) is a different quantity, reported
+/// separately as training-state bytes.
 pub const SPARSE_ENTRY_BYTES: u64 = 8 + 4;
 /// Bytes one weight needs in a dense `f32` vector.
 pub const DENSE_ENTRY_BYTES: u64 = 4;
+
+/// Model bytes of a served sparse model with `nonzero` weights (see [`SPARSE_ENTRY_BYTES`]).
+pub const fn sparse_model_bytes(nonzero: u64) -> u64 {
+    nonzero.saturating_mul(SPARSE_ENTRY_BYTES)
+}
 
 /// The result every optimizer exports. Only exact nonzeros are kept.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -56,9 +71,10 @@ impl LinearModel {
         self.weights.len() as u64
     }
 
-    /// Bytes the nonzero weights need stored as `(id, f32 value)`.
+    /// Model bytes: what the nonzero weights need served as `(u64 id, f32 weight)` pairs
+    /// (see [`SPARSE_ENTRY_BYTES`]).
     pub fn sparse_bytes(&self) -> u64 {
-        self.nonzero() * SPARSE_ENTRY_BYTES
+        sparse_model_bytes(self.nonzero())
     }
 
     /// Whether every stored number is finite.

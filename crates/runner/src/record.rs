@@ -57,10 +57,12 @@ pub struct RunRecord {
     pub zero_weights: u64,
     /// What a dense `f32` vector of the whole dimension would need (never allocated).
     pub model_bytes_dense: u64,
-    /// What the nonzero weights need as `(u64 id, f32 value)`: 12 bytes each.
+    /// Model bytes: what the nonzero weights need in a served sparse model, `(u64 id, f32
+    /// weight)`, 12 bytes each (`optimizers::model::SPARSE_ENTRY_BYTES` says why).
     pub model_bytes_sparse: u64,
-    /// Bytes the optimizer's store held at its peak (weights plus per-coordinate state); for
-    /// batch solvers the heap peak of the fit, CSR matrix included.
+    /// Training-state bytes at their peak: for online optimizers the store's real allocation
+    /// (hash-table slots of id and per-coordinate state, control bytes) plus the admission
+    /// filter; for batch solvers the heap peak of the fit, CSR matrix included.
     pub train_state_bytes: u64,
     /// Heap peak of this run's thread during training (counting allocator, data set excluded).
     pub peak_heap_bytes: u64,

@@ -22,6 +22,7 @@ use super::ledger::{Clock, Ledger};
 use super::rule::{CoordinateRule, CoordinateState};
 use super::store::{Store, StoreMemory};
 use super::{OnlineError, OnlineOptimizer};
+use crate::model::sparse_model_bytes;
 use crate::{LinearModel, LossKind};
 
 /// A [`CoordinateRule`] run over a store of coordinates plus a bias.
@@ -234,7 +235,7 @@ impl<R: CoordinateRule> OnlineOptimizer for Learner<R> {
         });
         let state_bytes = self.state_bytes();
         StoreMemory {
-            model_bytes: nonzero * MODEL_ENTRY_BYTES,
+            model_bytes: sparse_model_bytes(nonzero),
             state_bytes,
             peak_state_bytes: self.peak_state_bytes.max(state_bytes),
             coordinates: self.store.len(),
@@ -252,9 +253,6 @@ impl<R: CoordinateRule> OnlineOptimizer for Learner<R> {
         self.ignored
     }
 }
-
-/// Bytes of one model weight held as `(u64 id, f64 weight)`.
-const MODEL_ENTRY_BYTES: u64 = 16;
 
 #[cfg(test)]
 mod tests {

@@ -17,10 +17,15 @@ use super::OnlineError;
 /// Memory an online optimizer holds, measured from its data structures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StoreMemory {
-    /// Bytes of the current model held as `(u64 id, f64 weight)` per nonzero weight.
+    /// Model bytes of the model the optimizer would export now: 12 per nonzero weight, the
+    /// `(u64 id, f32 weight)` of a served sparse model ([`crate::model::SPARSE_ENTRY_BYTES`],
+    /// where the definition and its reason are), so that it equals
+    /// [`crate::LinearModel::sparse_bytes`] of that model. Not what training holds: see
+    /// `state_bytes`.
     pub model_bytes: u64,
-    /// Bytes of all training state: the store's allocation (keys, per-coordinate state, map
-    /// overhead) plus the admission filter.
+    /// Bytes of all training state: the store's real allocation (the hash table's slots of
+    /// `(u64 id, state)` including empty ones, and its control bytes; or the dense vector) plus
+    /// the admission filter.
     pub state_bytes: u64,
     /// Largest `state_bytes` seen after any mini-batch. (While hashbrown grows a table it holds
     /// the old and the new one for a moment, up to 1.5x the new size; that transient is not

@@ -62,12 +62,22 @@ pub struct ReportInputs<'a> {
 
 /// The sentence `summary.md` and `metadata.json` use to say how memory was measured.
 pub fn memory_method(threads: usize, rss_reset: bool) -> String {
+    // The model-bytes definition lives in `optimizers::model::SPARSE_ENTRY_BYTES`; this says it
+    // in every report with the entry size taken from there.
+    let model = format!(
+        "model_bytes_sparse: {} B per nonzero weight, a u64 feature id and an f32 weight as a \
+         served sparse model stores them (model_bytes_dense: {} B per weight of the dimension, an \
+         f32 vector, computed, never allocated); not what training holds.",
+        optimizers::model::SPARSE_ENTRY_BYTES,
+        optimizers::model::DENSE_ENTRY_BYTES,
+    );
     let heap = "peak_heap_bytes: a counting global allocator with per-thread counters, reset at \
         the start of each run; each run executes on one thread, so the figure is that run's own \
         (data sets are built before the runs and excluded; memory freed by another thread would \
         be missed, which the runner never does within a run). train_state_bytes: the online \
-        optimizer's own account of its store at its peak (batch: the heap peak of the fit, CSR \
-        matrix included).";
+        optimizer's training state at its peak, the real allocation of its hash table (slots of \
+        id and per-coordinate f64 state, empty ones included, and control bytes) plus the \
+        admission filter (batch: the heap peak of the fit, CSR matrix included).";
     let rss = if threads == 1 && rss_reset {
         "peak_rss_bytes: VmHWM of /proc/self/status, reset before each run (one thread), so per run \
          but including the data set in memory."
@@ -75,7 +85,7 @@ pub fn memory_method(threads: usize, rss_reset: bool) -> String {
         "peak_rss_bytes: VmHWM of /proc/self/status, process-wide and never reset (runs overlap on \
          several threads): the peak of the whole process so far, not of one run."
     };
-    format!("{heap} {rss} Runs ran on {threads} thread(s).")
+    format!("{model} {heap} {rss} Runs ran on {threads} thread(s).")
 }
 
 /// Writes `summary.md`, the comparisons, the plots (unless turned off) and `metadata.json`, each
