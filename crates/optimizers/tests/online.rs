@@ -187,7 +187,7 @@ fn subgradient_leaves_no_exact_zeros_where_truncation_cumulative_and_ftrl_do() {
 }
 
 #[test]
-fn every_l1_learner_reaches_the_reference_objective_within_one_percent() {
+fn every_l1_learner_reaches_the_reference_objective_within_its_measured_excess() {
     let data = small_problem(2000, 2);
     let lambda = 0.01;
     let reg = l1(lambda);
@@ -198,20 +198,24 @@ fn every_l1_learner_reaches_the_reference_objective_within_one_percent() {
     let sgd =
         OnlineConfig { schedule: Schedule::Inverse { eta0: 0.3, t0: 500.0 }, ..Default::default() };
     let default = OnlineConfig::default();
+    // Each bound is about 1.5 times the relative excess the learner reaches here (measured:
+    // sgd 2.1e-3, truncated 1.7e-3, cumulative 2.7e-4, FOBOS 1.9e-3, RDA 4.7e-3, FTRL 9.0e-4),
+    // so that a learner that stops converging as well as it does now fails.
     let cases = [
-        ("sgd_subgradient", &sgd, ""),
-        ("truncated_gradient", &sgd, ""),
-        ("cumulative_penalty", &sgd, ""),
-        ("fobos", &sgd, ""),
-        ("rda", &default, "rda_gamma = 0.5"),
-        ("ftrl", &default, "ftrl_alpha = 0.5\nftrl_penalty = \"per_step\""),
+        ("sgd_subgradient", &sgd, "", 3e-3),
+        ("truncated_gradient", &sgd, "", 2.5e-3),
+        ("cumulative_penalty", &sgd, "", 4e-4),
+        ("fobos", &sgd, "", 3e-3),
+        ("rda", &default, "rda_gamma = 0.5", 7e-3),
+        ("ftrl", &default, "ftrl_alpha = 0.5\nftrl_penalty = \"per_step\"", 1.4e-3),
     ];
-    for (name, config, own) in cases {
+    for (name, config, own, excess) in cases {
         let mut opt = optimizer_with(name, &reg, config, &settings(own));
         let model = fit(opt.as_mut(), &data, 20, 10);
         let got = objective(&model, &data, &reg);
         assert!(got >= best - 1e-9, "{name} beat the reference: {got} < {best}");
-        assert!(got <= best * 1.01, "{name}: objective {got} vs reference {best}");
+        let relative = (got - best) / best;
+        assert!(relative <= excess, "{name}: objective {got} is {relative:.2e} above {best}");
     }
 }
 
@@ -365,7 +369,15 @@ fn k10_memory_follows_touched_features_not_the_dimension() {
         assert!(mem.coordinates as f64 <= 1.05 * mem.touched as f64, "{kind}: {mem:?}");
         assert!(mem.state_bytes <= 80 * mem.touched, "{kind}: {mem:?}");
         assert!(mem.peak_state_bytes >= mem.state_bytes);
-        assert!(mem.model_bytes <= 16 * mem.coordinates);
+        // The training state is the hash table's real allocation: at least an id and a 16-byte
+        // state for every coordinate held, whatever the model keeps.
+        assert!(mem.state_bytes >= mem.coordinates * (8 + 16), "{kind}: {mem:?}");
+        // Model bytes are those of the model the optimizer exports: 12 per nonzero weight, the
+        // one definition `LinearModel::sparse_bytes` uses.
+        let exported = opt.model();
+        assert!(exported.nonzero() > 0, "{kind}: empty model");
+        assert_eq!(mem.model_bytes, exported.sparse_bytes(), "{kind}: {mem:?}");
+        assert_eq!(mem.model_bytes, 12 * exported.nonzero(), "{kind}: {mem:?}");
 
         // The same data with every id moved to a far-away range: identical work and memory.
         let moved = examples.iter().map(|e| {

@@ -28,7 +28,9 @@ pub(crate) fn kkt_violation(
 }
 
 /// Duality gap `F(w, b) - D(u)` of the pure-L1 problem (`None` when the penalty has an L2 or
-/// L0 part, or no L1 part).
+/// L0 part, or no L1 part), reported as computed: weak duality makes it >= 0 in exact
+/// arithmetic, so a value below zero by more than rounding would expose a wrong dual, and it is
+/// not clamped.
 ///
 /// The dual of `min (1/n) sum f_i(b + x_i.w) + l1 |w|_1` is `max -(1/n) sum f_i*(u_i)` subject to
 /// `sum u_i = 0` (the unpenalized bias) and `|(1/n) X^T u|_inf <= l1`. The feasible point is
@@ -62,7 +64,7 @@ pub(crate) fn duality_gap(
         };
     }
     let dual = -conjugate_sum / design.n as f64;
-    Some((primal - dual).max(0.0))
+    Some(primal - dual)
 }
 
 fn xlogx(x: f64) -> f64 {
