@@ -4,7 +4,7 @@
 //! | Name | Default | Purpose | Range |
 //! |---|---|---|---|
 //! | `loss` | `logistic` | loss in the margin | `logistic`, `squared` |
-//! | `schedule` | `inv_sqrt`, `eta0 = 0.5` | step size `eta_t` of the SGD-type optimizers (not FTRL, RDA) | `eta > 0` |
+//! | `schedule` | [`DEFAULT_SCHEDULE`]: `inv_sqrt`, `eta0 = 0.5` | step size `eta_t` of the SGD-type optimizers (not FTRL, RDA) | `eta > 0` |
 //! | `clip_norm` | none | clip the mini-batch gradient (all coordinates and the bias) to this Euclidean norm; the Crash Course uses 5.0 | `> 0` |
 //! | `admission` | `all` | when a new feature gets a weight: always, after `n` sightings (counting Bloom filter), or with probability `p` (Poisson) | `n` in 1..=255, `p` in (0, 1] |
 //! | `store` | `sparse` | sparse hash map (any dimension) or dense vector (dimension capped, see [`DENSE_STORE_MAX_BYTES`]) | |
@@ -82,9 +82,15 @@ impl Schedule {
     }
 }
 
+/// The one default learning rate of the SGD-type optimizers, `eta_t = 0.5 / sqrt(t)`, used
+/// by [`OnlineConfig::default`] and by the runner for a spec without `schedule`. 0.5 is the
+/// rate every committed SGD-type experiment and the peer comparisons set, so a spec that leaves
+/// it out trains as they do.
+pub const DEFAULT_SCHEDULE: Schedule = Schedule::InvSqrt { eta0: 0.5 };
+
 impl Default for Schedule {
     fn default() -> Self {
-        Schedule::InvSqrt { eta0: 0.5 }
+        DEFAULT_SCHEDULE
     }
 }
 

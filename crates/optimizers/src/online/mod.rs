@@ -58,8 +58,8 @@ registry::online_optimizer_list! {
 use features::SparseExample;
 
 pub use config::{
-    Admission, FtrlPenalty, OnlineConfig, Schedule, StoreKind, DENSE_STORE_MAX_BYTES,
-    MAX_BLOOM_COUNTERS,
+    Admission, FtrlPenalty, OnlineConfig, Schedule, StoreKind, DEFAULT_SCHEDULE,
+    DENSE_STORE_MAX_BYTES, MAX_BLOOM_COUNTERS,
 };
 pub use error::OnlineError;
 pub use registry::{build, lookup, OnlineEntry};

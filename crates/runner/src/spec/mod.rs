@@ -100,7 +100,7 @@ pub struct GridSpec {
     /// Examples per mini-batch (default 1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch_size: Option<usize>,
-    /// Learning-rate schedule (default `{ kind = "inv_sqrt", eta0 = 0.1 }`).
+    /// Learning-rate schedule (default [`DEFAULT_SCHEDULE`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ScheduleSpec>,
     /// Clip the mini-batch gradient to this L2 norm (default: no clipping).
@@ -137,7 +137,7 @@ pub struct TrainingSpec {
     /// Examples per mini-batch (default 1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch_size: Option<usize>,
-    /// Learning-rate schedule (default `{ kind = "inv_sqrt", eta0 = 0.1 }`).
+    /// Learning-rate schedule (default [`DEFAULT_SCHEDULE`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ScheduleSpec>,
     /// Clip the mini-batch gradient to this L2 norm (default: no clipping).
@@ -165,8 +165,9 @@ impl TrainingSpec {
 /// A learning-rate schedule as written in a spec: the library's own type (tagged by `kind`).
 pub use optimizers::online::Schedule as ScheduleSpec;
 
-/// Default learning-rate schedule of online optimizers.
-pub const DEFAULT_SCHEDULE: ScheduleSpec = ScheduleSpec::InvSqrt { eta0: 0.1 };
+/// Default learning-rate schedule of online optimizers: the library's own default, defined
+/// and explained once in `optimizers::online::DEFAULT_SCHEDULE`.
+pub const DEFAULT_SCHEDULE: ScheduleSpec = optimizers::online::DEFAULT_SCHEDULE;
 
 /// One regularizer and the optimizers that fit it (TOML `[[regularizer]]`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -265,7 +266,7 @@ pub struct OptimizerSpec {
     /// Examples per mini-batch (default 1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch_size: Option<usize>,
-    /// Learning-rate schedule (default `{ kind = "inv_sqrt", eta0 = 0.1 }`).
+    /// Learning-rate schedule (default [`DEFAULT_SCHEDULE`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ScheduleSpec>,
     /// Clip the mini-batch gradient to this L2 norm (default: no clipping).
