@@ -1,13 +1,37 @@
-//! SGD with the cumulative L1 penalty (Tsuruoka, Tsujii & Ananiadou, ACL 2009), as in
-//! scikit-learn's `SGDClassifier(penalty='l1')`. `u` is the total L1 penalty every weight could
-//! have received so far (`u += eta l1` per step, the ledger total) and `q_i` the penalty `w_i`
-//! actually received; after each gradient step on a coordinate:
-//! `w > 0: w <- max(0, w - (u + q))`, `w < 0: w <- min(0, w + (u - q))`, `q += new - old`.
-//! The penalty is thus applied only when a coordinate is seen (no separate catch-up needed),
-//! and a weight pushed out of zero must first pay what it owes. L2 is a gradient step applied
-//! through the ledger scale; `u` and `q` live in the same scaled units, so the rule stays exact.
-//! State: scaled weight and `q` (16 bytes); `q` is state, so a coordinate is dropped only when
-//! both are exactly 0 (zero weights of features seen once are kept: the paper's `q` is dense).
+//! SGD with the cumulative L1 penalty (Tsuruoka, Tsujii & Ananiadou, ACL 2009), the rule of
+//! scikit-learn's `SGDClassifier(penalty='l1')`, plus a catch-up that the paper and scikit-learn
+//! do not have. `u` is the total L1 penalty every weight could have received so far
+//! (`u += eta_t l1` per step, the ledger total) and `q_i` the penalty `w_i` actually received;
+//! applying the penalty to a coordinate is Tsuruoka's clipping step
+//! `w > 0: w <- max(0, w - (u + q))`, `w < 0: w <- min(0, w + (u - q))`, `q += new - old`,
+//! which charges the weight everything it owes up to `u` and never pushes it across zero.
+//!
+//! When the penalty is applied (every time, with the `u` of that moment):
+//! - after the gradient step on each feature of the current mini-batch (the paper's rule);
+//! - when a held coordinate is read before its margin is computed, so a weight pays what it
+//!   owes since it was last seen before it is used (the paper reads it as left by its last
+//!   update);
+//! - **at export**: [`crate::online::OnlineOptimizer::model`] catches up every held coordinate,
+//!   so each weight is charged the penalty it owes since its feature was last seen, and those
+//!   that owe more than their size end at exactly zero. (`memory()` counts nonzeros on a caught-up
+//!   copy, so its model bytes match the export.) In the paper and in scikit-learn a weight whose
+//!   feature stops occurring keeps the value of its last update; its outstanding penalty is
+//!   never charged.
+//!
+//! The export catch-up is what brings a single pass over data with many rarely seen features
+//! close to the batch optimum: at k = 8 with 200,000 rows, one pass, lambda = 1e-4 (the peer
+//! setup of `benches/peers`), the exported model has 93 nonzero weights, about FTRL's and VW's
+//! count, against 2,174 with the export catch-up switched off (measured once by disabling it) and
+//! 2,188 for scikit-learn. After several shuffled passes every feature is seen again in the last
+//! one and owes little at the end: in `tsuruoka_2009` (k = 6, 5 passes, seeds 1-3) switching the
+//! export catch-up off raised the mean nonzeros from 6,073 to 6,406 at lambda = 1e-5 (batch
+//! optimum 5,178) and from 705 to 720 at 3e-5, and changed them by at most one weight at 1e-4
+//! and above: there the cumulative rule itself keeps the count near the batch optimum's.
+//!
+//! L2 is a gradient step applied through the ledger scale; `u` and `q` live in the same scaled
+//! units, so the rule stays exact. State: scaled weight and `q` (16 bytes); `q` is state, so a
+//! coordinate is dropped only when both are exactly 0 (zero weights of features seen once are
+//! kept: the paper's `q` is dense).
 
 use regularizers::PenaltyParts;
 

@@ -12,7 +12,7 @@
 //! |---|---|---|---|---|---|---|---|---|
 //! | `sgd_subgradient` | `w(1-eta c) - eta(g + l1 sign w)` | yes | yes | yes | yes | no | 16 B | dropped |
 //! | `truncated_gradient` | SGD step, every K steps `S(w, K eta l1)` (Langford 2009) | yes | yes | yes (gradient) | yes | no | 16 B | dropped |
-//! | `cumulative_penalty` | SGD step, Tsuruoka 2009 clipping with `u`, `q` | yes | yes | yes (gradient) | yes | no | 16 B | kept (`q` is state) |
+//! | `cumulative_penalty` | SGD step, Tsuruoka 2009 clipping with `u`, `q`; owed penalty also charged when read and at export | yes | yes | yes (gradient) | yes | no | 16 B | kept (`q` is state) |
 //! | `fobos` | `S(w - eta g, eta l1) / (1 + eta c)` | yes | yes | yes (prox) | yes | no | 16 B | dropped |
 //! | `rda` | dual average, Xiao 2010 | yes | yes | yes | yes | no | 8 B | kept (gradient sum) |
 //! | `ftrl` | McMahan 2013 Algorithm 1 | yes | yes | yes | yes | no | 16 B | kept (`z`, `n`) |
