@@ -262,7 +262,10 @@ pub fn charts(rows: &[RunRecord]) -> Vec<Chart> {
         memory.extend(per_method_series(&cells, |c| c.model_bytes_sparse.mean));
         out.push(chart(
             "memory_vs_k",
-            "Model memory vs k (selected lambda, mean over seeds)",
+            &format!(
+                "Model bytes vs k ({} B per nonzero weight; selected lambda, mean over seeds)",
+                optimizers::model::SPARSE_ENTRY_BYTES
+            ),
             "k",
             "bytes (log scale)",
             false,
