@@ -137,17 +137,20 @@ fn quick_sweep_writes_the_report_resumes_and_ignores_thread_count() {
     let rows = csv_without_timings(&report.join("runs.csv"));
     assert!(rows.len() > 10, "only {} rows", rows.len());
     let col = |name: &str| rows[0].iter().position(|c| c == name).unwrap();
-    let (k, dimension, zero, nnz, dense) = (
+    let (k, dimension, zero, nnz, dense, sparse) = (
         col("k"),
         col("dimension"),
         col("zero_weights"),
         col("nonzero_weights"),
         col("model_bytes_dense"),
+        col("model_bytes_sparse"),
     );
     for row in &rows[1..] {
         let d: u64 = row[dimension].parse().unwrap();
         assert_eq!(row[zero].parse::<u64>().unwrap(), d - row[nnz].parse::<u64>().unwrap());
         assert_eq!(row[dense].parse::<u64>().unwrap(), d * 4);
+        // Model bytes: a u64 id and an f32 weight per nonzero weight (README, Conventions).
+        assert_eq!(row[sparse].parse::<u64>().unwrap(), 12 * row[nnz].parse::<u64>().unwrap());
         if row[k] == "10" {
             assert_eq!(d, 10_000_000_100, "k = 10: 10^10 cross + 100 marginals, exact");
         }
