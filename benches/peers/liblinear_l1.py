@@ -45,7 +45,6 @@ import inspect
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import time
@@ -59,7 +58,8 @@ from sklearn.linear_model import LogisticRegression
 
 STEM = "k6_n200000"
 ROOT = Path(__file__).resolve().parents[2]
-UNITS = {"ns": 1e-9, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+# The batch bench's criterion id (benches/benches/batch_time.rs).
+BENCH_ID = "cd_l1_logistic_k6_n200000_tol1e-6"
 
 
 def parse_args():
@@ -94,11 +94,16 @@ def run_bench(directory):
     for line in output.splitlines():
         if line.startswith("batch_time:") or "time:" in line:
             print("  " + line.strip())
-    found = re.search(r"time:\s+\[(\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\]", output)
-    if not found:
-        return None
-    values = [float(found.group(i)) * UNITS[found.group(i + 1)] for i in (1, 3, 5)]
-    return dict(zip(("low", "median", "high"), values))
+    # criterion's median and its 95% interval, from the estimates it has just written.
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    estimates = target / "criterion" / "batch_time" / BENCH_ID / "new" / "estimates.json"
+    try:
+        median = json.loads(estimates.read_text())["median"]
+    except (OSError, ValueError, KeyError) as err:
+        sys.exit("criterion's estimates %s: %s" % (estimates, err))
+    interval = median["confidence_interval"]
+    return {"low": interval["lower_bound"] * 1e-9, "median": median["point_estimate"] * 1e-9,
+            "high": interval["upper_bound"] * 1e-9}
 
 
 def l1_logistic(C, tol, intercept_scaling):
