@@ -7,13 +7,14 @@ LIBSVM and VW text and, in the same process, trains our FTRL-Proximal (L1, L2), 
 penalty (L1), truncated gradient (L1) and SGD (L2) on the rows read back from the LIBSVM file.
 This script then trains the peers on those files: VW `--ftrl --l1/--l2`, VW `--l1` truncated
 gradient (with `--sgd` to match our step sizes, and with VW's adaptive defaults), VW `--sgd --l2`,
-each twice (below), and scikit-learn `SGDClassifier(loss='log_loss', penalty='l1'|'l2')` (with our step sizes, and
-with its default 'optimal' schedule). Every row reports nonzero weights (bias excluded), test log
-loss (natural log), test ROC AUC, training seconds and examples per second.
+each twice (below), and scikit-learn `SGDClassifier(loss='log_loss', penalty='l1'|'l2')` (with
+our step sizes, and with its default 'optimal' schedule). Every row reports nonzero weights (bias
+excluded), test log loss (natural log), test ROC AUC, training seconds and examples per second.
 
-VW runs twice, on the same rows: tool `vw` reads the ids renumbered 0..m-1 (m = the ids that occur
-in train or test) at the smallest `-b` whose 2^b slots hold them all apart (checked: none shares
-a slot, none lands on the constant's), its smallest collision-free table; tool `vw_b24` reads our
+VW runs twice, on the same rows: tool `vw` reads the ids renumbered by rank (m consecutive names
+for the m ids that occur in train or test) at the smallest `-b` whose 2^b slots hold them all
+apart (checked: none shares a slot, none lands on the constant's), its smallest collision-free
+table; tool `vw_b24` reads our
 raw ids at `-b 24` (`--bits`), where the k^k cross's ids (spread over 0..k^k) do not collide up to
 k = 8. VW's time grows with its table of 2^b slots, so both are reported.
 
@@ -88,8 +89,6 @@ COUNTERPARTS = {
     ("truncated_gradient", "l1"): [("vw", "truncated_gradient"), ("vw_b24", "truncated_gradient")],
     ("sgd", "l2"): [("sklearn", "sgd"), ("vw", "sgd"), ("vw_b24", "sgd")],
 }
-# The VW runs: (tool name, whether the ids are renumbered 0..m-1 for the smallest table).
-VW_VARIANTS = [("vw", True), ("vw_b24", False)]
 
 
 def parse_args():
@@ -596,7 +595,7 @@ def render_k(rows, facts):
         out.append("VW hashing, tool `%s` (`-b %d`, %s): %d ids occur in train or test; %d of "
                    "them share a slot with another id, %d falls on the constant's slot."
                    % (tool, hashing["vw_bits"],
-                      "ids renumbered 0..m-1, the smallest collision-free table"
+                      "ids renumbered by rank, the smallest collision-free table"
                       if hashing["ids_renumbered"] else "our raw ids",
                       hashing["ids_seen"], hashing["ids_sharing_a_slot"],
                       hashing["ids_on_constant_slot"]))
@@ -644,7 +643,7 @@ def render(results):
             "scikit-learn gets alpha = lambda; VW `--ftrl --l1/--l2` gets lambda * n * passes; "
             "VW `--l1`/`--l2` get lambda. `nnz` excludes the bias; log loss and AUC are on the "
             "test split; training time excludes parsing (reported separately). VW runs twice on "
-            "the same rows: `vw` reads the ids renumbered 0..m-1 at its smallest collision-free "
+            "the same rows: `vw` reads the ids renumbered by rank at its smallest collision-free "
             "`-b` (2^b > m, the ids that occur in train or test), `vw_b24` reads our raw ids at "
             "`-b 24`; both `-b` are in the `setting` column.", "",
             KNOWN_DIFFERENCES.format(K="/".join(str(p) for p in sorted(periods)) or "10")]
