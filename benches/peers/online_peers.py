@@ -7,9 +7,16 @@ LIBSVM and VW text and, in the same process, trains our FTRL-Proximal (L1, L2), 
 penalty (L1), truncated gradient (L1) and SGD (L2) on the rows read back from the LIBSVM file.
 This script then trains the peers on those files: VW `--ftrl --l1/--l2`, VW `--l1` truncated
 gradient (with `--sgd` to match our step sizes, and with VW's adaptive defaults), VW `--sgd --l2`,
-and scikit-learn `SGDClassifier(loss='log_loss', penalty='l1'|'l2')` (with our step sizes, and
-with its default 'optimal' schedule). Every row reports nonzero weights (bias excluded), test log
-loss (natural log), test ROC AUC, training seconds and examples per second.
+each twice (below), and scikit-learn `SGDClassifier(loss='log_loss', penalty='l1'|'l2')` (with
+our step sizes, and with its default 'optimal' schedule). Every row reports nonzero weights (bias
+excluded), test log loss (natural log), test ROC AUC, training seconds and examples per second.
+
+VW runs twice, on the same rows: tool `vw` reads the ids renumbered by rank (m consecutive names
+for the m ids that occur in train or test) at the smallest `-b` whose 2^b slots hold them all
+apart (checked: none shares a slot, none lands on the constant's), its smallest collision-free
+table; tool `vw_b24` reads our
+raw ids at `-b 24` (`--bits`), where the k^k cross's ids (spread over 0..k^k) do not collide up to
+k = 8. VW's time grows with its table of 2^b slots, so both are reported.
 
 Needs: Python 3 with `pip install vowpalwabbit scikit-learn` (numpy, scipy come with them), and
 cargo. Checked with vowpalwabbit 9.11.9 and scikit-learn 1.9.1. Nothing in `cargo test` needs it.
@@ -75,11 +82,12 @@ VW_CONSTANT_HASH = 11650396
 # `--sgd --l1` is listed under our cumulative penalty too: it subtracts the total accrued penalty
 # lazily, which is what our cumulative penalty does once caught up (see KNOWN_DIFFERENCES).
 COUNTERPARTS = {
-    ("ftrl", "l1"): [("vw", "ftrl")],
-    ("ftrl", "l2"): [("vw", "ftrl")],
-    ("cumulative_penalty", "l1"): [("sklearn", "cumulative_penalty"), ("vw", "truncated_gradient")],
-    ("truncated_gradient", "l1"): [("vw", "truncated_gradient")],
-    ("sgd", "l2"): [("sklearn", "sgd"), ("vw", "sgd")],
+    ("ftrl", "l1"): [("vw", "ftrl"), ("vw_b24", "ftrl")],
+    ("ftrl", "l2"): [("vw", "ftrl"), ("vw_b24", "ftrl")],
+    ("cumulative_penalty", "l1"): [("sklearn", "cumulative_penalty"), ("vw", "truncated_gradient"),
+                                   ("vw_b24", "truncated_gradient")],
+    ("truncated_gradient", "l1"): [("vw", "truncated_gradient"), ("vw_b24", "truncated_gradient")],
+    ("sgd", "l2"): [("sklearn", "sgd"), ("vw", "sgd"), ("vw_b24", "sgd")],
 }
 
 
@@ -93,8 +101,8 @@ def parse_args():
                         help="strengths on our mean-loss scale (default %(default)s)")
     parser.add_argument("--passes", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3, help="timed runs, fastest kept")
-    parser.add_argument("--bits", type=int, default=0,
-                        help="VW -b; 0 = enough for the dimension, between 18 and 24")
+    parser.add_argument("--bits", type=int, default=24,
+                        help="VW -b of the run on our raw ids (tool vw_b24; default 24)")
     parser.add_argument("--dir", default="/tmp/sparsecross_peers",
                         help="where the data are exported (default %(default)s)")
     parser.add_argument("--results", default=str(ROOT / "results" / "peers"))
@@ -151,14 +159,15 @@ class VowpalWabbit:
     every run names the data explicitly; `-d train.vw` with an existing cache reads the cache.
     """
 
-    def __init__(self, meta, directory, bits):
+    def __init__(self, meta, directory, bits, stem=""):
         self.meta, self.dir, self.bits = meta, directory, bits
         self.mask = (1 << bits) - 1
-        self.train_text = directory / "train.vw"
-        self.cache = directory / ("train_b%d.cache" % bits)
-        self.model = directory / "vw_model.bin"
-        self.readable = directory / "vw_model.txt"
-        self.predictions = directory / "vw_test.pred"
+        self.train_text = directory / ("train%s.vw" % stem)
+        self.test_text = directory / ("test%s.vw" % stem)
+        self.cache = directory / ("train%s_b%d.cache" % (stem, bits))
+        self.model = directory / ("vw_model%s_b%d.bin" % (stem, bits))
+        self.readable = directory / ("vw_model%s_b%d.txt" % (stem, bits))
+        self.predictions = directory / ("vw_test%s_b%d.pred" % (stem, bits))
         if self.cache.exists():
             self.cache.unlink()
         start = time.perf_counter()
@@ -181,8 +190,9 @@ class VowpalWabbit:
         return hashed
 
     def collisions(self, ids):
-        """How VW's hashing treats our ids: a numeric feature name hashes to id + hash('f'),
-        masked to `bits`, so two ids collide only when they are congruent modulo 2^bits."""
+        """How VW's hashing treats the feature names `ids`: a numeric name hashes to name +
+        hash('f'), masked to `bits`, so two names collide only when they are congruent modulo
+        2^bits."""
         slots = (ids.astype(np.int64) + self.namespace_hash()) & self.mask
         return {"vw_bits": self.bits, "ids_seen": int(len(ids)),
                 "ids_sharing_a_slot": int(len(ids) - len(np.unique(slots))),
@@ -216,7 +226,7 @@ class VowpalWabbit:
         """Test probabilities from the saved model, and its nonzero weights (constant excluded):
         the readable model, written while the model is loaded, lists nonzero weights only."""
         self._run("-i %s -t -d %s -p %s --link logistic --quiet --readable_model %s"
-                  % (self.model, self.dir / "test.vw", self.predictions, self.readable))
+                  % (self.model, self.test_text, self.predictions, self.readable))
         constant = VW_CONSTANT_HASH & self.mask
         count = 0
         for text in self.readable.read_text().splitlines():
@@ -224,6 +234,38 @@ class VowpalWabbit:
             if index.isdigit() and value and ":" not in value and int(index) != constant:
                 count += 1
         return np.loadtxt(self.predictions, usecols=0, ndmin=1), count
+
+
+def namespace_hash(bits):
+    """VW's hash of our namespace `f` (what a numeric feature name is added to)."""
+    workspace = vowpalwabbit.Workspace("--quiet -b %d" % bits)
+    hashed = workspace.hash_space("f")
+    workspace.finish()
+    return hashed
+
+
+def compact_names(ids):
+    """The smallest `-b` that holds `ids` apart, and each id's new feature name there.
+
+    Renumbered by rank, names `offset + rank` hash to the consecutive slots after the constant's
+    (`(offset + rank + hash('f')) mod 2^b = constant + 1 + rank`), so m ids need 2^b >= m + 1.
+    """
+    bits = max(1, math.ceil(math.log2(len(ids) + 1)))
+    mask = (1 << bits) - 1
+    offset = ((VW_CONSTANT_HASH & mask) + 1 - namespace_hash(bits)) & mask
+    return bits, {int(i): offset + rank for rank, i in enumerate(ids)}
+
+
+def write_renamed_vw(source, target, names):
+    """Copies a VW text file (`label |f id[:value] ...`), renaming every id by `names`."""
+    with open(source) as reader, open(target, "w") as writer:
+        for text in reader:
+            head, _, features = text.rstrip("\n").partition("|f")
+            renamed = []
+            for token in features.split():
+                name, colon, value = token.partition(":")
+                renamed.append("%d%s%s" % (names[int(name)], colon, value))
+            writer.write("%s|f %s\n" % (head, " ".join(renamed)))
 
 
 def vw_settings(meta, lam):
@@ -242,15 +284,15 @@ def vw_settings(meta, lam):
     ]
 
 
-def vw_rows(meta, vw, y_test, repeats):
-    """VW at every lambda and setting of `vw_settings`."""
+def vw_rows(meta, vw, tool, y_test, repeats):
+    """VW at every lambda and setting of `vw_settings`; `setting` starts with its `-b`."""
     rows = []
     for lam in meta["lambdas"]:
         for algorithm, penalty, options in vw_settings(meta, lam):
             seconds = vw.train(options, repeats)
             probabilities, nonzero = vw.predict_and_count()
-            rows.append(row(meta, "vw", algorithm, penalty, lam, options, nonzero, y_test,
-                            probabilities, seconds, vw.load_seconds))
+            rows.append(row(meta, tool, algorithm, penalty, lam, "-b %d %s" % (vw.bits, options),
+                            nonzero, y_test, probabilities, seconds, vw.load_seconds))
             print(line(rows[-1]), flush=True)
     return rows
 
@@ -340,41 +382,51 @@ def compare(args, k):
     X_test, y_test = load_libsvm(directory / "test.svm", meta["dimension"])
     true_prob = np.loadtxt(directory / "test.prob")
     bayes_here = float(log_loss(y_test, true_prob, labels=[0, 1]))
-    bits = args.bits or min(24, max(18, math.ceil(math.log2(meta["dimension"]))))
-    vw = VowpalWabbit(meta, directory, bits)
     ids = np.unique(np.concatenate([X.indices, X_test.indices]))
+    # VW twice: ids renumbered for its smallest collision-free table, and our raw ids at --bits.
+    compact_bits, names = compact_names(ids)
+    for split in ("train", "test"):
+        write_renamed_vw(directory / ("%s.vw" % split), directory / ("%s_compact.vw" % split),
+                         names)
+    renamed = np.array(sorted(names.values()), dtype=np.int64)
+    runs = {"vw": VowpalWabbit(meta, directory, compact_bits, "_compact"),
+            "vw_b24": VowpalWabbit(meta, directory, args.bits)}
+    hashing = {"vw": runs["vw"].collisions(renamed), "vw_b24": runs["vw_b24"].collisions(ids)}
+    hashing["vw"]["ids_renumbered"] = True
+    hashing["vw_b24"]["ids_renumbered"] = False
+    if hashing["vw"]["ids_sharing_a_slot"] or hashing["vw"]["ids_on_constant_slot"]:
+        sys.exit("renumbered ids collide at -b %d: %s" % (compact_bits, hashing["vw"]))
     facts = {"k": k, "dimension": meta["dimension"], "n_train": meta["n_train"],
              "n_test": meta["n_test"], "seed": meta["seed"], "passes": meta["passes"],
              "repeats": args.repeats, "touched_train_ids": meta["touched_train_ids"],
              "bayes_log_loss_ours": meta["bayes_log_loss"], "bayes_log_loss_sklearn": bayes_here,
              "load_seconds": {"sparsecross": meta["load_seconds"], "sklearn": sklearn_load,
-                              "vw": vw.load_seconds},
-             "vw_hashing": vw.collisions(ids), "eta0": meta["eta0"],
+                              "vw": runs["vw"].load_seconds, "vw_b24": runs["vw_b24"].load_seconds},
+             "vw_hashing": hashing, "eta0": meta["eta0"],
              "ftrl_alpha": meta["ftrl_alpha"], "ftrl_beta": meta["ftrl_beta"],
              "truncation_period": meta["truncation_period"],
              "load_average_before": os.getloadavg()}
     print("\nk = %d: dimension %d, %d distinct ids in training; Bayes test log loss %.6f (ours), "
           "%.6f (sklearn.metrics on the same probabilities)"
           % (k, meta["dimension"], meta["touched_train_ids"], meta["bayes_log_loss"], bayes_here))
-    print("load: ours %.3f s, sklearn %.3f s, VW cache %.3f s; VW -b %d: %s"
-          % (meta["load_seconds"], sklearn_load, vw.load_seconds, bits, facts["vw_hashing"]))
+    print("load: ours %.3f s, sklearn %.3f s, VW cache %.3f s (renumbered), %.3f s (raw ids); "
+          "VW hashing: %s"
+          % (meta["load_seconds"], sklearn_load, runs["vw"].load_seconds,
+             runs["vw_b24"].load_seconds, hashing))
     print(HEADER)
     for r in ours:
         print(line(r))
-    rows = ours + vw_rows(meta, vw, y_test, args.repeats)
+    rows = list(ours)
+    for tool, vw in runs.items():
+        rows += vw_rows(meta, vw, tool, y_test, args.repeats)
+    vw = runs["vw"]
     ftrl_options = vw_settings(meta, max(meta["lambdas"]))[0][2]
     facts["vw_timing_checks"] = {
+        "bits": vw.bits,
         "options": ftrl_options,
         "from_cache_seconds": vw.train(ftrl_options, args.repeats),
         "from_text_seconds": vw.train(ftrl_options, args.repeats, from_cache=False),
         "cache_read_and_predict_only_seconds": vw.reading_seconds(args.repeats)}
-    if bits > 18:
-        # The same run with VW's default table (2^18 slots): ids then collide, but the time shows
-        # how much of VW's cost is its 2^b-slot table rather than the per-example work.
-        small = VowpalWabbit(meta, directory, 18)
-        facts["vw_timing_checks"].update(
-            small_table_bits=18, small_table_seconds=small.train(ftrl_options, args.repeats),
-            small_table_hashing=small.collisions(ids))
     print("VW timing checks: %s" % facts["vw_timing_checks"])
     rows += sklearn_rows(meta, X, y, X_test, y_test, sklearn_load, args.repeats)
     facts["load_average_after"] = os.getloadavg()
@@ -477,7 +529,7 @@ def reading(rows, facts, matched):
             for (tool, algorithm, penalty), group in groups.items())
     text[-1] += "."
     sparsest = []
-    for tool in ("sparsecross", "vw", "sklearn"):
+    for tool in ("sparsecross", "vw", "vw_b24", "sklearn"):
         candidates = [r for r in close if r["tool"] == tool]
         if candidates:
             r = min(candidates, key=lambda r: (r["nnz"], r["test_log_loss"]))
@@ -513,27 +565,23 @@ def reading(rows, facts, matched):
                 % "; ".join(speeds))
     load = facts["load_seconds"]
     text.append("Parsing the training text (not in the training times): ours %.3f s, "
-                "scikit-learn `load_svmlight_file` %.3f s, VW text to cache %.3f s."
-                % (load["sparsecross"], load["sklearn"], load["vw"]))
+                "scikit-learn `load_svmlight_file` %.3f s, VW text to cache %.3f s (renumbered "
+                "ids, `-b %d`) and %.3f s (raw ids, `-b %d`)."
+                % (load["sparsecross"], load["sklearn"], load["vw"],
+                   facts["vw_hashing"]["vw"]["vw_bits"], load["vw_b24"],
+                   facts["vw_hashing"]["vw_b24"]["vw_bits"]))
     checks = facts.get("vw_timing_checks")
     if checks:
-        text.append("VW `%s` took %.3f s from its cache and %.3f s from the text file; a pass over "
-                    "the cache that only predicts (no learning) took %.3f s."
-                    % (checks["options"], checks["from_cache_seconds"],
+        text.append("VW `-b %d %s` (renumbered ids) took %.3f s from its cache and %.3f s from "
+                    "the text file; a pass over the cache that only predicts (no learning) took "
+                    "%.3f s."
+                    % (checks["bits"], checks["options"], checks["from_cache_seconds"],
                        checks["from_text_seconds"], checks["cache_read_and_predict_only_seconds"]))
-        if "small_table_seconds" in checks:
-            small = checks["small_table_hashing"]
-            text.append("The same run with `-b %d` (VW's default table) took %.3f s, but %d of "
-                        "the %d ids then share a slot: most of VW's time at `-b %d` goes to its "
-                        "table of 2^b slots, which it needs to keep the ids apart."
-                        % (checks["small_table_bits"], checks["small_table_seconds"],
-                           small["ids_sharing_a_slot"], small["ids_seen"],
-                           facts["vw_hashing"]["vw_bits"]))
     return " ".join(text)
 
 
 def render_k(rows, facts):
-    m, hashing = facts["machine"], facts["vw_hashing"]
+    m = facts["machine"]
     out = ["## k = %d" % facts["k"], ""]
     out.append("Data: %d training and %d test rows (seed %d), marginals plus the full k^k cross: "
                "dimension %d, %d distinct ids in training. Bayes test log loss %.6f "
@@ -543,11 +591,15 @@ def render_k(rows, facts):
                   facts["touched_train_ids"], facts["bayes_log_loss_ours"],
                   facts["bayes_log_loss_sklearn"], facts["passes"], facts["repeats"]))
     out.append("")
-    out.append("VW hashing (`-b %d`): %d ids occur in train or test; %d of them share a slot with "
-               "another id, %d falls on the constant's slot."
-               % (hashing["vw_bits"], hashing["ids_seen"], hashing["ids_sharing_a_slot"],
-                  hashing["ids_on_constant_slot"]))
-    out.append("")
+    for tool, hashing in facts["vw_hashing"].items():
+        out.append("VW hashing, tool `%s` (`-b %d`, %s): %d ids occur in train or test; %d of "
+                   "them share a slot with another id, %d falls on the constant's slot."
+                   % (tool, hashing["vw_bits"],
+                      "ids renumbered by rank, the smallest collision-free table"
+                      if hashing["ids_renumbered"] else "our raw ids",
+                      hashing["ids_seen"], hashing["ids_sharing_a_slot"],
+                      hashing["ids_on_constant_slot"]))
+        out.append("")
     out.append("Machine: %s, %s cores, %s, %s; load average %s before, %s after (shared machine). "
                "Python %s, vowpalwabbit %s, scikit-learn %s, numpy %s, scipy %s, %s. Commit %s, "
                "%s. Command: `%s`."
@@ -590,7 +642,10 @@ def render(results):
             "our scale: mean log loss + lambda R(w), R = |w|_1 or |w|^2/2, bias unpenalized. "
             "scikit-learn gets alpha = lambda; VW `--ftrl --l1/--l2` gets lambda * n * passes; "
             "VW `--l1`/`--l2` get lambda. `nnz` excludes the bias; log loss and AUC are on the "
-            "test split; training time excludes parsing (reported separately).", "",
+            "test split; training time excludes parsing (reported separately). VW runs twice on "
+            "the same rows: `vw` reads the ids renumbered by rank at its smallest collision-free "
+            "`-b` (2^b > m, the ids that occur in train or test), `vw_b24` reads our raw ids at "
+            "`-b 24`; both `-b` are in the `setting` column.", "",
             KNOWN_DIFFERENCES.format(K="/".join(str(p) for p in sorted(periods)) or "10")]
     return "\n".join(head + sections)
 

@@ -578,41 +578,6 @@ fn ledger_rebase_keeps_lazy_weights_exact() {
     }
 }
 
-/// One-off measurement for the reports, not a check:
-/// `cargo test --release -p optimizers --test online -- --ignored --nocapture`.
-/// Memory held at k = 10 after one epoch of 10^6 streamed examples, batch size 1.
-#[test]
-#[ignore = "measurement: streams 10^6 examples per run"]
-fn k10_memory_after_one_million_examples() {
-    let problem = SyntheticProblem::new(SyntheticConfig { k: 10, seed: 11, ..Default::default() })
-        .expect("valid synthetic config");
-    let l1 = l1(1e-4);
-    let l2 = L2::new(1e-4, L2Convention::Tensorflow).expect("valid");
-    let plain = OnlineConfig::default();
-    let bloom = OnlineConfig { admission: Admission::Count { n: 2 }, ..plain.clone() };
-    let per_step = settings("ftrl_penalty = \"per_step\"");
-    let none = toml::Table::new();
-    let runs: [(&str, &str, &dyn Regularizer, &OnlineConfig, &toml::Table); 3] = [
-        ("ftrl l1=1e-4 per_step", "ftrl", &l1, &plain, &per_step),
-        ("ftrl l1=1e-4 per_step, admission count n=2", "ftrl", &l1, &bloom, &per_step),
-        ("sgd_subgradient l2=1e-4 (tensorflow)", "sgd_subgradient", &l2, &plain, &none),
-    ];
-    for (name, kind, reg, config, own) in runs {
-        let mut opt = optimizer_with(kind, reg, config, own);
-        let start = std::time::Instant::now();
-        let stats = train(opt.as_mut(), problem.stream(SplitName::Train, 1_000_000), 1);
-        let seconds = start.elapsed().as_secs_f64();
-        let mem = opt.memory();
-        let model = opt.model();
-        eprintln!(
-            "{name}: {} examples in {seconds:.2} s (generation included); {mem:?}; nonzero {}",
-            stats.examples,
-            model.nonzero()
-        );
-        assert!(mem.coordinates as f64 <= 1.05 * mem.touched as f64);
-    }
-}
-
 /// A penalty that is not a mix of L1, L2 and L0 parts (the minimax concave penalty, MCP, of
 /// strength `lambda` and concavity `gamma`), written here only to check that the closed-form
 /// online rules refuse it: `parts()` is `None` and its class is nonconvex.
