@@ -315,8 +315,7 @@ fn solve(
         let radius = if iterations == 1 { radius.min(sub.norm) } else { radius };
         let change = objective_change(design, c, x, ws);
         let gs = dot(&ws.grad, &ws.step);
-        let scale = design.mean_loss(&x.margins).abs().max(f64::MIN_POSITIVE);
-        if !(sub.predicted > 0.0) || !change.is_finite() {
+        if sub.predicted.is_nan() || sub.predicted <= 0.0 || !change.is_finite() {
             return SolveReport { iterations, converged: false };
         }
         *delta = Some(next_radius(radius, sub.norm, change, sub.predicted, gs));
@@ -329,12 +328,19 @@ fn solve(
                 *margin += moved;
             }
             build_model(design, c, x, ws);
-        } else if change.abs() <= ROUNDING_FLOOR * scale && sub.predicted <= ROUNDING_FLOOR * scale {
+        } else if is_rounding(design, x, change, sub.predicted) {
             // Both decreases are rounding: no step can be verified any more.
             let converged = dot(&ws.grad, &ws.grad).sqrt() <= target;
             return SolveReport { iterations, converged };
         }
     }
+}
+
+/// Whether a rejected step's actual and predicted changes are both rounding next to `|F|`
+/// (only a rejected step pays for the objective's value).
+fn is_rounding(design: &Design, x: &Iterate, change: f64, predicted: f64) -> bool {
+    let scale = design.mean_loss(&x.margins).abs().max(f64::MIN_POSITIVE);
+    change.abs() <= ROUNDING_FLOOR * scale && predicted <= ROUNDING_FLOOR * scale
 }
 
 /// `max(min(n_pos, n_neg), 1) / n` for logistic loss (liblinear's class-balance factor of the
