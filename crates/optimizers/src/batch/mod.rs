@@ -40,12 +40,13 @@
 //!
 //! # Convergence
 //!
-//! Convex fits stop when the maximal KKT violation, bias included, is at most `tol` (trust-region
-//! Newton instead stops, as liblinear does, when the gradient's 2-norm is at most `tol` times
-//! that at `w = 0, b = 0` times the smaller class's share of the rows; its file says why): for
+//! Convex fits stop when the maximal KKT violation, bias included, is at most `tol`: for
 //! `w_j = 0`, `max(0, |g_j| - l1)`; for `w_j != 0`, `|g_j + l2_grad w_j + l1 sign(w_j)|`, with
 //! `g_j` the mean-loss gradient. Pure-L1 points also report a duality gap. The L0 heuristics
 //! report the KKT violation of the problem restricted to their support.
+//! Trust-region Newton instead stops, as liblinear does, when the gradient's 2-norm is at most
+//! `tol` times its norm at `w = 0, b = 0` times the smaller class's share of the rows (its file
+//! says why); it reports the same KKT violation as the others.
 //!
 //! Dense linear algebra (nalgebra) is used only where it pays: the Hessian block of a few
 //! columns (`gram.rs`), for Newton refits on a small support (`refit.rs`, Cholesky) and for
