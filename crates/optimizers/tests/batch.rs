@@ -808,15 +808,16 @@ fn accepts(solver: &str, class: PenaltyClass) -> Option<bool> {
         }
         "fista" | "prune_refit" => Some(class == PenaltyClass::Convex),
         "iht" | "l0l2_cd" | "splicing" => Some(class == PenaltyClass::CountOfNonzeros),
+        // Convex ones without an L1 or L0 part: the class alone does not decide.
         _ => None,
     }
 }
 
-/// The penalty a solver is meant for: L1 when it takes convex penalties, else L0, else the first
-/// registered penalty it accepts.
+/// The penalty a solver is meant for: L1 when it takes convex penalties, else L0, else L2 (the
+/// smooth-penalty solvers), else the first registered penalty it accepts.
 fn natural_penalty(solver: &str) -> Penalty {
     let entry = lookup(solver).expect("registered");
-    ["l1", "l0"]
+    ["l1", "l0", "l2"]
         .into_iter()
         .chain(REGULARIZERS.iter().map(|r| r.name))
         .map(penalty)
@@ -952,15 +953,21 @@ fn unsupported_pairs_are_refused_naming_both() {
         PathConfig { lambdas: Some(vec![0.05]), support_sizes: Some(vec![3]), ..short_path() };
     let none = toml::Table::new();
     for entry in BATCH_SOLVERS {
-        let mut by_class: Vec<(PenaltyClass, bool)> = Vec::new();
+        let mut by_class: Vec<((PenaltyClass, bool), bool)> = Vec::new();
         for regularizer in REGULARIZERS {
             let penalty = penalty(regularizer.name);
             let accepted = entry.check_penalty(&penalty).is_ok();
             if let Some(expected) = accepts(entry.name, penalty.class()) {
                 assert_eq!(accepted, expected, "{} with {}", entry.name, regularizer.name);
             }
-            // The class decides, never the name: every penalty of a class gets one answer.
-            let class = penalty.class();
+            // The class and the parts decide, never the name: every penalty of a class with the
+            // same smoothness (an L1 or L0 part, or no parts, is not smooth) gets one answer.
+            let smooth = penalty
+                .at(1.0)
+                .ok()
+                .and_then(|reg| reg.parts())
+                .is_some_and(|parts| parts.l1 == 0.0 && parts.l0 == 0.0);
+            let class = (penalty.class(), smooth);
             if let Some(&(_, first)) = by_class.iter().find(|(c, _)| *c == class) {
                 assert_eq!(accepted, first, "{}: {:?} split", entry.name, class);
             } else {

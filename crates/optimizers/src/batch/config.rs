@@ -7,7 +7,7 @@
 //! | `lambdas` | `None` | explicit path (sorted decreasing before use) | finite, >= 0, non-empty |
 //! | `n_lambdas` | 20 | points of the default log-spaced path | >= 1 |
 //! | `lambda_min_ratio` | 0.01 | last lambda / first lambda of the default path | (0, 1] |
-//! | `tol` | 1e-6 | stop when the max KKT violation is <= tol | > 0 |
+//! | `tol` | 1e-6 | stop when the max KKT violation is <= tol (`trust_region_newton`: a gradient norm relative to the one at zero, liblinear's rule) | > 0 |
 //! | `max_iter` | 10,000 | iterations per path point (Newton steps for CD, gradient steps for FISTA / IHT, passes for L0L2 CD) | >= 1 |
 //! | `convention` | TensorFlow | meaning of the ridge strength `l2_for_l0` of the L0 heuristics and refits (the penalty's own convention is in its settings) | |
 //! | `support_sizes` | `None` = 1, 2, 5, 10, 20, 50, ... up to the columns | targets s of IHT and prune-refit | >= 1 each, non-empty |

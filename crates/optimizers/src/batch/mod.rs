@@ -23,7 +23,8 @@
 //! Each solver is one file implementing [`BatchSolver`]: its name, the penalty classes it
 //! accepts ([`regularizers::PenaltyClass`]: coordinate descent takes convex and coordinate-wise
 //! nonconvex penalties, FISTA and prune-refit convex ones, the L0 heuristics the count of
-//! nonzeros), its own settings type and its path. An unsupported (penalty, solver) pair is
+//! nonzeros; trust-region Newton convex ones whose [`regularizers::PenaltyParts`] have no L1 or
+//! L0 part, i.e. smooth ones), its own settings type and its path. An unsupported (penalty, solver) pair is
 //! [`BatchError::UnsupportedPenalty`], naming both. The penalty is applied through the
 //! [`regularizers::Regularizer`] trait only (value, coordinate minimizer, KKT violation, prox,
 //! slope at zero).
@@ -43,6 +44,9 @@
 //! `w_j = 0`, `max(0, |g_j| - l1)`; for `w_j != 0`, `|g_j + l2_grad w_j + l1 sign(w_j)|`, with
 //! `g_j` the mean-loss gradient. Pure-L1 points also report a duality gap. The L0 heuristics
 //! report the KKT violation of the problem restricted to their support.
+//! Trust-region Newton instead stops, as liblinear does, when the gradient's 2-norm is at most
+//! `tol` times its norm at `w = 0, b = 0` times the smaller class's share of the rows (its file
+//! says why); it reports the same KKT violation as the others.
 //!
 //! Dense linear algebra (nalgebra) is used only where it pays: the Hessian block of a few
 //! columns (`gram.rs`), for Newton refits on a small support (`refit.rs`, Cholesky) and for
@@ -54,7 +58,9 @@
 //! and registry), `design.rs` (the CSC copy and column operations),
 //! `optimality.rs` (objective, KKT violation, duality gap), `path.rs` ([`PathPoint`],
 //! lambda_max), `gram.rs`, `proximal_step.rs` (backtracking step of FISTA and IHT),
-//! `iterate.rs` (weights, bias, margins), `support.rs` (top-s selection), `refit.rs`, one file per solver, `error.rs`.
+//! `iterate.rs` (weights, bias, margins), `support.rs` (top-s selection), `refit.rs`, one file
+//! per solver (`trust_region_newton.rs`:
+//! TRON, Hessian-vector products through the sparse columns, never a dense Hessian), `error.rs`.
 
 mod config;
 mod design;
@@ -75,6 +81,7 @@ registry::batch_solver_list! {
     l0l2_cd::L0L2Cd,
     prune_refit::PruneRefit,
     splicing::Splicing,
+    trust_region_newton::TrustRegionNewton,
 }
 
 pub use config::PathConfig;

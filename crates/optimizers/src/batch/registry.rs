@@ -32,6 +32,13 @@ pub(crate) trait BatchSolver: Sized + 'static {
     /// Whether it can apply a penalty of this class.
     fn accepts(class: PenaltyClass) -> bool;
 
+    /// Whether it can apply this penalty. The default decides by [`BatchSolver::accepts`] on
+    /// the class alone; a solver that needs more (e.g. no L1 part) also reads the penalty's
+    /// parts, never its name.
+    fn accepts_penalty(penalty: &Penalty) -> bool {
+        Self::accepts(penalty.class())
+    }
+
     /// The shared config with the solver's own settings applied (those that are `PathConfig`
     /// fields, e.g. `l2_for_l0`); what [`BatchEntry::check`] validates. The default changes
     /// nothing.
@@ -69,7 +76,7 @@ pub struct BatchEntry {
     pub keys: &'static [SettingDoc],
     /// The penalties it accepts, in words.
     pub accepts_text: &'static str,
-    accepts: fn(PenaltyClass) -> bool,
+    accepts: fn(&Penalty) -> bool,
     fit: FitFn,
     canonical: fn(&toml::Table) -> Result<toml::Table, BatchError>,
     check: fn(&Penalty, PathConfig, &toml::Table) -> Result<(), BatchError>,
@@ -84,7 +91,7 @@ impl BatchEntry {
 
     /// `Ok` when the solver can apply `penalty`, else the error naming both.
     pub fn check_penalty(&self, penalty: &Penalty) -> Result<(), BatchError> {
-        if (self.accepts)(penalty.class()) {
+        if (self.accepts)(penalty) {
             Ok(())
         } else {
             Err(BatchError::UnsupportedPenalty {
@@ -148,7 +155,7 @@ fn fit_entry<S: BatchSolver>(
 ) -> Result<Vec<PathPoint>, BatchError> {
     config.validate()?;
     let settings = settings_of::<S>(table)?;
-    if !S::accepts(penalty.class()) {
+    if !S::accepts_penalty(penalty) {
         return Err(BatchError::UnsupportedPenalty {
             solver: S::NAME,
             penalty: penalty.name(),
@@ -165,7 +172,7 @@ fn check_entry<S: BatchSolver>(
     table: &toml::Table,
 ) -> Result<(), BatchError> {
     let settings = settings_of::<S>(table)?;
-    if !S::accepts(penalty.class()) {
+    if !S::accepts_penalty(penalty) {
         return Err(BatchError::UnsupportedPenalty {
             solver: S::NAME,
             penalty: penalty.name(),
@@ -186,7 +193,7 @@ pub(crate) const fn entry<S: BatchSolver>() -> BatchEntry {
         summary: S::SUMMARY,
         keys: S::KEYS,
         accepts_text: S::ACCEPTS,
-        accepts: S::accepts,
+        accepts: S::accepts_penalty,
         fit: fit_entry::<S>,
         canonical: canonical_entry::<S>,
         check: check_entry::<S>,

@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""liblinear's L2 logistic regression against our trust_region_newton: time to the same objective.
+
+What it measures: on exactly the rows and columns our solver fits (the k = 6 crossed synthetic
+matrix of the batch_time bench, 200,000 rows; California housing's training split with the
+features of experiments/california_crash_course.toml), at each lambda, the time each side needs
+to reach the same objective, from a cold start, one lambda at a time. Both sides run the same
+algorithm family (trust-region Newton with conjugate gradient, Lin, Weng & Keerthi 2008) and the
+same stopping rule (gradient norm relative to the gradient at zero, scaled by the smaller class's
+share), so the same `tol` list is swept on both, and for each side the fastest fit whose
+objective is within `--match` (default 1e-6) relative of the reference is reported.
+
+Needs: Python 3 with `pip install scikit-learn` (numpy and scipy come with it). Checked with
+scikit-learn 1.9.1. Nothing in `cargo test` needs Python.
+
+Run from the workspace root (both sides in one session, back to back):
+
+    python3 benches/peers/liblinear_l2.py --run --data-dir /work/shared/data
+
+`--run` first runs `cargo run --release -p benches --example l2_peer_data -- --out DIR
+--data-dir DATA ...`, which writes DIR/k6.svm and DIR/california.svm (LIBSVM, labels 0/1,
+index = column + 1), times our solver at every (lambda, tol) and writes DIR/ours.csv and
+DIR/meta.json; then this script times liblinear on the same files and writes
+results/peers/liblinear_l2.csv (every fit of both sides) and results/peers/liblinear_l2.md.
+Without `--run` it reads an earlier export from `--dir`.
+
+Conventions (see `optimizers::batch`): we minimize
+    F(w, b) = (1/n) sum_i logloss(b + x_i.w, y_i) + lambda |w|^2 / 2      (b not penalized),
+liblinear minimizes |w|^2 / 2 + C sum_i logloss, which is (C n) times our F with
+lambda = 1 / (C n): so C = 1 / (n lambda). liblinear has no unpenalized intercept: it appends a
+constant column of value `intercept_scaling` and penalizes its weight, which adds
+lambda b^2 / (2 intercept_scaling^2) to our F. With intercept_scaling in {10, 100}
+(`--intercept-scalings`; both swept, the faster counts) that moves its optimum's value in our
+F by well under 1e-6 relative here (1, the default, does not: about 1e-5 at k = 6); a large
+value also inflates liblinear's gradient at zero, so its `tol` is looser than ours at the same
+number, which the tol sweep absorbs. Every liblinear solution is evaluated with OUR F
+(intercept unpenalized), so both sides are compared on the same objective. The reference
+objective is the lowest F seen: our fit at tol 1e-10 or any fit of either side.
+
+Timing: our figure is `fit_path` at one lambda (input checks, the column-major copy, the
+solve); liblinear's is `LogisticRegression.fit` on the CSR matrix (int32 indices, loaded
+beforehand; its input checks and copy to liblinear's format included). Fastest of `--repeats`.
+"""
+
+import argparse
+import csv
+import inspect
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import sklearn
+from sklearn.datasets import load_svmlight_file
+from sklearn.linear_model import LogisticRegression
+
+RESULTS = Path("results/peers")
+COLUMNS = ["dataset", "rows", "columns", "lambda", "C", "tool", "tol", "intercept_scaling",
+           "seconds", "objective", "relative_gap", "iterations", "reaches"]
+OURS = "sparsecross trust_region_newton"
+LIBLINEAR = "liblinear (scikit-learn)"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dir", default="/tmp/sparsecross_l2_peer",
+                        help="where the example exports the matrices (default %(default)s)")
+    parser.add_argument("--run", action="store_true",
+                        help="run the Rust example first (exports the matrices, times our solver)")
+    parser.add_argument("--data-dir", default="/work/shared/data",
+                        help="directory of california_housing_train.csv (with --run)")
+    parser.add_argument("--lambdas", default="1e-3,1e-4,1e-5")
+    parser.add_argument("--tols", default="1e-1,1e-2,1e-3,1e-4,1e-6",
+                        help="tolerances swept on both sides (default %(default)s)")
+    parser.add_argument("--intercept-scalings", default="10,100",
+                        help="liblinear intercept_scaling values swept (default %(default)s)")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--match", type=float, default=1e-6,
+                        help="relative objective gap that counts as the same objective")
+    parser.add_argument("--no-results", action="store_true",
+                        help="print only; do not write results/peers/liblinear_l2.*")
+    return parser.parse_args()
+
+
+def run_ours(args):
+    command = ["cargo", "run", "--release", "-q", "-p", "benches", "--example", "l2_peer_data",
+               "--", "--out", args.dir, "--data-dir", args.data_dir, "--lambdas", args.lambdas,
+               "--tols", args.tols, "--repeats", str(args.repeats)]
+    print("$ " + " ".join(command), flush=True)
+    done = subprocess.run(command)
+    if done.returncode != 0:
+        sys.exit("the example failed (exit code %d)" % done.returncode)
+    return command
+
+
+def l2_logistic(C, tol, intercept_scaling):
+    """The estimator, in whichever spelling the installed scikit-learn wants."""
+    common = dict(C=C, solver="liblinear", tol=tol, fit_intercept=True,
+                  intercept_scaling=intercept_scaling, max_iter=1000, random_state=0)
+    default_penalty = inspect.signature(LogisticRegression).parameters["penalty"].default
+    if default_penalty == "deprecated":  # scikit-learn >= 1.8
+        return LogisticRegression(l1_ratio=0.0, **common)
+    return LogisticRegression(penalty="l2", dual=False, **common)
+
+
+def our_objective(X, y, coef, intercept, lam):
+    """Mean log loss (natural log) + lambda |w|^2 / 2, intercept unpenalized."""
+    margins = X @ coef + intercept
+    mean_loss = np.mean(np.logaddexp(0.0, margins) - y * margins)
+    return mean_loss + 0.5 * lam * float(coef @ coef)
+
+
+def read_ours(directory):
+    with open(directory / "ours.csv") as f:
+        return list(csv.DictReader(f))
+
+
+def main():
+    args = parse_args()
+    directory = Path(args.dir)
+    command = run_ours(args) if args.run else None
+    meta = json.loads((directory / "meta.json").read_text())
+    ours = read_ours(directory)
+    tols = [float(t) for t in args.tols.split(",")]
+    rows, summary = [], []
+    for data in meta["datasets"]:
+        name = data["name"]
+        X, y = load_svmlight_file(str(directory / data["file"]), n_features=data["columns"])
+        X.indices = X.indices.astype(np.int32)
+        X.indptr = X.indptr.astype(np.int32)
+        n = X.shape[0]
+        print("\n%s: %d rows x %d columns, %d nonzeros" % (name, n, X.shape[1], X.nnz))
+        for lam in [float(v) for v in args.lambdas.split(",")]:
+            C = 1.0 / (n * lam)
+            fits = []
+            for row in ours:
+                if row["dataset"] == name and float(row["lambda"]) == lam:
+                    fits.append((OURS, float(row["tol"]), "", float(row["seconds"]),
+                                 float(row["objective"]), int(row["iterations"])))
+            for scaling in [float(v) for v in args.intercept_scalings.split(",")]:
+                for tol in tols:
+                    best = float("inf")
+                    for _ in range(args.repeats):
+                        model = l2_logistic(C, tol, scaling)
+                        start = time.perf_counter()
+                        model.fit(X, y)
+                        best = min(best, time.perf_counter() - start)
+                    coef, intercept = model.coef_.ravel(), float(model.intercept_[0])
+                    objective = our_objective(X, y, coef, intercept, lam)
+                    fits.append((LIBLINEAR, tol, "%g" % scaling, best, objective,
+                                 int(np.max(model.n_iter_))))
+            reference = min(f[4] for f in fits)
+            print("  lambda %g (C = %.6g): reference objective %.15f" % (lam, C, reference))
+            print("  %-32s %8s %6s %10s %20s %11s %5s" % ("tool", "tol", "scale", "seconds",
+                                                           "objective", "rel. gap", "iter"))
+            reached = {}
+            for tool, tol, scaling, seconds, objective, iterations in fits:
+                gap = (objective - reference) / abs(reference)
+                reaches = gap <= args.match
+                print("  %-32s %8g %6s %10.4f %20.15f %11.2e %5d"
+                      % (tool, tol, scaling, seconds, objective, gap, iterations))
+                rows.append(dict(dataset=name, rows=n, columns=X.shape[1], **{"lambda": lam},
+                                 C="%.6g" % C, tool=tool, tol=tol, intercept_scaling=scaling,
+                                 seconds="%.6f" % seconds, objective="%.15f" % objective,
+                                 relative_gap="%.3e" % gap, iterations=iterations,
+                                 reaches=reaches))
+                # The reference fit of ours (tol below every swept one) is not a timed candidate.
+                if reaches and tol in tols and (tool not in reached or seconds < reached[tool][1]):
+                    reached[tool] = (tol, seconds, scaling)
+            summary.append((name, n, X.shape[1], lam, C, reached.get(OURS),
+                            reached.get(LIBLINEAR)))
+    lines = report(args, meta, command, summary, rows)
+    print("\n" + "\n".join(lines))
+    if not args.no_results:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        with open(RESULTS / "liblinear_l2.csv", "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        (RESULTS / "liblinear_l2.md").write_text("\n".join(lines) + "\n")
+        print("wrote %s and %s" % (RESULTS / "liblinear_l2.csv", RESULTS / "liblinear_l2.md"))
+
+
+def report(args, meta, command, summary, rows):
+    def cell(hit):
+        if not hit:
+            return "not reached"
+        scaling = ", intercept_scaling %s" % hit[2] if hit[2] else ""
+        return "%.3f s (tol %g%s)" % (hit[1], hit[0], scaling)
+
+    lines = [
+        "# trust_region_newton vs liblinear: L2 logistic regression, time to the same objective",
+        "",
+        "Generated by `python3 benches/peers/liblinear_l2.py --run --data-dir /work/shared/data`"
+        " (see `benches/peers/README.md`); every fit is a row of `liblinear_l2.csv`.",
+        "",
+        "Machine: %s, %d logical CPUs, Python %s, scikit-learn %s, numpy %s. Our side: %s."
+        % (platform.machine(), os.cpu_count() or 0, platform.python_version(),
+           sklearn.__version__, np.__version__,
+           "`" + " ".join(command) + "`" if command else "an earlier export"),
+        "",
+        "Objective (ours): mean log loss + lambda |w|^2 / 2, bias unpenalized; liblinear's C ="
+        " 1 / (n lambda), intercept_scaling in {%s} (its bias is penalized: 1 changes the"
+        " optimum by more than the match), its solutions scored with our objective."
+        " A side reaches the objective when it is within %g relative of the lowest seen;"
+        " the time is its fastest such fit (fastest of %d runs each), from a cold start at"
+        " one lambda; liblinear's best (tol, intercept_scaling) counts." % (
+            args.intercept_scalings.replace(",", ", "), args.match, args.repeats),
+        "",
+        "| data | rows x columns | lambda | C | ours | liblinear | ours / liblinear |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, n, m, lam, C, mine, theirs in summary:
+        ratio = "%.2f" % (mine[1] / theirs[1]) if mine and theirs else "n/a"
+        lines.append("| %s | %d x %d | %g | %.4g | %s | %s | %s |"
+                     % (name, n, m, lam, C, cell(mine), cell(theirs), ratio))
+    ratios = [s[5][1] / s[6][1] for s in summary if s[5] and s[6]]
+    if ratios:
+        within = sum(r <= 2.0 for r in ratios)
+        lines += ["", "Within 2x of liblinear at %d of %d (data, lambda) points; ratio from %.2f to"
+                  " %.2f (geometric mean %.2f)." % (within, len(ratios), min(ratios), max(ratios),
+                                                    float(np.exp(np.mean(np.log(ratios)))))]
+    return lines
+
+
+if __name__ == "__main__":
+    main()
