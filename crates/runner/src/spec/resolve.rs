@@ -26,3 +26,17 @@ pub fn real_spec(table: &toml::Table) -> anyhow::Result<RealDataSpec> {
         .try_into()
         .map_err(|e| anyhow::anyhow!("[data.real]: {}", e.to_string().trim_end()))
 }
+
+/// Whether a spec's data sets differ from seed to seed: synthetic data always; real data only
+/// when the seed shuffles `file`'s rows into splits. When they do not, every seed's data set holds
+/// the same examples in the same order, so a deterministic (batch) fit needs to run only once.
+/// `synthetic` and `real` are the spec's `[data.synthetic]` and `[data.real]` tables.
+pub fn data_depends_on_seed(
+    synthetic: Option<&toml::Table>,
+    real: Option<&toml::Table>,
+) -> anyhow::Result<bool> {
+    match (synthetic, real) {
+        (None, Some(table)) => Ok(real_spec(table)?.depends_on_seed()),
+        _ => Ok(true),
+    }
+}
