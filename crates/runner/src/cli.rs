@@ -1,7 +1,8 @@
-//! The command line: `runner`, `runner run SPEC`, `runner list`; [`main`] is the binary's entry
+//! The command line: `runner`, `runner run SPEC`, `runner list`, `runner predict MODEL DATA`; [`main`] is the binary's entry
 //! point.
 //!
-//! The top layer: depends on `sweep` (which runs a spec), `spec` (for `list`) and `paths`.
+//! The top layer: depends on `sweep` (which runs a spec), `spec` (for `list`), `predict` and
+//! `paths`.
 
 use std::process::ExitCode;
 
@@ -39,6 +40,17 @@ pub enum Command {
     },
     /// Lists the experiments, one line each.
     List,
+    /// Applies a saved model (`models/<run id>.json`, written with --export-models on real
+    /// data) to a CSV file: one prediction per row, and the metrics when the file has labels.
+    Predict {
+        /// The saved model file.
+        model: std::path::PathBuf,
+        /// The CSV (or .csv.gz) file, with the model's schema (the label column is optional).
+        data: std::path::PathBuf,
+        /// Write the predictions here (CSV) instead of to stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
     /// Prints the registered regularizers, online optimizers and batch solvers with their own
     /// spec keys (Markdown).
     Methods,
@@ -71,6 +83,9 @@ pub fn main_with(cli: Cli) -> anyhow::Result<()> {
         None => run("k_sweep", &cli.run),
         Some(Command::Run { spec, args }) => run(&spec, &args),
         Some(Command::List) => list(),
+        Some(Command::Predict { model, data, out }) => {
+            crate::predict::run(&crate::predict::PredictRequest { model, data, out })
+        }
         Some(Command::Methods) => {
             print!("{}", crate::methods::markdown());
             Ok(())

@@ -26,7 +26,8 @@
 //!   archived), lambda selection, then the report; runs that ended in `error` are retried by a
 //!   rerun and make the process fail after the report. Uses every module above.
 //! - [`methods`]: the registered methods and their keys as Markdown. Uses nothing.
-//! - [`cli`]: the command line. Uses `sweep`, `spec`, `paths`, `methods`.
+//! - [`predict`]: `runner predict`, a saved model applied to a CSV file. Uses `report`.
+//! - [`cli`]: the command line. Uses `sweep`, `spec`, `paths`, `methods`, `predict`.
 
 pub mod cli;
 pub mod data;
@@ -34,6 +35,7 @@ pub mod execute;
 pub mod methods;
 pub mod paths;
 pub mod plan;
+pub mod predict;
 pub mod provenance;
 pub mod record;
 pub mod report;

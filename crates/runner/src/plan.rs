@@ -208,6 +208,9 @@ pub fn apply_quick(spec: &ExperimentSpec) -> ExperimentSpec {
             }
         };
     }
+    if let Some(real) = &mut out.data.real {
+        crate::spec::resolve::shrink_real(real, quick.max_rows);
+    }
     out.grid.seeds.truncate(quick.seeds);
     let cap_steps = |steps: Option<u64>| match (steps, quick.max_steps) {
         (Some(s), Some(m)) => Some(s.min(m)),

@@ -40,3 +40,64 @@ pub fn data_depends_on_seed(
         _ => Ok(true),
     }
 }
+
+/// `--quick` on a `[data.real]` table: at most `max_rows` rows of each file; explicit split
+/// ranges (which name rows of the whole file) are scaled by `max_rows / (their largest end)` when
+/// that end is beyond `max_rows`, so they keep their proportions and fit the rows read.
+pub fn shrink_real(table: &mut toml::Table, max_rows: u64) {
+    let cap = i64::try_from(max_rows).unwrap_or(i64::MAX);
+    let rows = match table.get("max_rows").and_then(toml::Value::as_integer) {
+        Some(current) => current.min(cap),
+        None => cap,
+    };
+    table.insert("max_rows".into(), toml::Value::Integer(rows));
+    let Some(ranges) = table
+        .get_mut("split")
+        .and_then(toml::Value::as_table_mut)
+        .and_then(|split| split.get_mut("ranges"))
+        .and_then(toml::Value::as_table_mut)
+    else {
+        return;
+    };
+    let end = ranges
+        .values()
+        .filter_map(toml::Value::as_array)
+        .filter_map(|range| range.get(1).and_then(toml::Value::as_integer))
+        .max()
+        .unwrap_or(0);
+    if end <= rows {
+        return;
+    }
+    for (_, range) in ranges.iter_mut() {
+        let Some(range) = range.as_array_mut() else { continue };
+        for bound in range.iter_mut() {
+            if let Some(b) = bound.as_integer() {
+                // b * rows / end in 128 bits: both are at most i64::MAX.
+                *bound = toml::Value::Integer(
+                    (i128::from(b) * i128::from(rows) / i128::from(end)) as i64,
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quick_shrinks_rows_and_scales_ranges() {
+        let mut table: toml::Table = toml::from_str(
+            "file = \"f.csv\"\n[split]\nranges = { train = [0, 12000], validation = [12000, 17000] }",
+        )
+        .unwrap();
+        shrink_real(&mut table, 1700);
+        assert_eq!(table["max_rows"].as_integer(), Some(1700));
+        let ranges = &table["split"]["ranges"];
+        assert_eq!(ranges["train"].as_array().unwrap()[1].as_integer(), Some(1200));
+        assert_eq!(ranges["validation"].as_array().unwrap()[1].as_integer(), Some(1700));
+        let mut small: toml::Table = toml::from_str("file = \"f.csv\"\nmax_rows = 10").unwrap();
+        shrink_real(&mut small, 1700);
+        assert_eq!(small["max_rows"].as_integer(), Some(10));
+    }
+}
