@@ -27,7 +27,10 @@
 //!   rerun and make the process fail after the report. Uses every module above.
 //! - [`methods`]: the registered methods and their keys as Markdown. Uses nothing.
 //! - [`predict`]: `runner predict`, a saved model applied to a CSV file. Uses `report`.
-//! - [`cli`]: the command line. Uses `sweep`, `spec`, `paths`, `methods`, `predict`.
+//! - [`split_file`]: `runner split`, one CSV cut into a training and a test file (optionally
+//!   with a derived text label). Uses `provenance`.
+//! - [`cli`]: the command line. Uses `sweep`, `spec`, `paths`, `methods`, `predict`,
+//!   `split_file`.
 
 pub mod cli;
 pub mod data;
@@ -40,4 +43,5 @@ pub mod provenance;
 pub mod record;
 pub mod report;
 pub mod spec;
+pub mod split_file;
 pub mod sweep;
