@@ -4,6 +4,9 @@
 //! (`features.md`, refit rows, real-data summary), the saved models, and `runner predict`
 //! reproducing the report's test metrics exactly.
 
+// Test helpers unwrap: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::Path;

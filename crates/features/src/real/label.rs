@@ -106,11 +106,13 @@ impl LabelRule {
             }
             (None, Some(_), None) | (None, None, Some(_)) => Err(invalid(
                 "schema.label",
-                "set both `positive` and `negative` (the texts of each class; any other value is                  an error naming its line)",
+                "set both `positive` and `negative` (the texts of each class; any other value \
+                 is an error naming its line)",
             )),
             _ => Err(invalid(
                 "schema.label",
-                "set exactly one of `rule` (numeric labels) and `positive` + `negative` (text                  labels)",
+                "set exactly one of `rule` (numeric labels) and `positive` + `negative` \
+                 (text labels)",
             )),
         }
     }

@@ -19,12 +19,16 @@ pub fn synthetic_config(table: &toml::Table, k: u32, seed: u64) -> anyhow::Resul
     Ok(config)
 }
 
-/// The `[data.real]` table as the loader's spec (errors name the table and the key).
+/// The `[data.real]` table as the loader's spec (errors name the table and the key), its label
+/// rule checked (so a bad one is refused before any run).
 pub fn real_spec(table: &toml::Table) -> anyhow::Result<RealDataSpec> {
-    table
+    let spec: RealDataSpec = table
         .clone()
         .try_into()
-        .map_err(|e| anyhow::anyhow!("[data.real]: {}", e.to_string().trim_end()))
+        .map_err(|e| anyhow::anyhow!("[data.real]: {}", e.to_string().trim_end()))?;
+    features::real::LabelRule::from_spec(&spec.schema.label)
+        .map_err(|e| anyhow::anyhow!("[data.real]: {e}"))?;
+    Ok(spec)
 }
 
 /// Whether a spec's data sets differ from seed to seed: synthetic data always; real data only
