@@ -104,4 +104,26 @@ mod tests {
         shrink_real(&mut small, 1700);
         assert_eq!(small["max_rows"].as_integer(), Some(10));
     }
+
+    #[test]
+    fn real_data_depend_on_the_seed_only_when_shuffled_into_splits() {
+        let real = |split: &str| -> toml::Table {
+            toml::from_str(&format!(
+                "file = \"f.csv\"\nschema = {{ label = {{ column = \"y\", rule = \"> 0\" }} }}\n\
+                 features = {{}}\n{split}"
+            ))
+            .unwrap()
+        };
+        let shuffled = real("split = { fractions = { train = 0.8, validation = 0.2 } }");
+        assert!(data_depends_on_seed(None, Some(&shuffled)).unwrap());
+        let unshuffled =
+            real("split = { shuffle = false, fractions = { train = 0.8, validation = 0.2 } }");
+        assert!(!data_depends_on_seed(None, Some(&unshuffled)).unwrap());
+        assert!(!data_depends_on_seed(None, Some(&real(""))).unwrap());
+        assert!(data_depends_on_seed(Some(&toml::Table::new()), None).unwrap());
+        let bad = real("").to_string().replace("rule = \"> 0\"", "positive = [\"a\"]");
+        let bad: toml::Table = toml::from_str(&bad).unwrap();
+        let err = data_depends_on_seed(None, Some(&bad)).unwrap_err().to_string();
+        assert!(err.contains("schema.label") && err.contains("negative"), "{err}");
+    }
 }
