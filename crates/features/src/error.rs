@@ -65,6 +65,25 @@ pub enum FeaturesError {
         /// What was expected, e.g. "a finite number".
         expected: &'static str,
     },
+    /// A label value that is in neither class of a text label rule.
+    #[error(
+        "{file} line {line} (data row {row}), label column `{column}`: `{value}` is in neither \
+         class ({classes})"
+    )]
+    Label {
+        /// The file name.
+        file: String,
+        /// 1-based line number in the file.
+        line: u64,
+        /// 1-based data row (the header excluded).
+        row: u64,
+        /// The label column.
+        column: String,
+        /// The text.
+        value: String,
+        /// The classes, e.g. `positive [">50K"], negative ["<=50K"]`.
+        classes: String,
+    },
     /// The CSV itself is malformed (e.g. a row with the wrong number of fields).
     #[error("{file} line {line}: {message}")]
     Csv {

@@ -1,7 +1,8 @@
-//! The command line: `runner`, `runner run SPEC`, `runner list`; [`main`] is the binary's entry
+//! The command line: `runner`, `runner run SPEC`, `runner list`, `runner predict MODEL DATA`, `runner split`; [`main`] is the binary's entry
 //! point.
 //!
-//! The top layer: depends on `sweep` (which runs a spec), `spec` (for `list`) and `paths`.
+//! The top layer: depends on `sweep` (which runs a spec), `spec` (for `list`), `predict`,
+//! `split_file` and `paths`.
 
 use std::process::ExitCode;
 
@@ -39,6 +40,42 @@ pub enum Command {
     },
     /// Lists the experiments, one line each.
     List,
+    /// Applies a saved model (`models/<run id>.json`, written with --export-models on real
+    /// data) to a CSV file: one prediction per row, and the metrics when the file has labels.
+    Predict {
+        /// The saved model file.
+        model: std::path::PathBuf,
+        /// The CSV (or .csv.gz) file, with the model's schema (the label column is optional).
+        data: std::path::PathBuf,
+        /// Write the predictions here (CSV) instead of to stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Cuts one CSV file into a training and a test file (header copied to both, test rows
+    /// picked by a seeded hash of the row index), optionally appending a derived text label.
+    Split {
+        /// The CSV file to cut.
+        input: std::path::PathBuf,
+        /// Share of the rows written to the test file.
+        #[arg(long, value_name = "F")]
+        test_fraction: f64,
+        /// Seed of the choice of test rows.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The training file to write.
+        #[arg(long, value_name = "FILE")]
+        train_out: std::path::PathBuf,
+        /// The test file to write.
+        #[arg(long, value_name = "FILE")]
+        test_out: std::path::PathBuf,
+        /// Append a text label column: `NAME=COLUMN OP NUMBER`, e.g.
+        /// `price=median_house_value > 265000`.
+        #[arg(long, value_name = "RULE")]
+        derive_label: Option<String>,
+        /// The derived label's texts where the comparison holds and where it does not.
+        #[arg(long, value_name = "POS,NEG", default_value = "yes,no")]
+        label_texts: String,
+    },
     /// Prints the registered regularizers, online optimizers and batch solvers with their own
     /// spec keys (Markdown).
     Methods,
@@ -71,6 +108,31 @@ pub fn main_with(cli: Cli) -> anyhow::Result<()> {
         None => run("k_sweep", &cli.run),
         Some(Command::Run { spec, args }) => run(&spec, &args),
         Some(Command::List) => list(),
+        Some(Command::Split {
+            input,
+            test_fraction,
+            seed,
+            train_out,
+            test_out,
+            derive_label,
+            label_texts,
+        }) => {
+            let Some((pos, neg)) = label_texts.split_once(',') else {
+                anyhow::bail!("--label-texts `{label_texts}`: expected POS,NEG, e.g. yes,no");
+            };
+            crate::split_file::run(&crate::split_file::SplitRequest {
+                input,
+                test_fraction,
+                seed,
+                train_out,
+                test_out,
+                derive_label,
+                label_texts: (pos.trim().to_string(), neg.trim().to_string()),
+            })
+        }
+        Some(Command::Predict { model, data, out }) => {
+            crate::predict::run(&crate::predict::PredictRequest { model, data, out })
+        }
         Some(Command::Methods) => {
             print!("{}", crate::methods::markdown());
             Ok(())

@@ -26,7 +26,11 @@
 //!   archived), lambda selection, then the report; runs that ended in `error` are retried by a
 //!   rerun and make the process fail after the report. Uses every module above.
 //! - [`methods`]: the registered methods and their keys as Markdown. Uses nothing.
-//! - [`cli`]: the command line. Uses `sweep`, `spec`, `paths`, `methods`.
+//! - [`predict`]: `runner predict`, a saved model applied to a CSV file. Uses `report`.
+//! - [`split_file`]: `runner split`, one CSV cut into a training and a test file (optionally
+//!   with a derived text label). Uses `provenance`.
+//! - [`cli`]: the command line. Uses `sweep`, `spec`, `paths`, `methods`, `predict`,
+//!   `split_file`.
 
 pub mod cli;
 pub mod data;
@@ -34,8 +38,10 @@ pub mod execute;
 pub mod methods;
 pub mod paths;
 pub mod plan;
+pub mod predict;
 pub mod provenance;
 pub mod record;
 pub mod report;
 pub mod spec;
+pub mod split_file;
 pub mod sweep;

@@ -208,6 +208,9 @@ pub fn apply_quick(spec: &ExperimentSpec) -> ExperimentSpec {
             }
         };
     }
+    if let Some(real) = &mut out.data.real {
+        crate::spec::resolve::shrink_real(real, quick.max_rows);
+    }
     out.grid.seeds.truncate(quick.seeds);
     let cap_steps = |steps: Option<u64>| match (steps, quick.max_steps) {
         (Some(s), Some(m)) => Some(s.min(m)),
@@ -334,6 +337,13 @@ pub fn expand(spec: &ExperimentSpec) -> anyhow::Result<Plan> {
         .flat_map(|&k| spec.grid.seeds.iter().map(move |&seed| DatasetKey { k, seed }))
         .collect();
     let mut units = Vec::new();
+    // Batch solvers are deterministic: on data that do not change with the seed they run on the
+    // first seed's data set only (their rows carry that seed).
+    let batch_seeds_differ = crate::spec::resolve::data_depends_on_seed(
+        spec.data.synthetic.as_ref(),
+        spec.data.real.as_ref(),
+    )?;
+    let first_seed = spec.grid.seeds.first().copied();
     for &dataset in &datasets {
         for reg in &spec.regularizers {
             let entry_penalty = Penalty::new(&reg.kind, &reg.settings)?;
@@ -350,6 +360,12 @@ pub fn expand(spec: &ExperimentSpec) -> anyhow::Result<Plan> {
                 let Some((family, kind)) = opt.family_and_name() else {
                     anyhow::bail!("optimizer entry without `online` or `batch` (spec not checked)");
                 };
+                if family == Family::Batch
+                    && !batch_seeds_differ
+                    && Some(dataset.seed) != first_seed
+                {
+                    continue;
+                }
                 let settings = match family {
                     Family::Online => {
                         optimizers::online::lookup(kind)?.check_settings(&opt.settings)?

@@ -312,6 +312,17 @@ pub(crate) fn read_rows(path: &Path, extra: usize) -> anyhow::Result<Vec<RunReco
     Ok(rows)
 }
 
+/// Suffix of the run id of a refit row: the selected run's configuration retrained on train +
+/// validation (`[selection] refit = true`).
+pub const REFIT_SUFFIX: &str = "-refit";
+
+impl RunRecord {
+    /// Whether this row is a refit of a selected run (see [`REFIT_SUFFIX`]).
+    pub fn is_refit(&self) -> bool {
+        self.run_id.ends_with(REFIT_SUFFIX)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,12 +1,13 @@
 //! Feature columns fitted on the training rows: bucketizers and vocabularies, the feature space
-//! they span (marginals, crosses, shorthands), and the per-row encoding into bucket indices.
+//! they span (marginals, crosses, shorthands), and the per-row encoding of any table (training
+//! data, or new data to predict) into bucket indices by a fitted space.
 
 use std::borrow::Cow;
 
 use rustc_hash::FxHashMap;
 
 use super::spec::{BucketizeSpec, CategoricalSpec, FeatureColumnsSpec};
-use super::table::{Table, Values};
+use super::table::{Table, Values, MISSING_CODE};
 use crate::error::{invalid, FeaturesError};
 use crate::space::{Bucketizer, Column, ColumnEncoding, FeatureSpaceBuilder, Vocabulary};
 use crate::synthetic::FULL_CROSS;
@@ -17,8 +18,8 @@ use crate::FeatureSpace;
 pub(crate) enum Encoder<'t> {
     /// A bucketized numeric column.
     Buckets { values: &'t [f64], bucketizer: Bucketizer },
-    /// A categorical column: `to_index[codes[row]]`.
-    Categorical { codes: Cow<'t, [u32]>, to_index: Vec<u32> },
+    /// A categorical column: `to_index[codes[row]]`, `missing` for [`MISSING_CODE`].
+    Categorical { codes: Cow<'t, [u32]>, to_index: Vec<u32>, missing: u32 },
 }
 
 impl Encoder<'_> {
@@ -26,19 +27,21 @@ impl Encoder<'_> {
     fn bucket(&self, row: usize) -> u32 {
         match self {
             Encoder::Buckets { values, bucketizer } => bucketizer.bucket(values[row]),
-            Encoder::Categorical { codes, to_index } => to_index[codes[row] as usize],
+            Encoder::Categorical { codes, to_index, missing } => match codes[row] {
+                MISSING_CODE => *missing,
+                code => to_index[code as usize],
+            },
         }
     }
 }
 
-/// The fitted space and one encoder per space column.
+/// One encoder per column of a fitted space, over the rows of one table.
 #[derive(Debug)]
-pub(crate) struct FittedColumns<'t> {
-    pub(crate) space: FeatureSpace,
+pub(crate) struct RowEncoder<'t> {
     encoders: Vec<Encoder<'t>>,
 }
 
-impl FittedColumns<'_> {
+impl RowEncoder<'_> {
     /// Writes the bucket index of every column for `row` into `buckets`.
     pub(crate) fn buckets(&self, row: usize, buckets: &mut Vec<u32>) {
         buckets.clear();
@@ -46,29 +49,78 @@ impl FittedColumns<'_> {
     }
 }
 
-/// Fits every feature column on the `train` rows of `table` and builds the feature space.
-pub(crate) fn fit<'t>(
+/// The encoder of `table`'s rows by the columns of `space` (fitted on this table or another one
+/// with the same schema): numeric columns by their bucketizers, categories by their
+/// vocabularies (unknown ones to OOV, missing ones to the missing bucket).
+pub(crate) fn encoder<'t>(
     table: &'t Table,
+    space: &FeatureSpace,
+) -> Result<RowEncoder<'t>, FeaturesError> {
+    let encoders = space
+        .columns()
+        .iter()
+        .map(|column| {
+            let field = format!("features column `{}`", column.name);
+            Ok(match &column.encoding {
+                ColumnEncoding::Buckets(bucketizer) => Encoder::Buckets {
+                    values: numeric_column(table, &field, &column.name)?,
+                    bucketizer: bucketizer.clone(),
+                },
+                ColumnEncoding::Categorical(vocabulary) => {
+                    let Categories { codes, values } = categories(table, &field, &column.name)?;
+                    let to_index = values.iter().map(|v| vocabulary.index_of(v)).collect();
+                    Encoder::Categorical { codes, to_index, missing: vocabulary.missing() }
+                }
+            })
+        })
+        .collect::<Result<Vec<_>, FeaturesError>>()?;
+    Ok(RowEncoder { encoders })
+}
+
+/// Fits every feature column on the `train` rows of `table` and builds the feature space; with
+/// `missing_buckets`, every column gets a `#missing` bucket. Also returns a warning for each
+/// bucketized column that ends with fewer buckets than its spec asks for.
+pub(crate) fn fit(
+    table: &Table,
     spec: &FeatureColumnsSpec,
     train: &[usize],
-) -> Result<FittedColumns<'t>, FeaturesError> {
-    let mut builder = FeatureSpaceBuilder::new();
-    let mut encoders = Vec::new();
+    missing_buckets: bool,
+) -> Result<(FeatureSpace, Vec<String>), FeaturesError> {
+    let mut columns = Vec::new();
+    let mut warnings = Vec::new();
     for (i, bucketize) in spec.bucketized.iter().enumerate() {
         let field = format!("features.bucketized[{i}]");
         let values = numeric_column(table, &field, &bucketize.column)?;
         let training: Vec<f64> = train.iter().map(|&r| values[r]).collect();
-        let bucketizer = fit_bucketizer(&field, bucketize, &training)?;
-        let encoding = ColumnEncoding::Buckets(bucketizer.clone());
-        builder.add_column(Column { name: bucketize.column.clone(), encoding })?;
-        encoders.push(Encoder::Buckets { values, bucketizer });
+        let mut bucketizer = fit_bucketizer(&field, bucketize, &training)?;
+        warnings.extend(fewer_buckets(&field, bucketize, &bucketizer, &training));
+        if missing_buckets {
+            bucketizer = bucketizer.with_missing_bucket();
+        }
+        let encoding = ColumnEncoding::Buckets(bucketizer);
+        columns.push(Column { name: bucketize.column.clone(), encoding });
     }
     for (i, categorical) in spec.categorical.iter().enumerate() {
         let field = format!("features.categorical[{i}]");
-        let (encoder, vocabulary) = fit_categorical(table, &field, categorical, train)?;
+        let mut vocabulary = fit_categorical(table, &field, categorical, train)?;
+        if missing_buckets {
+            vocabulary = vocabulary.with_missing_bucket();
+        }
         let encoding = ColumnEncoding::Categorical(vocabulary);
-        builder.add_column(Column { name: categorical.column.clone(), encoding })?;
-        encoders.push(encoder);
+        columns.push(Column { name: categorical.column.clone(), encoding });
+    }
+    Ok((build_space(columns, spec)?, warnings))
+}
+
+/// The space of fitted `columns` (bucketized ones first, in spec order, then categorical ones)
+/// with the groups `spec` asks for.
+pub(crate) fn build_space(
+    columns: Vec<Column>,
+    spec: &FeatureColumnsSpec,
+) -> Result<FeatureSpace, FeaturesError> {
+    let mut builder = FeatureSpaceBuilder::new();
+    for column in columns {
+        builder.add_column(column)?;
     }
     add_groups(&mut builder, spec)?;
     let space = builder.build();
@@ -78,7 +130,37 @@ pub(crate) fn fit<'t>(
             "no feature groups: set marginals = true or list crosses of bucketized/categorical columns",
         ));
     }
-    Ok(FittedColumns { space, encoders })
+    Ok(space)
+}
+
+/// The warning for a bucketized column with fewer buckets than asked (quantiles `n`: `n + 1`;
+/// uniform `n`: `n`; boundaries: one more than given).
+fn fewer_buckets(
+    field: &str,
+    spec: &BucketizeSpec,
+    bucketizer: &Bucketizer,
+    training: &[f64],
+) -> Option<String> {
+    let (asked, how) = match (spec.quantiles, spec.uniform, &spec.boundaries) {
+        (Some(n), _, _) => (n + 1, format!("quantiles = {n}")),
+        (_, Some(n), _) => (n, format!("uniform = {n}")),
+        (_, _, Some(b)) => (b.len() + 1, format!("{} boundaries", b.len())),
+        _ => return None,
+    };
+    let got = bucketizer.len();
+    if got >= asked {
+        return None;
+    }
+    let mut distinct: Vec<f64> = training.iter().copied().filter(|v| v.is_finite()).collect();
+    distinct.sort_unstable_by(f64::total_cmp);
+    distinct.dedup();
+    Some(format!(
+        "column `{}` ({field}): {how} asks for {asked} buckets, it has {got} (its {} training \
+         values have {} distinct finite values)",
+        spec.column,
+        training.len(),
+        distinct.len()
+    ))
 }
 
 fn add_groups(
@@ -210,6 +292,9 @@ fn categories<'t>(
             let codes = numbers
                 .iter()
                 .map(|v| {
+                    if v.is_nan() {
+                        return MISSING_CODE;
+                    }
                     *interned.entry(v.to_bits()).or_insert_with(|| {
                         values.push(format!("{v}"));
                         values.len() as u32 - 1
@@ -225,18 +310,18 @@ fn categories<'t>(
     }
 }
 
-fn fit_categorical<'t>(
-    table: &'t Table,
+fn fit_categorical(
+    table: &Table,
     field: &str,
     spec: &CategoricalSpec,
     train: &[usize],
-) -> Result<(Encoder<'t>, Vocabulary), FeaturesError> {
+) -> Result<Vocabulary, FeaturesError> {
     let Categories { codes, values } = categories(table, field, &spec.column)?;
     let mut counts = vec![0u64; values.len()];
     for &r in train {
-        counts[codes[r] as usize] += 1;
+        if let Some(count) = counts.get_mut(codes[r] as usize) {
+            *count += 1; // a missing value (MISSING_CODE) is no category
+        }
     }
-    let vocabulary = Vocabulary::fit(values.iter().map(String::as_str).zip(counts), spec.min_count);
-    let to_index = values.iter().map(|v| vocabulary.index_of(v)).collect();
-    Ok((Encoder::Categorical { codes, to_index }, vocabulary))
+    Ok(Vocabulary::fit(values.iter().map(String::as_str).zip(counts), spec.min_count))
 }

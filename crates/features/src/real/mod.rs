@@ -3,15 +3,20 @@
 //! training split only (bucketizer boundaries and vocabularies never see validation or test
 //! rows).
 //!
-//! Pipeline of [`load`]: read the declared columns, the label (after its rule) and the derived
-//! columns (`table`); shuffle and split (`split`); fit bucketizers and vocabularies on the training
-//! rows and build the [`FeatureSpace`] (`columns`); encode every row of every split. Files are
-//! opened by `source` (a directory and a broken gzip stream are typed errors). [`count_rows`]
-//! bounds a file's rows without parsing it (the runner's memory estimate).
+//! Pipeline of [`load`]: read the declared columns, the label (after its rule: numeric, or the
+//! texts of two classes, `label`) and the derived columns of `file`, then of `validation_file`
+//! and `test_file` when given (`table`); shuffle and split `file`'s rows (`split`), the other
+//! files' rows joining the validation and test splits; fit bucketizers and vocabularies on the
+//! training rows and build the [`FeatureSpace`] (`columns`); encode every row of every split. The
+//! fitted [`FeaturePipeline`] (`pipeline`) is the same thing as plain data: saved with a model,
+//! it encodes new files exactly as the training files were. Files are opened by `source` (a
+//! directory and a broken gzip stream are typed errors). [`count_rows`] bounds the rows of the
+//! files without parsing them (the runner's memory estimate).
 
 mod columns;
 mod datetime;
 mod label;
+pub mod pipeline;
 mod source;
 pub mod spec;
 mod split;
@@ -20,16 +25,19 @@ mod table;
 use std::io::Read;
 use std::path::Path;
 
-pub use label::{Comparison, LabelRule};
+pub use label::{Comparison, LabelClasses, LabelRule};
+pub use pipeline::{FeaturePipeline, FittedColumn, FittedEncoding, ReadExamples};
 pub use spec::{
     BucketizeSpec, CategoricalSpec, ColumnType, CrossSpec, DerivedColumn, DerivedOp,
-    FeatureColumnsSpec, LabelSpec, RealDataSpec, Schema, SplitFractions, SplitRanges, SplitSpec,
+    FeatureColumnsSpec, FileRole, LabelSpec, RealDataSpec, Schema, SplitFractions, SplitRanges,
+    SplitSpec,
 };
 
 pub(crate) use source::{io_error, open_file};
 
 use crate::error::{invalid, FeaturesError};
 use crate::{FeatureSpace, SparseExample};
+use table::{LabelColumn, TableFile};
 
 /// A loaded data set: examples per split (in shuffled order), the fitted feature space.
 #[derive(Debug, Clone)]
@@ -42,23 +50,45 @@ pub struct RealDataset {
     pub test: Vec<SparseExample>,
     /// The feature space fitted on the training split.
     pub space: FeatureSpace,
-    /// Data rows read from the file (after `max_rows`).
+    /// The same, as data that can be saved and rebuilds `space`.
+    pub pipeline: FeaturePipeline,
+    /// Data rows read from the files (each after `max_rows`).
     pub rows_read: u64,
+    /// What the user should know: each bucketized column that has fewer buckets than asked.
+    pub warnings: Vec<String>,
 }
 
-/// Loads `spec.file` from `data_dir` (see the module doc). Errors name the full path of a missing
-/// file; the file, line, column and value of a bad field; the spec field of a bad setting.
+/// Loads `spec.file` (and `validation_file`, `test_file`) from `data_dir` (see the module doc).
+/// Errors name the full path of a missing file; the file, line, column and value of a bad field;
+/// the spec field of a bad setting.
 pub fn load(data_dir: &Path, spec: &RealDataSpec) -> Result<RealDataset, FeaturesError> {
-    let rule = LabelRule::parse(&spec.schema.label.rule)?;
+    let rule = LabelRule::from_spec(&spec.schema.label)?;
     validate_schema(&spec.schema)?;
     split::validate(&spec.split)?;
-    let path = data_dir.join(&spec.file);
     let file = spec.file.as_str();
-    let table = table::read_table(&path, file, &spec.schema, &rule, spec.max_rows)?;
-    if table.rows() == 0 {
+    let paths: Vec<_> = spec.files().iter().map(|&(_, _, f)| data_dir.join(f)).collect();
+    let files: Vec<TableFile<'_>> = spec
+        .files()
+        .into_iter()
+        .zip(&paths)
+        .map(|((_, _, name), path)| TableFile { path, name })
+        .collect();
+    let table =
+        table::read_table(&files, &spec.schema, &rule, spec.max_rows, LabelColumn::Required)?;
+    let main_rows = table.rows_per_file[0];
+    if main_rows == 0 {
         return Err(FeaturesError::EmptyData { file: file.to_owned(), what: "the data".into() });
     }
-    let rows = split::split_rows(table.rows(), &spec.split)?;
+    let mut rows = split::split_rows(main_rows, &spec.split)?;
+    let mut next = main_rows;
+    for ((role, _, _), &count) in spec.files().iter().zip(&table.rows_per_file).skip(1) {
+        let added = next..next + count;
+        match role {
+            FileRole::Validation => rows.validation.extend(added),
+            _ => rows.test.extend(added),
+        }
+        next += count;
+    }
     if rows.train.is_empty() {
         let what = "the training split".into();
         return Err(FeaturesError::EmptyData { file: file.to_owned(), what });
@@ -66,37 +96,63 @@ pub fn load(data_dir: &Path, spec: &RealDataSpec) -> Result<RealDataset, Feature
     if rule.is_binary() {
         check_two_classes(&table.labels, &rows.train, file, &spec.schema.label)?;
     }
-    let fitted = columns::fit(&table, &spec.features, &rows.train)?;
-    let encode = |indices: &[usize]| {
-        let mut buckets = Vec::with_capacity(fitted.space.columns().len());
-        // One id per group: each example's buffers are allocated once, at their final size.
-        let groups = fitted.space.groups().len();
-        let examples = indices.iter().map(|&row| {
-            fitted.buckets(row, &mut buckets);
-            let mut example = SparseExample {
-                ids: Vec::with_capacity(groups),
-                values: Vec::with_capacity(groups),
-                label: table.labels[row],
-                true_prob: None,
-            };
-            fitted.space.encode(&buckets, &mut example);
-            example
-        });
-        examples.collect::<Vec<_>>()
-    };
-    let (train, validation, test) =
-        (encode(&rows.train), encode(&rows.validation), encode(&rows.test));
-    Ok(RealDataset { train, validation, test, space: fitted.space, rows_read: table.rows() as u64 })
+    let missing_buckets = !spec.schema.missing.is_empty();
+    let (space, warnings) = columns::fit(&table, &spec.features, &rows.train, missing_buckets)?;
+    let train = encode(&table, &space, &rows.train)?;
+    let validation = encode(&table, &space, &rows.validation)?;
+    let test = encode(&table, &space, &rows.test)?;
+    let pipeline = FeaturePipeline::new(&spec.schema, &spec.features, &space);
+    Ok(RealDataset {
+        train,
+        validation,
+        test,
+        space,
+        pipeline,
+        rows_read: table.rows() as u64,
+        warnings,
+    })
 }
 
-/// An upper bound on the data rows of `spec.file` (at most `spec.max_rows`), found without
-/// parsing: the line breaks of the (decompressed) file, minus the header line. A quoted field
-/// holding a line break counts as an extra row, so the bound may be high, never low. It reads the
-/// whole file unless `max_rows` is reached first, so a broken gzip stream is reported here too.
+/// The examples of `rows` of `table`, encoded by the fitted `space`.
+pub(crate) fn encode(
+    table: &table::Table,
+    space: &FeatureSpace,
+    rows: &[usize],
+) -> Result<Vec<SparseExample>, FeaturesError> {
+    let encoder = columns::encoder(table, space)?;
+    let mut buckets = Vec::with_capacity(space.columns().len());
+    // One id per group: each example's buffers are allocated once, at their final size.
+    let groups = space.groups().len();
+    let examples = rows.iter().map(|&row| {
+        encoder.buckets(row, &mut buckets);
+        let mut example = SparseExample {
+            ids: Vec::with_capacity(groups),
+            values: Vec::with_capacity(groups),
+            label: table.labels[row],
+            true_prob: None,
+        };
+        space.encode(&buckets, &mut example);
+        example
+    });
+    Ok(examples.collect())
+}
+
+/// An upper bound on the data rows of the spec's files (at most `spec.max_rows` each), found
+/// without parsing: the line breaks of each (decompressed) file, minus its header line. A quoted
+/// field holding a line break counts as an extra row, so the bound may be high, never low. It
+/// reads each file whole unless `max_rows` is reached first, so a broken gzip stream is reported
+/// here too.
 pub fn count_rows(data_dir: &Path, spec: &RealDataSpec) -> Result<u64, FeaturesError> {
-    let path = data_dir.join(&spec.file);
-    let limit = spec.max_rows.map_or(u64::MAX, |m| m.saturating_add(1));
-    let mut reader = source::open_data(&path)?;
+    let mut total = 0u64;
+    for (_, _, file) in spec.files() {
+        total += count_file_rows(&data_dir.join(file), spec.max_rows)?;
+    }
+    Ok(total)
+}
+
+fn count_file_rows(path: &Path, max_rows: Option<u64>) -> Result<u64, FeaturesError> {
+    let limit = max_rows.map_or(u64::MAX, |m| m.saturating_add(1));
+    let mut reader = source::open_data(path)?;
     let mut buffer = vec![0u8; 1 << 16];
     let (mut lines, mut last) = (0u64, b'\n');
     while lines < limit {
@@ -104,7 +160,7 @@ pub fn count_rows(data_dir: &Path, spec: &RealDataSpec) -> Result<u64, FeaturesE
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(io_error(&path, e)),
+            Err(e) => return Err(io_error(path, e)),
         };
         lines += buffer[..n].iter().filter(|&&b| b == b'\n').count() as u64;
         last = buffer[n - 1];
@@ -113,11 +169,11 @@ pub fn count_rows(data_dir: &Path, spec: &RealDataSpec) -> Result<u64, FeaturesE
         lines += 1; // a last line without a line break
     }
     let rows = lines.saturating_sub(1);
-    Ok(spec.max_rows.map_or(rows, |m| rows.min(m)))
+    Ok(max_rows.map_or(rows, |m| rows.min(m)))
 }
 
 /// Derived columns: known operation inputs, declared with the right type, unique names.
-fn validate_schema(schema: &Schema) -> Result<(), FeaturesError> {
+pub(crate) fn validate_schema(schema: &Schema) -> Result<(), FeaturesError> {
     for (i, derived) in schema.derived.iter().enumerate() {
         let field = format!("schema.derived[{i}]");
         let wanted = match derived.op {
@@ -166,7 +222,14 @@ fn check_two_classes(
     if train.iter().all(|&r| labels[r] == first) {
         return Err(FeaturesError::OneClass {
             file: file.to_owned(),
-            rule: format!("{} {}", label.column, label.rule.trim()),
+            rule: match &label.rule {
+                Some(rule) => format!("{} {}", label.column, rule.trim()),
+                None => format!(
+                    "{} in {:?}",
+                    label.column,
+                    label.positive.as_deref().unwrap_or_default()
+                ),
+            },
             rows: train.len(),
             class: first,
         });

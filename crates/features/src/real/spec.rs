@@ -48,17 +48,54 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RealDataSpec {
-    /// File relative to the data directory; `.gz` is decompressed.
+    /// File relative to the data directory; `.gz` is decompressed. Its rows are split by
+    /// `split`.
     pub file: String,
+    /// A file of validation rows (same schema), added to the validation split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_file: Option<String>,
+    /// A file of test rows (same schema), added to the test split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_file: Option<String>,
     /// Label and column types.
     pub schema: Schema,
     /// How columns become one-hot groups and crosses.
     pub features: FeatureColumnsSpec,
-    /// Shuffle and split.
+    /// Shuffle and split of `file`'s rows; absent: every row of `file` trains, in file order.
+    #[serde(default)]
     pub split: SplitSpec,
-    /// Read at most this many data rows (the first ones of the file), for quick runs.
+    /// Read at most this many data rows of each file (the first ones), for quick runs.
     #[serde(default)]
     pub max_rows: Option<u64>,
+}
+
+/// Which split a file's rows go to (before `file`'s rows are split).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileRole {
+    /// `file`: split by `split`.
+    Main,
+    /// `validation_file`: all validation.
+    Validation,
+    /// `test_file`: all test.
+    Test,
+}
+
+impl RealDataSpec {
+    /// The files to read, `file` first, each with its role and its spec key.
+    pub fn files(&self) -> Vec<(FileRole, &'static str, &str)> {
+        let mut files = vec![(FileRole::Main, "file", self.file.as_str())];
+        files.extend(
+            self.validation_file.as_deref().map(|f| (FileRole::Validation, "validation_file", f)),
+        );
+        files.extend(self.test_file.as_deref().map(|f| (FileRole::Test, "test_file", f)));
+        files
+    }
+
+    /// Whether the examples depend on the split's seed: only when `file`'s rows are shuffled
+    /// into splits. Otherwise every seed sees the same examples, in the same order.
+    pub fn depends_on_seed(&self) -> bool {
+        self.split.shuffle && (self.split.fractions.is_some() || self.split.ranges.is_some())
+    }
 }
 
 /// The columns the loader reads and how to turn the label column into labels. Columns of the
@@ -74,17 +111,46 @@ pub struct Schema {
     /// Columns computed from declared ones.
     #[serde(default)]
     pub derived: Vec<DerivedColumn>,
+    /// Texts that mean "missing" (compared after trimming), e.g. `["?", "", "NA"]`. When set,
+    /// every bucketized and categorical column gets a `#missing` bucket; a missing input makes a
+    /// ratio missing; a missing label or date-time is an error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+    /// Trim spaces around categorical values (default true: `", "`-separated files).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub trim: bool,
 }
 
-/// The label: a numeric column and a rule, e.g. `> 265000` (binary: 1 when it holds, else 0) or
-/// `numeric` (the value itself, for squared loss). Comparisons: `>`, `>=`, `<`, `<=`, `==`, `!=`.
+fn is_true(value: &bool) -> bool {
+    *value
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// The label: a column and either a numeric `rule`, e.g. `> 265000` (binary: 1 when it holds,
+/// else 0) or `numeric` (the value itself, for squared loss), with comparisons `>`, `>=`, `<`,
+/// `<=`, `==`, `!=`; or the texts of the two classes, `positive = [">50K"]` and
+/// `negative = ["<=50K"]` (compared after trimming; a value in neither is an error naming the
+/// line).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LabelSpec {
-    /// The column (read as a number; it need not be listed in `columns`).
+    /// The column (it need not be listed in `columns`).
     pub column: String,
     /// `<op> <number>` or `numeric`.
-    pub rule: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Texts of the positive class (label 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub positive: Option<Vec<String>>,
+    /// Texts of the negative class (label 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub negative: Option<Vec<String>>,
+    /// Ignore one trailing `.` of a class text (test files written as `>50K.`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub ignore_trailing_dot: bool,
 }
 
 /// How a declared column's text is parsed.
@@ -231,7 +297,8 @@ pub struct CrossSpec {
     pub name: Option<String>,
 }
 
-/// Deterministic shuffle and split: set exactly one of `fractions` and `ranges`.
+/// Deterministic shuffle and split: set at most one of `fractions` and `ranges`; with neither,
+/// every row trains, in file order.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SplitSpec {
@@ -247,6 +314,12 @@ pub struct SplitSpec {
     /// Half-open row ranges `[start, end)` of the shuffled rows.
     #[serde(default)]
     pub ranges: Option<SplitRanges>,
+}
+
+impl Default for SplitSpec {
+    fn default() -> Self {
+        Self { seed: 0, shuffle: true, fractions: None, ranges: None }
+    }
 }
 
 fn yes() -> bool {

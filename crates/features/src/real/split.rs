@@ -29,7 +29,8 @@ pub(crate) fn validate(spec: &SplitSpec) -> Result<(), FeaturesError> {
                 }
             })
         }
-        _ => Err(invalid("split", "set exactly one of `fractions` and `ranges`")),
+        (None, None) => Ok(()), // every row trains
+        _ => Err(invalid("split", "set at most one of `fractions` and `ranges`")),
     }
 }
 
@@ -58,8 +59,12 @@ fn named_ranges(r: &SplitRanges) -> Vec<(&'static str, [u64; 2])> {
 
 /// Splits `rows` rows per a validated spec.
 pub(crate) fn split_rows(rows: usize, spec: &SplitSpec) -> Result<SplitRows, FeaturesError> {
-    let order =
-        if spec.shuffle { random::permutation(rows, spec.seed) } else { (0..rows).collect() };
+    let split = spec.fractions.is_some() || spec.ranges.is_some();
+    let order = if spec.shuffle && split {
+        random::permutation(rows, spec.seed)
+    } else {
+        (0..rows).collect()
+    };
     let bounds = match (&spec.fractions, &spec.ranges) {
         (Some(f), _) => {
             let cut = |share: f64| ((rows as f64 * share).round() as usize).min(rows);
@@ -72,7 +77,7 @@ pub(crate) fn split_rows(rows: usize, spec: &SplitSpec) -> Result<SplitRows, Fea
             [checked[0], checked[1], checked[2]]
         }
         (None, None) => {
-            return Err(invalid("split", "set exactly one of `fractions` and `ranges`"))
+            return Ok(SplitRows { train: (0..rows).collect(), ..SplitRows::default() })
         }
     };
     let take = |(start, end): (usize, usize)| order[start..end].to_vec();

@@ -10,7 +10,7 @@ mod cross;
 mod naming;
 mod vocabulary;
 
-pub use bucketizer::Bucketizer;
+pub use bucketizer::{Bucketizer, MISSING_LABEL};
 pub use column::{Column, ColumnEncoding};
 pub use vocabulary::{Vocabulary, OOV_LABEL};
 

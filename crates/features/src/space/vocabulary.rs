@@ -1,5 +1,6 @@
 //! Categorical column -> index: the training values seen at least `min_count` times, sorted, plus
-//! one out-of-vocabulary (OOV) bucket, last, for everything else.
+//! one out-of-vocabulary (OOV) bucket for everything else, and, when the schema declares
+//! missing-value markers, a last `#missing` bucket.
 
 use rustc_hash::FxHashMap;
 
@@ -7,12 +8,13 @@ use rustc_hash::FxHashMap;
 pub const OOV_LABEL: &str = "#oov";
 
 /// The kept values (sorted by byte order, so the layout does not depend on row order) and their
-/// indices; index `len() - 1` is the OOV bucket.
+/// indices; index `values().len()` is the OOV bucket, the one after it the missing bucket (if any).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vocabulary {
     values: Vec<String>,
     index: FxHashMap<String, u32>,
     labels: Vec<String>,
+    missing_bucket: bool,
 }
 
 impl Vocabulary {
@@ -38,7 +40,26 @@ impl Vocabulary {
             .map(|v| format!("={v}"))
             .chain(std::iter::once(OOV_LABEL.to_owned()))
             .collect();
-        Self { values, index, labels }
+        Self { values, index, labels, missing_bucket: false }
+    }
+
+    /// The same vocabulary with a last bucket, labelled `#missing`, for missing values.
+    pub fn with_missing_bucket(mut self) -> Self {
+        if !self.missing_bucket {
+            self.missing_bucket = true;
+            self.labels.push(super::bucketizer::MISSING_LABEL.to_owned());
+        }
+        self
+    }
+
+    /// Whether there is a missing bucket.
+    pub fn has_missing_bucket(&self) -> bool {
+        self.missing_bucket
+    }
+
+    /// The missing bucket's index, or the OOV index when there is none.
+    pub fn missing(&self) -> u32 {
+        self.oov() + u32::from(self.missing_bucket)
     }
 
     /// Index of `value`, or the OOV index.
@@ -51,9 +72,9 @@ impl Vocabulary {
         self.values.len() as u32
     }
 
-    /// Number of buckets, OOV included.
+    /// Number of buckets, OOV (and missing) included.
     pub fn len(&self) -> usize {
-        self.values.len() + 1
+        self.values.len() + 1 + usize::from(self.missing_bucket)
     }
 
     /// Always false: the OOV bucket is always there.
@@ -85,5 +106,9 @@ mod tests {
         assert_eq!(v.index_of("OAK"), v.oov());
         assert_eq!(v.len(), 3);
         assert_eq!(v.labels(), ["=LAX", "=SFO", "#oov"]);
+        assert_eq!(v.missing(), v.oov());
+        let v = v.with_missing_bucket();
+        assert_eq!((v.len(), v.missing(), v.oov()), (4, 3, 2));
+        assert_eq!(v.labels()[3], "#missing");
     }
 }

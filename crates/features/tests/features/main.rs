@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod interchange;
+mod own_data;
 mod real_data;
 mod space_names;
 mod synthetic;

@@ -29,6 +29,10 @@ pub struct Dataset {
     pub bayes_test: Option<Metrics>,
     /// Distinct feature ids in the training split.
     pub features_touched: u64,
+    /// The fitted feature pipeline of real data (saved with models; `None` for synthetic data).
+    pub pipeline: Option<features::real::FeaturePipeline>,
+    /// What the loader warns about (columns with fewer buckets than asked).
+    pub warnings: Vec<String>,
 }
 
 /// Why a data set cannot be built this time (not an error of the spec).
@@ -63,6 +67,8 @@ impl Dataset {
             true_support,
             bayes_test,
             features_touched: ids.len() as u64,
+            pipeline: None,
+            warnings: Vec::new(),
         }
     }
 

@@ -5,7 +5,8 @@
 //!   table with every default filled in, k and the seed), and `n_train`, `n_validation`,
 //!   `n_test`. Cheap: nothing is generated.
 //! - Real: the bytes of the data file as stored (a `.gz` file's compressed bytes), streamed
-//!   through the hasher in blocks, then the `[data.real]` table as the loader reads it (file
+//!   through the hasher in blocks, then those of `validation_file` and `test_file` when given
+//!   (each after its key), then the `[data.real]` table as the loader reads it (file
 //!   name, `max_rows`, schema, feature columns, split) with the split's seed set to the data
 //!   set's. The file is read once per run of the runner however many seeds share it, and read
 //!   even when every run is resumed: that is how a changed or damaged file is noticed.
@@ -37,11 +38,10 @@ struct SyntheticData {
     n_test: Option<u64>,
 }
 
-/// The hasher after the bytes of the file at `path`, read in blocks.
-fn hash_file(path: &Path) -> anyhow::Result<Fnv64> {
+/// `hasher` after the bytes of the file at `path`, read in blocks.
+fn hash_file(path: &Path, mut hasher: Fnv64) -> anyhow::Result<Fnv64> {
     let mut file = std::fs::File::open(path)
         .with_context(|| format!("cannot open {} (to fingerprint it)", path.display()))?;
-    let mut hasher = Fnv64::new().with(b"real data file\0");
     let mut buffer = vec![0u8; BLOCK];
     let mut length: u64 = 0;
     loop {
@@ -59,6 +59,27 @@ fn hash_file(path: &Path) -> anyhow::Result<Fnv64> {
     }
     hasher.write(&length.to_le_bytes());
     Ok(hasher)
+}
+
+/// The hasher after the bytes of every file of a real data set (`file` alone hashes as it did
+/// before the other files existed); `None` when one is not there: as `data::real::build`, a path
+/// that is not a file is a missing file.
+fn hash_files(
+    real: &features::real::RealDataSpec,
+    data_dir: &Path,
+) -> anyhow::Result<Option<Fnv64>> {
+    let mut hasher = Fnv64::new().with(b"real data file\0");
+    for (i, (_, key, file)) in real.files().into_iter().enumerate() {
+        let path = data_dir.join(file);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        if i > 0 {
+            hasher = hasher.with(b"\0").with(key.as_bytes()).with(b"\0");
+        }
+        hasher = hash_file(&path, hasher)?;
+    }
+    Ok(Some(hasher))
 }
 
 /// The fingerprint of every data set of `datasets` (`None`: a real data file that is not
@@ -85,9 +106,7 @@ pub fn fingerprints(
             let file = match &file_hash {
                 Some(hash) => *hash,
                 None => {
-                    let path = data_dir.join(&real.file);
-                    // As `data::real::build`: a path that is not a file is a missing file.
-                    let hash = if path.is_file() { Some(hash_file(&path)?) } else { None };
+                    let hash = hash_files(&real, data_dir)?;
                     file_hash = Some(hash);
                     hash
                 }

@@ -1,5 +1,6 @@
-//! Builds a real data set (a CSV file with a declared schema) for one seed: the seed drives the
-//! split's shuffle, so seeds give different train/validation splits of the same file.
+//! Builds a real data set (CSV files with a declared schema) for one seed: the seed drives the
+//! split's shuffle, so seeds give different train/validation splits of the same file (unless
+//! nothing is shuffled into splits, see `RealDataSpec::depends_on_seed`).
 
 use std::path::Path;
 
@@ -20,8 +21,11 @@ pub fn build(
 ) -> anyhow::Result<Result<Dataset, Unavailable>> {
     let mut spec = real_spec(table)?;
     let path = data_dir.join(&spec.file);
-    if !is_present(&path) {
-        return Ok(Err(Unavailable { file: path }));
+    for (_, _, file) in spec.files() {
+        let path = data_dir.join(file);
+        if !is_present(&path) {
+            return Ok(Err(Unavailable { file: path }));
+        }
     }
     spec.split.seed = key.seed;
     let loaded = real::load(data_dir, &spec)
@@ -30,13 +34,16 @@ pub fn build(
         .file_name()
         .map(|f| f.to_string_lossy().trim_end_matches(".gz").trim_end_matches(".csv").to_string())
         .unwrap_or_else(|| spec.file.clone());
-    Ok(Ok(Dataset::finish(
+    let mut dataset = Dataset::finish(
         name,
         key,
         loaded.space,
         [loaded.train, loaded.validation, loaded.test],
         Vec::new(),
-    )))
+    );
+    dataset.pipeline = Some(loaded.pipeline);
+    dataset.warnings = loaded.warnings;
+    Ok(Ok(dataset))
 }
 
 /// Whether something is at `path` (a file, or a directory the loader will refuse by name); an

@@ -61,6 +61,8 @@ pub struct Cell {
     pub accuracy: Stat,
     /// Test log loss.
     pub log_loss: Stat,
+    /// Test ROC AUC.
+    pub auc: Stat,
     /// Validation log loss (what selection looked at).
     pub validation_log_loss: Stat,
     /// Bayes test log loss.
@@ -109,6 +111,7 @@ pub fn cells(rows: &[RunRecord]) -> Vec<Cell> {
                 peak_heap_bytes: stat(|r| r.peak_heap_bytes as f64),
                 accuracy: stat(|r| r.accuracy),
                 log_loss: stat(|r| r.log_loss),
+                auc: stat(|r| r.auc),
                 validation_log_loss: stat(|r| r.validation_log_loss),
                 bayes_log_loss: stat(|r| r.bayes_log_loss),
                 bayes_accuracy: stat(|r| r.bayes_accuracy),

@@ -1,7 +1,9 @@
 //! Writes the report files besides `runs.csv`: `summary.md` ([`summary`], from the per-cell
 //! figures of [`aggregate`]), `published_vs_ours.md` and `.csv` (when the spec has `[[compare]]`
 //! tables: computed by [`compare`], rendered by [`compare_report`]), the plots ([`plots`]) and
-//! `metadata.json` ([`metadata`]). [`export`] writes model CSVs; every file goes through
+//! `metadata.json` ([`metadata`]). [`export`] writes model CSVs, [`saved_model`] the
+//! self-describing model files of real data (pipeline + weights) that `runner predict` reads,
+//! [`features`] the fitted feature columns (`features.md`); every file goes through
 //! [`atomic_write`].
 //!
 //! Depends on `spec`, `record`, `paths`, `provenance` (the build's code fingerprint and git
@@ -13,8 +15,10 @@ pub mod atomic_write;
 pub mod compare;
 pub mod compare_report;
 pub mod export;
+pub mod features;
 pub mod metadata;
 pub mod plots;
+pub mod saved_model;
 pub mod summary;
 
 use std::path::Path;
@@ -109,6 +113,7 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
         quick,
         memory_method: &memory_method,
         skipped,
+        plots: spec.report.plots && !no_plots,
     };
     write_atomic(&dir.join("summary.md"), summary::render(rows, &summary_ctx).as_bytes())?;
     compare_report::write(dir, spec, rows, quick)?;

@@ -323,7 +323,7 @@ fn path_charts(rows: &[RunRecord]) -> Vec<Chart> {
     let has_test = rows.iter().any(|r| r.log_loss.is_finite());
     let split = if has_test { "test" } else { "validation" };
     let mut by_k: BTreeMap<Option<u32>, MethodPoints> = BTreeMap::new();
-    for r in rows.iter().filter(|r| r.seed == seed && r.is_usable()) {
+    for r in rows.iter().filter(|r| r.seed == seed && r.is_usable() && !r.is_refit()) {
         by_k.entry(r.k)
             .or_default()
             .entry((r.regularizer.clone(), r.optimizer.clone()))

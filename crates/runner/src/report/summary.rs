@@ -1,6 +1,8 @@
 //! `summary.md`: a table per k of nonzero weights, memory and accuracy per regularizer and
 //! optimizer (selected lambdas, mean over seeds), the chosen lambdas, and the "exact zeros"
-//! story told with the numbers of this run.
+//! story told with the numbers of this run. Real data get test AUC, accuracy and log loss and no
+//! synthetic-only columns (Bayes, support recall), and the refits on train + validation (when
+//! the spec asks for them) in a table of their own.
 
 use std::fmt::Write;
 
@@ -67,6 +69,8 @@ pub struct SummaryContext<'a> {
     pub memory_method: &'a str,
     /// Units skipped because their data file is missing, with the message.
     pub skipped: &'a [String],
+    /// Whether the plots are drawn (the text names only plots that exist).
+    pub plots: bool,
 }
 
 /// Renders `summary.md`.
@@ -114,15 +118,98 @@ pub fn render(rows: &[RunRecord], ctx: &SummaryContext<'_>) -> String {
             "{failed} runs did not end `ok` (see the `status` and `message` columns of `runs.csv`).\n"
         );
     }
-    story(&mut md, &cells);
+    story(&mut md, &cells, ctx.plots);
     headline_table(&mut md, &cells);
     let mut ks: Vec<Option<u32>> = cells.iter().map(|c| c.k).collect();
     ks.dedup();
     for k in ks {
         let group: Vec<&Cell> = cells.iter().filter(|c| c.k == k).collect();
-        table(&mut md, k, &group);
+        match k {
+            Some(_) => table(&mut md, k, &group),
+            None => real_table(&mut md, &group),
+        }
     }
+    refit_table(&mut md, rows);
     md
+}
+
+/// The table of real data: test AUC, accuracy and log loss, nothing synthetic-only.
+fn real_table(md: &mut String, cells: &[&Cell]) {
+    let Some(first) = cells.first() else { return };
+    let _ = writeln!(
+        md,
+        "## Results\n\nDimension {}, {} distinct features in training.\n",
+        first.dimension,
+        num(first.features_touched.mean)
+    );
+    let _ = writeln!(
+        md,
+        "| regularizer | optimizer | nonzero weights | model bytes (sparse) | optimizer state | \
+         heap peak | validation log loss | test AUC | test accuracy | test log loss | seeds | \
+         runs not ok | chosen lambda(s) |"
+    );
+    let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    for c in cells {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            c.regularizer,
+            c.optimizer,
+            num(c.nonzero.mean),
+            bytes(c.model_bytes_sparse.mean),
+            bytes(c.train_state_bytes.mean),
+            bytes(c.peak_heap_bytes.mean),
+            metric(c.validation_log_loss),
+            metric(c.auc),
+            metric(c.accuracy),
+            metric(c.log_loss),
+            c.seeds,
+            c.failed_runs,
+            lambdas(&c.lambdas),
+        );
+    }
+    let _ = writeln!(md);
+}
+
+/// The refit rows (selected configurations retrained on train + validation), each beside the
+/// test figures of the run it refits.
+fn refit_table(md: &mut String, rows: &[RunRecord]) {
+    let refits: Vec<&RunRecord> = rows.iter().filter(|r| r.is_refit()).collect();
+    if refits.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "## Refit on train + validation\n\nEach selected configuration retrained at its chosen \
+         lambda on the training and validation rows together (feature columns as fitted on the \
+         training rows), scored on the test split; \"selected\" is the run it refits.\n"
+    );
+    let _ = writeln!(
+        md,
+        "| regularizer | optimizer | seed | lambda | training rows | nonzero weights | test AUC | \
+         test accuracy | test log loss | selected: test log loss |"
+    );
+    let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in refits {
+        let selected =
+            rows.iter().find(|s| format!("{}{}", s.run_id, record::REFIT_SUFFIX) == r.run_id);
+        let four = |v: f64| if v.is_finite() { format!("{v:.4}") } else { "-".into() };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {:.3e} | {} | {} | {} | {} | {} | {} |",
+            r.regularizer,
+            r.optimizer,
+            r.seed,
+            r.lambda,
+            r.n_train,
+            r.nonzero_weights,
+            four(r.auc),
+            four(r.accuracy),
+            four(r.log_loss),
+            selected.map_or("-".into(), |s| four(s.log_loss)),
+        );
+    }
+    let _ = writeln!(md);
 }
 
 fn table(md: &mut String, k: Option<u32>, cells: &[&Cell]) {
@@ -233,7 +320,7 @@ fn headline_table(md: &mut String, cells: &[Cell]) {
 }
 
 /// The "exact zeros" story, in words, with this run's numbers at the largest k.
-fn story(md: &mut String, cells: &[Cell]) {
+fn story(md: &mut String, cells: &[Cell], plots: bool) {
     let best = aggregate::headline(cells);
     let Some(k) =
         best.iter().filter_map(|c| c.k).max().map(Some).or_else(|| best.first().map(|c| c.k))
@@ -303,12 +390,14 @@ fn story(md: &mut String, cells: &[Cell]) {
             ratio(a).total_cmp(&ratio(b))
         });
     if let Some(c) = widest {
+        // The memory-vs-k plot exists only for synthetic data (k) with plots on.
+        let plot = if plots && k.is_some() { " and `plots/training_memory_vs_k`" } else { "" };
         let _ = writeln!(
             md,
             "\nModel bytes are not training bytes: {} / {} ends with a {} model but held {} of \
              optimizer state at its peak (FTRL and RDA keep per-coordinate state for every touched \
              feature, zero weight or not; batch solvers hold the whole training matrix). See the \
-             `optimizer state` and `heap peak` columns below and `plots/training_memory_vs_k`.",
+             `optimizer state` and `heap peak` columns below{plot}.",
             c.regularizer,
             c.optimizer,
             bytes(c.model_bytes_sparse.mean),

@@ -356,11 +356,15 @@ pub struct SelectionSpec {
     /// (e.g. 0.01 = 1%), the one with the fewest nonzero weights is chosen. Default 0.
     #[serde(default)]
     pub tolerance: f64,
+    /// Retrain each selected configuration on train + validation and score it on test (rows
+    /// with run id `<selected run id>-refit`, reported apart). Default false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refit: bool,
 }
 
 impl Default for SelectionSpec {
     fn default() -> Self {
-        Self { metric: SelectionMetric::LogLoss, tolerance: 0.0 }
+        Self { metric: SelectionMetric::LogLoss, tolerance: 0.0, refit: false }
     }
 }
 
@@ -439,6 +443,10 @@ pub struct QuickSpec {
     /// At most this many mini-batches per online run (default: no cap).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_steps: Option<u64>,
+    /// Real data: at most this many rows of each file (default 5000); explicit split ranges
+    /// are scaled down with them.
+    #[serde(default = "default_quick_rows")]
+    pub max_rows: u64,
 }
 
 impl Default for QuickSpec {
@@ -451,10 +459,14 @@ impl Default for QuickSpec {
             seeds: 1,
             max_lambdas: default_quick_lambdas(),
             max_steps: None,
+            max_rows: default_quick_rows(),
         }
     }
 }
 
+fn default_quick_rows() -> u64 {
+    5000
+}
 fn default_quick_train() -> u64 {
     2000
 }
@@ -640,8 +652,8 @@ impl ExperimentSpec {
         if self.quick.n_train == 0 || self.quick.n_validation == 0 || self.quick.n_test == 0 {
             bail!("`quick.n_train`, `quick.n_validation` and `quick.n_test` must be >= 1");
         }
-        if self.quick.seeds == 0 || self.quick.max_lambdas == 0 {
-            bail!("`quick.seeds` and `quick.max_lambdas` must be >= 1");
+        if self.quick.seeds == 0 || self.quick.max_lambdas == 0 || self.quick.max_rows == 0 {
+            bail!("`quick.seeds`, `quick.max_lambdas` and `quick.max_rows` must be >= 1");
         }
         if self.regularizers.is_empty() {
             bail!("no `[[regularizer]]` entry");

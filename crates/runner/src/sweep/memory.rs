@@ -241,11 +241,26 @@ pub fn real_shape(table: &toml::Table, data_dir: &Path) -> anyhow::Result<Option
         return Ok(None);
     }
     let rows = features::real::count_rows(data_dir, &spec)
+        .context("reading the data files before any run (to estimate their memory)")?;
+    // `file`'s rows are split; a validation or test file's rows are all "other" rows.
+    let main_only = RealDataSpec { validation_file: None, test_file: None, ..spec.clone() };
+    let main_rows = features::real::count_rows(data_dir, &main_only)
         .context("reading the data file before any run (to estimate its memory)")?;
-    let mut sample = spec.clone();
-    sample.max_rows = Some(rows.clamp(1, REAL_SAMPLE));
-    // Every sampled row in one split, the label as read: a one-class sample is not an error.
-    sample.schema.label.rule = "numeric".to_string();
+    let mut sample = main_only;
+    sample.max_rows = Some(main_rows.clamp(1, REAL_SAMPLE));
+    // Every sampled row in one split, the label read as a number: a one-class sample is not an
+    // error. Text labels are read as a numeric column instead when the schema has one (the
+    // label's value does not change the examples' size).
+    let numeric =
+        spec.schema.columns.iter().find(|(_, &t)| t == features::real::ColumnType::Numeric);
+    let label = &mut sample.schema.label;
+    if let Some((column, _)) = numeric.filter(|_| label.rule.is_none()) {
+        label.column = column.clone();
+        (label.positive, label.negative) = (None, None);
+    }
+    if label.positive.is_none() {
+        label.rule = Some("numeric".to_string());
+    }
     sample.split = SplitSpec {
         seed: 0,
         shuffle: false,
@@ -255,7 +270,8 @@ pub fn real_shape(table: &toml::Table, data_dir: &Path) -> anyhow::Result<Option
     let loaded = features::real::load(data_dir, &sample).with_context(|| {
         format!("reading the first {REAL_SAMPLE} rows of {} to measure its memory", path.display())
     })?;
-    let (n_train, n_other) = split_sizes(&spec.split, rows);
+    let n_train = split_sizes(&spec.split, main_rows).0;
+    let n_other = rows - n_train;
     let columns = spec.schema.columns.len() + spec.schema.derived.len() + 1;
     let space = &loaded.space;
     Ok(Some(DataShape {

@@ -8,7 +8,8 @@
 //! every row leaving `runs.csv`, [`selection`] the choice of one lambda per group on
 //! validation, [`preflight`] the checks made before any compute (memory, estimated by
 //! [`memory`]; output directory), and [`failures`] what runs that ended in `error` do (retried,
-//! listed, a non-zero exit).
+//! listed, a non-zero exit). [`real_outputs`] writes what real data sets add (`features.md`,
+//! saved models), [`refit`] the refits of the selected runs on train + validation.
 //!
 //! Depends on every layer below it: `spec`, `plan`, `data`, `execute`, `report`, `record`,
 //! `paths`.
@@ -19,6 +20,8 @@ pub mod memory;
 pub mod options;
 pub mod preflight;
 pub mod progress;
+pub mod real_outputs;
+pub mod refit;
 pub mod resume;
 pub mod selection;
 
@@ -81,7 +84,8 @@ fn previous_rows(
         }
     }
     let mut seen = HashSet::new();
-    rows.retain(|r| seen.insert(r.run_id.clone()));
+    // Refit rows are recomputed from the selected rows by every run (see `refit`).
+    rows.retain(|r| !r.is_refit() && seen.insert(r.run_id.clone()));
     Ok(rows)
 }
 
@@ -156,6 +160,7 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
     let progress = Progress::new(todo.len() as u64);
     let mut skipped: Vec<String> = Vec::new();
     let (mut units_done, mut units_skipped) = (0usize, 0usize);
+    let mut feature_sections = real_outputs::FeatureSections::default();
     for &key in &plan.datasets {
         let units: Vec<&Unit> = todo.iter().copied().filter(|u| u.dataset == key).collect();
         if units.is_empty() {
@@ -180,6 +185,7 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
             }
         };
         units_done += units.len();
+        feature_sections.add(&data, &dir, &spec.name)?;
         let data_fingerprint = fingerprints.get(&key).cloned().flatten().unwrap_or_default();
         let ctx = RunContext {
             spec: &spec,
@@ -214,6 +220,7 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
                         model,
                         &data.space,
                     )?;
+                    real_outputs::save_model(&models_dir, row, model, &data)?;
                 }
             }
         }
@@ -221,6 +228,18 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
     }
     progress.finish();
     selection::mark_selected(&mut rows, &spec.selection);
+    if spec.selection.refit {
+        let models_dir = dir.join("models");
+        let inputs = refit::RefitInputs {
+            spec: &spec,
+            plan: &plan,
+            data_dir: &data_dir,
+            models_dir: export_models.then_some(models_dir.as_path()),
+            reset_rss,
+            fingerprints: &fingerprints,
+        };
+        pool.install(|| refit::refit_selected(&inputs, &mut rows))?;
+    }
     write_runs(&dir, &mut rows, &mut to_archive)?;
 
     report::write(&report::ReportInputs {

@@ -1,0 +1,173 @@
+//! A saved model: one self-describing JSON file holding the whole feature pipeline of a real data
+//! set (schema, label rule, missing markers, bucket boundaries, vocabularies, crosses, hash
+//! sizes) and the sparse weights, with the run it came from and its test metrics, so that
+//! `runner predict` scores new CSV files exactly as the run scored its test split.
+//!
+//! Floats are written in serde_json's shortest round-trip form and read back exactly (the
+//! workspace enables `float_roundtrip`), so the rebuilt model is bit for bit the trained one.
+
+use std::path::Path;
+
+use anyhow::Context;
+use features::real::FeaturePipeline;
+use features::FeatureSpace;
+use optimizers::{LinearModel, LossKind};
+use serde::{Deserialize, Serialize};
+
+use crate::record::RunRecord;
+use crate::report::atomic_write::write_atomic;
+
+/// The `format` of the files this version writes.
+pub const FORMAT: &str = "sparsecross-model-1";
+
+/// What a saved model file holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedModel {
+    /// [`FORMAT`].
+    pub format: String,
+    /// The run that trained it.
+    pub run: SavedRun,
+    /// Logistic (probabilities) or squared (values).
+    pub loss: LossKind,
+    /// Intercept.
+    pub bias: f64,
+    /// Dimension of the feature space (a check when the pipeline is rebuilt).
+    pub dimension: u64,
+    /// The nonzero weights, by feature id, each with its readable name.
+    pub weights: Vec<SavedWeight>,
+    /// Everything that turns a CSV row into feature ids.
+    pub pipeline: FeaturePipeline,
+}
+
+/// Where a saved model comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedRun {
+    /// Experiment name.
+    pub experiment: String,
+    /// Run id (a refit's ends in `-refit`).
+    pub run_id: String,
+    /// Regularizer, optimizer, lambda (support size for L0 solvers), seed.
+    pub regularizer: String,
+    /// Optimizer label.
+    pub optimizer: String,
+    /// Lambda.
+    pub lambda: f64,
+    /// Seed.
+    pub seed: u64,
+    /// Training rows.
+    pub n_train: u64,
+    /// Test rows and the metrics on them (NaN without a test split).
+    pub n_test: u64,
+    /// Test log loss.
+    pub test_log_loss: f64,
+    /// Test accuracy.
+    pub test_accuracy: f64,
+    /// Test AUC.
+    pub test_auc: f64,
+    /// Fingerprint and commit of the code that trained it.
+    pub code_version: String,
+    /// Git commit of that build.
+    pub git_commit: String,
+}
+
+/// One nonzero weight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedWeight {
+    /// Feature id.
+    pub id: u64,
+    /// Its readable name.
+    pub name: String,
+    /// The weight.
+    pub weight: f64,
+}
+
+impl SavedModel {
+    /// The saved form of `model`, trained by the run of `row` on data fitted as `pipeline`.
+    pub fn new(
+        row: &RunRecord,
+        model: &LinearModel,
+        space: &FeatureSpace,
+        pipeline: &FeaturePipeline,
+    ) -> anyhow::Result<Self> {
+        let weights = model
+            .weights
+            .iter()
+            .map(|&(id, weight)| Ok(SavedWeight { id, name: space.name(id)?, weight }))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Self {
+            format: FORMAT.to_string(),
+            run: SavedRun {
+                experiment: row.experiment.clone(),
+                run_id: row.run_id.clone(),
+                regularizer: row.regularizer.clone(),
+                optimizer: row.optimizer.clone(),
+                lambda: row.lambda,
+                seed: row.seed,
+                n_train: row.n_train,
+                n_test: row.n_test,
+                test_log_loss: row.log_loss,
+                test_accuracy: row.accuracy,
+                test_auc: row.auc,
+                code_version: row.code_version.clone(),
+                git_commit: row.git_commit.clone(),
+            },
+            loss: model.loss,
+            bias: model.bias,
+            dimension: space.dimension(),
+            weights,
+            pipeline: pipeline.clone(),
+        })
+    }
+
+    /// Writes it as pretty JSON, atomically.
+    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+        let json = serde_json::to_vec_pretty(self)?;
+        write_atomic(path, &json)
+    }
+
+    /// Reads a saved model; errors name the file and what is wrong.
+    pub fn read(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the model file {}", path.display()))?;
+        let saved: Self = serde_json::from_str(&text).with_context(|| {
+            format!("{} is not a sparsecross model file ({FORMAT})", path.display())
+        })?;
+        if saved.format != FORMAT {
+            anyhow::bail!(
+                "{}: format `{}`, this runner reads `{FORMAT}`",
+                path.display(),
+                saved.format
+            );
+        }
+        Ok(saved)
+    }
+
+    /// The model and its feature space, rebuilt; checks that the space has the saved dimension
+    /// and that each weight's id still has its saved name.
+    pub fn model(&self) -> anyhow::Result<(LinearModel, FeatureSpace)> {
+        let space = self.pipeline.space().context("rebuilding the saved feature pipeline")?;
+        if space.dimension() != self.dimension {
+            anyhow::bail!(
+                "the saved pipeline rebuilds a space of dimension {}, the file says {}",
+                space.dimension(),
+                self.dimension
+            );
+        }
+        for w in &self.weights {
+            let name = space.name(w.id)?;
+            if name != w.name {
+                anyhow::bail!(
+                    "feature id {} is `{name}` in the rebuilt space, `{}` in the file",
+                    w.id,
+                    w.name
+                );
+            }
+        }
+        let model =
+            LinearModel::new(self.bias, self.weights.iter().map(|w| (w.id, w.weight)), self.loss);
+        Ok((model, space))
+    }
+}

@@ -1,0 +1,157 @@
+//! `runner split DATA.csv --test-fraction F --train-out A.csv --test-out B.csv`: cuts one CSV
+//! file into a training and a test file, for a user who has a single file (the header is copied
+//! to both). Which rows go to test is decided by a seeded hash of each row's index (the
+//! `round(F n)` rows of smallest hash), so the cut is reproducible; each output keeps file order.
+//!
+//! `--derive-label "NAME=COLUMN OP NUMBER"` also appends a text column `NAME` holding the first of
+//! `--label-texts POS,NEG` (default `yes,no`) where the comparison holds and the second elsewhere:
+//! a text label made from a numeric column, to try `positive`/`negative` label rules on data that
+//! has none. Errors name the file, the line and the column.
+//!
+//! Uses `provenance` (the FNV-1a hasher).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use features::real::LabelRule;
+
+use crate::provenance::Fnv64;
+
+/// What `runner split` was asked.
+#[derive(Debug, Clone)]
+pub struct SplitRequest {
+    /// The CSV to cut.
+    pub input: PathBuf,
+    /// Share of the rows that go to the test file, in (0, 1).
+    pub test_fraction: f64,
+    /// Seed of the hash that picks the test rows.
+    pub seed: u64,
+    /// The training file to write.
+    pub train_out: PathBuf,
+    /// The test file to write.
+    pub test_out: PathBuf,
+    /// `NAME=COLUMN OP NUMBER`: a text label column to append.
+    pub derive_label: Option<String>,
+    /// The texts of the derived label, positive first.
+    pub label_texts: (String, String),
+}
+
+/// A text label derived from a numeric column.
+struct DerivedLabel {
+    name: String,
+    column: String,
+    field: usize,
+    rule: LabelRule,
+}
+
+/// Parses `NAME=COLUMN OP NUMBER`.
+fn parse_derived(text: &str) -> anyhow::Result<(String, String, LabelRule)> {
+    let (name, rest) = text
+        .split_once('=')
+        .with_context(|| format!("--derive-label `{text}`: expected NAME=COLUMN OP NUMBER, e.g. price=median_house_value > 265000"))?;
+    let at = rest.find(['>', '<', '=', '!']).with_context(|| {
+        format!("--derive-label `{text}`: no comparison (>, >=, <, <=, ==, !=)")
+    })?;
+    let (column, rule) = rest.split_at(at);
+    let rule =
+        LabelRule::parse(rule).map_err(|e| anyhow::anyhow!("--derive-label `{text}`: {e}"))?;
+    let (name, column) = (name.trim().to_string(), column.trim().to_string());
+    if name.is_empty() || column.is_empty() {
+        anyhow::bail!("--derive-label `{text}`: NAME and COLUMN must not be empty");
+    }
+    Ok((name, column, rule))
+}
+
+/// Runs `runner split`; prints how many rows went where.
+pub fn run(request: &SplitRequest) -> anyhow::Result<()> {
+    let f = request.test_fraction;
+    if !(f > 0.0 && f < 1.0) {
+        anyhow::bail!("--test-fraction must be between 0 and 1 (exclusive), got {f}");
+    }
+    let file = request.input.display().to_string();
+    if request.input.is_dir() {
+        anyhow::bail!("{file} is a directory, not a CSV file");
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(&request.input)
+        .with_context(|| format!("cannot read {file}"))?;
+    let mut header =
+        reader.headers().with_context(|| format!("{file}: cannot read the header"))?.clone();
+    let derived = match &request.derive_label {
+        Some(text) => {
+            let (name, column, rule) = parse_derived(text)?;
+            let field = header.iter().position(|h| h.trim() == column).with_context(|| {
+                format!(
+                    "{file}: column `{column}` not in the header ({})",
+                    header.iter().collect::<Vec<_>>().join(", ")
+                )
+            })?;
+            if header.iter().any(|h| h.trim() == name) {
+                anyhow::bail!("{file}: the header already has a column `{name}`");
+            }
+            header.push_field(&name);
+            Some(DerivedLabel { name, column, field, rule })
+        }
+        None => None,
+    };
+    let mut records = Vec::new();
+    for record in reader.records() {
+        let mut record = record.with_context(|| format!("{file}: a malformed row"))?;
+        if let Some(d) = &derived {
+            let line = record.position().map_or(0, |p| p.line());
+            let text = record.get(d.field).unwrap_or_default();
+            let value: f64 = text.trim().parse().ok().filter(|v: &f64| v.is_finite()).with_context(|| {
+                format!("{file} line {line}, column `{}`: cannot parse `{text}` as a finite number (for --derive-label {})", d.column, d.name)
+            })?;
+            let (pos, neg) = &request.label_texts;
+            record.push_field(if d.rule.apply(value) == 1.0 { pos } else { neg });
+        }
+        records.push(record);
+    }
+    let n = records.len();
+    let n_test = ((n as f64 * f).round() as usize).min(n);
+    let mut order: Vec<(u64, usize)> = (0..n)
+        .map(|i| {
+            let key =
+                Fnv64::new().with(&request.seed.to_le_bytes()).with(&(i as u64).to_le_bytes());
+            (key.finish(), i)
+        })
+        .collect();
+    order.sort_unstable();
+    let mut is_test = vec![false; n];
+    for &(_, i) in &order[..n_test] {
+        is_test[i] = true;
+    }
+    write(
+        &request.train_out,
+        &header,
+        records.iter().zip(&is_test).filter(|(_, &t)| !t).map(|(r, _)| r),
+    )?;
+    write(
+        &request.test_out,
+        &header,
+        records.iter().zip(&is_test).filter(|(_, &t)| t).map(|(r, _)| r),
+    )?;
+    println!(
+        "{file}: {} rows to {}, {n_test} rows to {}",
+        n - n_test,
+        request.train_out.display(),
+        request.test_out.display()
+    );
+    Ok(())
+}
+
+fn write<'a>(
+    path: &Path,
+    header: &csv::StringRecord,
+    rows: impl Iterator<Item = &'a csv::StringRecord>,
+) -> anyhow::Result<()> {
+    let mut writer =
+        csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
+    writer.write_record(header)?;
+    for row in rows {
+        writer.write_record(row)?;
+    }
+    writer.flush().with_context(|| format!("cannot write {}", path.display()))
+}
