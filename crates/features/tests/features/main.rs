@@ -8,3 +8,4 @@ mod interchange;
 mod real_data;
 mod space_names;
 mod synthetic;
+mod synthetic_long_tail;
