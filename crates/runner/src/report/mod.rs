@@ -1,7 +1,8 @@
 //! Writes the report files besides `runs.csv`: `summary.md` ([`summary`], from the per-cell
 //! figures of [`aggregate`]), `published_vs_ours.md` and `.csv` (when the spec has `[[compare]]`
 //! tables: computed by [`compare`], rendered by [`compare_report`]), the plots ([`plots`]) and
-//! `metadata.json` ([`metadata`]). [`export`] writes model CSVs; every file goes through
+//! `metadata.json` ([`metadata`]). [`export`] writes model CSVs; [`beside`] sets two reports' charts
+//! side by side (`runner beside`); every file goes through
 //! [`atomic_write`].
 //!
 //! Depends on `spec`, `record`, `paths`, `provenance` (the build's code fingerprint and git
@@ -10,6 +11,7 @@
 
 pub mod aggregate;
 pub mod atomic_write;
+pub mod beside;
 pub mod compare;
 pub mod compare_report;
 pub mod export;

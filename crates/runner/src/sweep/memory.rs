@@ -158,9 +158,10 @@ impl DataShape {
                 };
                 let bloom = match unit.optimizer.admission {
                     Some(AdmissionSpec::Count(_)) => u64::from(
-                        unit.optimizer
-                            .bloom_counters
-                            .unwrap_or(optimizers::online::OnlineConfig::default().bloom_counters),
+                        unit.optimizer.bloom_counters.map_or(
+                            optimizers::online::OnlineConfig::default().bloom_counters,
+                            |b| b.counters(),
+                        ),
                     ),
                     _ => 0,
                 };
