@@ -185,8 +185,14 @@ mod tests {
     fn bad_tables_name_the_key() {
         for (text, needle) in [
             ("bloom_counters = -1", "counters must be"),
-            ("bloom_counters = { expected_features = 0, false_admission = 0.1 }", "expected_features"),
-            ("bloom_counters = { expected_features = 10, false_admission = 0.9 }", "false_admission"),
+            (
+                "bloom_counters = { expected_features = 0, false_admission = 0.1 }",
+                "expected_features",
+            ),
+            (
+                "bloom_counters = { expected_features = 10, false_admission = 0.9 }",
+                "false_admission",
+            ),
             ("bloom_counters = { expected_features = 10 }", "false_admission"),
             ("bloom_counters = { expected = 10, false_admission = 0.1 }", "unknown key `expected`"),
             ("bloom_counters = \"big\"", "a number of counters, or a table"),

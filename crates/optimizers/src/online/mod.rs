@@ -58,11 +58,11 @@ registry::online_optimizer_list! {
 
 use features::SparseExample;
 
+pub use bloom_size::BloomCounters;
 pub use config::{
     Admission, FtrlPenalty, OnlineConfig, Schedule, StoreKind, DENSE_STORE_MAX_BYTES,
     MAX_BLOOM_COUNTERS,
 };
-pub use bloom_size::BloomCounters;
 pub use error::OnlineError;
 pub use registry::{build, lookup, OnlineEntry};
 pub use store::StoreMemory;

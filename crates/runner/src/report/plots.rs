@@ -129,10 +129,8 @@ fn transformed(chart: &Chart) -> Vec<(&Series, Vec<(f64, f64)>)> {
 /// The axes' ranges covering every point of `charts` (drawn with the first one's log flags).
 fn ranges(charts: &[&Chart]) -> Ranges {
     let (x_log, y_log) = charts.first().map_or((false, false), |c| (c.x_log, c.y_log));
-    let points: Vec<(f64, f64)> = charts
-        .iter()
-        .flat_map(|c| transformed(c).into_iter().flat_map(|(_, p)| p))
-        .collect();
+    let points: Vec<(f64, f64)> =
+        charts.iter().flat_map(|c| transformed(c).into_iter().flat_map(|(_, p)| p)).collect();
     (range(points.iter().map(|p| p.0), x_log), range(points.iter().map(|p| p.1), y_log))
 }
 
@@ -250,6 +248,14 @@ pub fn render_beside(
     )
 }
 
+/// Registers the bundled font under [`FONT`], once per process.
+fn register_font() {
+    REGISTER_FONT.call_once(|| {
+        // A failure leaves text undrawn in PNGs, never an error: SVG text needs no font file.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES);
+    });
+}
+
 /// Draws one image as SVG and as PNG (one closure per backend type) into `dir`.
 fn write_both(
     dir: &Path,
@@ -258,10 +264,7 @@ fn write_both(
     svg_drawing: impl FnOnce(DrawingArea<SVGBackend, Shift>) -> anyhow::Result<()>,
     png_drawing: impl FnOnce(DrawingArea<BitMapBackend, Shift>) -> anyhow::Result<()>,
 ) -> anyhow::Result<Vec<PathBuf>> {
-    REGISTER_FONT.call_once(|| {
-        // A failure leaves text undrawn in PNGs, never an error: SVG text needs no font file.
-        let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES);
-    });
+    register_font();
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let svg_path = dir.join(format!("{stem}.svg"));
     let mut svg = String::new();
@@ -451,5 +454,34 @@ mod tests {
         assert_eq!(transform(0.0, true), None);
         assert_eq!(transform(0.0, false), Some(0.0));
         assert_eq!(range([0.5, 2.2].into_iter(), true), 0.0..3.0);
+    }
+
+    #[test]
+    fn beside_draws_both_panels_on_shared_axes() {
+        let chart = |title: &str, top: f64| Chart {
+            stem: "memory_vs_k".into(),
+            title: title.into(),
+            x_label: "k".into(),
+            y_label: "bytes".into(),
+            x_log: false,
+            y_log: true,
+            series: vec![Series {
+                name: "l1 / ftrl".into(),
+                points: vec![(2.0, 10.0), (3.0, top)],
+                reference: false,
+            }],
+            legend: SeriesLabelPosition::UpperLeft,
+        };
+        let (left, right) = (chart("uniform panel", 100.0), chart("long-tail panel", 1e6));
+        // Shared: the right panel's 1e6 sets both panels' top decade.
+        assert_eq!(ranges(&[&left, &right]).1, 1.0..6.0);
+        assert_eq!(ranges(&[&left]).1, 1.0..2.0);
+        register_font();
+        let mut svg = String::new();
+        let size = (2 * SIZE.0, SIZE.1);
+        draw_beside(SVGBackend::with_string(&mut svg, size).into_drawing_area(), &left, &right)
+            .unwrap();
+        assert!(svg.contains("uniform panel") && svg.contains("long-tail panel"));
+        assert!(svg.contains("width=\"1920\""), "not twice a chart's width");
     }
 }
