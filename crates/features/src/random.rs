@@ -4,7 +4,8 @@
 //! the ChaCha stream is).
 //!
 //! - seeding: the 64-bit seed is expanded to ChaCha's 256-bit key with SplitMix64; each purpose
-//!   (true model 0, train 1, validation 2, test 3, shuffle 4) reads its own ChaCha stream number
+//!   (true model 0, train 1, validation 2, test 3, shuffle 4, the long-tail
+//!   intercept's calibration sample 5) reads its own ChaCha stream number
 //!   of that key, so they never share draws;
 //! - shuffle: Fisher–Yates from the last position down, `j = below(i + 1)`;
 //! - uniform on `[0, 1)`: the top 53 bits of one `u64`, times 2^-53;
@@ -20,6 +21,8 @@ use rand_chacha::ChaCha8Rng;
 pub(crate) const MODEL_STREAM: u64 = 0;
 /// ChaCha stream number of real-data shuffles.
 pub(crate) const SHUFFLE_STREAM: u64 = 4;
+/// ChaCha stream number of the long-tail mode's calibration sample (the intercept).
+pub(crate) const CALIBRATION_STREAM: u64 = 5;
 
 /// A ChaCha8 generator for `seed`, positioned at the start of stream `stream`.
 pub(crate) fn chacha(seed: u64, stream: u64) -> ChaCha8Rng {

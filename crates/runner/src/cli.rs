@@ -1,9 +1,11 @@
-//! The command line: `runner`, `runner run SPEC`, `runner list`, `runner predict MODEL DATA`, `runner split`; [`main`] is the binary's entry
-//! point.
+//! The command line: `runner`, `runner run SPEC`, `runner list`, `runner methods`,
+//! `runner predict MODEL DATA`, `runner split`, `runner beside LEFT RIGHT`; [`main`] is the
+//! binary's entry point.
 //!
 //! The top layer: depends on `sweep` (which runs a spec), `spec` (for `list`), `predict`,
-//! `split_file` and `paths`.
+//! `split_file`, `report` (for `beside`) and `paths`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -79,6 +81,17 @@ pub enum Command {
     /// Prints the registered regularizers, online optimizers and batch solvers with their own
     /// spec keys (Markdown).
     Methods,
+    /// Draws the charts two reports share side by side on shared axes, e.g.
+    /// `runner beside results/k_sweep results/k_sweep_long_tail`.
+    Beside {
+        /// The report directory drawn on the left (it holds `runs.csv`).
+        left: PathBuf,
+        /// The report directory drawn on the right.
+        right: PathBuf,
+        /// Where the images go (default: `RIGHT/plots/beside`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// Parses the process's command line and runs it; an error is printed to stderr with its
@@ -135,6 +148,12 @@ pub fn main_with(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Methods) => {
             print!("{}", crate::methods::markdown());
+            Ok(())
+        }
+        Some(Command::Beside { left, right, out }) => {
+            let out = out.unwrap_or_else(|| right.join("plots").join("beside"));
+            let written = crate::report::beside::write_beside(&left, &right, &out)?;
+            println!("wrote {} files to {}", written.len(), out.display());
             Ok(())
         }
     }

@@ -13,6 +13,7 @@
 //! | `label_noise` | 0.0 | probability that a label is flipped | [0, 0.5) |
 //! | `crosses` | marginals + full cross | which groups the feature space has | at least one |
 //! | `seed` | 0 | everything random: the true model and the three splits | any |
+//! | `long_tail` | absent | Zipf-distributed bins and categorical fields (see `long_tail`) | a table |
 //!
 //! Caps keep what a spec of a few bytes can ask for within about 1 GB (a spec is checked by
 //! building its problem, so an uncapped one could abort on an allocation or take the machine's
@@ -22,6 +23,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::long_tail::LongTailConfig;
 use crate::error::{invalid, FeaturesError};
 
 /// Largest `k` accepted (each feature is a column and a group).
@@ -59,6 +61,10 @@ pub struct SyntheticConfig {
     pub crosses: CrossLayout,
     /// Seed of the true model and of all splits.
     pub seed: u64,
+    /// The long-tail mode; absent (the default) keeps uniform bins, and the config serializes
+    /// as it did before the mode existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub long_tail: Option<LongTailConfig>,
 }
 
 impl Default for SyntheticConfig {
@@ -75,6 +81,7 @@ impl Default for SyntheticConfig {
             label_noise: 0.0,
             crosses: CrossLayout::default(),
             seed: 0,
+            long_tail: None,
         }
     }
 }
@@ -188,6 +195,9 @@ impl SyntheticConfig {
                 field("crosses"),
                 "at least one of marginals, full_cross, pairwise must be true",
             ));
+        }
+        if let Some(long_tail) = &self.long_tail {
+            long_tail.validate(self.bias, self.label_noise)?;
         }
         Ok(())
     }

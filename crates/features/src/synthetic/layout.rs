@@ -1,9 +1,14 @@
 //! The synthetic feature space: columns `x0..x{k-1}` with `bins` equal-width buckets of `[0, 1)`
 //! each, known a priori (nothing is fitted, unlike real data whose bucketizers are fitted on the
-//! training split), and the groups chosen by [`CrossLayout`].
+//! training split), and the groups chosen by [`CrossLayout`]. In the long-tail mode, the
+//! categorical fields `c0..` follow the numeric columns, each a one-hot group of its own placed
+//! after the numeric marginals (their values are never crossed).
 
 use super::config::CrossLayout;
-use crate::space::{Bucketizer, Column, ColumnEncoding, FeatureSpace, FeatureSpaceBuilder};
+use super::long_tail::LongTailConfig;
+use crate::space::{
+    Bucketizer, Column, ColumnEncoding, FeatureSpace, FeatureSpaceBuilder, Vocabulary,
+};
 use crate::FeaturesError;
 
 /// Name of the full-cross group.
@@ -24,6 +29,7 @@ pub(crate) fn build_space(
     k: usize,
     bins: usize,
     layout: &CrossLayout,
+    long_tail: Option<&LongTailConfig>,
 ) -> Result<FeatureSpace, FeaturesError> {
     let mut builder = FeatureSpaceBuilder::new();
     let bucketizer = Bucketizer::unit_interval(bins);
@@ -31,9 +37,20 @@ pub(crate) fn build_space(
         let encoding = ColumnEncoding::Buckets(bucketizer.clone());
         builder.add_column(Column { name: feature_name(j), encoding })?;
     }
+    let fields = long_tail.map_or(0, |t| t.categorical_fields);
+    if let Some(long_tail) = long_tail {
+        // One vocabulary, cloned per field: every field has the same value names.
+        let names = (0..long_tail.vocabulary).map(|r| long_tail.value_name(r)).collect();
+        let vocabulary = Vocabulary::from_values(names);
+        for f in 0..fields {
+            let encoding = ColumnEncoding::Categorical(vocabulary.clone());
+            builder.add_column(Column { name: LongTailConfig::field_name(f), encoding })?;
+        }
+    }
     if layout.marginals {
         (0..k).try_for_each(|j| builder.add_marginal(j))?;
     }
+    (k..k + fields).try_for_each(|c| builder.add_marginal(c))?;
     if layout.pairwise {
         for i in 0..k {
             for j in i + 1..k {

@@ -15,6 +15,7 @@
 
 pub mod config;
 mod layout;
+pub mod long_tail;
 pub mod stream;
 mod truth;
 
@@ -24,11 +25,13 @@ use rustc_hash::FxHashMap;
 
 pub use config::{CrossLayout, SyntheticConfig};
 pub use layout::{feature_name, pair_name, FULL_CROSS};
+pub use long_tail::LongTailConfig;
 pub use stream::{SplitName, SyntheticStream};
 pub use truth::PlantedInteraction;
 
 use crate::{FeatureId, FeatureSpace, FeaturesError};
-use stream::Generator;
+use long_tail::ZipfTable;
+use stream::{Generator, TailLaws};
 use truth::TrueModel;
 
 /// A validated config, its feature space and its drawn true model.
@@ -45,10 +48,16 @@ impl SyntheticProblem {
     pub fn new(config: SyntheticConfig) -> Result<Self, FeaturesError> {
         config.validate()?;
         let (k, bins) = (config.k, config.effective_bins());
-        let space = layout::build_space(k, bins, &config.crosses)?;
-        let model = TrueModel::draw(&config);
-        let support = true_support(&space, &model, k, bins, &config.crosses)?;
-        let generator = Generator {
+        let tail = config.long_tail.as_ref();
+        let space = layout::build_space(k, bins, &config.crosses, tail)?;
+        let tail_laws = tail.map(|t| TailLaws {
+            bins: ZipfTable::new(bins, t.bin_exponent),
+            values: ZipfTable::new(t.vocabulary, t.exponent),
+            fields: t.categorical_fields,
+        });
+        let model = TrueModel::draw(&config, tail_laws.as_ref().map(|t| &t.bins));
+        let support = true_support(&space, &model, k, bins, &config)?;
+        let mut generator = Generator {
             k,
             bins,
             correlation: config.correlation,
@@ -56,7 +65,12 @@ impl SyntheticProblem {
             seed: config.seed,
             model,
             space,
+            tail: tail_laws,
         };
+        if let Some(rate) = tail.and_then(|t| t.positive_rate) {
+            let bias = calibrated_bias(&generator, rate);
+            generator.model.set_bias(bias);
+        }
         Ok(Self { config, generator: Arc::new(generator), support })
     }
 
@@ -97,10 +111,49 @@ impl SyntheticProblem {
         self.generator.model.interactions()
     }
 
-    /// The true bias.
+    /// The true bias (the calibrated one when the long-tail mode sets a positive rate).
     pub fn bias(&self) -> f64 {
-        self.config.bias
+        self.generator.model.bias()
     }
+
+    /// The true effect of value `v` (its rank) of categorical field `f`; 0 outside the
+    /// long-tail mode.
+    pub fn value_effect(&self, f: usize, v: usize) -> f64 {
+        self.generator.model.value_effect(f, v)
+    }
+}
+
+/// Rows of the calibration sample: enough that the rate's sampling error (below 0.1% absolute
+/// at a 5% rate) is small beside the rates asked for, few enough to take milliseconds.
+const CALIBRATION_ROWS: usize = 50_000;
+
+/// The bias at which the mean label probability over a fixed sample of rows (the calibration
+/// stream) equals `rate`: the mean is increasing in the bias, so bisection finds it.
+fn calibrated_bias(generator: &Generator, rate: f64) -> f64 {
+    let mut rng = crate::random::chacha(generator.seed, crate::random::CALIBRATION_STREAM);
+    let mut uniforms = vec![0.0; generator.k];
+    let mut row = vec![0; generator.row_len()];
+    let logits: Vec<f64> = (0..CALIBRATION_ROWS)
+        .map(|_| {
+            generator.draw_row(&mut rng, &mut uniforms, &mut row);
+            generator.model.logit_without_bias(&row)
+        })
+        .collect();
+    let noise = generator.label_noise;
+    let mean_probability = |bias: f64| {
+        let clean: f64 = logits.iter().map(|l| stream::sigmoid(bias + l)).sum::<f64>();
+        (1.0 - 2.0 * noise) * clean / logits.len() as f64 + noise
+    };
+    let (mut low, mut high) = (-60.0, 60.0);
+    for _ in 0..80 {
+        let mid = 0.5 * (low + high);
+        if mean_probability(mid) < rate {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    0.5 * (low + high)
 }
 
 fn true_support(
@@ -108,8 +161,9 @@ fn true_support(
     model: &TrueModel,
     k: usize,
     bins: usize,
-    layout: &CrossLayout,
+    config: &SyntheticConfig,
 ) -> Result<Vec<FeatureId>, FeaturesError> {
+    let layout = &config.crosses;
     // Looked up by name in a map, not by scanning the groups: k marginals or a million pairwise
     // crosses would make a scan per lookup quadratic.
     let firsts: FxHashMap<&str, FeatureId> =
@@ -126,6 +180,16 @@ fn true_support(
             let first = first_of(&feature_name(j))?;
             support
                 .extend((0..bins).filter(|&b| model.effect(j, b) != 0.0).map(|b| first + b as u64));
+        }
+    }
+    if let Some(tail) = &config.long_tail {
+        for f in 0..tail.categorical_fields {
+            let first = first_of(&LongTailConfig::field_name(f))?;
+            support.extend(
+                (0..tail.vocabulary)
+                    .filter(|&v| model.value_effect(f, v) != 0.0)
+                    .map(|v| first + v as u64),
+            );
         }
     }
     if layout.pairwise {

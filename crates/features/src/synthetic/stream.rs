@@ -6,7 +6,9 @@
 //!    standard normals `e_j` made into the AR(1) chain `z_0 = e_0`,
 //!    `z_j = rho z_{j-1} + sqrt(1 - rho^2) e_j` (so `corr(z_i, z_j) = rho^|i-j|`, each `z_j`
 //!    standard normal) and `x_j = Phi(z_j)` (the Gaussian copula: uniform marginals);
-//! 2. bins: `bin_j = floor(x_j * bins)` (clamped to `bins - 1`);
+//! 2. bins: `bin_j = floor(x_j * bins)` (clamped to `bins - 1`); in the long-tail mode, the
+//!    bin whose interval of the skewed bin law's CDF holds `x_j`, then one uniform per
+//!    categorical field, its value the Zipf law's rank at that uniform;
 //! 3. label: one more uniform `u`; `y = 1` iff `u < p` with
 //!    `p = (1 - 2 noise) sigmoid(logit) + noise`, the probability after label flipping, which is
 //!    what the example reports as `true_prob`.
@@ -16,6 +18,7 @@ use std::sync::Arc;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use super::long_tail::ZipfTable;
 use super::truth::TrueModel;
 use crate::random as rng;
 use crate::{FeatureSpace, SparseExample};
@@ -53,6 +56,57 @@ pub(crate) struct Generator {
     pub(crate) seed: u64,
     pub(crate) model: TrueModel,
     pub(crate) space: FeatureSpace,
+    /// Long-tail mode: the skewed bin law and the categorical values' law, and the fields.
+    pub(crate) tail: Option<TailLaws>,
+}
+
+/// The long-tail mode's laws of the bins and of each categorical field's values.
+#[derive(Debug, Clone)]
+pub(crate) struct TailLaws {
+    pub(crate) bins: ZipfTable,
+    pub(crate) values: ZipfTable,
+    pub(crate) fields: usize,
+}
+
+impl Generator {
+    /// Columns of a row: k numeric, then the categorical fields.
+    pub(crate) fn row_len(&self) -> usize {
+        self.k + self.tail.as_ref().map_or(0, |t| t.fields)
+    }
+
+    /// Draws one row's features into `row` (`uniforms` is k long scratch space).
+    pub(crate) fn draw_row(&self, rng: &mut ChaCha8Rng, uniforms: &mut [f64], row: &mut [u32]) {
+        let rho = self.correlation;
+        if rho == 0.0 {
+            uniforms.iter_mut().for_each(|x| *x = rng::uniform(rng));
+        } else {
+            rng::fill_normals(rng, uniforms);
+            let innovation = (1.0 - rho * rho).sqrt();
+            let mut previous = uniforms[0];
+            for z in &mut uniforms[1..] {
+                *z = rho * previous + innovation * *z;
+                previous = *z;
+            }
+            uniforms.iter_mut().for_each(|z| *z = rng::normal_cdf(*z));
+        }
+        let (numeric, categorical) = row.split_at_mut(self.k);
+        match &self.tail {
+            None => {
+                let bins = self.bins;
+                for (b, &x) in numeric.iter_mut().zip(uniforms.iter()) {
+                    *b = ((x * bins as f64) as usize).min(bins - 1) as u32;
+                }
+            }
+            Some(tail) => {
+                for (b, &x) in numeric.iter_mut().zip(uniforms.iter()) {
+                    *b = tail.bins.rank(x) as u32;
+                }
+                for v in categorical {
+                    *v = tail.values.rank(rng::uniform(rng)) as u32;
+                }
+            }
+        }
+    }
 }
 
 /// An iterator over `n` examples of one split (see the module doc for how a row is drawn).
@@ -69,8 +123,8 @@ pub struct SyntheticStream {
 impl SyntheticStream {
     pub(crate) fn new(generator: Arc<Generator>, split: SplitName, n: u64) -> Self {
         let rng = rng::chacha(generator.seed, split.stream());
-        let k = generator.k;
-        Self { generator, rng, remaining: n, uniforms: vec![0.0; k], row: vec![0; k] }
+        let (k, len) = (generator.k, generator.row_len());
+        Self { generator, rng, remaining: n, uniforms: vec![0.0; k], row: vec![0; len] }
     }
 
     /// Rows left.
@@ -85,8 +139,8 @@ impl SyntheticStream {
             return false;
         }
         self.remaining -= 1;
-        self.draw_features();
         let generator = &*self.generator;
+        generator.draw_row(&mut self.rng, &mut self.uniforms, &mut self.row);
         let clean = sigmoid(generator.model.logit(&self.row));
         let p = (1.0 - 2.0 * generator.label_noise) * clean + generator.label_noise;
         out.clear();
@@ -94,27 +148,6 @@ impl SyntheticStream {
         out.label = if rng::uniform(&mut self.rng) < p { 1.0 } else { 0.0 };
         out.true_prob = Some(p);
         true
-    }
-
-    fn draw_features(&mut self) {
-        let generator = &*self.generator;
-        let rho = generator.correlation;
-        if rho == 0.0 {
-            self.uniforms.iter_mut().for_each(|x| *x = rng::uniform(&mut self.rng));
-        } else {
-            rng::fill_normals(&mut self.rng, &mut self.uniforms);
-            let innovation = (1.0 - rho * rho).sqrt();
-            let mut previous = self.uniforms[0];
-            for z in &mut self.uniforms[1..] {
-                *z = rho * previous + innovation * *z;
-                previous = *z;
-            }
-            self.uniforms.iter_mut().for_each(|z| *z = rng::normal_cdf(*z));
-        }
-        let bins = generator.bins;
-        for (b, &x) in self.row.iter_mut().zip(&self.uniforms) {
-            *b = ((x * bins as f64) as usize).min(bins - 1) as u32;
-        }
     }
 }
 
@@ -139,6 +172,6 @@ impl Iterator for SyntheticStream {
 }
 
 #[inline]
-fn sigmoid(t: f64) -> f64 {
+pub(crate) fn sigmoid(t: f64) -> f64 {
     1.0 / (1.0 + (-t).exp())
 }

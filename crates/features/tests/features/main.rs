@@ -9,3 +9,4 @@ mod own_data;
 mod real_data;
 mod space_names;
 mod synthetic;
+mod synthetic_long_tail;

@@ -9,7 +9,7 @@ use super::config::Admission;
 use super::hash::mix64;
 
 /// Hash functions of the counting Bloom filter.
-const BLOOM_HASHES: u64 = 3;
+pub(crate) const BLOOM_HASHES: u64 = 3;
 
 /// Decides whether a feature that is not in the store gets a weight now.
 #[derive(Debug, Clone)]

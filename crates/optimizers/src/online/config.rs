@@ -8,7 +8,7 @@
 //! | `clip_norm` | none | clip the mini-batch gradient (all coordinates and the bias) to this Euclidean norm; the Crash Course uses 5.0 | `> 0` |
 //! | `admission` | `all` | when a new feature gets a weight: always, after `n` sightings (counting Bloom filter), or with probability `p` (Poisson) | `n` in 1..=255, `p` in (0, 1] |
 //! | `store` | `sparse` | sparse hash map (any dimension) or dense vector (dimension capped, see [`DENSE_STORE_MAX_BYTES`]) | |
-//! | `bloom_counters` | 2^22 | counters (one byte each, 3 hashes) of the counting Bloom filter of `admission = count` | 64..=2^30 |
+//! | `bloom_counters` | 2^22 | counters (one byte each, 3 hashes) of the counting Bloom filter of `admission = count`; a spec may size it for the data instead (see `bloom_size`) | 64..=2^30 |
 //! | `seed` | 0 | seed of the Poisson admission draws | any |
 
 use serde::{Deserialize, Serialize};

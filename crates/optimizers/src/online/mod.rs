@@ -3,7 +3,7 @@
 //! Every optimizer is one file implementing the per-coordinate rule trait of `rule.rs` (its
 //! state, "weight after catching up", "update with gradient g"). The one generic learner of
 //! `learner.rs` owns the weight store (`store.rs`), mini-batching, gradient-norm clipping,
-//! feature admission (`admission.rs`), the unpenalized bias, divergence detection and the
+//! feature admission (`admission.rs`, its filter sized by `bloom_size.rs`), the unpenalized bias, divergence detection and the
 //! lazy-penalty clock (`ledger.rs`). The registry below lists them (one line per
 //! optimizer, see `registry.rs`) and [`train`] is the one training loop. Adding an optimizer is
 //! one file plus one line in that list.
@@ -34,6 +34,7 @@
 //! [`StoreMemory`] and the store module for how map bytes are computed).
 
 mod admission;
+pub mod bloom_size;
 mod config;
 mod distinct;
 mod error;
@@ -57,6 +58,7 @@ registry::online_optimizer_list! {
 
 use features::SparseExample;
 
+pub use bloom_size::BloomCounters;
 pub use config::{
     Admission, FtrlPenalty, OnlineConfig, Schedule, StoreKind, DEFAULT_SCHEDULE,
     DENSE_STORE_MAX_BYTES, MAX_BLOOM_COUNTERS,

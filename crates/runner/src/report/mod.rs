@@ -3,7 +3,8 @@
 //! tables: computed by [`compare`], rendered by [`compare_report`]), the plots ([`plots`]) and
 //! `metadata.json` ([`metadata`]). [`export`] writes model CSVs, [`saved_model`] the
 //! self-describing model files of real data (pipeline + weights) that `runner predict` reads,
-//! [`features`] the fitted feature columns (`features.md`); every file goes through
+//! [`features`] the fitted feature columns (`features.md`); [`beside`] sets two reports' charts
+//! side by side (`runner beside`); every file goes through
 //! [`atomic_write`].
 //!
 //! Depends on `spec`, `record`, `paths`, `provenance` (the build's code fingerprint and git
@@ -12,6 +13,7 @@
 
 pub mod aggregate;
 pub mod atomic_write;
+pub mod beside;
 pub mod compare;
 pub mod compare_report;
 pub mod export;

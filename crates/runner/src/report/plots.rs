@@ -1,6 +1,7 @@
 //! The report's plots, each written as SVG and PNG: memory vs k (log scale, with the dense f32
 //! line), training memory vs k, zero weights vs k, accuracy and log loss vs k (with the Bayes
-//! line), and nonzero weights vs test log loss along each lambda path.
+//! line), and nonzero weights vs test log loss along each lambda path; [`render_beside`] draws
+//! two reports' versions of one chart side by side on shared axes.
 //!
 //! Log axes are drawn as linear axes over `log10(value)` with `1e<n>` tick labels, so one
 //! drawing routine serves every chart. PNG text uses the DejaVu Sans font kept in
@@ -104,12 +105,12 @@ fn range(values: impl Iterator<Item = f64>, log: bool) -> std::ops::Range<f64> {
     (lo - pad)..(hi + pad)
 }
 
-fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, chart: &Chart) -> anyhow::Result<()>
-where
-    DB::ErrorType: 'static,
-{
-    root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let lines: Vec<(&Series, Vec<(f64, f64)>)> = chart
+/// The data ranges of a chart's axes after the log transforms.
+type Ranges = (std::ops::Range<f64>, std::ops::Range<f64>);
+
+/// The chart's lines with their points transformed onto the drawing axes.
+fn transformed(chart: &Chart) -> Vec<(&Series, Vec<(f64, f64)>)> {
+    chart
         .series
         .iter()
         .map(|s| {
@@ -122,10 +123,38 @@ where
                 .collect();
             (s, pts)
         })
-        .collect();
-    let xs = range(lines.iter().flat_map(|(_, p)| p.iter().map(|q| q.0)), chart.x_log);
-    let ys = range(lines.iter().flat_map(|(_, p)| p.iter().map(|q| q.1)), chart.y_log);
-    let mut ctx = ChartBuilder::on(&root)
+        .collect()
+}
+
+/// The axes' ranges covering every point of `charts` (drawn with the first one's log flags).
+fn ranges(charts: &[&Chart]) -> Ranges {
+    let (x_log, y_log) = charts.first().map_or((false, false), |c| (c.x_log, c.y_log));
+    let points: Vec<(f64, f64)> =
+        charts.iter().flat_map(|c| transformed(c).into_iter().flat_map(|(_, p)| p)).collect();
+    (range(points.iter().map(|p| p.0), x_log), range(points.iter().map(|p| p.1), y_log))
+}
+
+fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, chart: &Chart) -> anyhow::Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    draw_panel(&root, chart, ranges(&[chart]))?;
+    root.present().map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    Ok(())
+}
+
+/// Draws `chart` into `root` (already filled) on the given axis ranges.
+fn draw_panel<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Chart,
+    (xs, ys): Ranges,
+) -> anyhow::Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let lines = transformed(chart);
+    let mut ctx = ChartBuilder::on(root)
         .caption(&chart.title, (FONT, 22))
         .margin(12)
         .x_label_area_size(45)
@@ -176,25 +205,75 @@ where
         .position(chart.legend.clone())
         .draw()
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    Ok(())
+}
+
+/// Two charts in one image, left and right, on the same axis ranges (so heights compare).
+fn draw_beside<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    left: &Chart,
+    right: &Chart,
+) -> anyhow::Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let shared = ranges(&[left, right]);
+    let (left_area, right_area) = root.split_horizontally(SIZE.0);
+    draw_panel(&left_area, left, shared.clone())?;
+    draw_panel(&right_area, right, shared)?;
     root.present().map_err(|e| anyhow::anyhow!("{e:?}"))?;
     Ok(())
 }
 
 /// Writes `chart` as `<dir>/<stem>.svg` and `<dir>/<stem>.png` (each through a temporary file).
 pub fn render(dir: &Path, chart: &Chart) -> anyhow::Result<Vec<PathBuf>> {
+    write_both(dir, &chart.stem, SIZE, |root| draw(root, chart), |root| draw(root, chart))
+}
+
+/// Writes `left` and `right` side by side as `<dir>/<stem>.svg` and `.png`, on shared axes.
+pub fn render_beside(
+    dir: &Path,
+    stem: &str,
+    left: &Chart,
+    right: &Chart,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let size = (2 * SIZE.0, SIZE.1);
+    write_both(
+        dir,
+        stem,
+        size,
+        |root| draw_beside(root, left, right),
+        |root| draw_beside(root, left, right),
+    )
+}
+
+/// Registers the bundled font under [`FONT`], once per process.
+fn register_font() {
     REGISTER_FONT.call_once(|| {
         // A failure leaves text undrawn in PNGs, never an error: SVG text needs no font file.
         let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES);
     });
+}
+
+/// Draws one image as SVG and as PNG (one closure per backend type) into `dir`.
+fn write_both(
+    dir: &Path,
+    stem: &str,
+    size: (u32, u32),
+    svg_drawing: impl FnOnce(DrawingArea<SVGBackend, Shift>) -> anyhow::Result<()>,
+    png_drawing: impl FnOnce(DrawingArea<BitMapBackend, Shift>) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<PathBuf>> {
+    register_font();
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let svg_path = dir.join(format!("{}.svg", chart.stem));
+    let svg_path = dir.join(format!("{stem}.svg"));
     let mut svg = String::new();
-    draw(SVGBackend::with_string(&mut svg, SIZE).into_drawing_area(), chart)
+    svg_drawing(SVGBackend::with_string(&mut svg, size).into_drawing_area())
         .with_context(|| format!("cannot draw {}", svg_path.display()))?;
     write_atomic(&svg_path, svg.as_bytes())?;
-    let png_path = dir.join(format!("{}.png", chart.stem));
-    let tmp = dir.join(format!(".{}.tmp.{}.png", chart.stem, std::process::id()));
-    draw(BitMapBackend::new(&tmp, SIZE).into_drawing_area(), chart)
+    let png_path = dir.join(format!("{stem}.png"));
+    let tmp = dir.join(format!(".{stem}.tmp.{}.png", std::process::id()));
+    png_drawing(BitMapBackend::new(&tmp, size).into_drawing_area())
         .with_context(|| format!("cannot draw {}", png_path.display()))?;
     std::fs::rename(&tmp, &png_path)
         .with_context(|| format!("cannot write {}", png_path.display()))?;
@@ -378,5 +457,34 @@ mod tests {
         assert_eq!(transform(0.0, true), None);
         assert_eq!(transform(0.0, false), Some(0.0));
         assert_eq!(range([0.5, 2.2].into_iter(), true), 0.0..3.0);
+    }
+
+    #[test]
+    fn beside_draws_both_panels_on_shared_axes() {
+        let chart = |title: &str, top: f64| Chart {
+            stem: "memory_vs_k".into(),
+            title: title.into(),
+            x_label: "k".into(),
+            y_label: "bytes".into(),
+            x_log: false,
+            y_log: true,
+            series: vec![Series {
+                name: "l1 / ftrl".into(),
+                points: vec![(2.0, 10.0), (3.0, top)],
+                reference: false,
+            }],
+            legend: SeriesLabelPosition::UpperLeft,
+        };
+        let (left, right) = (chart("uniform panel", 100.0), chart("long-tail panel", 1e6));
+        // Shared: the right panel's 1e6 sets both panels' top decade.
+        assert_eq!(ranges(&[&left, &right]).1, 1.0..6.0);
+        assert_eq!(ranges(&[&left]).1, 1.0..2.0);
+        register_font();
+        let mut svg = String::new();
+        let size = (2 * SIZE.0, SIZE.1);
+        draw_beside(SVGBackend::with_string(&mut svg, size).into_drawing_area(), &left, &right)
+            .unwrap();
+        assert!(svg.contains("uniform panel") && svg.contains("long-tail panel"));
+        assert!(svg.contains("width=\"1920\""), "not twice a chart's width");
     }
 }

@@ -281,9 +281,10 @@ pub struct OptimizerSpec {
     /// Weight store (online only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store: Option<StoreSpec>,
-    /// Counters of the counting Bloom filter behind `admission = { count = n }` (online only).
+    /// Counters of the counting Bloom filter behind `admission = { count = n }` (online only):
+    /// a number, or sized for the data from expected features and a false-admission rate.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bloom_counters: Option<u32>,
+    pub bloom_counters: Option<optimizers::online::BloomCounters>,
     /// Path overriding the regularizer entry's (batch only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<PathSpec>,
@@ -810,7 +811,7 @@ impl ExperimentSpec {
             schedule: training.schedule.unwrap_or(DEFAULT_SCHEDULE),
             clip_norm: training.clip_norm,
             admission: opt.admission.map_or(Default::default(), AdmissionSpec::to_config),
-            bloom_counters: opt.bloom_counters.unwrap_or(defaults.bloom_counters),
+            bloom_counters: opt.bloom_counters.map_or(defaults.bloom_counters, |b| b.counters()),
             ..defaults
         }
     }

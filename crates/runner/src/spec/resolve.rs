@@ -127,3 +127,21 @@ mod tests {
         assert!(err.contains("schema.label") && err.contains("negative"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_tail_table_reaches_the_generator_config() {
+        let table: toml::Table =
+            toml::from_str("[long_tail]\nexponent = 1.3\npositive_rate = 0.05\n").unwrap();
+        let config = synthetic_config(&table, 4, 9).unwrap();
+        let tail = config.long_tail.unwrap();
+        assert_eq!((tail.exponent, tail.positive_rate), (1.3, Some(0.05)));
+        assert!(synthetic_config(&toml::Table::new(), 4, 9).unwrap().long_tail.is_none());
+        let typo: toml::Table = toml::from_str("[long_tail]\nexponnent = 1.3\n").unwrap();
+        let err = synthetic_config(&typo, 4, 9).unwrap_err().to_string();
+        assert!(err.contains("[data.synthetic]") && err.contains("exponnent"), "{err}");
+    }
+}

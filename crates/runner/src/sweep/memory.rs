@@ -157,11 +157,12 @@ impl DataShape {
                     StoreSpec::Dense => StoreKind::Dense { dimension: self.dimension },
                 };
                 let bloom = match unit.optimizer.admission {
-                    Some(AdmissionSpec::Count(_)) => u64::from(
-                        unit.optimizer
-                            .bloom_counters
-                            .unwrap_or(optimizers::online::OnlineConfig::default().bloom_counters),
-                    ),
+                    Some(AdmissionSpec::Count(_)) => {
+                        u64::from(unit.optimizer.bloom_counters.map_or(
+                            optimizers::online::OnlineConfig::default().bloom_counters,
+                            |b| b.counters(),
+                        ))
+                    }
                     _ => 0,
                 };
                 let shuffle =
