@@ -15,6 +15,7 @@ pub mod compare_report;
 pub mod export;
 pub mod metadata;
 pub mod plots;
+pub mod search_report;
 pub mod summary;
 
 use std::path::Path;
