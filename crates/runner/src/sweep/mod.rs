@@ -223,8 +223,13 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
                 let additions = search::additions_now(phase, &spec, &plan, key, &rows)?;
                 let mut to_run: Vec<&search::Addition> = Vec::new();
                 let mut progressed = false;
+                let known: HashSet<String> = rows.iter().map(|r| r.run_id.clone()).collect();
                 for addition in &additions {
                     let ids = search::emitted_ids(&addition.unit);
+                    // A point already measured is never run twice (and ends the search).
+                    if ids.iter().any(|id| known.contains(id)) {
+                        continue;
+                    }
                     match searched.take(&ids, data_fingerprint.as_deref()) {
                         Some(reused) => {
                             reconciled.facts.reused += reused.len();

@@ -204,6 +204,11 @@ fn past_edge(
     } else {
         round3(edge * ratio)
     };
+    // No step possible (a grid of lambda 0 alone, as for no penalty): nothing lies past it.
+    let beyond = if low { next < edge } else { next > edge };
+    if !beyond || !next.is_finite() || (!support && next <= 0.0) {
+        return Err(EDGE_BOUND);
+    }
     // A lambda the optimizer refuses whatever the data (an L2 step too large for the first
     // step size) is a bound of this method's lambdas.
     if group.template.family == Family::Online {
