@@ -109,6 +109,13 @@ pub struct Unit {
     pub lambdas: LambdaPlan,
     /// Hash of everything besides the readable prefix (hex).
     pub config_hash: String,
+    /// Indices of the unit's regularizer entry in the spec and of the optimizer entry in it.
+    #[serde(skip)]
+    pub entry: (usize, usize),
+    /// For a unit added by the lambda search: the lambdas (support sizes) whose rows it writes;
+    /// the other points of its path are fitted only to warm-start them. `None`: every point.
+    #[serde(skip)]
+    pub emit: Option<Vec<f64>>,
 }
 
 impl Unit {
@@ -325,6 +332,135 @@ impl Serialize for HashedOptimizer<'_> {
     }
 }
 
+/// What a (regularizer, optimizer) entry of the spec fixes for all of its units.
+struct EntryParts<'a> {
+    reg: &'a crate::spec::RegularizerSpec,
+    opt: &'a OptimizerSpec,
+    penalty: Penalty,
+    convention: L2Convention,
+    l1_ratio: f64,
+    regularizer_settings: toml::Table,
+    family: Family,
+    kind: &'a str,
+    settings: toml::Table,
+    training: TrainingPlan,
+}
+
+impl<'a> EntryParts<'a> {
+    /// The parts of optimizer `oi` of regularizer `ri`.
+    fn new(spec: &'a ExperimentSpec, ri: usize, oi: usize) -> anyhow::Result<Self> {
+        let reg = &spec.regularizers[ri];
+        let opt = &reg.optimizers[oi];
+        let entry_penalty = Penalty::new(&reg.kind, &reg.settings)?;
+        let convention = entry_penalty.convention();
+        let l1_ratio = reg
+            .settings
+            .get("l1_ratio")
+            .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
+            .unwrap_or(0.5);
+        let mut regularizer_settings = entry_penalty.settings().clone();
+        regularizer_settings.remove("l1_ratio");
+        regularizer_settings.remove("convention");
+        let Some((family, kind)) = opt.family_and_name() else {
+            anyhow::bail!("optimizer entry without `online` or `batch` (spec not checked)");
+        };
+        let settings = match family {
+            Family::Online => optimizers::online::lookup(kind)?.check_settings(&opt.settings)?,
+            Family::Batch => optimizers::batch::lookup(kind)?.check_settings(&opt.settings)?,
+        };
+        let penalty = match &opt.penalty {
+            Some(name) => Penalty::new(name, &reg.settings)?,
+            None => entry_penalty,
+        };
+        let training = TrainingPlan::resolve(&opt.training().or(&spec.grid.training()));
+        Ok(Self {
+            reg,
+            opt,
+            penalty,
+            convention,
+            l1_ratio,
+            regularizer_settings,
+            family,
+            kind,
+            settings,
+            training,
+        })
+    }
+
+    /// The lambda plans of the entry's units: one per online lambda, one path for batch.
+    fn lambda_plans(&self) -> Vec<LambdaPlan> {
+        let lambdas = self.opt.lambdas.clone().or_else(|| self.reg.lambdas.clone());
+        match self.family {
+            Family::Online => {
+                lambdas.unwrap_or_default().into_iter().map(LambdaPlan::Single).collect()
+            }
+            Family::Batch => vec![match (lambdas, self.opt.path.or(self.reg.path)) {
+                (Some(mut ls), _) => {
+                    ls.sort_by(|a, b| b.total_cmp(a));
+                    ls.dedup();
+                    LambdaPlan::List(ls)
+                }
+                (None, Some(path)) => LambdaPlan::Path(path),
+                (None, None) => {
+                    LambdaPlan::SupportSizes(self.opt.support_sizes.clone().unwrap_or_default())
+                }
+            }],
+        }
+    }
+
+    /// The unit of this entry on `dataset` with `lambdas`.
+    fn unit(
+        &self,
+        spec: &ExperimentSpec,
+        dataset: DatasetKey,
+        entry: (usize, usize),
+        lambdas: LambdaPlan,
+    ) -> anyhow::Result<Unit> {
+        let hashed = HashedConfig {
+            data: &spec.data,
+            convention: self.convention,
+            l1_ratio: self.l1_ratio,
+            regularizer_settings: self.regularizer_settings.clone(),
+            optimizer: HashedOptimizer {
+                spec: self.opt,
+                family: self.family,
+                settings: &self.settings,
+            },
+            training: self.training,
+            lambdas: &lambdas,
+        };
+        let json = serde_json::to_string(&hashed)?;
+        Ok(Unit {
+            dataset,
+            regularizer: self.reg.kind.clone(),
+            penalty: self.penalty.clone(),
+            convention: self.convention,
+            family: self.family,
+            optimizer_kind: self.kind.to_string(),
+            optimizer_label: self.opt.display_label(),
+            optimizer: self.opt.clone(),
+            settings: self.settings.clone(),
+            training: self.training,
+            lambdas,
+            config_hash: format!("{:08x}", fnv1a(json.as_bytes()) as u32),
+            entry,
+            emit: None,
+        })
+    }
+}
+
+/// An online unit like `template` at another `lambda`: the same unit, run id included, as if
+/// the spec listed that lambda.
+pub fn online_unit_at(spec: &ExperimentSpec, template: &Unit, lambda: f64) -> anyhow::Result<Unit> {
+    let (ri, oi) = template.entry;
+    EntryParts::new(spec, ri, oi)?.unit(
+        spec,
+        template.dataset,
+        template.entry,
+        LambdaPlan::Single(lambda),
+    )
+}
+
 /// Expands a checked spec into data sets and units.
 pub fn expand(spec: &ExperimentSpec) -> anyhow::Result<Plan> {
     let ks: Vec<Option<u32>> = if spec.data.synthetic.is_some() {
@@ -345,82 +481,17 @@ pub fn expand(spec: &ExperimentSpec) -> anyhow::Result<Plan> {
     )?;
     let first_seed = spec.grid.seeds.first().copied();
     for &dataset in &datasets {
-        for reg in &spec.regularizers {
-            let entry_penalty = Penalty::new(&reg.kind, &reg.settings)?;
-            let convention = entry_penalty.convention();
-            let l1_ratio = reg
-                .settings
-                .get("l1_ratio")
-                .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
-                .unwrap_or(0.5);
-            let mut regularizer_settings = entry_penalty.settings().clone();
-            regularizer_settings.remove("l1_ratio");
-            regularizer_settings.remove("convention");
-            for opt in &reg.optimizers {
-                let Some((family, kind)) = opt.family_and_name() else {
-                    anyhow::bail!("optimizer entry without `online` or `batch` (spec not checked)");
-                };
-                if family == Family::Batch
+        for (ri, reg) in spec.regularizers.iter().enumerate() {
+            for oi in 0..reg.optimizers.len() {
+                let parts = EntryParts::new(spec, ri, oi)?;
+                if parts.family == Family::Batch
                     && !batch_seeds_differ
                     && Some(dataset.seed) != first_seed
                 {
                     continue;
                 }
-                let settings = match family {
-                    Family::Online => {
-                        optimizers::online::lookup(kind)?.check_settings(&opt.settings)?
-                    }
-                    Family::Batch => {
-                        optimizers::batch::lookup(kind)?.check_settings(&opt.settings)?
-                    }
-                };
-                let penalty = match &opt.penalty {
-                    Some(name) => Penalty::new(name, &reg.settings)?,
-                    None => entry_penalty.clone(),
-                };
-                let training = TrainingPlan::resolve(&opt.training().or(&spec.grid.training()));
-                let lambdas = opt.lambdas.clone().or_else(|| reg.lambdas.clone());
-                let plans: Vec<LambdaPlan> = match family {
-                    Family::Online => {
-                        lambdas.unwrap_or_default().into_iter().map(LambdaPlan::Single).collect()
-                    }
-                    Family::Batch => vec![match (lambdas, opt.path.or(reg.path)) {
-                        (Some(mut ls), _) => {
-                            ls.sort_by(|a, b| b.total_cmp(a));
-                            ls.dedup();
-                            LambdaPlan::List(ls)
-                        }
-                        (None, Some(path)) => LambdaPlan::Path(path),
-                        (None, None) => {
-                            LambdaPlan::SupportSizes(opt.support_sizes.clone().unwrap_or_default())
-                        }
-                    }],
-                };
-                for lambdas in plans {
-                    let hashed = HashedConfig {
-                        data: &spec.data,
-                        convention,
-                        l1_ratio,
-                        regularizer_settings: regularizer_settings.clone(),
-                        optimizer: HashedOptimizer { spec: opt, family, settings: &settings },
-                        training,
-                        lambdas: &lambdas,
-                    };
-                    let json = serde_json::to_string(&hashed)?;
-                    units.push(Unit {
-                        dataset,
-                        regularizer: reg.kind.clone(),
-                        penalty: penalty.clone(),
-                        convention,
-                        family,
-                        optimizer_kind: kind.to_string(),
-                        optimizer_label: opt.display_label(),
-                        optimizer: opt.clone(),
-                        settings: settings.clone(),
-                        training,
-                        lambdas,
-                        config_hash: format!("{:08x}", fnv1a(json.as_bytes()) as u32),
-                    });
+                for lambdas in parts.lambda_plans() {
+                    units.push(parts.unit(spec, dataset, (ri, oi), lambdas)?);
                 }
             }
         }

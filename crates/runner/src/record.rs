@@ -128,6 +128,21 @@ pub struct RunRecord {
     pub run_id: String,
     /// Why a run failed or diverged (empty when ok).
     pub message: String,
+    // Lambda search (before the provenance columns; `default` reads files written before them).
+    /// Where the run's lambda came from: `grid` (the spec), `edge_search` (added past an edge
+    /// of the grid because the choice landed there) or `budget_search` (tried to find the best
+    /// model within `[selection] budget`).
+    #[serde(default = "origin_grid")]
+    pub origin: String,
+    /// On the selected row of a group, where its lambda lies among the group's: `none`
+    /// (interior), `low` or `high` (an edge, not searched past), `bound` (an edge that is a
+    /// natural bound: lambda 0, a model with no weights, a support of 1 or of every feature) or
+    /// `cap` (still an edge after the search's last step). Empty on other rows.
+    #[serde(default)]
+    pub grid_edge: String,
+    /// Whether this row is the best model of its group within `[selection] budget`.
+    #[serde(default)]
+    pub budget_selected: bool,
     // Provenance (appended last, so the columns before keep their positions; `default` lets a
     // `runs.csv` written before them be read, its rows then count as made by unknown code).
     /// Fingerprint of the code that computed the row (`provenance::CODE_VERSION` of its build).
@@ -153,6 +168,47 @@ pub struct RunRecord {
 /// The provenance columns, last in `runs.csv`; a file written before them lacks exactly these.
 pub const PROVENANCE_COLUMNS: &[&str] =
     &["code_version", "git_commit", "git_dirty", "data_fingerprint", "stale"];
+
+/// The lambda-search columns, just before the provenance columns; a file written before them
+/// lacks exactly these.
+pub const SEARCH_COLUMNS: &[&str] = &["origin", "grid_edge", "budget_selected"];
+
+/// `origin` of a row whose lambda the spec lists.
+pub const ORIGIN_GRID: &str = "grid";
+/// `origin` of a row added past an edge of its grid.
+pub const ORIGIN_EDGE_SEARCH: &str = "edge_search";
+/// `origin` of a row added by the budget search.
+pub const ORIGIN_BUDGET_SEARCH: &str = "budget_search";
+
+fn origin_grid() -> String {
+    ORIGIN_GRID.to_string()
+}
+
+/// Whether `found` is this version's header or one of an earlier version that is still read.
+pub(crate) fn is_known_header(found: &[String]) -> bool {
+    let current = header();
+    found == current.as_slice() || older_headers(&current).iter().any(|h| found == h.as_slice())
+}
+
+/// The text a column that an earlier version did not write is read as (what its serde
+/// default gives).
+pub(crate) fn missing_column_text(column: &str) -> &'static str {
+    match column {
+        "origin" => ORIGIN_GRID,
+        "stale" | "budget_selected" => "false",
+        _ => "",
+    }
+}
+
+/// The headers of earlier versions that are still read: before the search columns, and before
+/// the provenance columns too.
+fn older_headers(current: &[String]) -> Vec<Vec<String>> {
+    let without_search: Vec<String> =
+        current.iter().filter(|c| !SEARCH_COLUMNS.contains(&c.as_str())).cloned().collect();
+    let without_provenance =
+        without_search[..without_search.len() - PROVENANCE_COLUMNS.len()].to_vec();
+    vec![without_search, without_provenance]
+}
 
 /// The CSV header, in column order.
 pub fn header() -> Vec<String> {
@@ -217,6 +273,9 @@ impl RunRecord {
             true_support_size: 0,
             run_id: String::new(),
             message: String::new(),
+            origin: ORIGIN_GRID.to_string(),
+            grid_edge: String::new(),
+            budget_selected: false,
             code_version: String::new(),
             git_commit: String::new(),
             git_dirty: String::new(),
@@ -291,12 +350,7 @@ pub(crate) fn read_rows(path: &Path, extra: usize) -> anyhow::Result<Vec<RunReco
         .iter()
         .map(str::to_string)
         .collect();
-    let current = header();
-    let before_provenance = &current[..current.len() - PROVENANCE_COLUMNS.len()];
-    let known = found.len() >= extra && {
-        let own = &found[..found.len() - extra];
-        own == current.as_slice() || own == before_provenance
-    };
+    let known = found.len() >= extra && is_known_header(&found[..found.len() - extra]);
     if !known {
         anyhow::bail!(
             "{} was written with other columns than this version writes; move it away to start afresh",
@@ -339,10 +393,33 @@ mod tests {
     }
 
     #[test]
-    fn provenance_columns_come_last() {
+    fn provenance_columns_come_last_after_the_search_columns() {
         let header = header();
-        assert_eq!(&header[header.len() - PROVENANCE_COLUMNS.len()..], PROVENANCE_COLUMNS);
-        assert_eq!(header[header.len() - PROVENANCE_COLUMNS.len() - 1], "message");
+        let n = header.len();
+        assert_eq!(&header[n - PROVENANCE_COLUMNS.len()..], PROVENANCE_COLUMNS);
+        let search = n - PROVENANCE_COLUMNS.len() - SEARCH_COLUMNS.len();
+        assert_eq!(&header[search..n - PROVENANCE_COLUMNS.len()], SEARCH_COLUMNS);
+        assert_eq!(header[search - 1], "message");
+    }
+
+    /// Writes `row` as a file of an earlier version: without the columns `dropped`.
+    fn write_without(path: &Path, row: RunRecord, dropped: &[&str]) {
+        let text = String::from_utf8(to_csv(&[row]).unwrap()).unwrap();
+        let names = header();
+        // No field of the rows written here holds a comma.
+        let old: String = text
+            .lines()
+            .map(|l| {
+                let fields: Vec<&str> = l
+                    .split(',')
+                    .zip(&names)
+                    .filter(|(_, name)| !dropped.contains(&name.as_str()))
+                    .map(|(f, _)| f)
+                    .collect();
+                format!("{}\n", fields.join(","))
+            })
+            .collect();
+        std::fs::write(path, old).unwrap();
     }
 
     #[test]
@@ -352,23 +429,36 @@ mod tests {
         row.run_id = "r1".into();
         row.code_version = "0123456789abcdef".into();
         row.stale = true;
-        let text = String::from_utf8(to_csv(&[row]).unwrap()).unwrap();
-        // Drop the last five columns of every line (no field of this row holds a comma).
-        let old: String = text
-            .lines()
-            .map(|l| {
-                let fields: Vec<&str> = l.split(',').collect();
-                format!("{}\n", fields[..fields.len() - PROVENANCE_COLUMNS.len()].join(","))
-            })
-            .collect();
+        row.grid_edge = "cap".into();
         let path = dir.path().join("runs.csv");
-        std::fs::write(&path, old).unwrap();
+        let both: Vec<&str> = SEARCH_COLUMNS.iter().chain(PROVENANCE_COLUMNS).copied().collect();
+        write_without(&path, row.clone(), &both);
         let back = read_csv(&path).unwrap();
         assert_eq!(back[0].run_id, "r1");
         assert_eq!(back[0].code_version, "");
         assert!(!back[0].stale);
+        assert_eq!((back[0].origin.as_str(), back[0].grid_edge.as_str()), (ORIGIN_GRID, ""));
+        // Only the provenance columns dropped is no layout this project ever wrote.
+        write_without(&path, row, PROVENANCE_COLUMNS);
+        assert!(read_csv(&path).unwrap_err().to_string().contains("other columns"));
         std::fs::write(&path, "a,b\n1,2\n").unwrap();
         assert!(read_csv(&path).unwrap_err().to_string().contains("other columns"));
+    }
+
+    #[test]
+    fn a_file_from_before_the_search_columns_is_read_as_grid_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut row = RunRecord::placeholder();
+        row.run_id = "r2".into();
+        row.code_version = "0123456789abcdef".into();
+        row.origin = ORIGIN_EDGE_SEARCH.into();
+        row.budget_selected = true;
+        let path = dir.path().join("runs.csv");
+        write_without(&path, row, SEARCH_COLUMNS);
+        let back = read_csv(&path).unwrap();
+        assert_eq!(back[0].code_version, "0123456789abcdef");
+        assert_eq!(back[0].origin, ORIGIN_GRID);
+        assert!(!back[0].budget_selected);
     }
 
     #[test]

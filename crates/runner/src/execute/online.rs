@@ -26,6 +26,26 @@ fn online_config(unit: &Unit, spec: &ExperimentSpec, dimension: u64, seed: u64) 
     OnlineConfig { store, seed, ..spec.online_config(&unit.optimizer) }
 }
 
+/// Why the unit's optimizer cannot be built, whatever the data (e.g. an L2 gradient step too
+/// large for the first step size at its lambda); `None` when it can. Nothing large is
+/// allocated: the store is sparse and the admission filter left out, as in the spec's checks.
+pub fn refusal(unit: &Unit, spec: &ExperimentSpec) -> Option<String> {
+    let LambdaPlan::Single(lambda) = unit.lambdas else {
+        return Some("online unit without a single lambda".to_string());
+    };
+    let entry = match online::lookup(&unit.optimizer_kind) {
+        Ok(entry) => entry,
+        Err(e) => return Some(e.to_string()),
+    };
+    let regularizer = match unit.penalty.at(lambda) {
+        Ok(reg) => reg,
+        Err(e) => return Some(e.to_string()),
+    };
+    let config = OnlineConfig { admission: Default::default(), ..online_config(unit, spec, 1, 0) };
+    let config = OnlineConfig { store: StoreKind::Sparse, ..config };
+    entry.build(regularizer.as_ref(), &config, &unit.settings).err().map(|e| e.to_string())
+}
+
 /// Examples in visiting order: passes over `0..n`, each pass reshuffled with the run's seed when
 /// `shuffle` is on, for `total` examples.
 struct Order {

@@ -73,6 +73,8 @@ pub struct Cell {
     pub support_recall: Stat,
     /// Chosen lambdas, one per seed in seed order.
     pub lambdas: Vec<f64>,
+    /// `grid_edge` of each chosen run, by seed (same order as `lambdas`).
+    pub edges: Vec<String>,
     /// Number of seeds with a selected run.
     pub seeds: usize,
     /// Runs of this cell (all lambdas, all seeds) that did not end `ok`.
@@ -117,6 +119,7 @@ pub fn cells(rows: &[RunRecord]) -> Vec<Cell> {
                 bayes_accuracy: stat(|r| r.bayes_accuracy),
                 support_recall: stat(|r| r.support_recall),
                 lambdas: sel.iter().map(|r| r.lambda).collect(),
+                edges: sel.iter().map(|r| r.grid_edge.clone()).collect(),
                 seeds: sel.len(),
                 failed_runs: all.iter().filter(|r| r.status != record::STATUS_OK).count(),
             })

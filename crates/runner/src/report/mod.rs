@@ -21,6 +21,7 @@ pub mod features;
 pub mod metadata;
 pub mod plots;
 pub mod saved_model;
+pub mod search_report;
 pub mod summary;
 
 use std::path::Path;

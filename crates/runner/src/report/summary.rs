@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use crate::record::{self, RunRecord};
 use crate::report::aggregate::{self, Cell};
+use crate::report::search_report;
 use crate::spec::ExperimentSpec;
 
 /// Human-readable bytes (binary units).
@@ -49,8 +50,17 @@ fn metric(stat: aggregate::Stat) -> String {
     }
 }
 
-fn lambdas(values: &[f64]) -> String {
-    values.iter().map(|l| format!("{l:.3e}")).collect::<Vec<_>>().join(", ")
+/// The chosen lambdas, each still at an edge of its searched grid marked `(edge: ...)`.
+fn lambdas(values: &[f64], edges: &[String]) -> String {
+    values
+        .iter()
+        .zip(edges.iter().map(String::as_str).chain(std::iter::repeat("")))
+        .map(|(l, edge)| match edge {
+            "low" | "high" | "cap" => format!("{l:.3e} (edge: {edge})"),
+            _ => format!("{l:.3e}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What the report needs to say about how it was made.
@@ -118,6 +128,8 @@ pub fn render(rows: &[RunRecord], ctx: &SummaryContext<'_>) -> String {
             "{failed} runs did not end `ok` (see the `status` and `message` columns of `runs.csv`).\n"
         );
     }
+    search_report::edges(&mut md, rows, &spec.selection);
+    search_report::budget(&mut md, rows, &spec.selection);
     story(&mut md, &cells, ctx.plots);
     headline_table(&mut md, &cells);
     let mut ks: Vec<Option<u32>> = cells.iter().map(|c| c.k).collect();
@@ -165,7 +177,7 @@ fn real_table(md: &mut String, cells: &[&Cell]) {
             metric(c.log_loss),
             c.seeds,
             c.failed_runs,
-            lambdas(&c.lambdas),
+            lambdas(&c.lambdas, &c.edges),
         );
     }
     let _ = writeln!(md);
@@ -264,7 +276,7 @@ fn table(md: &mut String, k: Option<u32>, cells: &[&Cell]) {
             },
             c.seeds,
             c.failed_runs,
-            lambdas(&c.lambdas),
+            lambdas(&c.lambdas, &c.edges),
         );
     }
     let _ = writeln!(md);

@@ -53,11 +53,19 @@ pub fn append(path: &Path, rows: &[(RunRecord, &str)], archived_unix: u64) -> an
             .map(str::to_string)
             .collect();
         if found != header() {
-            anyhow::bail!(
-                "{} was written with other columns than this version writes, so rows cannot be \
-                 appended to it; move it away (nothing was changed)",
-                path.display()
-            );
+            let own = &found[..found.len().saturating_sub(ARCHIVE_COLUMNS.len())];
+            if !(found.ends_with(&header()[header().len() - ARCHIVE_COLUMNS.len()..])
+                && record::is_known_header(own))
+            {
+                anyhow::bail!(
+                    "{} was written with other columns than this version writes, so rows cannot \
+                     be appended to it; move it away (nothing was changed)",
+                    path.display()
+                );
+            }
+            bytes = upgraded(&bytes, &found).with_context(|| {
+                format!("cannot read {} to add its new columns", path.display())
+            })?;
         }
         if bytes.last() != Some(&b'\n') {
             bytes.push(b'\n');
@@ -73,6 +81,30 @@ pub fn append(path: &Path, rows: &[(RunRecord, &str)], archived_unix: u64) -> an
     let new = out.into_inner().map_err(|e| anyhow::anyhow!("cannot render the archive: {e}"))?;
     bytes.extend_from_slice(&new);
     write_atomic(path, &bytes)
+}
+
+/// The archive `bytes` (header `found`, an earlier version's) rewritten with this version's
+/// columns, those it lacks filled as reading would fill them.
+fn upgraded(bytes: &[u8], found: &[String]) -> anyhow::Result<Vec<u8>> {
+    let mut reader = csv::Reader::from_reader(bytes);
+    let target = header();
+    let positions: Vec<Option<usize>> =
+        target.iter().map(|c| found.iter().position(|f| f == c)).collect();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(&target)?;
+    for record in reader.records() {
+        let record = record?;
+        let fields: Vec<&str> = positions
+            .iter()
+            .zip(&target)
+            .map(|(p, column)| match p {
+                Some(i) => record.get(*i).unwrap_or(""),
+                None => record::missing_column_text(column),
+            })
+            .collect();
+        out.write_record(fields)?;
+    }
+    out.into_inner().map_err(|e| anyhow::anyhow!("cannot render the archive: {e}"))
 }
 
 #[cfg(test)]
@@ -98,6 +130,35 @@ mod tests {
         // (NaN fields: compare the CSV renderings.)
         let expected = record::to_csv(&[a.clone(), b]).unwrap();
         assert_eq!(record::to_csv(&back).unwrap(), expected);
+        // An archive of an earlier version (no search columns) gains them and stays readable.
+        let old_header: Vec<String> = header()
+            .into_iter()
+            .filter(|c| !record::SEARCH_COLUMNS.contains(&c.as_str()))
+            .collect();
+        let mut o = a.clone();
+        o.run_id = "old".into();
+        o.selected = true;
+        let rendered = record::to_csv(&[o]).unwrap();
+        let mut reader = csv::Reader::from_reader(rendered.as_slice());
+        let names: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+        let full = reader.records().next().unwrap().unwrap();
+        let mut old = csv::Writer::from_writer(Vec::new());
+        let mut old_row: Vec<&str> = names
+            .iter()
+            .zip(full.iter())
+            .filter(|(c, _)| !record::SEARCH_COLUMNS.contains(&c.as_str()))
+            .map(|(_, f)| f)
+            .collect();
+        old_row.extend(["5", "fresh"]);
+        old.write_record(&old_header).unwrap();
+        old.write_record(&old_row).unwrap();
+        std::fs::write(&path, old.into_inner().unwrap()).unwrap();
+        let mut c = a.clone();
+        c.run_id = "c".into();
+        append(&path, &[(c, "stale_code")], 40).unwrap();
+        let back = read(&path).unwrap();
+        assert_eq!(back.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(), ["old", "c"]);
+        assert!(back[0].selected && back[0].origin == record::ORIGIN_GRID);
         // A file of other columns is refused and left as it was.
         std::fs::write(&path, "x,y\n1,2\n").unwrap();
         assert!(append(&path, &[(a, "fresh")], 30).is_err());

@@ -23,9 +23,11 @@ pub mod progress;
 pub mod real_outputs;
 pub mod refit;
 pub mod resume;
+pub mod search;
+pub mod searched;
 pub mod selection;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -35,6 +37,7 @@ use rayon::prelude::*;
 
 pub use self::options::{RunArgs, Shard};
 use self::progress::Progress;
+use self::searched::Searched;
 use crate::execute::{self, machine, RunContext, RunOutput};
 use crate::plan::{self, DatasetKey, Plan, Unit};
 use crate::record::{self, RunRecord};
@@ -100,7 +103,10 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
              `cargo run --release -p runner` (the report's figures are unaffected, its timings are)"
         );
     }
-    let spec = if args.quick { plan::apply_quick(&loaded.spec) } else { loaded.spec.clone() };
+    let mut spec = if args.quick { plan::apply_quick(&loaded.spec) } else { loaded.spec.clone() };
+    if args.budget.is_some() {
+        spec.selection.budget = args.budget;
+    }
     let mut plan: Plan = plan::expand(&spec)?;
     if let Some(shard) = args.shard {
         plan = plan.shard(shard.index, shard.count);
@@ -130,7 +136,7 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
     // Every data set's fingerprint, before deciding what to resume: a real data file is read
     // even when every unit is done, so a changed or damaged file is noticed.
     let fingerprints = data::fingerprint::fingerprints(&spec, &plan.datasets, &data_dir)?;
-    let (mut reconciled, mut to_archive) = reconcile_previous(
+    let (mut reconciled, mut to_archive, mut searched) = reconcile_previous(
         &plan,
         &fingerprints,
         Previous { out: &out, report_name: &report_name, dir: &dir },
@@ -159,75 +165,133 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
     );
     let progress = Progress::new(todo.len() as u64);
     let mut skipped: Vec<String> = Vec::new();
-    let (mut units_done, mut units_skipped) = (0usize, 0usize);
+    let (mut units_done, mut units_skipped, mut units_added) = (0usize, 0usize, 0usize);
     let mut feature_sections = real_outputs::FeatureSections::default();
     for &key in &plan.datasets {
         let units: Vec<&Unit> = todo.iter().copied().filter(|u| u.dataset == key).collect();
-        if units.is_empty() {
-            continue;
+        let data_fingerprint = fingerprints.get(&key).cloned().flatten();
+        let mut data: Option<data::Dataset> = None;
+        let mut models: HashMap<String, optimizers::LinearModel> = HashMap::new();
+        if !units.is_empty() {
+            data = match data::build(&spec, key, &data_dir)? {
+                Ok(data) => Some(data),
+                Err(missing) => {
+                    // Every data set of a real-data experiment reads the same file: say it once
+                    // and skip them all.
+                    let message = format!(
+                        "experiment `{}` skipped: data file {} not found. The README's \"Real \
+                         data\" section says where each file comes from (with its checksum); put \
+                         it in a directory and pass that with --data-dir or {}.",
+                        spec.name,
+                        missing.file.display(),
+                        paths::DATA_DIR_ENV
+                    );
+                    skipped.push(message);
+                    units_skipped = todo.len() - units_done;
+                    break;
+                }
+            };
+            units_done += units.len();
         }
-        let data = match data::build(&spec, key, &data_dir)? {
-            Ok(data) => data,
-            Err(missing) => {
-                // Every data set of a real-data experiment reads the same file: say it once
-                // and skip them all.
-                let message = format!(
-                    "experiment `{}` skipped: data file {} not found. The README's \"Real data\" \
-                     section says where each file comes from (with its checksum); put it in a \
-                     directory and pass that with --data-dir or {}.",
-                    spec.name,
-                    missing.file.display(),
-                    paths::DATA_DIR_ENV
-                );
-                skipped.push(message);
-                units_skipped = todo.len() - units_done;
-                break;
+        if let Some(data) = &data {
+            feature_sections.add(data, &dir, &spec.name)?;
+        }
+        let run = |units: &[&Unit], data: &data::Dataset| -> Vec<(usize, RunOutput)> {
+            let ctx = RunContext {
+                spec: &spec,
+                dataset: data,
+                reset_rss,
+                keep_models: export_models,
+                data_fingerprint: data_fingerprint.as_deref().unwrap_or_default(),
+            };
+            pool.install(|| {
+                units
+                    .par_iter()
+                    .enumerate()
+                    .flat_map_iter(|(i, unit)| {
+                        let outputs = run_guarded(unit, &ctx);
+                        let status: Vec<&str> =
+                            outputs.iter().map(|o| o.record.status.as_str()).collect();
+                        progress.finish_one(&format!("{} [{}]", unit.run_id(0), status.join(",")));
+                        outputs.into_iter().map(move |o| (i, o))
+                    })
+                    .collect()
+            })
+        };
+        if let Some(data) = &data {
+            for (_, output) in run(&units, data) {
+                keep_model(&mut models, &output);
+                rows.push(output.record);
             }
-        };
-        units_done += units.len();
-        feature_sections.add(&data, &dir, &spec.name)?;
-        let data_fingerprint = fingerprints.get(&key).cloned().flatten().unwrap_or_default();
-        let ctx = RunContext {
-            spec: &spec,
-            dataset: &data,
-            reset_rss,
-            keep_models: export_models,
-            data_fingerprint: &data_fingerprint,
-        };
-        let outputs: Vec<RunOutput> = pool.install(|| {
-            units
-                .par_iter()
-                .flat_map_iter(|unit| {
-                    let outputs = run_guarded(unit, &ctx);
-                    let status: Vec<&str> =
-                        outputs.iter().map(|o| o.record.status.as_str()).collect();
-                    progress.finish_one(&format!("{} [{}]", unit.run_id(0), status.join(",")));
-                    outputs
-                })
-                .collect()
-        });
-        let (new_rows, models): (Vec<RunRecord>, Vec<Option<optimizers::LinearModel>>) =
-            outputs.into_iter().map(|o| (o.record, o.model)).unzip();
-        let first_new = rows.len();
-        rows.extend(new_rows);
+        }
+        // The lambda search: points past the grid's edges, then those of the budget.
+        for phase in [search::Phase::Edges, search::Phase::Budget] {
+            loop {
+                selection::mark_selected(&mut rows, &spec.selection);
+                let additions = search::additions_now(phase, &spec, &plan, key, &rows)?;
+                let mut to_run: Vec<&search::Addition> = Vec::new();
+                let mut progressed = false;
+                let known: HashSet<String> = rows.iter().map(|r| r.run_id.clone()).collect();
+                for addition in &additions {
+                    let ids = search::emitted_ids(&addition.unit);
+                    // A point already measured is never run twice (and ends the search).
+                    if ids.iter().any(|id| known.contains(id)) {
+                        continue;
+                    }
+                    match searched.take(&ids, data_fingerprint.as_deref()) {
+                        Some(reused) => {
+                            reconciled.facts.reused += reused.len();
+                            rows.extend(reused);
+                            progressed = true;
+                        }
+                        None => to_run.push(addition),
+                    }
+                }
+                if !to_run.is_empty() && data.is_none() {
+                    // Every unit of this data set was resumed: build it now (without its file,
+                    // the search stops here and the choice stays flagged).
+                    data = data::build(&spec, key, &data_dir)?.ok();
+                }
+                if let (false, Some(data)) = (to_run.is_empty(), &data) {
+                    progress.add_units(to_run.len() as u64);
+                    units_added += to_run.len();
+                    let units: Vec<&Unit> = to_run.iter().map(|a| &a.unit).collect();
+                    let mut by_unit: Vec<Vec<RunRecord>> = vec![Vec::new(); to_run.len()];
+                    for (i, output) in run(&units, data) {
+                        keep_model(&mut models, &output);
+                        by_unit[i].push(output.record);
+                    }
+                    for (addition, records) in to_run.iter().zip(by_unit) {
+                        let kept = search::keep_added(addition, records);
+                        progressed |= !kept.is_empty();
+                        rows.extend(kept);
+                    }
+                }
+                if !progressed {
+                    break;
+                }
+            }
+        }
         selection::mark_selected(&mut rows, &spec.selection);
-        if export_models {
+        if let Some(data) = &data {
             let models_dir = dir.join("models");
-            for (row, model) in rows[first_new..].iter().zip(&models) {
-                if let (true, Some(model)) = (row.selected, model) {
+            for row in rows.iter().filter(|r| r.selected || r.budget_selected) {
+                if let Some(model) = models.get(&row.run_id) {
                     export::write_model(
                         &models_dir.join(format!("{}.csv", row.run_id)),
                         model,
                         &data.space,
                     )?;
-                    real_outputs::save_model(&models_dir, row, model, &data)?;
+                    real_outputs::save_model(&models_dir, row, model, data)?;
                 }
             }
         }
+        finish_selection(&spec, &plan, &mut rows);
         write_runs(&dir, &mut rows, &mut to_archive)?;
     }
     progress.finish();
-    selection::mark_selected(&mut rows, &spec.selection);
+    to_archive.rows.extend(searched.leftovers());
+    finish_selection(&spec, &plan, &mut rows);
     if spec.selection.refit {
         let models_dir = dir.join("models");
         let inputs = refit::RefitInputs {
@@ -253,7 +317,7 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         threads,
         reset_rss,
         skipped: &skipped,
-        units_run: todo.len() - units_skipped,
+        units_run: todo.len() - units_skipped + units_added,
         units_resumed: resumed,
         resume: &reconciled.facts,
         started,
@@ -263,15 +327,32 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         println!("{message}");
     }
     println!(
-        "{}: {} runs in {} ({} run now, {} resumed) in {:.1} s",
+        "{}: {} runs in {} ({} run now, {} of them added by the lambda search; {} resumed) in \
+         {:.1} s",
         spec.name,
         rows.len(),
         dir.display(),
-        todo.len() - units_skipped,
+        todo.len() - units_skipped + units_added,
+        units_added,
         resumed,
         started.elapsed().as_secs_f64()
     );
     failures::check(&rows)
+}
+
+/// Keeps a run's model when it may be exported (only kept models reach here).
+fn keep_model(models: &mut HashMap<String, optimizers::LinearModel>, output: &RunOutput) {
+    if let Some(model) = &output.model {
+        models.insert(output.record.run_id.clone(), model.clone());
+    }
+}
+
+/// Marks the selected row of every group, where it lies in its group's lambdas, and the best
+/// row within the budget.
+fn finish_selection(spec: &spec::ExperimentSpec, plan: &Plan, rows: &mut [RunRecord]) {
+    selection::mark_selected(rows, &spec.selection);
+    search::mark_edges(spec, plan, rows);
+    selection::mark_budget_selected(rows, spec.selection.budget, spec.selection.metric);
 }
 
 /// Where the rows of earlier runs are.
@@ -293,7 +374,7 @@ fn reconcile_previous(
     previous: Previous<'_>,
     args: &RunArgs,
     started_unix: u64,
-) -> anyhow::Result<(resume::Reconciled, Archiving)> {
+) -> anyhow::Result<(resume::Reconciled, Archiving, Searched)> {
     let Previous { out, report_name, dir } = previous;
     for leftover in remove_leftovers(dir) {
         eprintln!(
@@ -303,6 +384,7 @@ fn reconcile_previous(
         );
     }
     let archive_path = dir.join(archive::ARCHIVE_FILE);
+    let mut searched = Searched::default();
     let mut reconciled = if args.fresh {
         // Nothing is reused, and nothing deleted: the old rows go to the archive.
         let runs = dir.join("runs.csv");
@@ -321,6 +403,7 @@ fn reconcile_previous(
         // Runs that ended in `error` are retried: their rows go to the archive, not into resume.
         let mut rows = previous_rows(out, report_name, dir, args)?;
         let errored = failures::take_errors(&mut rows);
+        searched = Searched::split_off(&mut rows);
         let archived = archive::read(&archive_path)?;
         let mut r = resume::reconcile(plan, rows, &archived, fingerprints, args.reuse_stale);
         r.archived.extend(errored.into_iter().map(|row| (row, resume::ERROR)));
@@ -342,7 +425,7 @@ fn reconcile_previous(
     for line in resume::describe(&reconciled.facts, &archive_path.display().to_string()) {
         eprintln!("{line}");
     }
-    Ok((reconciled, to_archive))
+    Ok((reconciled, to_archive, searched))
 }
 
 /// Runs a unit, turning a panic inside an optimizer into an `error` row so the sweep goes on.

@@ -42,6 +42,10 @@ pub struct RunArgs {
     /// 512MiB, 2G) [default: the memory available now, MemAvailable in /proc/meminfo].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_memory: Option<u64>,
+    /// Also report, per method, the best model within this size, searching lambda for it:
+    /// `nonzero_weights=N` or `model_bytes=B` (overrides the spec's `[selection] budget`).
+    #[arg(long, value_name = "KIND=N", value_parser = crate::spec::Budget::parse)]
+    pub budget: Option<crate::spec::Budget>,
 }
 
 /// One shard of a sweep.

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 /// Reports finished units; safe to share between threads.
 pub struct Progress {
     bar: Option<ProgressBar>,
-    total: u64,
+    total: AtomicU64,
     done: AtomicU64,
     started: Instant,
 }
@@ -28,7 +28,7 @@ impl Progress {
             bar.set_style(style);
             bar
         });
-        Self { bar, total, done: AtomicU64::new(0), started: Instant::now() }
+        Self { bar, total: AtomicU64::new(total), done: AtomicU64::new(0), started: Instant::now() }
     }
 
     /// Records one finished unit described by `what`.
@@ -41,9 +41,21 @@ impl Progress {
             }
             None => {
                 let elapsed = self.started.elapsed().as_secs_f64();
-                let eta = elapsed / done as f64 * (self.total.saturating_sub(done)) as f64;
-                eprintln!("[{done}/{}] {what} (elapsed {elapsed:.0}s, ETA {eta:.0}s)", self.total);
+                let eta = elapsed / done as f64
+                    * (self.total.load(Ordering::Relaxed).saturating_sub(done)) as f64;
+                eprintln!(
+                    "[{done}/{}] {what} (elapsed {elapsed:.0}s, ETA {eta:.0}s)",
+                    self.total.load(Ordering::Relaxed)
+                );
             }
+        }
+    }
+
+    /// Counts `n` more units to run (added by the lambda search).
+    pub fn add_units(&self, n: u64) {
+        self.total.fetch_add(n, Ordering::Relaxed);
+        if let Some(bar) = &self.bar {
+            bar.inc_length(n);
         }
     }
 

@@ -1,10 +1,11 @@
 //! Chooses one lambda per (data set, k, regularizer, optimizer, seed) on the validation split
-//! and marks that row `selected`. Test metrics are never looked at here.
+//! and marks that row `selected`; with a budget, also marks the best row within it
+//! `budget_selected`. Test metrics are never looked at here.
 
 use std::collections::BTreeMap;
 
 use crate::record::RunRecord;
-use crate::spec::{SelectionMetric, SelectionSpec};
+use crate::spec::{Budget, SelectionMetric, SelectionSpec};
 
 /// The validation score of a row, oriented so that lower is better.
 fn validation_cost(row: &RunRecord, metric: SelectionMetric) -> f64 {
@@ -61,6 +62,44 @@ pub fn mark_selected(rows: &mut [RunRecord], rule: &SelectionSpec) {
     }
 }
 
+/// Marks, per group, the row with the best validation score among the usable ones within
+/// `budget` (ties to fewer nonzero weights, then the larger lambda); clears the mark elsewhere,
+/// and everywhere without a budget.
+pub fn mark_budget_selected(
+    rows: &mut [RunRecord],
+    budget: Option<Budget>,
+    metric: SelectionMetric,
+) {
+    let mut groups: BTreeMap<_, Vec<usize>> = BTreeMap::new();
+    for (i, row) in rows.iter_mut().enumerate() {
+        row.budget_selected = false;
+        groups.entry(row.selection_group()).or_default().push(i);
+    }
+    let Some(budget) = budget else { return };
+    for members in groups.values() {
+        let best = members
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let r = &rows[i];
+                r.is_usable()
+                    && validation_cost(r, metric).is_finite()
+                    && budget.admits(r.nonzero_weights, r.model_bytes_sparse)
+            })
+            .min_by(|&a, &b| {
+                let (ra, rb) = (&rows[a], &rows[b]);
+                validation_cost(ra, metric)
+                    .total_cmp(&validation_cost(rb, metric))
+                    .then(ra.nonzero_weights.cmp(&rb.nonzero_weights))
+                    .then(rb.lambda.total_cmp(&ra.lambda))
+                    .then_with(|| ra.run_id.cmp(&rb.run_id))
+            });
+        if let Some(i) = best {
+            rows[i].budget_selected = true;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +131,29 @@ mod tests {
         let rule = SelectionSpec { tolerance: 0.01, ..SelectionSpec::default() };
         mark_selected(&mut rows, &rule);
         assert!(rows[0].selected && !rows[1].selected);
+    }
+
+    #[test]
+    fn budget_picks_the_best_row_that_fits() {
+        let mut rows = vec![
+            row(0.001, 0.30, 900, "ok"),
+            row(0.01, 0.33, 580, "ok"),
+            row(0.1, 0.36, 120, "ok"),
+            row(0.003, 0.31, 601, "ok"),
+        ];
+        mark_budget_selected(
+            &mut rows,
+            Some(Budget::NonzeroWeights(600)),
+            SelectionMetric::LogLoss,
+        );
+        assert_eq!(
+            rows.iter().map(|r| r.budget_selected).collect::<Vec<_>>(),
+            [false, true, false, false]
+        );
+        mark_budget_selected(&mut rows, None, SelectionMetric::LogLoss);
+        assert!(rows.iter().all(|r| !r.budget_selected));
+        // Nothing fits: nothing marked.
+        mark_budget_selected(&mut rows, Some(Budget::NonzeroWeights(10)), SelectionMetric::LogLoss);
+        assert!(rows.iter().all(|r| !r.budget_selected));
     }
 }

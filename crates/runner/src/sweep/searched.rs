@@ -1,0 +1,112 @@
+//! Rows an earlier run added by the lambda search (`origin` other than `grid`). The spec does
+//! not plan them, so resume does not know them; they wait here until the search asks for the
+//! same points again, and are reused when their code and data fingerprints match this run's.
+//! Whatever is left when the sweep ends leaves `runs.csv` for the archive.
+
+use std::collections::HashMap;
+
+use crate::provenance;
+use crate::record::{RunRecord, ORIGIN_GRID};
+use crate::sweep::resume;
+
+/// Search rows of earlier runs, by run id.
+#[derive(Debug, Default)]
+pub struct Searched {
+    rows: HashMap<String, RunRecord>,
+}
+
+impl Searched {
+    /// Takes the search rows out of `rows` (the grid rows stay).
+    pub fn split_off(rows: &mut Vec<RunRecord>) -> Self {
+        let mut out = Self::default();
+        let (searched, grid): (Vec<RunRecord>, Vec<RunRecord>) =
+            std::mem::take(rows).into_iter().partition(|r| r.origin != ORIGIN_GRID);
+        *rows = grid;
+        for row in searched {
+            out.rows.entry(row.run_id.clone()).or_insert(row);
+        }
+        out
+    }
+
+    /// The rows with run ids `ids`, when there is one for each and all were made by this code
+    /// from this data (`data_fingerprint`; `None` when the data cannot be checked, as resume
+    /// does for a missing file). They leave the cache.
+    pub fn take(
+        &mut self,
+        ids: &[String],
+        data_fingerprint: Option<&str>,
+    ) -> Option<Vec<RunRecord>> {
+        let fresh = |r: &RunRecord| {
+            r.code_version == provenance::CODE_VERSION
+                && data_fingerprint.map_or(true, |d| r.data_fingerprint == d)
+        };
+        if ids.is_empty() || !ids.iter().all(|id| self.rows.get(id).is_some_and(fresh)) {
+            return None;
+        }
+        Some(ids.iter().filter_map(|id| self.rows.remove(id)).collect())
+    }
+
+    /// The rows never asked for again (or stale), each with its archive reason.
+    pub fn leftovers(self) -> Vec<(RunRecord, &'static str)> {
+        let mut rows: Vec<RunRecord> = self.rows.into_values().collect();
+        crate::record::sort_rows(&mut rows);
+        rows.into_iter()
+            .map(|r| {
+                let reason = if r.code_version != provenance::CODE_VERSION {
+                    resume::STALE_CODE
+                } else {
+                    resume::NOT_PLANNED
+                };
+                (r, reason)
+            })
+            .collect()
+    }
+
+    /// Rows held.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether no row is held.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::ORIGIN_EDGE_SEARCH;
+
+    fn row(id: &str, origin: &str, code: &str, data: &str) -> RunRecord {
+        let mut r = RunRecord::placeholder();
+        r.run_id = id.into();
+        r.origin = origin.into();
+        r.code_version = code.into();
+        r.data_fingerprint = data.into();
+        r
+    }
+
+    #[test]
+    fn search_rows_are_reused_only_with_this_code_and_data() {
+        let now = provenance::CODE_VERSION;
+        let mut rows = vec![
+            row("g", ORIGIN_GRID, now, "d"),
+            row("a", ORIGIN_EDGE_SEARCH, now, "d"),
+            row("b", ORIGIN_EDGE_SEARCH, "old", "d"),
+            row("c", ORIGIN_EDGE_SEARCH, now, "d"),
+        ];
+        let mut cache = Searched::split_off(&mut rows);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(cache.len(), 3);
+        assert!(cache.take(&["a".into()], Some("other data")).is_none());
+        assert!(cache.take(&["b".into()], Some("d")).is_none());
+        assert!(cache.take(&["a".into(), "missing".into()], Some("d")).is_none());
+        assert_eq!(cache.take(&["a".into()], Some("d")).unwrap()[0].run_id, "a");
+        assert!(cache.take(&["a".into()], Some("d")).is_none(), "taken once");
+        let left = cache.leftovers();
+        let reasons: Vec<(&str, &str)> =
+            left.iter().map(|(r, why)| (r.run_id.as_str(), *why)).collect();
+        assert_eq!(reasons, [("b", resume::STALE_CODE), ("c", resume::NOT_PLANNED)]);
+    }
+}

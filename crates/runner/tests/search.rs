@@ -1,0 +1,140 @@
+//! End-to-end tests of the lambda search (the `runner` binary on tiny synthetic specs in
+//! temporary directories): a choice at an edge of the spec's grid is searched past until it is
+//! interior, at a natural bound or at the cap, and flagged otherwise; the rows the search adds
+//! are resumed like the grid's; a budget finds the best model within it per method.
+
+// Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+mod common;
+use common::{runner, text, TIMING_COLUMNS};
+
+/// k = 3 and 4, one seed; FTRL-L1 on a grid whose top lambda keeps every weight (so the best
+/// validation loss is past its top or inside it, never at its bottom by much), and online hard
+/// thresholding on a grid far below where it removes anything.
+const SPEC: &str = "name = \"edges\"\n[data]\nn_train = 2000\nn_validation = 1000\n\
+    n_test = 1000\n[data.synthetic]\ninteractions = 2\n[grid]\nk = [3, 4]\nseeds = [1]\n\
+    [selection]\ntolerance = 0.001\n\
+    [[regularizer]]\nkind = \"l1\"\n\
+    [[regularizer.optimizer]]\nonline = \"ftrl\"\nlambdas = [1e-4, 1e-3]\n\
+    [[regularizer]]\nkind = \"l0\"\n\
+    [[regularizer.optimizer]]\nonline = \"hard_threshold\"\nlambdas = [1e-9, 1e-8]\n\
+    [[regularizer.optimizer]]\nbatch = \"iht\"\nsupport_sizes = [2, 3]\n";
+
+type Row = BTreeMap<String, String>;
+
+fn run(spec: &Path, out: &Path, extra: &[&str]) -> (Vec<Row>, String) {
+    let mut args =
+        vec!["run", spec.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-plots"];
+    args.extend_from_slice(extra);
+    let output = runner(&args);
+    assert!(output.status.success(), "{args:?} failed:\n{}", text(&output.stderr));
+    let report = out.join("edges");
+    let mut reader = csv::Reader::from_path(report.join("runs.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = reader
+        .records()
+        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect())
+        .collect();
+    (rows, std::fs::read_to_string(report.join("summary.md")).unwrap())
+}
+
+fn selected(rows: &[Row]) -> Vec<&Row> {
+    rows.iter().filter(|r| r["selected"] == "true").collect()
+}
+
+#[test]
+fn edge_choices_are_searched_past_and_resumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("edges.toml");
+    std::fs::write(&spec, SPEC).unwrap();
+    let (rows, summary) = run(&spec, dir.path(), &[]);
+    let added: Vec<&Row> = rows.iter().filter(|r| r["origin"] == "edge_search").collect();
+    assert!(!added.is_empty(), "some choice starts at an edge of these grids");
+    // Hard thresholding removes nothing at 1e-8: its choice starts at the top and is searched
+    // upwards, never past lambda values the grid's spacing does not give.
+    assert!(added
+        .iter()
+        .any(|r| r["optimizer"] == "hard_threshold" && r["lambda"].parse::<f64>().unwrap() > 1e-8));
+    for r in &added {
+        let lambda: f64 = r["lambda"].parse().unwrap();
+        let mantissa = lambda / 10f64.powf(lambda.log10().floor());
+        assert!((mantissa - mantissa.round()).abs() < 1e-9, "a decade step: {lambda}");
+    }
+    // Every choice is placed; none is left at an edge that was not searched.
+    let sel = selected(&rows);
+    assert_eq!(sel.len(), 6, "two data sets times three methods");
+    for r in &sel {
+        assert!(["none", "bound", "cap"].contains(&r["grid_edge"].as_str()), "{r:?}");
+    }
+    assert!(rows.iter().filter(|r| r["selected"] != "true").all(|r| r["grid_edge"].is_empty()));
+    // IHT's support sizes: 1 below the grid, or every touched feature above it, are bounds.
+    assert!(summary.contains("## Where the chosen lambdas lie"), "{summary}");
+
+    // A rerun resumes the added rows too: nothing runs, the same rows come out.
+    let before = std::fs::read(dir.path().join("edges/runs.csv")).unwrap();
+    let output = runner(&[
+        "run",
+        spec.to_str().unwrap(),
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--no-plots",
+    ]);
+    assert!(output.status.success());
+    assert!(text(&output.stdout).contains("(0 run now"), "{}", text(&output.stdout));
+    assert_eq!(std::fs::read(dir.path().join("edges/runs.csv")).unwrap(), before);
+    assert!(!dir.path().join("edges/runs.archive.csv").exists(), "nothing left runs.csv");
+}
+
+#[test]
+fn without_the_search_edge_choices_are_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("edges.toml");
+    let no_search =
+        SPEC.replace("tolerance = 0.001\n", "tolerance = 0.001\nsearch = { max_steps = 0 }\n");
+    std::fs::write(&spec, no_search).unwrap();
+    let (rows, summary) = run(&spec, dir.path(), &[]);
+    assert!(rows.iter().all(|r| r["origin"] == "grid"));
+    let flagged: Vec<&&Row> = selected(&rows)
+        .iter()
+        .filter(|r| ["low", "high"].contains(&r["grid_edge"].as_str()))
+        .collect();
+    assert!(!flagged.is_empty());
+    assert!(summary.contains("still at an edge of their grid"), "{summary}");
+    assert!(summary.contains("(edge: high)") || summary.contains("(edge: low)"), "{summary}");
+}
+
+#[test]
+fn a_budget_finds_the_best_model_within_it_per_method() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("edges.toml");
+    std::fs::write(&spec, SPEC).unwrap();
+    let (rows, summary) = run(&spec, dir.path(), &["--budget", "nonzero_weights=5"]);
+    assert!(rows.iter().any(|r| r["origin"] == "budget_search"));
+    let within: Vec<&Row> = rows.iter().filter(|r| r["budget_selected"] == "true").collect();
+    assert_eq!(within.len(), 6, "every method reaches 5 weights (the empty model does)");
+    for r in &within {
+        assert!(r["nonzero_weights"].parse::<u64>().unwrap() <= 5, "{r:?}");
+        // No usable row of its group within the budget scores better on validation.
+        let better = rows.iter().any(|o| {
+            o["k"] == r["k"]
+                && o["optimizer"] == r["optimizer"]
+                && ["ok", "not_converged"].contains(&o["status"].as_str())
+                && o["nonzero_weights"].parse::<u64>().unwrap() <= 5
+                && o["validation_log_loss"].parse::<f64>().unwrap()
+                    < r["validation_log_loss"].parse::<f64>().unwrap()
+        });
+        assert!(!better, "{r:?}");
+    }
+    // IHT is fitted at the budget's size directly.
+    assert!(within.iter().any(|r| r["optimizer"] == "iht" && r["lambda"] == "5.0"), "{within:?}");
+    assert!(summary.contains("## Best model with <= 5 nonzero weights"), "{summary}");
+    // A bad budget names the option.
+    let output = runner(&["run", spec.to_str().unwrap(), "--budget", "weights=5"]);
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("unknown budget `weights`"), "{}", text(&output.stderr));
+    let _ = TIMING_COLUMNS;
+}
