@@ -98,10 +98,9 @@ fn without_the_search_edge_choices_are_flagged() {
     std::fs::write(&spec, no_search).unwrap();
     let (rows, summary) = run(&spec, dir.path(), &[]);
     assert!(rows.iter().all(|r| r["origin"] == "grid"));
-    let flagged: Vec<&&Row> = selected(&rows)
-        .iter()
-        .filter(|r| ["low", "high"].contains(&r["grid_edge"].as_str()))
-        .collect();
+    let chosen = selected(&rows);
+    let flagged: Vec<&&Row> =
+        chosen.iter().filter(|r| ["low", "high"].contains(&r["grid_edge"].as_str())).collect();
     assert!(!flagged.is_empty());
     assert!(summary.contains("still at an edge of their grid"), "{summary}");
     assert!(summary.contains("(edge: high)") || summary.contains("(edge: low)"), "{summary}");

@@ -126,11 +126,6 @@ mod tests {
         let err = data_depends_on_seed(None, Some(&bad)).unwrap_err().to_string();
         assert!(err.contains("schema.label") && err.contains("negative"), "{err}");
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     #[test]
     fn long_tail_table_reaches_the_generator_config() {
