@@ -219,11 +219,11 @@ fn missing_real_data_file_is_skipped_with_a_message() {
 }
 
 /// A tiny spec: squared loss, two data sets (k = 2, 3), SGD with a rate that must blow up and
-/// FTRL that must not.
+/// FTRL that must not; one lambda each, not searched (the search has tests of its own).
 const DIVERGING_SPEC: &str = "name = \"tiny\"\n[data]\nn_train = 300\nn_validation = 100\n\
     n_test = 100\nloss = \"squared\"\n[data.synthetic]\n[grid]\nk = [2, 3]\nseeds = [1]\n\
     schedule = { kind = \"constant\", eta = 50.0 }\n[selection]\nmetric = \"mse\"\n\
-    [[regularizer]]\nkind = \"l2\"\nlambdas = [1e-3]\n\
+    search = { max_steps = 0 }\n[[regularizer]]\nkind = \"l2\"\nlambdas = [1e-3]\n\
     [[regularizer.optimizer]]\nonline = \"sgd_subgradient\"\n\
     [[regularizer.optimizer]]\nonline = \"ftrl\"\n";
 

@@ -327,13 +327,16 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         println!("{message}");
     }
     println!(
-        "{}: {} runs in {} ({} run now, {} of them added by the lambda search; {} resumed) in \
-         {:.1} s",
+        "{}: {} runs in {} ({} run now{}, {} resumed) in {:.1} s",
         spec.name,
         rows.len(),
         dir.display(),
         todo.len() - units_skipped + units_added,
-        units_added,
+        if units_added > 0 {
+            format!(", {units_added} of them added by the lambda search")
+        } else {
+            String::new()
+        },
         resumed,
         started.elapsed().as_secs_f64()
     );

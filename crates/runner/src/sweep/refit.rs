@@ -8,7 +8,7 @@
 //! Refit rows are derived from the selected rows, so they are recomputed by every run of the
 //! spec rather than resumed (the previous ones are dropped when `runs.csv` is read).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::data::{self, Dataset};
@@ -53,19 +53,25 @@ fn narrowed(unit: &Unit, row: &RunRecord) -> Unit {
 /// Appends one refit row per selected row of `rows` (after dropping earlier refit rows).
 pub fn refit_selected(inputs: &RefitInputs<'_>, rows: &mut Vec<RunRecord>) -> anyhow::Result<()> {
     rows.retain(|r| !r.is_refit());
-    let mut unit_of: HashMap<String, &Unit> = HashMap::new();
-    for unit in &inputs.plan.units {
-        for point in 0..unit.expected_rows().max(1) {
-            unit_of.insert(unit.run_id(point), unit);
-        }
-    }
     let mut added = Vec::new();
     for &key in &inputs.plan.datasets {
+        // A selected row's unit: its group's on this data set (the row may come from the
+        // lambda search, whose points the plan does not list).
         let selected: Vec<(&RunRecord, &Unit)> = rows
             .iter()
             .filter(|r| r.selected && r.seed == key.seed && r.k == key.k)
-            .filter_map(|r| unit_of.get(&r.run_id).map(|&u| (r, u)))
-            .filter(|(_, u)| u.dataset == key)
+            .filter_map(|r| {
+                inputs
+                    .plan
+                    .units
+                    .iter()
+                    .find(|u| {
+                        u.dataset == key
+                            && u.regularizer == r.regularizer
+                            && u.optimizer_label == r.optimizer
+                    })
+                    .map(|u| (r, u))
+            })
             .collect();
         if selected.is_empty() {
             continue;
