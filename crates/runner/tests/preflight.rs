@@ -16,11 +16,12 @@ use std::time::{Duration, Instant};
 mod common;
 use common::{runner, text};
 
-/// A synthetic spec: `grid` and `body` (the regularizers) after a fixed `[data]`.
+/// A synthetic spec: `grid` and `body` (the regularizers) after a fixed `[data]`; the lambda
+/// search is off, so each spec runs exactly the lambdas it lists.
 fn synthetic(n_train: &str, grid: &str, body: &str) -> String {
     format!(
         "name = \"t\"\n[data]\nn_train = {n_train}\nn_validation = 100\nn_test = 100\n\
-         [data.synthetic]\n[grid]\n{grid}\n{body}"
+         [data.synthetic]\n[selection]\nsearch = {{ max_steps = 0 }}\n[grid]\n{grid}\n{body}"
     )
 }
 

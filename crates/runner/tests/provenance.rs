@@ -95,7 +95,8 @@ fn metadata_code_version(report: &Path) -> String {
 /// A synthetic spec: two data sets (k = 2, 3), FTRL at three lambdas and a coordinate-descent
 /// path over the same three: 8 units, 12 rows.
 const SYNTHETIC: &str = "name = \"tiny\"\n[data]\nn_train = 300\nn_validation = 100\n\
-    n_test = 100\n[data.synthetic]\n[grid]\nk = [2, 3]\nseeds = [1]\n\
+    n_test = 100\n[data.synthetic]\n[selection]\nsearch = { max_steps = 0 }\n\
+    [grid]\nk = [2, 3]\nseeds = [1]\n\
     [[regularizer]]\nkind = \"l1\"\nlambdas = [1e-3, 1e-2, 1e-1]\n\
     [[regularizer.optimizer]]\nonline = \"ftrl\"\n\
     [[regularizer.optimizer]]\nbatch = \"coordinate_descent\"\n";
@@ -109,6 +110,7 @@ const REAL: &str = "name = \"real\"\n[data.real]\nfile = \"d.csv\"\n\
     [data.real.features]\nbucketized = [{ column = \"x\", quantiles = 4 }]\n\
     categorical = [{ column = \"c\" }]\ncrosses = [{ columns = [\"x\", \"c\"] }]\n\
     [data.real.split]\nfractions = { train = 0.6, validation = 0.2, test = 0.2 }\n\
+    [selection]\nsearch = { max_steps = 0 }\n\
     [grid]\nseeds = [1, 2]\n[[regularizer]]\nkind = \"l1\"\nlambdas = [1e-3, 1e-1]\n\
     [[regularizer.optimizer]]\nonline = \"ftrl\"\n\
     [[regularizer.optimizer]]\nbatch = \"coordinate_descent\"\n";
@@ -283,10 +285,11 @@ fn a_runs_csv_from_before_the_provenance_columns_is_redone_not_refused() {
     let runs = out.join("tiny/runs.csv");
     run_ok(&spec, &out, &[]);
     let original = results_only(&runs);
-    // The same file as an earlier version wrote it: without the last five columns.
+    // The same file as an earlier version wrote it: without the last eight columns (the
+    // lambda search's three, then the five of provenance).
     let (header, rows) = read_table(&runs);
-    let keep = header.len() - 5;
-    assert_eq!(header[keep], "code_version");
+    let keep = header.len() - 8;
+    assert_eq!(header[keep], "origin");
     let rows: Vec<Vec<String>> = rows.into_iter().map(|r| r[..keep].to_vec()).collect();
     write_table(&runs, &header[..keep], &rows);
     let (stdout, stderr) = run_ok(&spec, &out, &[]);
@@ -422,15 +425,18 @@ fn kill_9_while_runs_csv_is_written_keeps_the_previous_file() {
         assert!(stderr.contains("partial write") && !leftover.exists(), "{stderr}");
     }
     // The FTRL rows of the previous file are resumed as they were, but for `selected` (now
-    // among three lambdas); its batch paths over one lambda are not planned any more: archived.
+    // among three lambdas, and with it `grid_edge`); its batch paths over one lambda are not
+    // planned any more: archived.
     let before = results_only_bytes(&previous, dir.path());
     let after = results_only(&runs);
     let kept: Vec<&String> = before.keys().filter(|id| after.contains_key(*id)).collect();
     assert_eq!(kept.len(), 2, "{kept:?}");
     for id in kept {
         let (mut a, mut b) = (after[id].clone(), before[id].clone());
-        a.remove("selected");
-        b.remove("selected");
+        for changed in ["selected", "grid_edge"] {
+            a.remove(changed);
+            b.remove(changed);
+        }
         assert_eq!(a, b, "{id}");
     }
     assert_eq!(read_table(&report.join("runs.archive.csv")).1.len(), 2);
