@@ -11,7 +11,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::time::{Duration, Instant};
 
 mod common;
 use common::{runner, text};
@@ -188,11 +187,11 @@ fn a_row_with_status_error_is_not_done() {
 #[test]
 fn a_spec_that_cannot_fit_in_memory_is_refused_quickly_with_its_estimate() {
     let dir = tempfile::tempdir().unwrap();
-    let started = Instant::now();
+    // 10^12 rows: were anything generated before the check, this would not finish (no timing:
+    // the CI's time limit catches that).
     let output = run_in(dir.path(), &synthetic("1000000000000", "k = [2]\nseeds = [1]", FTRL), &[]);
     let stderr = stderr_of(&output);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
     for needle in [
         "refused before anything runs",
         "TiB",

@@ -91,11 +91,10 @@ fn libsvm_long_lines_read_in_linear_time() {
     let n = 300_000u64;
     let features: Vec<String> = (1..=n).map(|i| format!("{i}:1")).collect();
     std::fs::write(&path, format!("1 {}\n", features.join(" "))).unwrap();
-    let start = std::time::Instant::now();
+    // No timing here: a duplicate check quadratic in the line's length would make this read take
+    // hours (300,000^2 comparisons), which the CI's time limit catches.
     let rows = libsvm::read(&path).unwrap();
-    let elapsed = start.elapsed();
     assert_eq!(rows[0].ids.len(), n as usize);
-    assert!(elapsed.as_secs_f64() < 5.0, "{n} features took {elapsed:?}");
     // Repeats before, at and after the switch from scanning to the hash set.
     for (first, again) in [(3, 5), (1, 40), (35, 70), (n, n)] {
         let mut line: Vec<String> = (1..=70).map(|i| format!("{}:1", i + 100)).collect();
