@@ -111,7 +111,8 @@ fn a_budget_finds_the_best_model_within_it_per_method() {
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("edges.toml");
     std::fs::write(&spec, SPEC).unwrap();
-    let (rows, summary) = run(&spec, dir.path(), &["--budget", "nonzero_weights=5"]);
+    let (rows, summary) =
+        run(&spec, dir.path(), &["--budget", "nonzero_weights=5", "--export-models"]);
     assert!(rows.iter().any(|r| r["origin"] == "budget_search"));
     let within: Vec<&Row> = rows.iter().filter(|r| r["budget_selected"] == "true").collect();
     assert_eq!(within.len(), 6, "every method reaches 5 weights (the empty model does)");
@@ -127,6 +128,11 @@ fn a_budget_finds_the_best_model_within_it_per_method() {
                     < r["validation_log_loss"].parse::<f64>().unwrap()
         });
         assert!(!better, "{r:?}");
+    }
+    // The budget's models are exported beside the selected ones.
+    for r in &within {
+        let model = dir.path().join("edges/models").join(format!("{}.csv", r["run_id"]));
+        assert!(model.is_file(), "{} not exported", model.display());
     }
     // IHT is fitted at the budget's size directly.
     assert!(within.iter().any(|r| r["optimizer"] == "iht" && r["lambda"] == "5.0"), "{within:?}");

@@ -272,7 +272,8 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
                 }
             }
         }
-        selection::mark_selected(&mut rows, &spec.selection);
+        // Selection, edges and the budget's choice first: the models exported are theirs.
+        finish_selection(&spec, &plan, &mut rows, Some(key));
         if let Some(data) = &data {
             let models_dir = dir.join("models");
             for row in rows.iter().filter(|r| r.selected || r.budget_selected) {
@@ -286,12 +287,11 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
                 }
             }
         }
-        finish_selection(&spec, &plan, &mut rows);
         write_runs(&dir, &mut rows, &mut to_archive)?;
     }
     progress.finish();
     to_archive.rows.extend(searched.leftovers());
-    finish_selection(&spec, &plan, &mut rows);
+    finish_selection(&spec, &plan, &mut rows, None);
     if spec.selection.refit {
         let models_dir = dir.join("models");
         let inputs = refit::RefitInputs {
@@ -350,11 +350,16 @@ fn keep_model(models: &mut HashMap<String, optimizers::LinearModel>, output: &Ru
     }
 }
 
-/// Marks the selected row of every group, where it lies in its group's lambdas, and the best
-/// row within the budget.
-fn finish_selection(spec: &spec::ExperimentSpec, plan: &Plan, rows: &mut [RunRecord]) {
+/// Marks the selected row of every group, where it lies in its group's lambdas (for the groups
+/// of data set `only`, or of every data set), and the best row within the budget.
+fn finish_selection(
+    spec: &spec::ExperimentSpec,
+    plan: &Plan,
+    rows: &mut [RunRecord],
+    only: Option<DatasetKey>,
+) {
     selection::mark_selected(rows, &spec.selection);
-    search::mark_edges(spec, plan, rows);
+    search::mark_edges(spec, plan, rows, only);
     selection::mark_budget_selected(rows, spec.selection.budget, spec.selection.metric);
 }
 

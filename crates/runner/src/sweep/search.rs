@@ -21,7 +21,7 @@
 //! and heap are those of that whole path. Rows say where their lambda came from (`origin`) and
 //! the selected row of every group says where it lies (`grid_edge`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::execute;
 use crate::plan::{online_unit_at, DatasetKey, LambdaPlan, Plan, Unit};
@@ -138,7 +138,8 @@ fn round3(x: f64) -> f64 {
 
 /// Where a group's selected row lies, and the point to add past its edge, if any.
 struct EdgeState {
-    /// The `grid_edge` the selected row has if nothing more is added.
+    /// The `grid_edge` the selected row has if nothing more is added (`low`/`high` while `add`
+    /// holds points).
     label: &'static str,
     /// The lambdas (support sizes) to add now.
     add: Vec<f64>,
@@ -238,13 +239,22 @@ fn edge_state(spec: &ExperimentSpec, group: &Group<'_>) -> Option<EdgeState> {
         .map(|(_, low)| past_edge(spec, group, selected, low))
         .collect();
     let add: Vec<f64> = sides.iter().filter_map(|s| s.ok()).collect();
-    // The label if nothing more is added: a side left unbounded wins over a bound one.
-    let label = sides
-        .iter()
-        .filter_map(|s| s.err())
-        .find(|&l| l != EDGE_BOUND)
-        .or(sides.iter().filter_map(|s| s.err()).next())
-        .unwrap_or(EDGE_CAP);
+    // The label if nothing more is added: with points still to add (a search cut short), the
+    // edge as such; else a side left unbounded wins over a bound one.
+    let label = if !add.is_empty() {
+        if at_low {
+            EDGE_LOW
+        } else {
+            EDGE_HIGH
+        }
+    } else {
+        sides
+            .iter()
+            .filter_map(|s| s.err())
+            .find(|&l| l != EDGE_BOUND)
+            .or(sides.iter().filter_map(|s| s.err()).next())
+            .unwrap_or(EDGE_CAP)
+    };
     Some(EdgeState { label, add })
 }
 
@@ -302,29 +312,29 @@ pub fn edge_additions(
     Ok(out)
 }
 
-/// Sets `grid_edge` on the selected row of every group of the plan (and clears it elsewhere).
-pub fn mark_edges(spec: &ExperimentSpec, plan: &Plan, rows: &mut [RunRecord]) {
-    let mut labels: Vec<(String, &'static str)> = Vec::new();
-    for &key in &plan.datasets {
+/// Sets `grid_edge` on the selected row of every group of data set `only` (of every data set of
+/// the plan when `None`), and clears it on the other rows of those data sets.
+pub fn mark_edges(
+    spec: &ExperimentSpec,
+    plan: &Plan,
+    rows: &mut [RunRecord],
+    only: Option<DatasetKey>,
+) {
+    let keys: Vec<DatasetKey> = match only {
+        Some(key) => vec![key],
+        None => plan.datasets.clone(),
+    };
+    let mut labels: HashMap<String, &'static str> = HashMap::new();
+    for &key in &keys {
         for group in groups(plan, key, rows) {
             if let (Some(state), Some(selected)) = (edge_state(spec, &group), group.selected()) {
-                // Points still to add (a search cut short): the edge stays flagged as such.
-                let values = group.values(None);
-                let label = match (state.add.is_empty(), selected.lambda <= values[0]) {
-                    (true, _) => state.label,
-                    (false, true) => EDGE_LOW,
-                    (false, false) => EDGE_HIGH,
-                };
-                labels.push((selected.run_id.clone(), label));
+                labels.insert(selected.run_id.clone(), state.label);
             }
         }
     }
     for row in rows.iter_mut() {
-        row.grid_edge.clear();
-    }
-    for (run_id, label) in labels {
-        if let Some(row) = rows.iter_mut().find(|r| r.run_id == run_id) {
-            row.grid_edge = label.to_string();
+        if keys.iter().any(|key| row.k == key.k && row.seed == key.seed) {
+            row.grid_edge = labels.get(&row.run_id).map_or_else(String::new, |l| l.to_string());
         }
     }
 }
