@@ -17,16 +17,32 @@ fn validation_cost(row: &RunRecord, metric: SelectionMetric) -> f64 {
     }
 }
 
+/// Row indices per selection group.
+fn groups(rows: &[RunRecord]) -> Vec<Vec<usize>> {
+    let mut groups: BTreeMap<_, Vec<usize>> = BTreeMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        groups.entry(row.selection_group()).or_default().push(i);
+    }
+    groups.into_values().collect()
+}
+
+/// Between two equally good rows: fewer nonzero weights, then the larger lambda, then the run
+/// id (so the choice never depends on row order).
+fn tie_break(a: &RunRecord, b: &RunRecord) -> std::cmp::Ordering {
+    a.nonzero_weights
+        .cmp(&b.nonzero_weights)
+        .then(b.lambda.total_cmp(&a.lambda))
+        .then_with(|| a.run_id.cmp(&b.run_id))
+}
+
 /// Marks exactly one usable row per group as selected (none when a group has no usable row):
 /// the best validation score, or with a tolerance, the sparsest row within `tolerance` (relative)
 /// of the best. Ties go to the fewer nonzero weights, then the larger lambda.
 pub fn mark_selected(rows: &mut [RunRecord], rule: &SelectionSpec) {
-    let mut groups: BTreeMap<_, Vec<usize>> = BTreeMap::new();
-    for (i, row) in rows.iter_mut().enumerate() {
+    for row in rows.iter_mut() {
         row.selected = false;
-        groups.entry(row.selection_group()).or_default().push(i);
     }
-    for members in groups.values() {
+    for members in groups(rows) {
         let candidates: Vec<usize> = members
             .iter()
             .copied()
@@ -51,10 +67,7 @@ pub fn mark_selected(rows: &mut [RunRecord], rule: &SelectionSpec) {
                 } else {
                     validation_cost(ra, rule.metric).total_cmp(&validation_cost(rb, rule.metric))
                 };
-                by_cost
-                    .then(ra.nonzero_weights.cmp(&rb.nonzero_weights))
-                    .then(rb.lambda.total_cmp(&ra.lambda))
-                    .then_with(|| ra.run_id.cmp(&rb.run_id))
+                by_cost.then_with(|| tie_break(ra, rb))
             });
         if let Some(i) = chosen {
             rows[i].selected = true;
@@ -70,13 +83,11 @@ pub fn mark_budget_selected(
     budget: Option<Budget>,
     metric: SelectionMetric,
 ) {
-    let mut groups: BTreeMap<_, Vec<usize>> = BTreeMap::new();
-    for (i, row) in rows.iter_mut().enumerate() {
+    for row in rows.iter_mut() {
         row.budget_selected = false;
-        groups.entry(row.selection_group()).or_default().push(i);
     }
     let Some(budget) = budget else { return };
-    for members in groups.values() {
+    for members in groups(rows) {
         let best = members
             .iter()
             .copied()
@@ -90,9 +101,7 @@ pub fn mark_budget_selected(
                 let (ra, rb) = (&rows[a], &rows[b]);
                 validation_cost(ra, metric)
                     .total_cmp(&validation_cost(rb, metric))
-                    .then(ra.nonzero_weights.cmp(&rb.nonzero_weights))
-                    .then(rb.lambda.total_cmp(&ra.lambda))
-                    .then_with(|| ra.run_id.cmp(&rb.run_id))
+                    .then_with(|| tie_break(ra, rb))
             });
         if let Some(i) = best {
             rows[i].budget_selected = true;
