@@ -137,7 +137,7 @@ pub fn render(rows: &[RunRecord], ctx: &SummaryContext<'_>) -> String {
     for k in ks {
         let group: Vec<&Cell> = cells.iter().filter(|c| c.k == k).collect();
         match k {
-            Some(_) => table(&mut md, k, &group),
+            Some(k) => table(&mut md, k, &group),
             None => real_table(&mut md, &group),
         }
     }
@@ -224,30 +224,18 @@ fn refit_table(md: &mut String, rows: &[RunRecord]) {
     let _ = writeln!(md);
 }
 
-fn table(md: &mut String, k: Option<u32>, cells: &[&Cell]) {
+fn table(md: &mut String, k: u32, cells: &[&Cell]) {
     let Some(first) = cells.first() else { return };
-    match k {
-        Some(k) => {
-            let _ = writeln!(
-                md,
-                "## k = {k}\n\nDimension {} (dense f32: {}), {} distinct features in training; Bayes test \
-                 log loss {:.4}, accuracy {:.4}.\n",
-                first.dimension,
-                bytes(first.model_bytes_dense as f64),
-                num(first.features_touched.mean),
-                first.bayes_log_loss.mean,
-                first.bayes_accuracy.mean,
-            );
-        }
-        None => {
-            let _ = writeln!(
-                md,
-                "## Results\n\nDimension {}, {} distinct features in training.\n",
-                first.dimension,
-                num(first.features_touched.mean)
-            );
-        }
-    }
+    let _ = writeln!(
+        md,
+        "## k = {k}\n\nDimension {} (dense f32: {}), {} distinct features in training; Bayes test \
+         log loss {:.4}, accuracy {:.4}.\n",
+        first.dimension,
+        bytes(first.model_bytes_dense as f64),
+        num(first.features_touched.mean),
+        first.bayes_log_loss.mean,
+        first.bayes_accuracy.mean,
+    );
     let _ = writeln!(
         md,
         "| regularizer | optimizer | nonzero weights | zero weights | model bytes (sparse) | \
