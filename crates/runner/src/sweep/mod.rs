@@ -123,7 +123,8 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         .context("cannot start the worker threads")?;
     let reset_rss = threads == 1 && machine::reset_peak_rss();
     let export_models = args.export_models || spec.report.export_models;
-    preflight::check(&preflight::Preflight {
+    let memory_cap = spec.grid.memory_cap_bytes();
+    let over_cap = preflight::check(&preflight::Preflight {
         spec: &spec,
         plan: &plan,
         dir: &dir,
@@ -209,7 +210,12 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
                     .par_iter()
                     .enumerate()
                     .flat_map_iter(|(i, unit)| {
-                        let outputs = run_guarded(unit, &ctx);
+                        let outputs = match (over_cap.get(&unit.run_id(0)), memory_cap) {
+                            (Some(&bytes), Some(cap)) => {
+                                vec![execute::batch::over_cap(unit, &ctx, bytes, cap)]
+                            }
+                            _ => run_guarded(unit, &ctx),
+                        };
                         let status: Vec<&str> =
                             outputs.iter().map(|o| o.record.status.as_str()).collect();
                         progress.finish_one(&format!("{} [{}]", unit.run_id(0), status.join(",")));
