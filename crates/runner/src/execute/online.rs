@@ -1,7 +1,7 @@
 //! One online run: builds the optimizer, feeds it the training split in mini-batches (for a
 //! number of passes, or of steps cycling over the split, optionally reshuffled each pass; a
 //! streamed split is regenerated from its seed for every pass), and records its model, memory
-//! and time. With `[grid] memory_cap`, the training state is looked at every 16,384 examples
+//! and time. With `[grid] memory_cap`, the training state is looked at every 1,024 examples
 //! and a run whose state passed the cap stops there as `memory_exceeded`. The unit's spec entry is mapped onto the library's
 //! [`OnlineConfig`] by `online_config`.
 
@@ -90,7 +90,7 @@ fn copy_example(target: &mut SparseExample, source: &SparseExample) {
 
 /// Examples between two looks at the training state against the memory cap: often enough that
 /// a table never doubles twice unseen, rarely enough to cost nothing.
-const CAP_CHECK_EXAMPLES: u64 = 1 << 14;
+const CAP_CHECK_EXAMPLES: u64 = 1 << 10;
 
 /// How training ended.
 struct Trained {
