@@ -1,5 +1,6 @@
 //! Reads CSV (or gzipped CSV) files with one schema into typed columns, the rows of one file
-//! after those of the one before: only the declared columns, the label and the derived columns are
+//! after those of the one before, through [`FileRows`] (which also lets the streaming readers
+//! parse a few rows at a time, or pass over rows unparsed): only the declared columns, the label and the derived columns are
 //! kept, column by column. Categorical values are trimmed (unless `schema.trim = false`); a text
 //! listed in `schema.missing` is a missing value (NaN for numbers, [`MISSING_CODE`] for
 //! categories). Every field error names the file, the 1-based line and the column, with the
