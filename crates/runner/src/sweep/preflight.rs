@@ -298,12 +298,16 @@ fn refusal(p: &Preflight<'_>, worst: &DatasetEstimate, limit: &Limit) -> String 
         ));
     }
     if !shape.streamed {
-        ways.push(
-            "`data.stream = true`: online runs read the training split again on every pass \
-             instead of holding it (a real file's split must then keep file order, \
-             `shuffle = false` in `[data.real.split]`)"
-                .to_string(),
-        );
+        let order = if real {
+            ": the file's split must then keep file order, `shuffle = false` in \
+             `[data.real.split]`"
+        } else {
+            ""
+        };
+        ways.push(format!(
+            "`data.stream = true` (streaming: online runs read the training split again on \
+             every pass instead of holding it; batch fits still hold it){order}"
+        ));
     }
     ways.push(
         "--max-memory SIZE to set the limit yourself, if you know better than the estimate"
