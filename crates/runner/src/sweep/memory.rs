@@ -450,6 +450,34 @@ mod tests {
     }
 
     #[test]
+    fn a_streamed_real_file_holds_its_other_rows_and_what_the_fit_keeps() {
+        let held = DataShape {
+            name: "f.csv".into(),
+            n_train: 1000,
+            n_other: 200,
+            example_bytes: 100,
+            active: 3,
+            group_sizes: vec![None],
+            dimension: 1 << 20,
+            table_row_bytes: 80,
+            fit_row_bytes: 32,
+            sample_rows: 10,
+            streamed: false,
+            memory_cap: None,
+        };
+        assert_eq!(held.examples_bytes(), 1200 * 100);
+        assert_eq!(held.loading_bytes(), (1200 * 80).max(3000 * 24));
+        let streamed = DataShape { streamed: true, ..held.clone() };
+        assert_eq!(streamed.held_rows(), 200);
+        assert_eq!(streamed.examples_bytes(), 200 * 100);
+        assert_eq!(streamed.loading_bytes(), (1000 * 32).max(200 * 80));
+        let few_other = streamed.with_rows(1000, 10);
+        assert_eq!(few_other.loading_bytes(), 1000 * 32, "the fit's values dominate");
+        // A batch fit collects the streamed split on top of its own bytes.
+        assert_eq!(streamed.batch_fit_bytes(1), held.batch_fit_bytes(1) + 1000 * 100);
+    }
+
+    #[test]
     fn split_sizes_follow_fractions_and_ranges() {
         let spec: SplitSpec =
             toml::from_str("fractions = { train = 0.8, validation = 0.1, test = 0.1 }").unwrap();
