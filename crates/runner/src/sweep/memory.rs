@@ -466,13 +466,15 @@ mod tests {
             memory_cap: None,
         };
         assert_eq!(held.examples_bytes(), 1200 * 100);
-        assert_eq!(held.loading_bytes(), (1200 * 80).max(3000 * 24));
+        // The table (1,200 x 80) beats the distinct-feature count (3,000 x 24).
+        assert_eq!(held.loading_bytes(), 96_000);
         let streamed = DataShape { streamed: true, ..held.clone() };
         assert_eq!(streamed.held_rows(), 200);
         assert_eq!(streamed.examples_bytes(), 200 * 100);
-        assert_eq!(streamed.loading_bytes(), (1000 * 32).max(200 * 80));
-        let few_other = streamed.with_rows(1000, 10);
-        assert_eq!(few_other.loading_bytes(), 1000 * 32, "the fit's values dominate");
+        // What the fit keeps (1,000 x 32) beats the other rows' table (200 x 80).
+        assert_eq!(streamed.loading_bytes(), 32_000);
+        let many_other = streamed.with_rows(1000, 1000);
+        assert_eq!(many_other.loading_bytes(), 80_000, "the other rows' table dominates");
         // A batch fit collects the streamed split on top of its own bytes.
         assert_eq!(streamed.batch_fit_bytes(1), held.batch_fit_bytes(1) + 1000 * 100);
     }
