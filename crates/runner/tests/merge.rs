@@ -56,7 +56,7 @@ impl Setup {
             .map(|i| {
                 Command::new(env!("CARGO_BIN_EXE_runner"))
                     .args(["run", &self.spec(), "--out", out.to_str().unwrap(), "--no-plots"])
-                    .args(["--threads", "1", "--shard", &format!("{i}/{count}")])
+                    .args(["--threads", "1", "--export-models", "--shard", &format!("{i}/{count}")])
                     .env_remove("SPARSECROSS_DATA_DIR")
                     .stdout(Stdio::piped())
                     .stderr(Stdio::piped())
@@ -77,7 +77,8 @@ impl Setup {
         let mut args = vec!["merge".to_string(), self.spec()];
         args.extend(shards.iter().map(|s| s.to_str().unwrap().to_string()));
         args.extend(
-            ["--out", out.to_str().unwrap(), "--no-plots", "--threads", "1"].map(String::from),
+            ["--out", out.to_str().unwrap(), "--no-plots", "--threads", "1", "--export-models"]
+                .map(String::from),
         );
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let output = runner(&args);
@@ -140,6 +141,7 @@ fn three_shards_run_at_once_merge_into_the_unsharded_runs() {
         "--no-plots",
         "--threads",
         "1",
+        "--export-models",
     ]);
     assert!(whole.status.success(), "{}", text(&whole.stderr));
 
@@ -156,6 +158,24 @@ fn three_shards_run_at_once_merge_into_the_unsharded_runs() {
     for (id, row) in &merged {
         assert_eq!(row, &unsharded[id], "row {id} differs");
     }
+
+    // The selected models: the shards' copied, the refits' recomputed; the same files.
+    let models = |report: &str| -> BTreeMap<String, Vec<u8>> {
+        std::fs::read_dir(setup.path(report).join("tiny/models"))
+            .unwrap()
+            .map(|e| {
+                let path = e.unwrap().path();
+                (
+                    path.file_name().unwrap().to_string_lossy().to_string(),
+                    std::fs::read(path).unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (merged_models, unsharded_models) = (models("merged"), models("whole"));
+    assert!(merged_models.keys().any(|f| f.ends_with("-refit.csv")), "{merged_models:?}");
+    assert!(merged_models.keys().any(|f| !f.contains("-refit")), "{merged_models:?}");
+    assert_eq!(merged_models, unsharded_models);
 
     let meta: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(setup.path("merged/tiny/metadata.json")).unwrap(),
