@@ -1,6 +1,6 @@
 //! `metadata.json`: how a report was made (the build's code fingerprint, git commit and dirty
-//! flag, spec, seeds, machine, crate versions, build profile, how memory was measured, what
-//! resume reused, redid and archived).
+//! flag, spec, seeds, shard, host, the shards a merge combined, machine, crate versions, build
+//! profile, how memory was measured, what resume reused, redid and archived).
 
 use std::path::Path;
 

@@ -24,7 +24,8 @@
 //! rows (`[selection] refit`) are recomputed, as every run recomputes them. The rows the report
 //! directory held before move to `runs.archive.csv` (reason `merged_over`); the shards' exported
 //! models are copied into its `models/`; `metadata.json` lists the shards merged. `features.md`
-//! (real data) is not rewritten: no data set is built, as in a fully resumed run.
+//! (real data) is not rewritten: no data set is built, as in a fully resumed run. The memory
+//! estimate is checked only when refits will train; otherwise only the report directory is.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};

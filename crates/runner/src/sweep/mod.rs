@@ -384,7 +384,7 @@ pub fn run_loaded(
     report::write(&report::ReportInputs {
         dir: &dir,
         spec: &spec,
-        loaded: &loaded,
+        loaded,
         quick: args.quick,
         no_plots: args.no_plots,
         shard: args.shard.map(|s| format!("{}/{}", s.index, s.count)),
