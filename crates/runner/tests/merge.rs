@@ -159,6 +159,11 @@ fn three_shards_run_at_once_merge_into_the_unsharded_runs() {
         assert_eq!(row, &unsharded[id], "row {id} differs");
     }
 
+    // Both ran their runs on one thread, so the summary says the same, figure for figure.
+    let summary =
+        |report: &str| std::fs::read_to_string(setup.path(report).join("tiny/summary.md")).unwrap();
+    assert_eq!(summary("merged"), summary("whole"));
+
     // The selected models: the shards' copied, the refits' recomputed; the same files.
     let models = |report: &str| -> BTreeMap<String, Vec<u8>> {
         std::fs::read_dir(setup.path(report).join("tiny/models"))

@@ -39,7 +39,7 @@ use crate::record::{self, RunRecord, STATUS_ERROR};
 use crate::report::atomic_write::write_atomic;
 use crate::report::metadata::MergedShard;
 use crate::spec::ExperimentSpec;
-use crate::{data, paths, provenance};
+use crate::{data, paths, provenance, report};
 
 /// The fields of a shard's `metadata.json` the checks read (the others are ignored).
 #[derive(Debug, Deserialize)]
@@ -53,6 +53,8 @@ struct ShardMetadata {
     spec: serde_json::Value,
     #[serde(default)]
     host: Option<String>,
+    threads: usize,
+    memory_method: String,
 }
 
 /// One shard directory, read.
@@ -120,10 +122,16 @@ pub fn merge(spec_path: &Path, shard_dirs: &[PathBuf], args: &RunArgs) -> anyhow
             rows: s.rows.len(),
         })
         .collect();
+    // The report says how the rows' memory was measured: as the shards measured it.
+    let measured = (
+        shards.iter().map(|s| s.meta.threads).max().unwrap_or(1),
+        shards.iter().all(|s| s.meta.memory_method == report::memory_method(s.meta.threads, true)),
+    );
     let mut shards = shards;
     shards.sort_by_key(|s| s.index);
     let rows = shards.into_iter().flat_map(|s| s.rows.into_iter().map(|(_, r)| r)).collect();
-    super::run_loaded(&loaded, spec, args, Some(Merging { rows, shards: merged, fingerprints }))
+    let merging = Merging { rows, shards: merged, fingerprints, measured };
+    super::run_loaded(&loaded, spec, args, Some(merging))
 }
 
 /// Reads a shard directory: `metadata.json` (a shard's) and `runs.csv`.

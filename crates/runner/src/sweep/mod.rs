@@ -126,6 +126,9 @@ pub struct Merging {
     pub shards: Vec<report::metadata::MergedShard>,
     /// The data sets' fingerprints, computed once by the checks.
     pub fingerprints: BTreeMap<DatasetKey, Option<String>>,
+    /// How the shards' runs were measured, for the report's memory sentence: their threads
+    /// (the most of any shard), and whether every shard reset the peak RSS before each run.
+    pub measured: (usize, bool),
 }
 
 /// Runs `spec` (read from `loaded`, changed by `args`); with `merging`, from the shards' rows
@@ -160,9 +163,9 @@ pub fn run_loaded(
         .context("cannot start the worker threads")?;
     let reset_rss = threads == 1 && machine::reset_peak_rss();
     let export_models = args.export_models || spec.report.export_models;
-    let (merged_rows, merged_shards, merged_fingerprints) = match merging {
-        Some(m) => (Some(m.rows), m.shards, Some(m.fingerprints)),
-        None => (None, Vec::new(), None),
+    let (merged_rows, merged_shards, merged_fingerprints, measured) = match merging {
+        Some(m) => (Some(m.rows), m.shards, Some(m.fingerprints), m.measured),
+        None => (None, Vec::new(), None, (threads, reset_rss)),
     };
     let merge = merged_rows.is_some();
     if merge && !spec.selection.refit {
@@ -390,8 +393,9 @@ pub fn run_loaded(
         shard: args.shard.map(|s| format!("{}/{}", s.index, s.count)),
         merged_shards: &merged_shards,
         rows: &rows,
-        threads,
-        reset_rss,
+        // The rows' memory figures were measured where they ran (the shards, for a merge).
+        threads: measured.0,
+        reset_rss: measured.1,
         skipped: &skipped,
         units_run: todo.len() - units_skipped + units_added,
         units_resumed: resumed,
