@@ -7,11 +7,10 @@
 // Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 mod common;
-use common::{runner, text, TIMING_COLUMNS};
+use common::{read_runs, runner, text, Row, TIMING_COLUMNS};
 
 /// k = 6 (46,656 cross cells: most rows open a new one), two n, FTRL-L1 and truncated gradient
 /// (swept and not) online, coordinate descent in batch.
@@ -24,8 +23,6 @@ const SPEC: &str = "name = \"ns\"\n[data]\nn_validation = 500\nn_test = 500\nSTR
     [[regularizer.optimizer]]\nonline = \"truncated_gradient\"\nlabel = \"swept\"\n\
     lambdas = [3e-3]\nsweep_every = 500\n\
     [[regularizer.optimizer]]\nbatch = \"coordinate_descent\"\nlambdas = [1e-4]\n";
-
-type Row = BTreeMap<String, String>;
 
 fn spec(stream: bool, cap: Option<&str>) -> String {
     SPEC.replace("STREAM", if stream { "stream = true" } else { "" })
@@ -40,12 +37,7 @@ fn run(dir: &Path, name: &str, text_of_spec: &str) -> (Vec<Row>, String) {
     let output = runner(&args);
     assert!(output.status.success(), "{args:?} failed:\n{}", text(&output.stderr));
     let report = out.join("ns");
-    let mut reader = csv::Reader::from_path(report.join("runs.csv")).unwrap();
-    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = reader
-        .records()
-        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect())
-        .collect();
+    let rows = read_runs(&report.join("runs.csv"));
     (rows, std::fs::read_to_string(report.join("summary.md")).unwrap())
 }
 
