@@ -168,9 +168,11 @@ pub fn run_loaded(
         None => (None, Vec::new(), None, (threads, reset_rss)),
     };
     let merge = merged_rows.is_some();
-    if merge && !spec.selection.refit {
+    let memory_cap = spec.grid.memory_cap_bytes();
+    let over_cap = if merge && !spec.selection.refit {
         // A merge trains nothing without refits: only the directory needs checking.
         preflight::check_output_dir(&dir)?;
+        preflight::OverCap::new()
     } else {
         preflight::check(&preflight::Preflight {
             spec: &spec,
@@ -180,8 +182,8 @@ pub fn run_loaded(
             threads,
             keep_models: export_models,
             max_memory: args.max_memory,
-        })?;
-    }
+        })?
+    };
 
     // Every data set's fingerprint, before deciding what to resume: a real data file is read
     // even when every unit is done, so a changed or damaged file is noticed.
@@ -277,7 +279,12 @@ pub fn run_loaded(
                     .par_iter()
                     .enumerate()
                     .flat_map_iter(|(i, unit)| {
-                        let outputs = run_guarded(unit, &ctx);
+                        let outputs = match (over_cap.get(&unit.run_id(0)), memory_cap) {
+                            (Some(&bytes), Some(cap)) => {
+                                vec![execute::batch::over_cap(unit, &ctx, bytes, cap)]
+                            }
+                            _ => run_guarded(unit, &ctx),
+                        };
                         let status: Vec<&str> =
                             outputs.iter().map(|o| o.record.status.as_str()).collect();
                         progress.finish_one(&format!("{} [{}]", unit.run_id(0), status.join(",")));
