@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 mod common;
-use common::{runner, text, TIMING_COLUMNS};
+use common::{read_runs, runner, text, Row, TIMING_COLUMNS};
 
 /// Four data sets (k = 2, 3; seeds 1, 2), dealt to three shards as 2 + 1 + 1; online and batch
 /// methods, the lambda search (its added rows live in the shards) and refits (recomputed by the
@@ -94,15 +94,11 @@ impl Setup {
     }
 }
 
-/// The rows of a `runs.csv` by run id, each as column -> value, timing columns left out.
-fn rows_without_timings(path: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
-    reader
-        .records()
-        .map(|r| {
-            let mut cells: BTreeMap<String, String> =
-                header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect();
+/// The rows of a `runs.csv` by run id, timing columns left out.
+fn rows_without_timings(path: &Path) -> BTreeMap<String, Row> {
+    read_runs(path)
+        .into_iter()
+        .map(|mut cells| {
             cells.retain(|c, _| !TIMING_COLUMNS.contains(&c.as_str()));
             (cells["run_id"].clone(), cells)
         })
