@@ -1,8 +1,8 @@
 //! One online run: builds the optimizer, feeds it the training split in mini-batches (for a
 //! number of passes, or of steps cycling over the split, optionally reshuffled each pass; a
 //! streamed split is regenerated from its seed for every pass), and records its model, memory
-//! and time. With `[grid] memory_cap`, the training state is looked at every 1,024 examples
-//! and a run whose state passed the cap stops there as `memory_exceeded`. The unit's spec entry is mapped onto the library's
+//! and time. With `[grid] memory_cap` the learner refuses a coordinate whose table growth would
+//! pass the cap and stops; the run is then recorded `memory_exceeded` where it stopped. The unit's spec entry is mapped onto the library's
 //! [`OnlineConfig`] by `online_config`.
 
 use features::synthetic::{SplitName, SyntheticProblem};
@@ -88,15 +88,12 @@ fn copy_example(target: &mut SparseExample, source: &SparseExample) {
     target.true_prob = source.true_prob;
 }
 
-/// Examples between two looks at the training state against the memory cap: often enough that
-/// a table never doubles twice unseen, rarely enough to cost nothing.
-const CAP_CHECK_EXAMPLES: u64 = 1 << 10;
-
 /// How training ended.
 struct Trained {
     /// Examples consumed.
     examples: u64,
-    /// The training state's bytes when it passed the cap (training stopped there).
+    /// The bytes the training state would have held (while growing) when it passed the cap
+    /// (training stopped there).
     exceeded: Option<u64>,
 }
 
@@ -117,33 +114,13 @@ impl TrainSource<'_> {
     }
 }
 
-/// Watches the training state against the cap every [`CAP_CHECK_EXAMPLES`] examples.
-struct CapWatch {
-    cap: Option<u64>,
-    next_check: u64,
-}
-
-impl CapWatch {
-    /// The state's bytes if `consumed` examples in they pass the cap.
-    fn exceeded(&mut self, optimizer: &dyn OnlineOptimizer, consumed: u64) -> Option<u64> {
-        let cap = self.cap?;
-        if consumed < self.next_check {
-            return None;
-        }
-        self.next_check = consumed + CAP_CHECK_EXAMPLES;
-        let bytes = optimizer.state_bytes();
-        (bytes > cap).then_some(bytes)
-    }
-}
-
-/// Trains `optimizer` per `plan` on `source`, stopping early when the training state passes
-/// `cap`.
+/// Trains `optimizer` per `plan` on `source`, stopping early when its training state would pass
+/// its memory cap.
 fn train(
     optimizer: &mut dyn OnlineOptimizer,
     source: &TrainSource<'_>,
     plan: &TrainingPlan,
     seed: u64,
-    cap: Option<u64>,
 ) -> Trained {
     let n = source.len();
     let mut done = Trained { examples: 0, exceeded: None };
@@ -155,7 +132,6 @@ fn train(
         Some(steps) => steps.saturating_mul(batch_size as u64),
         None => u64::from(plan.epochs).saturating_mul(n),
     };
-    let mut watch = CapWatch { cap, next_check: CAP_CHECK_EXAMPLES };
     if let (TrainSource::Held(train), None, false) = (source, plan.steps, plan.shuffle) {
         // Plain passes: batches are slices of the split, nothing is copied.
         for _ in 0..plan.epochs {
@@ -165,7 +141,7 @@ fn train(
                 }
                 optimizer.train_batch(batch);
                 done.examples += batch.len() as u64;
-                if let Some(bytes) = watch.exceeded(optimizer, done.examples) {
+                if let Some(bytes) = optimizer.capped() {
                     done.exceeded = Some(bytes);
                     return done;
                 }
@@ -196,7 +172,7 @@ fn train(
         batch.iter_mut().for_each(&mut next);
         optimizer.train_batch(&batch);
         done.examples += size as u64;
-        if let Some(bytes) = watch.exceeded(optimizer, done.examples) {
+        if let Some(bytes) = optimizer.capped() {
             done.exceeded = Some(bytes);
             return done;
         }
@@ -245,8 +221,7 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
             Some(problem) => TrainSource::Streamed(problem, data.n_train),
             None => TrainSource::Held(&data.train),
         };
-        let cap = ctx.spec.grid.memory_cap_bytes();
-        let trained = train(optimizer.as_mut(), &source, &unit.training, data.key.seed, cap);
+        let trained = train(optimizer.as_mut(), &source, &unit.training, data.key.seed);
         let model = optimizer.model();
         Ok::<_, online::OnlineError>((trained, model, optimizer.memory(), optimizer.diverged()))
     });
@@ -268,9 +243,11 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
     if let (Some(bytes), true) = (trained.exceeded, r.status == record::STATUS_OK) {
         r.status = record::STATUS_MEMORY_EXCEEDED.to_string();
         r.message = format!(
-            "stopped after {examples} of {} examples: the training state reached {bytes} bytes, \
-             more than memory_cap = {} bytes (model and metrics are those at that point)",
+            "stopped after {examples} of {} examples: the training state ({} bytes) would hold \
+             {bytes} bytes while its table grows, more than memory_cap = {} bytes (model and \
+             metrics are those at that point)",
             r.n_train,
+            memory.state_bytes,
             ctx.spec.grid.memory_cap_bytes().unwrap_or_default()
         );
     }
