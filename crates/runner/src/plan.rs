@@ -506,9 +506,11 @@ pub fn expand(spec: &ExperimentSpec) -> anyhow::Result<Plan> {
     } else {
         spec.grid.n_train.iter().map(|&n| Some(n)).collect()
     };
-    let datasets: Vec<DatasetKey> = ks
+    // n outermost: `--shard I/N` deals data sets round-robin, so with as many shards as k
+    // values each shard gets one k at every n (the large n, which dominate, spread evenly).
+    let datasets: Vec<DatasetKey> = ns
         .iter()
-        .flat_map(|&k| ns.iter().map(move |&n| (k, n)))
+        .flat_map(|&n| ks.iter().map(move |&k| (k, n)))
         .flat_map(|(k, n)| spec.grid.seeds.iter().map(move |&seed| DatasetKey { k, seed, n }))
         .collect();
     let mut units = Vec::new();

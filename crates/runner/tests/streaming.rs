@@ -7,11 +7,10 @@
 // Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 mod common;
-use common::{runner, text, TIMING_COLUMNS};
+use common::{read_runs, runner, text, Row, TIMING_COLUMNS};
 
 /// k = 6 (46,656 cross cells: most rows open a new one), two n, FTRL-L1 and truncated gradient
 /// (swept and not) online, coordinate descent in batch.
@@ -24,8 +23,6 @@ const SPEC: &str = "name = \"ns\"\n[data]\nn_validation = 500\nn_test = 500\nSTR
     [[regularizer.optimizer]]\nonline = \"truncated_gradient\"\nlabel = \"swept\"\n\
     lambdas = [3e-3]\nsweep_every = 500\n\
     [[regularizer.optimizer]]\nbatch = \"coordinate_descent\"\nlambdas = [1e-4]\n";
-
-type Row = BTreeMap<String, String>;
 
 fn spec(stream: bool, cap: Option<&str>) -> String {
     SPEC.replace("STREAM", if stream { "stream = true" } else { "" })
@@ -40,12 +37,7 @@ fn run(dir: &Path, name: &str, text_of_spec: &str) -> (Vec<Row>, String) {
     let output = runner(&args);
     assert!(output.status.success(), "{args:?} failed:\n{}", text(&output.stderr));
     let report = out.join("ns");
-    let mut reader = csv::Reader::from_path(report.join("runs.csv")).unwrap();
-    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = reader
-        .records()
-        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect())
-        .collect();
+    let rows = read_runs(&report.join("runs.csv"));
     (rows, std::fs::read_to_string(report.join("summary.md")).unwrap())
 }
 
@@ -99,13 +91,22 @@ fn a_streamed_split_trains_as_the_held_one_with_one_data_set_per_n() {
 #[test]
 fn a_memory_cap_stops_online_runs_and_does_not_start_batch_fits() {
     let dir = tempfile::tempdir().unwrap();
-    // 64 KiB: FTRL's table passes it within the first few thousand rows at k = 6.
+    // 64 KiB: FTRL's table would pass it within the first few thousand rows at k = 6.
     let (rows, summary) = run(dir.path(), "capped", &spec(true, Some("64KiB")));
     let ftrl = rows.iter().find(|r| r["optimizer"] == "ftrl" && r["n_train"] == "4000").unwrap();
     assert_eq!(ftrl["status"], "memory_exceeded", "{ftrl:?}");
     assert_eq!(ftrl["selected"], "false");
+    // The state stays within the cap: the growth that would pass it is refused, and named.
     let state: u64 = ftrl["train_state_bytes"].parse().unwrap();
-    assert!(state > 64 << 10, "state {state} is past the cap");
+    assert!(state > 0 && state <= 64 << 10, "state {state} within the cap");
+    let message = &ftrl["message"];
+    let needed: u64 = message
+        .split("would hold ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(needed > 64 << 10 && needed <= 3 * state + 64, "{message}");
     let epochs: f64 = ftrl["epochs"].parse().unwrap();
     assert!(epochs > 0.0 && epochs < 1.0, "stopped midway: {epochs}");
     assert!(ftrl["message"].contains("more than memory_cap = 65536 bytes"), "{ftrl:?}");

@@ -45,6 +45,9 @@ pub(crate) struct Learner<R: CoordinateRule> {
     ignored: u64,
     peak_state_bytes: u64,
     sweep_every: Option<u64>,
+    memory_cap: Option<u64>,
+    /// The bytes that passed `memory_cap`, once they did.
+    capped: Option<u64>,
 }
 
 impl<R: CoordinateRule> Learner<R> {
@@ -72,6 +75,8 @@ impl<R: CoordinateRule> Learner<R> {
             ignored: 0,
             peak_state_bytes: 0,
             sweep_every: config.sweep_every,
+            memory_cap: config.memory_cap,
+            capped: None,
         };
         learner.peak_state_bytes = learner.state_bytes();
         Ok(Box::new(learner))
@@ -86,6 +91,14 @@ impl<R: CoordinateRule> Learner<R> {
         }
         if !self.admitter.admit(id) {
             return None;
+        }
+        if let (Some(cap), Some(growing)) = (self.memory_cap, self.store.growth_bytes()) {
+            let needed = growing + self.admitter.bytes();
+            if needed > cap {
+                // Not created: the table would pass the cap while it grows. Training stops.
+                self.capped = Some(needed);
+                return None;
+            }
         }
         match self.store.insert(id) {
             Some(state) => Some(self.rule.catch_up(state, &self.clock, &self.ledger)),
@@ -206,7 +219,7 @@ impl<R: CoordinateRule> OnlineOptimizer for Learner<R> {
     }
 
     fn train_batch(&mut self, batch: &[SparseExample]) {
-        if batch.is_empty() || self.diverged {
+        if batch.is_empty() || self.diverged || self.capped.is_some() {
             return;
         }
         let finite = match self.batch_gradient(batch) {
@@ -270,6 +283,10 @@ impl<R: CoordinateRule> OnlineOptimizer for Learner<R> {
 
     fn diverged(&self) -> bool {
         self.diverged
+    }
+
+    fn capped(&self) -> Option<u64> {
+        self.capped
     }
 
     fn ignored_features(&self) -> u64 {

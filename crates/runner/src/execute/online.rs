@@ -2,8 +2,9 @@
 //! number of passes, or of steps cycling over the split, optionally reshuffled each pass; a
 //! streamed split is read again for every pass: regenerated from its seed, or a real file's
 //! training rows read and encoded, an error of that read ending the run as an `error` row), and
-//! records its model, memory and time. With `[grid] memory_cap`, the training state is looked at every 1,024 examples
-//! and a run whose state passed the cap stops there as `memory_exceeded`. The unit's spec entry is mapped onto the library's
+//! records its model, memory and time. With `[grid] memory_cap` the learner refuses a coordinate
+//! whose table growth would pass the cap and stops; the run is then recorded `memory_exceeded`
+//! where it stopped. The unit's spec entry is mapped onto the library's
 //! [`OnlineConfig`] by `online_config`.
 
 use anyhow::Context;
@@ -90,16 +91,13 @@ fn copy_example(target: &mut SparseExample, source: &SparseExample) {
     target.true_prob = source.true_prob;
 }
 
-/// Examples between two looks at the training state against the memory cap: often enough that
-/// a table never doubles twice unseen, rarely enough to cost nothing.
-const CAP_CHECK_EXAMPLES: u64 = 1 << 10;
-
 /// How training ended.
 #[derive(Debug)]
 struct Trained {
     /// Examples consumed.
     examples: u64,
-    /// The training state's bytes when it passed the cap (training stopped there).
+    /// The bytes the training state would have held (while growing) when it passed the cap
+    /// (training stopped there).
     exceeded: Option<u64>,
 }
 
@@ -120,33 +118,13 @@ impl TrainSource<'_> {
     }
 }
 
-/// Watches the training state against the cap every [`CAP_CHECK_EXAMPLES`] examples.
-struct CapWatch {
-    cap: Option<u64>,
-    next_check: u64,
-}
-
-impl CapWatch {
-    /// The state's bytes if `consumed` examples in they pass the cap.
-    fn exceeded(&mut self, optimizer: &dyn OnlineOptimizer, consumed: u64) -> Option<u64> {
-        let cap = self.cap?;
-        if consumed < self.next_check {
-            return None;
-        }
-        self.next_check = consumed + CAP_CHECK_EXAMPLES;
-        let bytes = optimizer.state_bytes();
-        (bytes > cap).then_some(bytes)
-    }
-}
-
-/// Trains `optimizer` per `plan` on `source`, stopping early when the training state passes
-/// `cap`; an error reading a streamed split ends training with it.
+/// Trains `optimizer` per `plan` on `source`, stopping early when its training state would pass
+/// its memory cap; an error reading a streamed split ends training with it.
 fn train(
     optimizer: &mut dyn OnlineOptimizer,
     source: &TrainSource<'_>,
     plan: &TrainingPlan,
     seed: u64,
-    cap: Option<u64>,
 ) -> Result<Trained, FeaturesError> {
     let n = source.len();
     let mut done = Trained { examples: 0, exceeded: None };
@@ -158,7 +136,6 @@ fn train(
         Some(steps) => steps.saturating_mul(batch_size as u64),
         None => u64::from(plan.epochs).saturating_mul(n),
     };
-    let mut watch = CapWatch { cap, next_check: CAP_CHECK_EXAMPLES };
     if let (TrainSource::Held(train), None, false) = (source, plan.steps, plan.shuffle) {
         // Plain passes: batches are slices of the split, nothing is copied.
         for _ in 0..plan.epochs {
@@ -168,7 +145,7 @@ fn train(
                 }
                 optimizer.train_batch(batch);
                 done.examples += batch.len() as u64;
-                if let Some(bytes) = watch.exceeded(optimizer, done.examples) {
+                if let Some(bytes) = optimizer.capped() {
                     done.exceeded = Some(bytes);
                     return Ok(done);
                 }
@@ -204,7 +181,7 @@ fn train(
         batch.iter_mut().try_for_each(&mut next)?;
         optimizer.train_batch(&batch);
         done.examples += size as u64;
-        if let Some(bytes) = watch.exceeded(optimizer, done.examples) {
+        if let Some(bytes) = optimizer.capped() {
             done.exceeded = Some(bytes);
             return Ok(done);
         }
@@ -253,8 +230,7 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
             Some(stream) => TrainSource::Streamed(stream),
             None => TrainSource::Held(&data.train),
         };
-        let cap = ctx.spec.grid.memory_cap_bytes();
-        let trained = train(optimizer.as_mut(), &source, &unit.training, data.key.seed, cap)
+        let trained = train(optimizer.as_mut(), &source, &unit.training, data.key.seed)
             .context("reading the streamed training split")?;
         let model = optimizer.model();
         Ok::<_, anyhow::Error>((trained, model, optimizer.memory(), optimizer.diverged()))
@@ -277,9 +253,11 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
     if let (Some(bytes), true) = (trained.exceeded, r.status == record::STATUS_OK) {
         r.status = record::STATUS_MEMORY_EXCEEDED.to_string();
         r.message = format!(
-            "stopped after {examples} of {} examples: the training state reached {bytes} bytes, \
-             more than memory_cap = {} bytes (model and metrics are those at that point)",
+            "stopped after {examples} of {} examples: the training state ({} bytes) would hold \
+             {bytes} bytes while its table grows, more than memory_cap = {} bytes (model and \
+             metrics are those at that point)",
             r.n_train,
+            memory.state_bytes,
             ctx.spec.grid.memory_cap_bytes().unwrap_or_default()
         );
     }
@@ -342,11 +320,11 @@ mod tests {
             shuffle: false,
         };
         let source = TrainSource::Streamed(&stream);
-        let trained = train(ftrl.as_mut(), &source, &plan, 1, None).expect("two clean passes");
+        let trained = train(ftrl.as_mut(), &source, &plan, 1).expect("two clean passes");
         assert_eq!(trained.examples, 12_000);
         // The file breaks after the fit: the pass ends with its error, naming line and column.
         std::fs::write(&path, csv(6000, Some(5000))).expect("rewrite the file");
-        let err = train(ftrl.as_mut(), &source, &plan, 1, None).expect_err("a bad row").to_string();
+        let err = train(ftrl.as_mut(), &source, &plan, 1).expect_err("a bad row").to_string();
         assert!(err.contains("d.csv line 5002, column `a`"), "{err}");
     }
 }

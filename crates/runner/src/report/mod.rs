@@ -49,6 +49,8 @@ pub struct ReportInputs<'a> {
     pub no_plots: bool,
     /// The shard run, as `I/N`, if any.
     pub shard: Option<String>,
+    /// The shards `runner merge` combined (empty for a run).
+    pub merged_shards: &'a [metadata::MergedShard],
     /// Every row, selection marked.
     pub rows: &'a [RunRecord],
     /// Worker threads.
@@ -145,6 +147,8 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
         seeds: &spec.grid.seeds,
         quick,
         shard: inputs.shard.clone(),
+        host: metadata::host_name(),
+        merged_shards: inputs.merged_shards,
         threads,
         machine: machine::MachineInfo::detect(),
         crate_versions: metadata::crate_versions(&root),

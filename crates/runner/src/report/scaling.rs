@@ -15,7 +15,7 @@ use plotters::prelude::SeriesLabelPosition;
 use crate::record::{self, RunRecord};
 use crate::report::aggregate::Stat;
 use crate::report::plots::{Chart, Series};
-use crate::report::summary::bytes;
+use crate::report::summary::{bytes, grouped};
 
 /// (k, regularizer, optimizer) of a method at one k.
 type MethodKey = (Option<u32>, String, String);
@@ -46,19 +46,6 @@ impl Point<'_> {
             ),
         }
     }
-}
-
-/// `1234567` as `1,234,567`.
-fn grouped(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Whether the rows vary the training rows of one method (an `n_train` grid).

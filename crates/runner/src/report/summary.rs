@@ -30,6 +30,19 @@ pub fn bytes(value: f64) -> String {
     }
 }
 
+/// `1234567` as `1,234,567`.
+pub fn grouped(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn num(value: f64) -> String {
     if !value.is_finite() {
         "-".to_string()

@@ -1019,6 +1019,7 @@ impl ExperimentSpec {
             admission: opt.admission.map_or(Default::default(), AdmissionSpec::to_config),
             bloom_counters: opt.bloom_counters.map_or(defaults.bloom_counters, |b| b.counters()),
             sweep_every: opt.sweep_every,
+            memory_cap: self.grid.memory_cap_bytes(),
             ..defaults
         }
     }

@@ -38,8 +38,8 @@
 //!   categorical column's vocabulary counts: a high bound, the counts hold one entry per
 //!   distinct value) and `n_other x table_row_bytes`. A pass holds a chunk of 4,096 rows.
 //! - **Memory cap** (`[grid] memory_cap`): a batch fit estimated above it is not started (it
-//!   counts nothing); an online run counts at most three caps (it stops at the first look past
-//!   the cap, which one doubling of its table, old and new held at once, can overshoot).
+//!   counts nothing); an online run's state counts at most the cap (its learner refuses a table
+//!   growth, old and new table held at once, that would pass it).
 //!
 //! Only one data set is in memory at a time, so the spec's peak is its largest data set's.
 
@@ -192,14 +192,13 @@ impl DataShape {
 
     /// The bytes of one unit's run on this data set (see the module doc); unknown optimizer
     /// names count nothing (the spec's checks refuse them). Under a memory cap, a batch fit over
-    /// it counts nothing (it is not started) and an online run at most three caps: it stops at
-    /// the first look past the cap, which one doubling of its table (old and new table held at
-    /// once) can overshoot.
+    /// it counts nothing (it is not started) and an online run's state at most the cap (its
+    /// learner refuses the growth that would pass it).
     pub fn unit_bytes(&self, unit: &Unit) -> u64 {
         if self.batch_over_cap(unit).is_some() {
             return 0;
         }
-        let capped = |bytes: u64| self.memory_cap.map_or(bytes, |c| bytes.min(c.saturating_mul(3)));
+        let capped = |bytes: u64| self.memory_cap.map_or(bytes, |c| bytes.min(c));
         match unit.family {
             Family::Batch => self.batch_fit_bytes(unit.expected_rows() as u64),
             Family::Online => {

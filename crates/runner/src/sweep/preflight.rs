@@ -15,7 +15,7 @@ use anyhow::anyhow;
 use super::memory::{self, DataShape, DatasetEstimate};
 use crate::execute::machine;
 use crate::plan::{DatasetKey, Plan, Unit};
-use crate::report::summary::bytes;
+use crate::report::summary::{bytes, grouped};
 use crate::spec::{ExperimentSpec, Family};
 
 /// What the checks look at.
@@ -62,19 +62,6 @@ pub fn memory_limit(max_memory: Option<u64>) -> Option<Limit> {
         Some(bytes) => Some(Limit { bytes, from_flag: true }),
         None => machine::available_memory_bytes().map(|bytes| Limit { bytes, from_flag: false }),
     }
-}
-
-/// `1234567` as `1,234,567`.
-fn grouped(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Batch units not to start: run id of their first row -> the estimate that passes
