@@ -7,11 +7,10 @@
 // Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 mod common;
-use common::{runner, text, TIMING_COLUMNS};
+use common::{comparable_when_streamed, read_runs, runner, text, Row};
 
 /// Rows `dist, city, hour, late`: `late` leans on distance and city, with noise; a `?` now and
 /// then.
@@ -66,8 +65,6 @@ lambdas = [1e-4, 1e-2]
   batch = "coordinate_descent"
 "#;
 
-type Row = BTreeMap<String, String>;
-
 fn spec(stream: bool, split: &str) -> String {
     SPEC.replace("STREAM", if stream { "stream = true" } else { "" }).replace("SPLIT", split)
 }
@@ -93,23 +90,7 @@ fn run(dir: &Path, name: &str, text_of_spec: &str) -> (std::process::Output, Vec
     if !output.status.success() || !runs.exists() {
         return (output, Vec::new());
     }
-    let mut reader = csv::Reader::from_path(runs).unwrap();
-    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = reader
-        .records()
-        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect())
-        .collect();
-    (output, rows)
-}
-
-/// A row without the columns a streamed run may change: timings, memory measured from the
-/// process or the allocator, and the distinct-feature count (estimated when streamed).
-fn comparable(row: &Row) -> Row {
-    let skip = ["train_state_bytes", "peak_heap_bytes", "features_touched"];
-    row.iter()
-        .filter(|(k, _)| !TIMING_COLUMNS.contains(&k.as_str()) && !skip.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+    (output, read_runs(&runs))
 }
 
 fn data_dir(dir: &Path, csv: &str) {
@@ -135,8 +116,8 @@ fn a_streamed_file_trains_as_the_held_one() {
         assert!(held.iter().any(|r| r["run_id"].ends_with("-refit")));
         assert!(held.iter().all(|r| r["status"] == "ok"), "{held:?}");
         assert_eq!(
-            held.iter().map(comparable).collect::<Vec<_>>(),
-            streamed.iter().map(comparable).collect::<Vec<_>>(),
+            held.iter().map(comparable_when_streamed).collect::<Vec<_>>(),
+            streamed.iter().map(comparable_when_streamed).collect::<Vec<_>>(),
             "{split}"
         );
         // The estimate of the distinct training features is within 3% of the exact count.

@@ -10,7 +10,7 @@
 use std::path::Path;
 
 mod common;
-use common::{read_runs, runner, text, Row, TIMING_COLUMNS};
+use common::{comparable_when_streamed, read_runs, runner, text, Row};
 
 /// k = 6 (46,656 cross cells: most rows open a new one), two n, FTRL-L1 and truncated gradient
 /// (swept and not) online, coordinate descent in batch.
@@ -41,16 +41,6 @@ fn run(dir: &Path, name: &str, text_of_spec: &str) -> (Vec<Row>, String) {
     (rows, std::fs::read_to_string(report.join("summary.md")).unwrap())
 }
 
-/// The columns that may differ between a streamed and a held run: timings, memory measured
-/// from the process, and the distinct-feature count (estimated when streamed).
-fn comparable(row: &Row) -> Row {
-    let skip = ["train_state_bytes", "peak_heap_bytes", "features_touched"];
-    row.iter()
-        .filter(|(k, _)| !TIMING_COLUMNS.contains(&k.as_str()) && !skip.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
-
 #[test]
 fn a_streamed_split_trains_as_the_held_one_with_one_data_set_per_n() {
     let dir = tempfile::tempdir().unwrap();
@@ -58,8 +48,8 @@ fn a_streamed_split_trains_as_the_held_one_with_one_data_set_per_n() {
     let (streamed, summary) = run(dir.path(), "streamed", &spec(true, None));
     assert_eq!(held.len(), 8, "2 n x 4 methods");
     assert_eq!(
-        held.iter().map(comparable).collect::<Vec<_>>(),
-        streamed.iter().map(comparable).collect::<Vec<_>>()
+        held.iter().map(comparable_when_streamed).collect::<Vec<_>>(),
+        streamed.iter().map(comparable_when_streamed).collect::<Vec<_>>()
     );
     // One data set per n, each with its own choice and run ids.
     for n in ["1000", "4000"] {

@@ -34,3 +34,14 @@ pub fn read_runs(path: &std::path::Path) -> Vec<Row> {
         .map(|r| header.iter().cloned().zip(r.expect("a row").iter().map(str::to_string)).collect())
         .collect()
 }
+
+/// A row without the columns a streamed run may change against a held one: timings, memory
+/// measured from the process or the allocator, and the distinct-feature count (estimated when
+/// the training split is streamed).
+pub fn comparable_when_streamed(row: &Row) -> Row {
+    let skip = ["train_state_bytes", "peak_heap_bytes", "features_touched"];
+    row.iter()
+        .filter(|(k, _)| !TIMING_COLUMNS.contains(&k.as_str()) && !skip.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
