@@ -9,11 +9,12 @@
 //! | `admission` | `all` | when a new feature gets a weight: always, after `n` sightings (counting Bloom filter), or with probability `p` (Poisson) | `n` in 1..=255, `p` in (0, 1] |
 //! | `store` | `sparse` | sparse hash map (any dimension) or dense vector (dimension capped, see [`DENSE_STORE_MAX_BYTES`]) | |
 //! | `bloom_counters` | 2^22 | counters (one byte each, 3 hashes) of the counting Bloom filter of `admission = count`; a spec may size it for the data instead (see `bloom_size`) | 64..=2^30 |
-//! | `seed` | 0 | seed of the Poisson admission draws | any |
+//! | `seed` | 0 | seed of the Poisson admission draws and of the randomized rounding of `coefficients` | any |
+//! | `coefficients` | `f64` | encoding of the store's coefficients: `f64`, or `q2.13` (16-bit fixed point, randomized rounding; see `compact`) | `f64`, `q2.13` |
 
 use serde::{Deserialize, Serialize};
 
-use super::OnlineError;
+use super::{Coefficients, OnlineError};
 use crate::LossKind;
 
 /// Largest dense store allowed, in bytes (256 MiB): beyond it use the sparse store.
@@ -162,8 +163,10 @@ pub struct OnlineConfig {
     pub store: StoreKind,
     /// Counters of the admission Bloom filter.
     pub bloom_counters: u32,
-    /// Seed of the random admission draws.
+    /// Seed of the random admission draws (and of the coefficients' randomized rounding).
     pub seed: u64,
+    /// Encoding of the store's coefficients.
+    pub coefficients: Coefficients,
 }
 
 impl Default for OnlineConfig {
@@ -176,6 +179,7 @@ impl Default for OnlineConfig {
             store: StoreKind::Sparse,
             bloom_counters: 1 << 22,
             seed: 0,
+            coefficients: Coefficients::F64,
         }
     }
 }
