@@ -285,6 +285,10 @@ pub struct OptimizerSpec {
     /// a number, or sized for the data from expected features and a false-admission rate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bloom_counters: Option<optimizers::online::BloomCounters>,
+    /// Encoding of the store's coefficients (online only): `"f64"` (default) or `"q2.13"`
+    /// (16-bit fixed point with randomized rounding, McMahan et al. 2013 section 4.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coefficients: Option<optimizers::online::Coefficients>,
     /// Path overriding the regularizer entry's (batch only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<PathSpec>,
@@ -755,6 +759,11 @@ impl ExperimentSpec {
         }
         for (c, comparison) in self.comparisons.iter().enumerate() {
             comparison.check(&format!("compare[{c}]"), &seen)?;
+            if let Some(k) = comparison.k {
+                if self.data.real.is_some() || !self.grid.k.contains(&k) {
+                    bail!("`compare[{c}].k` = {k} is not one of the synthetic grid's k");
+                }
+            }
         }
         Ok(())
     }
@@ -839,6 +848,7 @@ impl ExperimentSpec {
                         ("admission", opt.admission.is_some()),
                         ("store", opt.store.is_some()),
                         ("bloom_counters", opt.bloom_counters.is_some()),
+                        ("coefficients", opt.coefficients.is_some()),
                         (
                             "epochs/steps/batch_size/schedule/clip_norm/shuffle",
                             !opt.training().is_empty(),
@@ -902,6 +912,7 @@ impl ExperimentSpec {
             clip_norm: training.clip_norm,
             admission: opt.admission.map_or(Default::default(), AdmissionSpec::to_config),
             bloom_counters: opt.bloom_counters.map_or(defaults.bloom_counters, |b| b.counters()),
+            coefficients: opt.coefficients.unwrap_or_default(),
             ..defaults
         }
     }
