@@ -132,13 +132,29 @@ pub(crate) fn round_f32(x: f64, u: f64) -> f32 {
         return nearest;
     }
     let (lower, upper) =
-        if at < x { (nearest, nearest.next_up()) } else { (nearest.next_down(), nearest) };
+        if at < x { (nearest, f32_up(nearest)) } else { (f32_down(nearest), nearest) };
     let (lo, hi) = (f64::from(lower), f64::from(upper));
     if u * (hi - lo) < x - lo {
         upper
     } else {
         lower
     }
+}
+
+/// The next `f32` above `v` (`f32::next_up`, written out for the workspace's minimum Rust).
+fn f32_up(v: f32) -> f32 {
+    if v == 0.0 {
+        f32::from_bits(1)
+    } else if v > 0.0 {
+        f32::from_bits(v.to_bits() + 1)
+    } else {
+        f32::from_bits(v.to_bits() - 1)
+    }
+}
+
+/// The next `f32` below `v`.
+fn f32_down(v: f32) -> f32 {
+    -f32_up(-v)
 }
 
 #[cfg(test)]
@@ -190,7 +206,7 @@ mod tests {
         }
         assert_eq!(rounder.q2_13(f64::NAN), 0);
         assert_eq!(Q2_13_MIN, -4.0);
-        assert!(Q2_13_MAX < 4.0 && Q2_13_MAX > 4.0 - 2.0 / Q2_13_ONE);
+        assert_eq!(Q2_13_MAX, 4.0 - 1.0 / Q2_13_ONE);
     }
 
     #[test]
@@ -204,6 +220,16 @@ mod tests {
         let mut rounder = Rounder::new(2);
         assert_eq!(rounder.f32(0.25), 0.25);
         assert_eq!(rounder.f32(f64::INFINITY), f32::INFINITY);
+    }
+
+    #[test]
+    fn f32_neighbours_are_adjacent() {
+        for v in [1.0f32, -1.0, 0.0, 3.5e-40, -2.5e10] {
+            let (up, down) = (f32_up(v), f32_down(v));
+            assert!(down < v && v < up, "{v}: {down} {up}");
+            assert_eq!(f32_down(up), v);
+            assert_eq!(f32_up(down), v);
+        }
     }
 
     #[test]
