@@ -74,6 +74,8 @@ fn q2_13_learns_to_the_f64_log_loss_in_fewer_bytes() {
         assert!(compact_mem.state_bytes >= compact_mem.coordinates * (slot + 1), "{name}");
         assert!(compact_mem.state_bytes < exact_mem.state_bytes, "{name}: {compact_mem:?}");
         assert!(compact.nonzero() > 0, "{name}");
+        // Memory counts the nonzeros of the served model.
+        assert_eq!(compact_mem.model_bytes, compact.sparse_bytes(), "{name}");
     }
 }
 

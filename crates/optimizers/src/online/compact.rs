@@ -34,12 +34,13 @@
 //! **When rounding happens.** A state is decoded on each access and encoded back (rounded) only
 //! when the rule changed it: after the catch-up that precedes a coordinate's use in a margin (the
 //! owed penalty is applied in 64 bits, the result stored in 16), and after its update. The
-//! exported model is rounded to q2.13 once more ([`CompactStore::served_weight`]), so what is
-//! measured is the 16-bit served model. The bias is one number and stays in 64 bits.
+//! exported model is rounded to q2.13 once more, to nearest (a one-off rounding has no small
+//! steps to lose), so what is measured is the 16-bit served model. The bias is one number and
+//! stays in 64 bits.
 
 use std::marker::PhantomData;
 
-use super::coefficients::{from_q2_13, Rounder};
+use super::coefficients::{from_q2_13, round_q2_13, Rounder};
 use super::config::OnlineConfig;
 use super::learner::Learner;
 use super::ledger::{Ledger, Scaled};
@@ -155,8 +156,9 @@ impl<S: CoordinateState + PartialEq, C: StateCodec<S>> CoordinateStore<S> for Co
         self.store.allocated_bytes()
     }
 
-    fn served_weight(&mut self, w: f64) -> f64 {
-        from_q2_13(self.rounder.q2_13(w))
+    fn served_weight(&self, w: f64) -> f64 {
+        // To nearest: a one-off rounding of the finished model has no small steps to lose.
+        from_q2_13(round_q2_13(w, 0.5))
     }
 }
 

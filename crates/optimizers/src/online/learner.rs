@@ -251,7 +251,8 @@ impl<R: CoordinateRule, S: CoordinateStore<R::State>> OnlineOptimizer for Learne
         self.store.for_each(|state| {
             // Catch up a copy: the weight the model would export, without mutating.
             let mut copy = *state;
-            nonzero += u64::from(self.rule.catch_up(&mut copy, &self.clock, &self.ledger) != 0.0);
+            let w = self.rule.catch_up(&mut copy, &self.clock, &self.ledger);
+            nonzero += u64::from(self.store.served_weight(w) != 0.0);
         });
         let state_bytes = self.state_bytes();
         StoreMemory {

@@ -200,8 +200,9 @@ pub(crate) trait CoordinateStore<S: CoordinateState>: Send + 'static {
     fn allocated_bytes(&self) -> u64;
 
     /// The weight a served model holds for a learned weight `w`: `w` itself, unless the store
-    /// keeps its coefficients narrower, in which case the model is served in that encoding too.
-    fn served_weight(&mut self, w: f64) -> f64 {
+    /// keeps its coefficients narrower, in which case the model is served in that encoding too
+    /// (deterministically, so that `memory()` counts the nonzeros the export will have).
+    fn served_weight(&self, w: f64) -> f64 {
         w
     }
 }
