@@ -4,12 +4,18 @@
 //! them in mini-batches of 1 (pure online: the per-example cost), calling `train_batch` on slices
 //! of the pre-generated rows so that no example is cloned inside the timing. Every optimizer
 //! uses L1 (`hard_threshold`: L0) with the default config and its default settings.
+//!
+//! The `online_streaming_k10` group times what a streamed run does (`[data] stream`): each
+//! iteration generates 200,000 rows at k = 10 with `next_into` (one reused buffer) and trains on
+//! each as it comes, generation included in the time, on one core: FTRL-L1 with every feature
+//! admitted, with Poisson admission (p = 0.03) and FTRL on the mean-loss scale (`per_step`, as
+//! `n_sweep` runs it), truncated gradient and hard thresholding.
 
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use features::{SparseExample, SplitName, SyntheticConfig, SyntheticProblem};
-use optimizers::online::{OnlineConfig, ONLINE_OPTIMIZERS};
+use optimizers::online::{Admission, OnlineConfig, ONLINE_OPTIMIZERS};
 use regularizers::{Penalty, Regularizer};
 
 /// Rows per pass.
@@ -61,10 +67,64 @@ fn online_throughput(c: &mut Criterion) {
     }
 }
 
+/// Rows per iteration of the streaming group: enough for the hash table to grow well past the
+/// caches (about one new cross cell per row at k = 10).
+const STREAMED_ROWS: u64 = 200_000;
+
+fn streaming_throughput(c: &mut Criterion) {
+    let problem =
+        match SyntheticProblem::new(SyntheticConfig { k: 10, seed: 1, ..Default::default() }) {
+            Ok(problem) => problem,
+            Err(err) => panic!("bench config k = 10 rejected: {err}"),
+        };
+    let poisson =
+        OnlineConfig { admission: Admission::Poisson { p: 0.03 }, ..OnlineConfig::default() };
+    let per_step: toml::Table = match toml::from_str("ftrl_penalty = \"per_step\"") {
+        Ok(table) => table,
+        Err(err) => panic!("bench settings rejected: {err}"),
+    };
+    let cases: [(&str, &str, OnlineConfig, toml::Table); 4] = [
+        ("ftrl", "ftrl_l1_per_step", OnlineConfig::default(), per_step.clone()),
+        ("ftrl", "ftrl_l1_per_step_poisson", poisson, per_step),
+        (
+            "truncated_gradient",
+            "truncated_gradient_l1",
+            OnlineConfig::default(),
+            toml::Table::new(),
+        ),
+        ("hard_threshold", "hard_threshold_l0", OnlineConfig::default(), toml::Table::new()),
+    ];
+    let mut group = c.benchmark_group("online_streaming_k10");
+    group.throughput(Throughput::Elements(STREAMED_ROWS));
+    group.sample_size(10);
+    for (name, label, config, settings) in &cases {
+        let regularizer = penalty(name);
+        let Some(entry) = ONLINE_OPTIMIZERS.iter().find(|e| e.name == *name) else {
+            panic!("{name} is not registered");
+        };
+        group.bench_function(BenchmarkId::from_parameter(label), |b| {
+            b.iter(|| {
+                let mut optimizer = match entry.build(regularizer.as_ref(), config, settings) {
+                    Ok(o) => o,
+                    Err(err) => panic!("{label}: {err}"),
+                };
+                let mut stream = problem.stream(SplitName::Train, STREAMED_ROWS);
+                let mut row = [SparseExample::default()];
+                while stream.next_into(&mut row[0]) {
+                    optimizer.train_batch(&row);
+                }
+                black_box(optimizer.state_bytes())
+            });
+        });
+    }
+    group.finish();
+}
+
 // What `criterion_group!` + `criterion_main!` expand to, written out because the macro's
 // generated `pub fn` trips the workspace's `missing_docs` lint.
 fn main() {
     let mut criterion = Criterion::default().configure_from_args();
     online_throughput(&mut criterion);
+    streaming_throughput(&mut criterion);
     criterion.final_summary();
 }

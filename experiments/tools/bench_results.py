@@ -47,6 +47,7 @@ TARGETS = {
     "online_k4": "online_throughput",
     "online_k8": "online_throughput",
     "online_k10": "online_throughput",
+    "online_streaming_k10": "online_throughput",
     "batch_time": "batch_time",
 }
 COLUMNS = ["group", "function", "parameter", "elements_per_iteration",
@@ -246,10 +247,24 @@ def throughput_table(targets):
                      + " |")
     online = {}
     for r in targets.get("online_throughput", []):
-        online.setdefault(r["parameter"], {})[int(r["group"][len("online_k"):])] = r
+        if r["group"].startswith("online_k"):
+            online.setdefault(r["parameter"], {})[int(r["group"][len("online_k"):])] = r
     for name, by_k in online.items():
         lines.append("| `%s` | " % name
                      + " | ".join(rate(by_k[k]) if k in by_k else "-" for k in ks) + " |")
+    return "\n".join(lines)
+
+
+def streaming_table(targets):
+    """Million examples/s of training on rows generated as they come (one core)."""
+    rows = [r for r in targets.get("online_throughput", [])
+            if r["group"] == "online_streaming_k10"]
+    if not rows:
+        return None
+    lines = ["| k = 10, 200,000 rows generated and trained on one at a time | million examples/s, "
+             "median (95% CI) |", "|---|---:|"]
+    for r in rows:
+        lines.append("| `%s` | %s |" % (r["parameter"], rate(r)))
     return "\n".join(lines)
 
 
@@ -299,6 +314,12 @@ def render(targets, host, span, command, log_lines, loads):
             "From `online_throughput.csv` and `features_throughput.csv`: rows per second "
             "(criterion throughput: rows per iteration / time per iteration).", "",
             throughput_table(targets)]
+    streaming = streaming_table(targets)
+    if streaming:
+        out += ["", "## Throughput while streaming (generation included, one core, batch 1)", "",
+                "From the `online_streaming_k10` rows of `online_throughput.csv`: each iteration "
+                "generates 200,000 rows at k = 10 and trains on each as it comes, as a run with "
+                "`[data] stream` does.", "", streaming]
     if log_lines:
         out += ["", "## The batch bench's problem and one fit (its own output)", "", "```"]
         out += log_lines + ["```"]

@@ -934,3 +934,43 @@ fn check_store_says_what_build_would_without_allocating() {
         assert!(entry.store_bytes_bound(StoreKind::Sparse, 1000) > 1000 * (state + 8));
     }
 }
+
+#[test]
+fn periodic_sweep_bounds_the_store_by_the_model_and_leaves_the_model_unchanged() {
+    // k = 10: nearly every example opens a new cross cell, seen once; truncation zeroes it
+    // later, but only a read (or the sweep) notices.
+    let (_, examples) = synthetic(10, 30_000);
+    let l1 = l1(3e-4);
+    let plain_config = OnlineConfig::default();
+    let swept_config = OnlineConfig { sweep_every: Some(2_000), ..OnlineConfig::default() };
+    for kind in ["truncated_gradient", "fobos"] {
+        let mut plain = optimizer(kind, &l1, &plain_config);
+        let mut swept = optimizer(kind, &l1, &swept_config);
+        train(plain.as_mut(), examples.iter().cloned(), 1);
+        train(swept.as_mut(), examples.iter().cloned(), 1);
+        let (plain_memory, swept_memory) = (plain.memory(), swept.memory());
+        // Without the sweep the store holds a coordinate per touched cell; with it, at most the
+        // cells of one sweep period plus the survivors.
+        assert!(plain_memory.coordinates > 25_000, "{kind}: {plain_memory:?}");
+        assert!(swept_memory.coordinates < 2_000 + 1_000, "{kind}: {swept_memory:?}");
+        assert!(
+            swept_memory.peak_state_bytes * 4 < plain_memory.peak_state_bytes,
+            "{kind}: swept {swept_memory:?} plain {plain_memory:?}"
+        );
+        assert_eq!(swept.state_bytes(), swept_memory.state_bytes, "{kind}");
+        // The same model up to rounding: a caught-up weight is re-expressed at the sweep's
+        // ledger mark, so later catch-ups round differently in the last bits.
+        let (a, b) = (plain.model(), swept.model());
+        assert!((a.bias - b.bias).abs() < 1e-12, "{kind}: bias {} vs {}", a.bias, b.bias);
+        let ids = |m: &LinearModel| m.weights.iter().map(|&(id, _)| id).collect::<Vec<_>>();
+        assert_eq!(ids(&a), ids(&b), "{kind}: the sweep changed the support");
+        let gap =
+            a.weights.iter().zip(&b.weights).map(|(x, y)| (x.1 - y.1).abs()).fold(0.0, f64::max);
+        assert!(gap < 1e-12, "{kind}: weights differ by {gap}");
+    }
+    let bad = OnlineConfig { sweep_every: Some(0), ..OnlineConfig::default() };
+    assert!(matches!(
+        build("fobos", &l1, &bad, &toml::Table::new()),
+        Err(OnlineError::BadConfig { field: "sweep_every", .. })
+    ));
+}

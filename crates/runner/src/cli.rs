@@ -1,8 +1,8 @@
-//! The command line: `runner`, `runner run SPEC`, `runner list`, `runner methods`,
-//! `runner predict MODEL DATA`, `runner split`, `runner beside LEFT RIGHT`; [`main`] is the
-//! binary's entry point.
+//! The command line: `runner`, `runner run SPEC`, `runner merge SPEC SHARD_DIR...`, `runner
+//! list`, `runner methods`, `runner predict MODEL DATA`, `runner split`, `runner beside LEFT
+//! RIGHT`; [`main`] is the binary's entry point.
 //!
-//! The top layer: depends on `sweep` (which runs a spec), `spec` (for `list`), `predict`,
+//! The top layer: depends on `sweep` (which runs a spec and merges shards), `spec` (for `list`), `predict`,
 //! `split_file`, `report` (for `beside`) and `paths`.
 
 use std::path::PathBuf;
@@ -37,6 +37,20 @@ pub enum Command {
         /// The spec: a path, or a name in the experiments directory (`k_sweep`).
         spec: String,
         /// Options of the run.
+        #[command(flatten)]
+        args: RunArgs,
+    },
+    /// Combines the shard directories of one sweep (`run SPEC --shard I/N`, e.g. run on
+    /// several machines and copied back) into the report of the unsharded run, training
+    /// nothing. Refuses shards of other code, data, spec or N, and missing shards.
+    Merge {
+        /// The spec the shards ran: a path, or a name in the experiments directory.
+        spec: String,
+        /// The shard directories (`<name>-shard-I-of-N`), one per index 0..N.
+        #[arg(required = true, value_name = "SHARD_DIR")]
+        shard_dirs: Vec<PathBuf>,
+        /// Options of the report (as the shards were run: `--quick`, `--budget`; `--shard`,
+        /// `--fresh` and `--reuse-stale` are refused).
         #[command(flatten)]
         args: RunArgs,
     },
@@ -120,6 +134,9 @@ pub fn main_with(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => run("k_sweep", &cli.run),
         Some(Command::Run { spec, args }) => run(&spec, &args),
+        Some(Command::Merge { spec, shard_dirs, args }) => {
+            sweep::merge::merge(&spec_path(&spec)?, &shard_dirs, &args)
+        }
         Some(Command::List) => list(),
         Some(Command::Split {
             input,
@@ -161,6 +178,11 @@ pub fn main_with(cli: Cli) -> anyhow::Result<()> {
 
 /// Runs the spec named or pointed to by `spec`.
 fn run(spec: &str, args: &RunArgs) -> anyhow::Result<()> {
+    sweep::run_spec(&spec_path(spec)?, args)
+}
+
+/// The file of the spec named or pointed to by `spec`.
+fn spec_path(spec: &str) -> anyhow::Result<PathBuf> {
     let path = paths::resolve_spec(spec);
     if !path.is_file() {
         anyhow::bail!(
@@ -168,7 +190,7 @@ fn run(spec: &str, args: &RunArgs) -> anyhow::Result<()> {
             paths::experiments_dir().display()
         );
     }
-    sweep::run_spec(&path, args)
+    Ok(path)
 }
 
 /// Prints one line per experiment: name, file, description.

@@ -24,7 +24,8 @@
 //! - [`sweep`]: runs a spec: checks before any compute (memory estimate, output directory), units
 //!   in parallel, resume (rows matched by run id, code and data fingerprints; the others
 //!   archived), lambda selection, then the report; runs that ended in `error` are retried by a
-//!   rerun and make the process fail after the report. Uses every module above.
+//!   rerun and make the process fail after the report; `sweep::merge` combines shard
+//!   directories from several machines into the unsharded report. Uses every module above.
 //! - [`methods`]: the registered methods and their keys as Markdown. Uses nothing.
 //! - [`predict`]: `runner predict`, a saved model applied to a CSV file. Uses `report`.
 //! - [`split_file`]: `runner split`, one CSV cut into a training and a test file (optionally

@@ -19,22 +19,48 @@ use crate::spec::{
 /// Default learning-rate schedule of online optimizers (defined with the spec).
 pub use crate::spec::DEFAULT_SCHEDULE;
 
-/// One data set: synthetic (k, seed) or the real file with a seed for its split.
+/// One data set: synthetic (k, seed) or the real file with a seed for its split; with
+/// `[grid] n_train`, also the number of training examples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct DatasetKey {
     /// k for synthetic data.
     pub k: Option<u32>,
     /// Data and optimizer seed.
     pub seed: u64,
+    /// Training examples, when the grid varies them (`[grid] n_train`); otherwise `None` and
+    /// `[data] n_train` applies (so run ids without an n grid are as they always were).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<u64>,
 }
 
 impl DatasetKey {
-    /// Readable prefix for run ids, e.g. `k04-s1` or `real-s1`.
+    /// Readable prefix for run ids, e.g. `k04-s1`, `k10-n1e8-s1` or `real-s1`.
     pub fn tag(&self) -> String {
+        let n = self.n.map_or_else(String::new, |n| format!("-n{}", compact_count(n)));
         match self.k {
-            Some(k) => format!("k{k:02}-s{}", self.seed),
-            None => format!("real-s{}", self.seed),
+            Some(k) => format!("k{k:02}{n}-s{}", self.seed),
+            None => format!("real{n}-s{}", self.seed),
         }
+    }
+
+    /// Whether `row` was measured on this data set.
+    pub fn holds(&self, row: &crate::record::RunRecord) -> bool {
+        row.k == self.k && row.seed == self.seed && self.n.map_or(true, |n| row.n_train == n)
+    }
+}
+
+/// `1e8` for 100000000, `3e5` for 300000, the number itself otherwise.
+fn compact_count(n: u64) -> String {
+    let mut mantissa = n;
+    let mut exponent = 0;
+    while mantissa >= 10 && mantissa % 10 == 0 {
+        mantissa /= 10;
+        exponent += 1;
+    }
+    if exponent >= 3 && mantissa < 10 {
+        format!("{mantissa}e{exponent}")
+    } else {
+        n.to_string()
     }
 }
 
@@ -200,6 +226,7 @@ pub fn apply_quick(spec: &ExperimentSpec) -> ExperimentSpec {
     let mut out = spec.clone();
     if out.data.synthetic.is_some() {
         out.data.n_train = Some(quick.n_train);
+        out.grid.n_train.clear();
         out.data.n_validation = Some(quick.n_validation);
         out.data.n_test = Some(quick.n_test);
         out.grid.k = match &quick.k {
@@ -271,6 +298,10 @@ struct HashedConfig<'a> {
     optimizer: HashedOptimizer<'a>,
     training: TrainingPlan,
     lambdas: &'a LambdaPlan,
+    /// The cap decides whether a run ends as `memory_exceeded`, so a row made under another
+    /// cap is not reused (left out when unset, keeping the ids of specs without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    memory_cap: Option<u64>,
 }
 
 /// An optimizer entry as hashed: the shared keys in their historical order, the online
@@ -325,6 +356,7 @@ impl Serialize for HashedOptimizer<'_> {
         put(&mut map, "tol", &o.tol)?;
         put(&mut map, "max_iter", &o.max_iter)?;
         put(&mut map, "support_sizes", &o.support_sizes)?;
+        put(&mut map, "sweep_every", &o.sweep_every)?;
         if self.family == Family::Batch {
             for (key, value) in self.settings {
                 map.serialize_entry(key, value)?;
@@ -430,6 +462,7 @@ impl<'a> EntryParts<'a> {
             },
             training: self.training,
             lambdas: &lambdas,
+            memory_cap: spec.grid.memory_cap_bytes(),
         };
         let json = serde_json::to_string(&hashed)?;
         Ok(Unit {
@@ -470,9 +503,17 @@ pub fn expand(spec: &ExperimentSpec) -> anyhow::Result<Plan> {
     } else {
         vec![None]
     };
-    let datasets: Vec<DatasetKey> = ks
+    let ns: Vec<Option<u64>> = if spec.grid.n_train.is_empty() {
+        vec![None]
+    } else {
+        spec.grid.n_train.iter().map(|&n| Some(n)).collect()
+    };
+    // n outermost: `--shard I/N` deals data sets round-robin, so with as many shards as k
+    // values each shard gets one k at every n (the large n, which dominate, spread evenly).
+    let datasets: Vec<DatasetKey> = ns
         .iter()
-        .flat_map(|&k| spec.grid.seeds.iter().map(move |&seed| DatasetKey { k, seed }))
+        .flat_map(|&n| ks.iter().map(move |&k| (k, n)))
+        .flat_map(|(k, n)| spec.grid.seeds.iter().map(move |&seed| DatasetKey { k, seed, n }))
         .collect();
     let mut units = Vec::new();
     // Batch solvers are deterministic: on data that do not change with the seed they run on the
@@ -504,6 +545,18 @@ pub fn expand(spec: &ExperimentSpec) -> anyhow::Result<Plan> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_in_tags_are_compact() {
+        assert_eq!(compact_count(100_000_000), "1e8");
+        assert_eq!(compact_count(300_000), "3e5");
+        assert_eq!(compact_count(1_000), "1e3");
+        assert_eq!(compact_count(150), "150");
+        assert_eq!(compact_count(12_000), "12000");
+        let key = DatasetKey { k: Some(10), seed: 1, n: Some(100_000_000) };
+        assert_eq!(key.tag(), "k10-n1e8-s1");
+        assert_eq!(DatasetKey { n: None, ..key }.tag(), "k10-s1");
+    }
 
     #[test]
     fn thin_keeps_ends_and_spreads() {

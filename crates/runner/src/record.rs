@@ -19,6 +19,10 @@ pub const STATUS_OK: &str = "ok";
 pub const STATUS_DIVERGED: &str = "diverged";
 /// Status of a batch path point that hit its iteration cap before its tolerance.
 pub const STATUS_NOT_CONVERGED: &str = "not_converged";
+/// Status of a run stopped (online) or not started (batch) because its training state would
+/// pass `[grid] memory_cap`; `message` says the examples and bytes reached. Not an error: the
+/// growth is what such runs measure. Never selected.
+pub const STATUS_MEMORY_EXCEEDED: &str = "memory_exceeded";
 /// Status of a run the optimizer refused or failed (see `message`).
 pub const STATUS_ERROR: &str = "error";
 
@@ -295,12 +299,13 @@ impl RunRecord {
     }
 }
 
-/// The order of `runs.csv`: (dataset, k, regularizer, optimizer, seed, lambda, run id), an order
-/// that depends only on the grid, never on which thread finished first.
+/// The order of `runs.csv`: (dataset, k, regularizer, optimizer, seed, lambda, training rows,
+/// run id), an order that depends only on the grid, never on which thread finished first.
 pub fn compare_rows(a: &RunRecord, b: &RunRecord) -> std::cmp::Ordering {
     a.selection_group()
         .cmp(&b.selection_group())
         .then(a.lambda.total_cmp(&b.lambda))
+        .then(a.n_train.cmp(&b.n_train))
         .then_with(|| a.run_id.cmp(&b.run_id))
 }
 

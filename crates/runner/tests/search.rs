@@ -6,11 +6,10 @@
 // Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 mod common;
-use common::{runner, text, TIMING_COLUMNS};
+use common::{read_runs, runner, text, Row, TIMING_COLUMNS};
 
 /// k = 3 and 4, one seed; FTRL-L1 on a grid whose top lambda keeps every weight (so the best
 /// validation loss is past its top or inside it, never at its bottom by much), and online hard
@@ -24,8 +23,6 @@ const SPEC: &str = "name = \"edges\"\n[data]\nn_train = 2000\nn_validation = 100
     [[regularizer.optimizer]]\nonline = \"hard_threshold\"\nlambdas = [1e-9, 1e-8]\n\
     [[regularizer.optimizer]]\nbatch = \"iht\"\nsupport_sizes = [2, 3]\n";
 
-type Row = BTreeMap<String, String>;
-
 fn run(spec: &Path, out: &Path, extra: &[&str]) -> (Vec<Row>, String) {
     let mut args =
         vec!["run", spec.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-plots"];
@@ -33,12 +30,7 @@ fn run(spec: &Path, out: &Path, extra: &[&str]) -> (Vec<Row>, String) {
     let output = runner(&args);
     assert!(output.status.success(), "{args:?} failed:\n{}", text(&output.stderr));
     let report = out.join("edges");
-    let mut reader = csv::Reader::from_path(report.join("runs.csv")).unwrap();
-    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = reader
-        .records()
-        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect())
-        .collect();
+    let rows = read_runs(&report.join("runs.csv"));
     (rows, std::fs::read_to_string(report.join("summary.md")).unwrap())
 }
 

@@ -33,7 +33,8 @@
 //!
 //! **When rounding happens.** A state is decoded on each access and encoded back (rounded) only
 //! when the rule changed it: after the catch-up that precedes a coordinate's use in a margin (the
-//! owed penalty is applied in 64 bits, the result stored in 16), and after its update. The
+//! owed penalty is applied in 64 bits, the result stored in 16), after its update, and when the
+//! periodic sweep (`sweep_every`) catches it up. The
 //! exported model is rounded to q2.13 once more, to nearest (a one-off rounding has no small
 //! steps to lose), so what is measured is the 16-bit served model. The bias is one number and
 //! stays in 64 bits.

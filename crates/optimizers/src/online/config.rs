@@ -10,6 +10,7 @@
 //! | `store` | `sparse` | sparse hash map (any dimension) or dense vector (dimension capped, see [`DENSE_STORE_MAX_BYTES`]) | |
 //! | `bloom_counters` | 2^22 | counters (one byte each, 3 hashes) of the counting Bloom filter of `admission = count`; a spec may size it for the data instead (see `bloom_size`) | 64..=2^30 |
 //! | `seed` | 0 | seed of the Poisson admission draws and of the randomized rounding of `coefficients` | any |
+//! | `sweep_every` | none | every this many steps, catch every held coordinate up on the penalties it owes and drop those whose state became fresh (weight exactly 0 for the rules that keep nothing else), so that memory follows the model rather than every feature ever touched | `>= 1` |
 //! | `coefficients` | `f64` | encoding of the store's coefficients: `f64`, or `q2.13` (16-bit fixed point, randomized rounding; see `compact`) | `f64`, `q2.13` |
 
 use serde::{Deserialize, Serialize};
@@ -165,6 +166,8 @@ pub struct OnlineConfig {
     pub bloom_counters: u32,
     /// Seed of the random admission draws (and of the coefficients' randomized rounding).
     pub seed: u64,
+    /// Steps between two sweeps of the store (none: never; see the module table).
+    pub sweep_every: Option<u64>,
     /// Encoding of the store's coefficients.
     pub coefficients: Coefficients,
 }
@@ -179,6 +182,7 @@ impl Default for OnlineConfig {
             store: StoreKind::Sparse,
             bloom_counters: 1 << 22,
             seed: 0,
+            sweep_every: None,
             coefficients: Coefficients::F64,
         }
     }
@@ -215,6 +219,9 @@ impl OnlineConfig {
                         .to_string(),
                 ));
             }
+        }
+        if self.sweep_every == Some(0) {
+            return Err(bad("sweep_every", "must be >= 1, got 0".to_string()));
         }
         if !(64..=MAX_BLOOM_COUNTERS).contains(&self.bloom_counters) {
             return Err(bad(

@@ -10,17 +10,25 @@ const REGISTERS: usize = 1 << PRECISION;
 
 /// HyperLogLog sketch of a set of feature ids.
 #[derive(Debug, Clone)]
-pub(crate) struct DistinctCounter {
+pub struct DistinctCounter {
     registers: Vec<u8>,
 }
 
+impl Default for DistinctCounter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl DistinctCounter {
-    pub(crate) fn new() -> Self {
+    /// An empty sketch (16 KiB of registers).
+    pub fn new() -> Self {
         Self { registers: vec![0; REGISTERS] }
     }
 
+    /// Adds `id` to the set.
     #[inline]
-    pub(crate) fn insert(&mut self, id: u64) {
+    pub fn insert(&mut self, id: u64) {
         let h = mix64(id);
         let index = (h >> (64 - PRECISION)) as usize;
         // The sentinel bit bounds the rank when the remaining bits are all zero.
@@ -31,7 +39,8 @@ impl DistinctCounter {
         }
     }
 
-    pub(crate) fn estimate(&self) -> u64 {
+    /// The estimated number of distinct ids inserted.
+    pub fn estimate(&self) -> u64 {
         let m = REGISTERS as f64;
         let (mut inverse_sum, mut zeros) = (0.0, 0usize);
         for &r in &self.registers {
@@ -44,7 +53,8 @@ impl DistinctCounter {
         estimate.round() as u64
     }
 
-    pub(crate) fn bytes(&self) -> u64 {
+    /// Bytes of the sketch.
+    pub fn bytes(&self) -> u64 {
         self.registers.capacity() as u64
     }
 }

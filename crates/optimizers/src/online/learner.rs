@@ -48,6 +48,7 @@ pub(crate) struct Learner<R: CoordinateRule, S = Store<<R as CoordinateRule>::St
     diverged: bool,
     ignored: u64,
     peak_state_bytes: u64,
+    sweep_every: Option<u64>,
 }
 
 impl<R: CoordinateRule> Learner<R> {
@@ -85,6 +86,7 @@ impl<R: CoordinateRule, S: CoordinateStore<R::State>> Learner<R, S> {
             diverged: false,
             ignored: 0,
             peak_state_bytes: 0,
+            sweep_every: config.sweep_every,
         };
         learner.peak_state_bytes = learner.state_bytes();
         Ok(Box::new(learner))
@@ -154,6 +156,19 @@ impl<R: CoordinateRule, S: CoordinateStore<R::State>> Learner<R, S> {
         Some(bias_gradient)
     }
 
+    /// The periodic sweep (`sweep_every`): catches every held coordinate up on the penalty
+    /// steps it missed and drops those whose state is fresh again. For the rules that keep
+    /// nothing but the weight, a coordinate truncated to zero while nobody read it leaves the
+    /// store here instead of staying until its feature is seen again (which, for a rare cross
+    /// cell, is never). The model is unchanged: a caught-up weight is the weight `model` reads.
+    fn sweep(&mut self) {
+        let (rule, clock, ledger) = (&self.rule, &self.clock, &self.ledger);
+        self.store.retain(ledger, |_, state| {
+            rule.catch_up(state, clock, ledger);
+            !state.is_removable()
+        });
+    }
+
     /// Step 3: advances the clock and applies the rule to every coordinate of the batch.
     /// Returns false if a weight became non-finite.
     fn apply_step(&mut self, bias_gradient: f64) -> bool {
@@ -214,7 +229,11 @@ impl<R: CoordinateRule, S: CoordinateStore<R::State>> OnlineOptimizer for Learne
             None => false,
         };
         self.diverged = !finite;
+        // The peak is taken before the sweep: the table held those bytes during the step.
         self.peak_state_bytes = self.peak_state_bytes.max(self.state_bytes());
+        if self.sweep_every.is_some_and(|every| self.clock.completed % every == 0) {
+            self.sweep();
+        }
     }
 
     fn predict_margin(&mut self, example: &SparseExample) -> f64 {
@@ -264,6 +283,10 @@ impl<R: CoordinateRule, S: CoordinateStore<R::State>> OnlineOptimizer for Learne
             bookkeeping_bytes: self.touched.bytes()
                 + (self.gradients.capacity() * std::mem::size_of::<(u64, f64)>()) as u64,
         }
+    }
+
+    fn state_bytes(&self) -> u64 {
+        Learner::state_bytes(self)
     }
 
     fn diverged(&self) -> bool {

@@ -44,7 +44,7 @@ pub mod bloom_size;
 mod coefficients;
 mod compact;
 mod config;
-mod distinct;
+pub mod distinct;
 mod error;
 mod hash;
 mod learner;
@@ -72,6 +72,7 @@ pub use config::{
     Admission, FtrlPenalty, OnlineConfig, Schedule, StoreKind, DEFAULT_SCHEDULE,
     DENSE_STORE_MAX_BYTES, MAX_BLOOM_COUNTERS,
 };
+pub use distinct::DistinctCounter;
 pub use error::OnlineError;
 pub use registry::{build, lookup, OnlineEntry};
 pub use store::StoreMemory;
@@ -95,6 +96,10 @@ pub trait OnlineOptimizer: Send {
 
     /// Bytes and coordinates held now.
     fn memory(&self) -> StoreMemory;
+
+    /// Bytes of the training state held now (`memory().state_bytes`) in O(1): cheap enough to
+    /// watch a memory cap during training, where `memory` visits every coordinate.
+    fn state_bytes(&self) -> u64;
 
     /// Whether a NaN or infinity was met (training then stops changing the model).
     fn diverged(&self) -> bool;

@@ -95,7 +95,7 @@ pub fn fingerprints(
         let fingerprint = if let (Some(table), Some(k)) = (&spec.data.synthetic, key.k) {
             let data = SyntheticData {
                 generator: synthetic_config(table, k, key.seed)?,
-                n_train: spec.data.n_train,
+                n_train: key.n.or(spec.data.n_train),
                 n_validation: spec.data.n_validation,
                 n_test: spec.data.n_test,
             };
@@ -143,7 +143,7 @@ mod tests {
     fn synthetic_fingerprints_follow_k_seed_sizes_and_generator_keys() {
         let keys: Vec<DatasetKey> = [(2, 1), (2, 2), (3, 1)]
             .iter()
-            .map(|&(k, seed)| DatasetKey { k: Some(k), seed })
+            .map(|&(k, seed)| DatasetKey { k: Some(k), seed, n: None })
             .collect();
         let dir = Path::new(".");
         let base = fingerprints(&spec(SYNTHETIC), &keys, dir).unwrap();
@@ -170,7 +170,8 @@ mod tests {
             [data.real.split]\nfractions = { train = 0.5, validation = 0.25, test = 0.25 }\n\
             [grid]\nseeds = [1, 2]\n[[regularizer]]\nkind = \"l1\"\n\
             [[regularizer.optimizer]]\nonline = \"ftrl\"\n";
-        let keys = [DatasetKey { k: None, seed: 1 }, DatasetKey { k: None, seed: 2 }];
+        let keys =
+            [DatasetKey { k: None, seed: 1, n: None }, DatasetKey { k: None, seed: 2, n: None }];
         let missing = fingerprints(&spec(text), &keys, dir.path()).unwrap();
         assert!(missing.values().all(Option::is_none));
         let body: String = (0..200_000).map(|i| format!("{},{}\n", i % 7, i % 2)).collect();

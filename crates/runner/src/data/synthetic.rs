@@ -1,5 +1,5 @@
-//! Builds a synthetic data set for one (k, seed): the generator's three splits, its feature
-//! space and its true support.
+//! Builds a synthetic data set for one (k, seed): the generator's three splits (the training
+//! split streamed with `[data] stream`), its feature space and its true support.
 
 use anyhow::Context;
 use features::synthetic::{SplitName, SyntheticProblem};
@@ -18,8 +18,17 @@ pub fn build(
 ) -> anyhow::Result<Dataset> {
     let problem = SyntheticProblem::new(synthetic_config(table, k, key.seed)?)
         .with_context(|| format!("synthetic data for k = {k}, seed = {}", key.seed))?;
+    let n_train = key.n.or(spec.data.n_train).unwrap_or(0);
+    if spec.data.stream {
+        let [validation, test] = [
+            (SplitName::Validation, spec.data.n_validation.unwrap_or(0)),
+            (SplitName::Test, spec.data.n_test.unwrap_or(0)),
+        ]
+        .map(|(split, n)| problem.stream(split, n).collect::<Vec<_>>());
+        return Ok(Dataset::streamed(key, problem, n_train, validation, test));
+    }
     let sizes = [
-        (SplitName::Train, spec.data.n_train.unwrap_or(0)),
+        (SplitName::Train, n_train),
         (SplitName::Validation, spec.data.n_validation.unwrap_or(0)),
         (SplitName::Test, spec.data.n_test.unwrap_or(0)),
     ];

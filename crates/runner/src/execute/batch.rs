@@ -1,6 +1,8 @@
 //! One batch unit: builds the CSR matrix of the training split and fits the solver's whole path
 //! (warm starts), one row per path point. Time and heap are those of the whole path, matrix
-//! included, and are written on every row of the path.
+//! included (and, for a streamed training split, the split collected first: a batch solver
+//! needs it whole), and are written on every row of the path. A unit whose estimate passes the
+//! memory cap is not started: [`over_cap`] writes its one `memory_exceeded` row.
 
 use features::CompactMatrix;
 use optimizers::batch::{self, PathConfig, PathPoint};
@@ -45,7 +47,7 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> Vec<RunOutput> {
     };
     let loss = ctx.spec.data.loss;
     let (result, measurement) = measured(ctx.reset_rss, || {
-        let matrix = CompactMatrix::from_examples(&data.train);
+        let matrix = CompactMatrix::from_examples(&data.train_examples());
         entry.fit_path_owned(&matrix, loss, &unit.penalty, config, &unit.settings)
     });
     let points: Vec<PathPoint> = match result {
@@ -79,6 +81,19 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> Vec<RunOutput> {
             RunOutput { record: r, model: ctx.keep_models.then_some(point.model) }
         })
         .collect()
+}
+
+/// The one row of a unit not started because its estimated `bytes` pass the memory `cap`.
+pub fn over_cap(unit: &Unit, ctx: &RunContext<'_>, bytes: u64, cap: u64) -> RunOutput {
+    let mut r = failed(unit, ctx, "").record;
+    r.status = record::STATUS_MEMORY_EXCEEDED.to_string();
+    r.train_state_bytes = bytes;
+    r.message = format!(
+        "not started: the fit would hold about {bytes} bytes ({} training rows held, their CSR \
+         matrix and column copy, the solver's vectors), more than memory_cap = {cap} bytes",
+        r.n_train
+    );
+    RunOutput { record: r, model: None }
 }
 
 /// The one `error` row of a unit whose fit was refused.

@@ -1,8 +1,11 @@
 //! One online run: builds the optimizer, feeds it the training split in mini-batches (for a
-//! number of passes, or of steps cycling over the split, optionally reshuffled each pass), and
-//! records its model, memory and time. The unit's spec entry is mapped onto the library's
+//! number of passes, or of steps cycling over the split, optionally reshuffled each pass; a
+//! streamed split is regenerated from its seed for every pass), and records its model, memory
+//! and time. With `[grid] memory_cap`, the training state is looked at every 1,024 examples
+//! and a run whose state passed the cap stops there as `memory_exceeded`. The unit's spec entry is mapped onto the library's
 //! [`OnlineConfig`] by `online_config`.
 
+use features::synthetic::{SplitName, SyntheticProblem};
 use features::SparseExample;
 use optimizers::online::{self, OnlineConfig, OnlineOptimizer, StoreKind};
 use rand::seq::SliceRandom;
@@ -85,47 +88,120 @@ fn copy_example(target: &mut SparseExample, source: &SparseExample) {
     target.true_prob = source.true_prob;
 }
 
-/// Trains `optimizer` per `plan`; returns the number of examples consumed.
+/// Examples between two looks at the training state against the memory cap: often enough that
+/// a table never doubles twice unseen, rarely enough to cost nothing.
+const CAP_CHECK_EXAMPLES: u64 = 1 << 10;
+
+/// How training ended.
+struct Trained {
+    /// Examples consumed.
+    examples: u64,
+    /// The training state's bytes when it passed the cap (training stopped there).
+    exceeded: Option<u64>,
+}
+
+/// The training split as the loop reads it.
+enum TrainSource<'a> {
+    /// Held in memory.
+    Held(&'a [SparseExample]),
+    /// `n` rows of the generator's training stream, regenerated on every pass.
+    Streamed(&'a SyntheticProblem, u64),
+}
+
+impl TrainSource<'_> {
+    fn len(&self) -> u64 {
+        match self {
+            TrainSource::Held(train) => train.len() as u64,
+            TrainSource::Streamed(_, n) => *n,
+        }
+    }
+}
+
+/// Watches the training state against the cap every [`CAP_CHECK_EXAMPLES`] examples.
+struct CapWatch {
+    cap: Option<u64>,
+    next_check: u64,
+}
+
+impl CapWatch {
+    /// The state's bytes if `consumed` examples in they pass the cap.
+    fn exceeded(&mut self, optimizer: &dyn OnlineOptimizer, consumed: u64) -> Option<u64> {
+        let cap = self.cap?;
+        if consumed < self.next_check {
+            return None;
+        }
+        self.next_check = consumed + CAP_CHECK_EXAMPLES;
+        let bytes = optimizer.state_bytes();
+        (bytes > cap).then_some(bytes)
+    }
+}
+
+/// Trains `optimizer` per `plan` on `source`, stopping early when the training state passes
+/// `cap`.
 fn train(
     optimizer: &mut dyn OnlineOptimizer,
-    train: &[SparseExample],
+    source: &TrainSource<'_>,
     plan: &TrainingPlan,
     seed: u64,
-) -> u64 {
-    let n = train.len();
+    cap: Option<u64>,
+) -> Trained {
+    let n = source.len();
+    let mut done = Trained { examples: 0, exceeded: None };
     if n == 0 {
-        return 0;
+        return done;
     }
     let batch_size = plan.batch_size.max(1);
     let total = match plan.steps {
         Some(steps) => steps.saturating_mul(batch_size as u64),
-        None => plan.epochs as u64 * n as u64,
+        None => u64::from(plan.epochs).saturating_mul(n),
     };
-    if plan.steps.is_none() && !plan.shuffle {
+    let mut watch = CapWatch { cap, next_check: CAP_CHECK_EXAMPLES };
+    if let (TrainSource::Held(train), None, false) = (source, plan.steps, plan.shuffle) {
         // Plain passes: batches are slices of the split, nothing is copied.
         for _ in 0..plan.epochs {
             for batch in train.chunks(batch_size) {
                 if optimizer.diverged() {
-                    return total;
+                    return Trained { examples: total, exceeded: None };
                 }
                 optimizer.train_batch(batch);
+                done.examples += batch.len() as u64;
+                if let Some(bytes) = watch.exceeded(optimizer, done.examples) {
+                    done.exceeded = Some(bytes);
+                    return done;
+                }
             }
         }
-        return total;
+        return done;
     }
-    let mut order = Order::new(n, plan.shuffle, seed);
-    let mut batch: Vec<SparseExample> = Vec::with_capacity(batch_size);
-    let mut consumed = 0u64;
-    while consumed < total && !optimizer.diverged() {
-        let size = (total - consumed).min(batch_size as u64) as usize;
-        batch.resize_with(size, SparseExample::default);
-        for slot in batch.iter_mut() {
-            copy_example(slot, &train[order.next_index()]);
+    let mut next: Box<dyn FnMut(&mut SparseExample) + '_> = match source {
+        TrainSource::Held(train) => {
+            let mut order = Order::new(train.len(), plan.shuffle, seed);
+            Box::new(move |slot| copy_example(slot, &train[order.next_index()]))
         }
+        TrainSource::Streamed(problem, n) => {
+            let mut stream = problem.stream(SplitName::Train, *n);
+            Box::new(move |slot| {
+                // The next pass is the same stream again, from its seed.
+                if !stream.next_into(slot) {
+                    stream = problem.stream(SplitName::Train, *n);
+                    stream.next_into(slot);
+                }
+            })
+        }
+    };
+    let mut batch: Vec<SparseExample> = Vec::with_capacity(batch_size);
+    while done.examples < total && !optimizer.diverged() {
+        let size = (total - done.examples).min(batch_size as u64) as usize;
+        batch.resize_with(size, SparseExample::default);
+        batch.iter_mut().for_each(&mut next);
         optimizer.train_batch(&batch);
-        consumed += size as u64;
+        done.examples += size as u64;
+        if let Some(bytes) = watch.exceeded(optimizer, done.examples) {
+            done.exceeded = Some(bytes);
+            return done;
+        }
     }
-    consumed
+    done
 }
 
 /// Runs one online unit.
@@ -165,24 +241,39 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
     let config = online_config(unit, ctx.spec, r.dimension, data.key.seed);
     let (result, measurement) = measured(ctx.reset_rss, || {
         let mut optimizer = entry.build(regularizer.as_ref(), &config, &unit.settings)?;
-        let examples = train(optimizer.as_mut(), &data.train, &unit.training, data.key.seed);
+        let source = match &data.train_stream {
+            Some(problem) => TrainSource::Streamed(problem, data.n_train),
+            None => TrainSource::Held(&data.train),
+        };
+        let cap = ctx.spec.grid.memory_cap_bytes();
+        let trained = train(optimizer.as_mut(), &source, &unit.training, data.key.seed, cap);
         let model = optimizer.model();
-        Ok::<_, online::OnlineError>((examples, model, optimizer.memory(), optimizer.diverged()))
+        Ok::<_, online::OnlineError>((trained, model, optimizer.memory(), optimizer.diverged()))
     });
     r.peak_rss_bytes = machine::peak_rss_bytes();
     r.train_seconds = measurement.seconds;
     r.peak_heap_bytes = measurement.peak_heap_bytes;
-    let (examples, model, memory, diverged) = match result {
+    let (trained, model, memory, diverged) = match result {
         Ok(out) => out,
         Err(e) => {
             fail(&mut r, e);
             return RunOutput { record: r, model: None };
         }
     };
+    let examples = trained.examples;
     r.epochs = if r.n_train == 0 { 0.0 } else { examples as f64 / r.n_train as f64 };
     r.examples_per_second = examples as f64 / measurement.seconds.max(1e-12);
     r.train_state_bytes = memory.peak_state_bytes;
     fill_model(&mut r, &model, data);
+    if let (Some(bytes), true) = (trained.exceeded, r.status == record::STATUS_OK) {
+        r.status = record::STATUS_MEMORY_EXCEEDED.to_string();
+        r.message = format!(
+            "stopped after {examples} of {} examples: the training state reached {bytes} bytes, \
+             more than memory_cap = {} bytes (model and metrics are those at that point)",
+            r.n_train,
+            ctx.spec.grid.memory_cap_bytes().unwrap_or_default()
+        );
+    }
     if diverged && r.status == record::STATUS_OK {
         r.status = record::STATUS_DIVERGED.to_string();
         r.message = "the optimizer met a NaN or infinity and stopped".to_string();

@@ -44,7 +44,7 @@ pub fn base_record(unit: &Unit, point: usize, ctx: &RunContext<'_>) -> RunRecord
     r.dataset = data.name.clone();
     r.k = data.key.k;
     r.dimension = dimension;
-    r.n_train = data.train.len() as u64;
+    r.n_train = data.n_train;
     r.n_validation = data.validation.len() as u64;
     r.n_test = data.test.len() as u64;
     r.features_touched = data.features_touched;

@@ -1,6 +1,6 @@
 //! `metadata.json`: how a report was made (the build's code fingerprint, git commit and dirty
-//! flag, spec, seeds, machine, crate versions, build profile, how memory was measured, what
-//! resume reused, redid and archived).
+//! flag, spec, seeds, shard, host, the shards a merge combined, machine, crate versions, build
+//! profile, how memory was measured, what resume reused, redid and archived).
 
 use std::path::Path;
 
@@ -38,6 +38,11 @@ pub struct Metadata<'a> {
     pub quick: bool,
     /// Shard `I/N`, if any.
     pub shard: Option<String>,
+    /// The machine's host name (`/proc/sys/kernel/hostname`), so that shards run on several
+    /// machines say where they ran; `null` when unknown.
+    pub host: Option<String>,
+    /// The shards `runner merge` combined into this report (empty for a run).
+    pub merged_shards: &'a [MergedShard],
     /// Worker threads.
     pub threads: usize,
     /// The machine.
@@ -68,6 +73,35 @@ pub struct Metadata<'a> {
     pub command_line: Vec<String>,
 }
 
+/// One shard directory combined by `runner merge`, as its own `metadata.json` describes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MergedShard {
+    /// The directory, as given on the command line.
+    pub dir: String,
+    /// Its shard index I (0-based).
+    pub index: usize,
+    /// The number of shards N.
+    pub count: usize,
+    /// `git_commit` of the build that ran it.
+    pub git_commit: String,
+    /// Whether that build's code had uncommitted changes (`null` without git).
+    pub git_dirty: Option<bool>,
+    /// The host it ran on, when its `metadata.json` records one.
+    pub host: Option<String>,
+    /// Rows taken from its `runs.csv` (refit rows aside).
+    pub rows: usize,
+}
+
+/// The host name of this machine (`/proc/sys/kernel/hostname`, else `$HOSTNAME`); `None` when
+/// neither is there.
+pub fn host_name() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+}
+
 /// What resume did with the rows of an earlier run (counts of rows). A row is reused when its
 /// run id, `code_version` and `data_fingerprint` match this run; rows that do not are redone
 /// (or kept and marked `stale` with `--reuse-stale`), and rows that leave `runs.csv` are
@@ -93,6 +127,9 @@ pub struct ResumeFacts {
     pub not_planned: usize,
     /// Rows set aside by `--fresh` (moved to the archive).
     pub fresh: usize,
+    /// Rows of the report's earlier `runs.csv` that `runner merge` replaced with the shards'
+    /// rows (moved to the archive).
+    pub merged_over: usize,
     /// Rows appended to the archive in this run.
     pub archived: usize,
     /// The archive file (beside `runs.csv`), when rows were appended to it.

@@ -3,7 +3,8 @@
 //! tables: computed by [`compare`], rendered by [`compare_report`]), the plots ([`plots`]) and
 //! `metadata.json` ([`metadata`]). [`export`] writes model CSVs, [`saved_model`] the
 //! self-describing model files of real data (pipeline + weights) that `runner predict` reads,
-//! [`features`] the fitted feature columns (`features.md`); [`beside`] sets two reports' charts
+//! [`features`] the fitted feature columns (`features.md`); [`scaling`] the tables and charts
+//! against n of a grid over the training rows (instead of those over k); [`beside`] sets two reports' charts
 //! side by side (`runner beside`); every file goes through
 //! [`atomic_write`].
 //!
@@ -21,6 +22,7 @@ pub mod features;
 pub mod metadata;
 pub mod plots;
 pub mod saved_model;
+pub mod scaling;
 pub mod search_report;
 pub mod summary;
 
@@ -47,6 +49,8 @@ pub struct ReportInputs<'a> {
     pub no_plots: bool,
     /// The shard run, as `I/N`, if any.
     pub shard: Option<String>,
+    /// The shards `runner merge` combined (empty for a run).
+    pub merged_shards: &'a [metadata::MergedShard],
     /// Every row, selection marked.
     pub rows: &'a [RunRecord],
     /// Worker threads.
@@ -109,6 +113,7 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
     let spec_path = loaded.path.canonicalize().unwrap_or_else(|_| loaded.path.clone());
     let root_path = root.canonicalize().unwrap_or_else(|_| root.clone());
     let spec_file = spec_path.strip_prefix(&root_path).unwrap_or(&spec_path).display().to_string();
+    let varies_n = scaling::varies_n(rows);
     let summary_ctx = summary::SummaryContext {
         spec,
         spec_file: &spec_file,
@@ -118,11 +123,17 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
         memory_method: &memory_method,
         skipped,
         plots: spec.report.plots && !no_plots,
+        per_k_tables: !varies_n,
     };
-    write_atomic(&dir.join("summary.md"), summary::render(rows, &summary_ctx).as_bytes())?;
+    let mut summary_md = summary::render(rows, &summary_ctx);
+    if varies_n {
+        scaling::section(&mut summary_md, rows);
+    }
+    write_atomic(&dir.join("summary.md"), summary_md.as_bytes())?;
     compare_report::write(dir, spec, rows, quick)?;
     if spec.report.plots && !no_plots && !rows.is_empty() {
-        for chart in plots::charts(rows) {
+        let charts = if varies_n { scaling::charts(rows) } else { plots::charts(rows) };
+        for chart in charts {
             plots::render(&dir.join("plots"), &chart)?;
         }
     }
@@ -137,6 +148,8 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
         seeds: &spec.grid.seeds,
         quick,
         shard: inputs.shard.clone(),
+        host: metadata::host_name(),
+        merged_shards: inputs.merged_shards,
         threads,
         machine: machine::MachineInfo::detect(),
         crate_versions: metadata::crate_versions(&root),

@@ -30,6 +30,19 @@ pub fn bytes(value: f64) -> String {
     }
 }
 
+/// `1234567` as `1,234,567`.
+pub fn grouped(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn num(value: f64) -> String {
     if !value.is_finite() {
         "-".to_string()
@@ -81,6 +94,9 @@ pub struct SummaryContext<'a> {
     pub skipped: &'a [String],
     /// Whether the plots are drawn (the text names only plots that exist).
     pub plots: bool,
+    /// The story, headline and per-k tables (off when the grid varies n: they would average
+    /// different n together, and the report has the tables against n instead).
+    pub per_k_tables: bool,
 }
 
 /// Renders `summary.md`.
@@ -130,6 +146,9 @@ pub fn render(rows: &[RunRecord], ctx: &SummaryContext<'_>) -> String {
     }
     search_report::edges(&mut md, rows, &spec.selection);
     search_report::budget(&mut md, rows, &spec.selection);
+    if !ctx.per_k_tables {
+        return md;
+    }
     story(&mut md, &cells, ctx.plots);
     headline_table(&mut md, &cells);
     let mut ks: Vec<Option<u32>> = cells.iter().map(|c| c.k).collect();

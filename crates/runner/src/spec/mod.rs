@@ -78,6 +78,11 @@ pub struct DataSpec {
     /// Loss of every model: `logistic` (default) or `squared`.
     #[serde(default)]
     pub loss: LossKind,
+    /// Synthetic only: online runs regenerate the training split from its seed on every pass
+    /// instead of holding it (memory independent of `n_train`); batch fits still collect it.
+    /// The examples are the same either way, so it is not part of run ids.
+    #[serde(default, skip_serializing)]
+    pub stream: bool,
 }
 
 /// Parameters shared by every run of the grid; optimizer entries may override the training ones.
@@ -89,6 +94,14 @@ pub struct GridSpec {
     pub k: Vec<u32>,
     /// Seeds: each seed draws its own data set and seeds its optimizers.
     pub seeds: Vec<u64>,
+    /// Training examples (synthetic only), one data set per value, instead of `data.n_train`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub n_train: Vec<u64>,
+    /// Largest training state a run may hold (`"4GiB"`, `"512MiB"` or bytes): an online run
+    /// whose state passes it stops there and is recorded `memory_exceeded` with the examples
+    /// and bytes reached; a batch fit whose estimate passes it is not started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_cap: Option<SizeSpec>,
     // Training knobs of online optimizers (serde cannot flatten with deny_unknown_fields, so
     // they are listed here and in `OptimizerSpec`, and gathered by `training()`).
     /// Passes over the training split (default 1).
@@ -111,7 +124,64 @@ pub struct GridSpec {
     pub shuffle: Option<bool>,
 }
 
+/// A size in a spec: bytes, or a number with a unit (`"4GiB"`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum SizeSpec {
+    /// Bytes.
+    Bytes(u64),
+    /// A number and a unit, read by [`parse_size`].
+    Text(String),
+}
+
+impl SizeSpec {
+    /// The size in bytes, or why the text is not one.
+    pub fn bytes(&self) -> Result<u64, String> {
+        match self {
+            SizeSpec::Bytes(b) if *b >= 1 => Ok(*b),
+            SizeSpec::Bytes(_) => Err("must be at least one byte".to_string()),
+            SizeSpec::Text(text) => parse_size(text),
+        }
+    }
+}
+
+/// Reads a size: a number and a unit (B, KiB, MiB, GiB, TiB, KB, MB, GB, TB; `4GiB`, `1.5G`).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let split = trimmed.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size: a number and a unit, e.g. 4GiB or 512MiB"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        "t" | "tib" => 1 << 40,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "tb" => 1_000_000_000_000,
+        other => {
+            return Err(format!(
+                "`{text}`: unknown unit `{other}` (use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)"
+            ))
+        }
+    };
+    let bytes = value * factor as f64;
+    if !(bytes.is_finite() && bytes >= 1.0 && bytes < u64::MAX as f64) {
+        return Err(format!("`{text}` is not a size of at least one byte"));
+    }
+    Ok(bytes as u64)
+}
+
 impl GridSpec {
+    /// `memory_cap` in bytes (checked by [`ExperimentSpec::check`]; an unreadable one is none).
+    pub fn memory_cap_bytes(&self) -> Option<u64> {
+        self.memory_cap.as_ref().and_then(|c| c.bytes().ok())
+    }
+
     /// The training knobs set in `[grid]`.
     pub fn training(&self) -> TrainingSpec {
         TrainingSpec {
@@ -285,6 +355,10 @@ pub struct OptimizerSpec {
     /// a number, or sized for the data from expected features and a false-admission rate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bloom_counters: Option<optimizers::online::BloomCounters>,
+    /// Steps between two sweeps of the store that catch every coordinate up on the penalties
+    /// it owes and drop those left at zero (online only; see the library's `OnlineConfig`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sweep_every: Option<u64>,
     /// Encoding of the store's coefficients (online only): `"f64"` (default) or `"q2.13"`
     /// (16-bit fixed point with randomized rounding, McMahan et al. 2013 section 4.2).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -683,8 +757,22 @@ impl ExperimentSpec {
                         );
                     }
                 }
+                match (self.data.n_train, self.grid.n_train.is_empty()) {
+                    (Some(_), false) => bail!(
+                        "`data.n_train` and `grid.n_train` are both set: keep one (the grid's \
+                         list makes one data set per value)"
+                    ),
+                    (None, false) => {
+                        if self.grid.n_train.contains(&0) {
+                            bail!("`grid.n_train` holds 0; every value must be >= 1");
+                        }
+                        check_unique("grid.n_train", &self.grid.n_train)?;
+                    }
+                    _ => {}
+                }
+                let n_train = self.data.n_train.or(self.grid.n_train.first().copied());
                 for (key, value) in [
-                    ("n_train", self.data.n_train),
+                    ("n_train", n_train),
                     ("n_validation", self.data.n_validation),
                     ("n_test", self.data.n_test),
                 ] {
@@ -724,6 +812,8 @@ impl ExperimentSpec {
                     ("data.n_validation", self.data.n_validation.is_some()),
                     ("data.n_test", self.data.n_test.is_some()),
                     ("grid.k", !self.grid.k.is_empty()),
+                    ("grid.n_train", !self.grid.n_train.is_empty()),
+                    ("data.stream", self.data.stream),
                 ] {
                     if value {
                         bail!("`{key}` applies to synthetic data only; `[data.real]` defines its own split");
@@ -737,7 +827,23 @@ impl ExperimentSpec {
             bail!("`grid.seeds` is empty");
         }
         check_unique("grid.seeds", &self.grid.seeds)?;
+        if let Some(cap) = &self.grid.memory_cap {
+            cap.bytes().map_err(|e| anyhow::anyhow!("`grid.memory_cap`: {e}"))?;
+        }
         self.grid.training().check("grid.")?;
+        if self.data.stream {
+            let shuffled = std::iter::once(self.grid.shuffle)
+                .chain(
+                    self.regularizers.iter().flat_map(|r| r.optimizers.iter().map(|o| o.shuffle)),
+                )
+                .any(|s| s == Some(true));
+            if shuffled {
+                bail!(
+                    "`data.stream = true` with `shuffle = true`: a streamed training split is \
+                     regenerated in its one order on every pass; drop one of the two"
+                );
+            }
+        }
         if !(self.selection.tolerance.is_finite() && self.selection.tolerance >= 0.0) {
             bail!(
                 "`selection.tolerance` must be finite and >= 0, got {}",
@@ -848,6 +954,7 @@ impl ExperimentSpec {
                         ("admission", opt.admission.is_some()),
                         ("store", opt.store.is_some()),
                         ("bloom_counters", opt.bloom_counters.is_some()),
+                        ("sweep_every", opt.sweep_every.is_some()),
                         ("coefficients", opt.coefficients.is_some()),
                         (
                             "epochs/steps/batch_size/schedule/clip_norm/shuffle",
@@ -912,6 +1019,7 @@ impl ExperimentSpec {
             clip_norm: training.clip_norm,
             admission: opt.admission.map_or(Default::default(), AdmissionSpec::to_config),
             bloom_counters: opt.bloom_counters.map_or(defaults.bloom_counters, |b| b.counters()),
+            sweep_every: opt.sweep_every,
             coefficients: opt.coefficients.unwrap_or_default(),
             ..defaults
         }

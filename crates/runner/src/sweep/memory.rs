@@ -29,6 +29,13 @@
 //!   transient and the runs in flight: the `threads` largest runs of the data set at once (plus,
 //!   with model export, every model kept until the data set is done).
 //!
+//! - **Streaming** (`[data] stream`): the training split is not held (examples count the
+//!   validation and test rows only, and its distinct features are counted in a fixed sketch); a
+//!   batch fit collects it (`n x example_bytes` on top of the fit).
+//! - **Memory cap** (`[grid] memory_cap`): a batch fit estimated above it is not started (it
+//!   counts nothing); an online run counts at most three caps (it stops at the first look past
+//!   the cap, which one doubling of its table, old and new held at once, can overshoot).
+//!
 //! Only one data set is in memory at a time, so the spec's peak is its largest data set's.
 
 use std::path::Path;
@@ -90,6 +97,11 @@ pub struct DataShape {
     pub table_row_bytes: u64,
     /// Rows of the sample that measured `example_bytes`.
     pub sample_rows: u64,
+    /// Whether the training split is streamed (`[data] stream`): not held, except by the batch
+    /// fits that collect it.
+    pub streamed: bool,
+    /// `[grid] memory_cap`, in bytes.
+    pub memory_cap: Option<u64>,
 }
 
 impl DataShape {
@@ -118,20 +130,26 @@ impl DataShape {
         by_groups.min(self.nnz())
     }
 
-    /// Every split's examples.
+    /// Every split's examples held (with a streamed training split, validation and test only).
     pub fn examples_bytes(&self) -> u64 {
-        self.rows().saturating_mul(self.example_bytes)
+        let held = if self.streamed { self.n_other } else { self.rows() };
+        held.saturating_mul(self.example_bytes)
     }
 
-    /// The transient of building the data set (the real table, the count of distinct features).
+    /// The transient of building the data set (the real table, the count of distinct features;
+    /// a streamed split's are counted in a fixed-size sketch).
     pub fn loading_bytes(&self) -> u64 {
-        self.rows().saturating_mul(self.table_row_bytes).max(self.nnz().saturating_mul(24))
+        let distinct = if self.streamed { 0 } else { self.nnz().saturating_mul(24) };
+        self.rows().saturating_mul(self.table_row_bytes).max(distinct)
     }
 
-    /// A batch fit of a path of `points` points (see the module doc).
+    /// A batch fit of a path of `points` points (see the module doc), with the training split
+    /// it collects when the split is streamed.
     pub fn batch_fit_bytes(&self, points: u64) -> u64 {
         let (n, m) = (self.n_train, self.columns());
+        let collected = if self.streamed { n.saturating_mul(self.example_bytes) } else { 0 };
         [
+            collected,
             self.nnz().saturating_mul(56),
             n.saturating_mul(96),
             m.saturating_mul(96),
@@ -142,9 +160,24 @@ impl DataShape {
         .fold(0, u64::saturating_add)
     }
 
+    /// The estimate of a batch unit when it passes the memory cap (the unit is then not
+    /// started); `None` for online units, without a cap, or within it.
+    pub fn batch_over_cap(&self, unit: &Unit) -> Option<u64> {
+        let cap = self.memory_cap?;
+        let bytes = self.batch_fit_bytes(unit.expected_rows() as u64);
+        (unit.family == Family::Batch && bytes > cap).then_some(bytes)
+    }
+
     /// The bytes of one unit's run on this data set (see the module doc); unknown optimizer
-    /// names count nothing (the spec's checks refuse them).
+    /// names count nothing (the spec's checks refuse them). Under a memory cap, a batch fit over
+    /// it counts nothing (it is not started) and an online run at most three caps: it stops at
+    /// the first look past the cap, which one doubling of its table (old and new table held at
+    /// once) can overshoot.
     pub fn unit_bytes(&self, unit: &Unit) -> u64 {
+        if self.batch_over_cap(unit).is_some() {
+            return 0;
+        }
+        let capped = |bytes: u64| self.memory_cap.map_or(bytes, |c| bytes.min(c.saturating_mul(3)));
         match unit.family {
             Family::Batch => self.batch_fit_bytes(unit.expected_rows() as u64),
             Family::Online => {
@@ -167,9 +200,10 @@ impl DataShape {
                 };
                 let shuffle =
                     if unit.training.shuffle { self.n_train.saturating_mul(8) } else { 0 };
-                [entry.store_bytes_bound(store, m), m.saturating_mul(16), bloom, shuffle, MIB]
+                let state = [entry.store_bytes_bound(store, m), m.saturating_mul(16), bloom]
                     .into_iter()
-                    .fold(0, u64::saturating_add)
+                    .fold(0, u64::saturating_add);
+                [capped(state), shuffle, MIB].into_iter().fold(0, u64::saturating_add)
             }
         }
     }
@@ -180,17 +214,17 @@ impl DataShape {
     }
 }
 
-/// The shape of the synthetic data set of `k` (its generator's groups, an example measured on
-/// 256 generated training rows).
+/// The shape of the synthetic data set of `k` with `n_train` training rows (its generator's
+/// groups, an example measured on 256 generated training rows).
 pub fn synthetic_shape(
     spec: &ExperimentSpec,
     table: &toml::Table,
     k: u32,
+    n_train: u64,
 ) -> anyhow::Result<DataShape> {
     let seed = spec.grid.seeds.first().copied().unwrap_or(0);
     let problem = SyntheticProblem::new(synthetic_config(table, k, seed)?)
         .with_context(|| format!("synthetic data for k = {k}"))?;
-    let n_train = spec.data.n_train.unwrap_or(0);
     let n_other = spec.data.n_validation.unwrap_or(0).saturating_add(spec.data.n_test.unwrap_or(0));
     let sample: Vec<SparseExample> =
         problem.stream(SplitName::Train, SYNTHETIC_SAMPLE.min(n_train.max(1))).collect();
@@ -205,6 +239,8 @@ pub fn synthetic_shape(
         dimension: space.dimension(),
         table_row_bytes: 0,
         sample_rows: sample.len() as u64,
+        streamed: spec.data.stream,
+        memory_cap: spec.grid.memory_cap_bytes(),
     })
 }
 
@@ -289,6 +325,8 @@ pub fn real_shape(table: &toml::Table, data_dir: &Path) -> anyhow::Result<Option
         dimension: space.dimension(),
         table_row_bytes: 16 * columns as u64 + 16,
         sample_rows: loaded.train.len() as u64,
+        streamed: false,
+        memory_cap: None,
     }))
 }
 
@@ -371,6 +409,8 @@ mod tests {
             dimension: 1 << 41,
             table_row_bytes: 0,
             sample_rows: 10,
+            streamed: false,
+            memory_cap: None,
         };
         assert_eq!(shape.columns(), 10 + 1000 + 1000);
         assert_eq!(shape.with_rows(2, 0).columns(), 6, "at most nnz");

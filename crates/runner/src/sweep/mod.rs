@@ -9,7 +9,10 @@
 //! validation, [`preflight`] the checks made before any compute (memory, estimated by
 //! [`memory`]; output directory), and [`failures`] what runs that ended in `error` do (retried,
 //! listed, a non-zero exit). [`real_outputs`] writes what real data sets add (`features.md`,
-//! saved models), [`refit`] the refits of the selected runs on train + validation.
+//! saved models), [`refit`] the refits of the selected runs on train + validation. [`merge`]
+//! (`runner merge`) checks shard directories copied back from other machines and writes the one
+//! report through this same path with [`Merging`]: the shards' rows are the earlier rows, and a
+//! unit or a search point that would have to be trained is an error.
 //!
 //! Depends on every layer below it: `spec`, `plan`, `data`, `execute`, `report`, `record`,
 //! `paths`.
@@ -17,6 +20,7 @@
 pub mod archive;
 pub mod failures;
 pub mod memory;
+pub mod merge;
 pub mod options;
 pub mod preflight;
 pub mod progress;
@@ -94,18 +98,54 @@ fn previous_rows(
 
 /// Runs the spec at `spec_path` with `args`.
 pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
+    let (loaded, spec) = spec_as_run(spec_path, args)?;
+    run_loaded(&loaded, spec, args, None)
+}
+
+/// Reads the spec at `spec_path` and applies what `args` change in it (`--quick`, `--budget`):
+/// the spec as run, beside the file as read.
+pub fn spec_as_run(
+    spec_path: &Path,
+    args: &RunArgs,
+) -> anyhow::Result<(spec::LoadedSpec, spec::ExperimentSpec)> {
+    let loaded = spec::load(spec_path)?;
+    let mut spec = if args.quick { plan::apply_quick(&loaded.spec) } else { loaded.spec.clone() };
+    if args.budget.is_some() {
+        spec.selection.budget = args.budget;
+    }
+    Ok((loaded, spec))
+}
+
+/// What `runner merge` hands to the run once it has checked the shards (see [`merge`]): their
+/// rows stand in for the earlier rows, and nothing may be trained but the refits.
+#[derive(Debug)]
+pub struct Merging {
+    /// Every row of every shard (refit rows left out: they are recomputed).
+    pub rows: Vec<RunRecord>,
+    /// The shards merged, for `metadata.json`.
+    pub shards: Vec<report::metadata::MergedShard>,
+    /// The data sets' fingerprints, computed once by the checks.
+    pub fingerprints: BTreeMap<DatasetKey, Option<String>>,
+    /// How the shards' runs were measured, for the report's memory sentence: their threads
+    /// (the most of any shard), and whether every shard reset the peak RSS before each run.
+    pub measured: (usize, bool),
+}
+
+/// Runs `spec` (read from `loaded`, changed by `args`); with `merging`, from the shards' rows
+/// without training anything (see [`Merging`]).
+pub fn run_loaded(
+    loaded: &spec::LoadedSpec,
+    spec: spec::ExperimentSpec,
+    args: &RunArgs,
+    merging: Option<Merging>,
+) -> anyhow::Result<()> {
     let started = Instant::now();
     let started_unix = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let loaded = spec::load(spec_path)?;
     if cfg!(debug_assertions) {
         eprintln!(
             "warning: this runner was built without optimizations; runs are slower than with \
              `cargo run --release -p runner` (the report's figures are unaffected, its timings are)"
         );
-    }
-    let mut spec = if args.quick { plan::apply_quick(&loaded.spec) } else { loaded.spec.clone() };
-    if args.budget.is_some() {
-        spec.selection.budget = args.budget;
     }
     let mut plan: Plan = plan::expand(&spec)?;
     if let Some(shard) = args.shard {
@@ -123,30 +163,60 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         .context("cannot start the worker threads")?;
     let reset_rss = threads == 1 && machine::reset_peak_rss();
     let export_models = args.export_models || spec.report.export_models;
-    preflight::check(&preflight::Preflight {
-        spec: &spec,
-        plan: &plan,
-        dir: &dir,
-        data_dir: &data_dir,
-        threads,
-        keep_models: export_models,
-        max_memory: args.max_memory,
-    })?;
+    let (merged_rows, merged_shards, merged_fingerprints, measured) = match merging {
+        Some(m) => (Some(m.rows), m.shards, Some(m.fingerprints), m.measured),
+        None => (None, Vec::new(), None, (threads, reset_rss)),
+    };
+    let merge = merged_rows.is_some();
+    let memory_cap = spec.grid.memory_cap_bytes();
+    let over_cap = if merge && !spec.selection.refit {
+        // A merge trains nothing without refits: only the directory needs checking.
+        preflight::check_output_dir(&dir)?;
+        preflight::OverCap::new()
+    } else {
+        preflight::check(&preflight::Preflight {
+            spec: &spec,
+            plan: &plan,
+            dir: &dir,
+            data_dir: &data_dir,
+            threads,
+            keep_models: export_models,
+            max_memory: args.max_memory,
+        })?
+    };
 
     // Every data set's fingerprint, before deciding what to resume: a real data file is read
     // even when every unit is done, so a changed or damaged file is noticed.
-    let fingerprints = data::fingerprint::fingerprints(&spec, &plan.datasets, &data_dir)?;
+    let fingerprints = match merged_fingerprints {
+        Some(f) => f,
+        None => data::fingerprint::fingerprints(&spec, &plan.datasets, &data_dir)?,
+    };
     let (mut reconciled, mut to_archive, mut searched) = reconcile_previous(
         &plan,
         &fingerprints,
-        Previous { out: &out, report_name: &report_name, dir: &dir },
+        Previous { out: &out, report_name: &report_name, dir: &dir, merged: merged_rows },
         args,
         started_unix,
     )?;
     let mut rows = std::mem::take(&mut reconciled.rows);
     let todo: Vec<&Unit> = reconciled.todo.iter().map(|&i| &plan.units[i]).collect();
+    if merge && !todo.is_empty() {
+        anyhow::bail!(
+            "merge: {} units of the plan have no usable row in the shards and would have to be \
+             run: {}; rerun the shards that hold them",
+            todo.len(),
+            listed(todo.iter().map(|u| u.run_id(0)))
+        );
+    }
     let resumed = reconciled.resumed;
-    if resumed > 0 {
+    if merge {
+        eprintln!(
+            "merging: the {} units of the plan come from {} shard directories; nothing is trained{}",
+            plan.units.len(),
+            merged_shards.len(),
+            if spec.selection.refit { " but the refits ([selection] refit)" } else { "" }
+        );
+    } else if resumed > 0 {
         eprintln!(
             "resuming: {} of {} units already in {} (made by this code from the same data: their \
              rows are reused, not rerun; `--fresh` reruns everything and moves the old rows to {})",
@@ -209,7 +279,12 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
                     .par_iter()
                     .enumerate()
                     .flat_map_iter(|(i, unit)| {
-                        let outputs = run_guarded(unit, &ctx);
+                        let outputs = match (over_cap.get(&unit.run_id(0)), memory_cap) {
+                            (Some(&bytes), Some(cap)) => {
+                                vec![execute::batch::over_cap(unit, &ctx, bytes, cap)]
+                            }
+                            _ => run_guarded(unit, &ctx),
+                        };
                         let status: Vec<&str> =
                             outputs.iter().map(|o| o.record.status.as_str()).collect();
                         progress.finish_one(&format!("{} [{}]", unit.run_id(0), status.join(",")));
@@ -246,6 +321,16 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
                         }
                         None => to_run.push(addition),
                     }
+                }
+                if merge && !to_run.is_empty() {
+                    // The shard ran the same search on the same rows, so it measured these.
+                    anyhow::bail!(
+                        "merge: the lambda search on data set {} asks for points no shard \
+                         measured: {}; were the shards run with other flags (--budget, \
+                         --quick)?",
+                        key.tag(),
+                        listed(to_run.iter().flat_map(|a| search::emitted_ids(&a.unit)))
+                    );
                 }
                 if !to_run.is_empty() && data.is_none() {
                     // Every unit of this data set was resumed: build it now (without its file,
@@ -309,13 +394,15 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
     report::write(&report::ReportInputs {
         dir: &dir,
         spec: &spec,
-        loaded: &loaded,
+        loaded,
         quick: args.quick,
         no_plots: args.no_plots,
         shard: args.shard.map(|s| format!("{}/{}", s.index, s.count)),
+        merged_shards: &merged_shards,
         rows: &rows,
-        threads,
-        reset_rss,
+        // The rows' memory figures were measured where they ran (the shards, for a merge).
+        threads: measured.0,
+        reset_rss: measured.1,
         skipped: &skipped,
         units_run: todo.len() - units_skipped + units_added,
         units_resumed: resumed,
@@ -341,6 +428,19 @@ pub fn run_spec(spec_path: &Path, args: &RunArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     failures::check(&rows)
+}
+
+/// Items listed in full in an error message before "and N more".
+const LISTED: usize = 8;
+
+/// `items` for an error message: the first few, then how many more.
+fn listed(items: impl IntoIterator<Item = String>) -> String {
+    let items: Vec<String> = items.into_iter().collect();
+    let mut text = items.iter().take(LISTED).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > LISTED {
+        text.push_str(&format!(" and {} more", items.len() - LISTED));
+    }
+    text
 }
 
 /// Keeps a run's model when it may be exported (only kept models reach here).
@@ -371,6 +471,9 @@ struct Previous<'a> {
     report_name: &'a str,
     /// The report directory.
     dir: &'a Path,
+    /// `runner merge`: the shards' rows, read instead of the report's own `runs.csv` and of the
+    /// shard directories beside it (whose rows the merge sets aside for the archive).
+    merged: Option<Vec<RunRecord>>,
 }
 
 /// Removes what interrupted writes left in the report directory, decides what to resume (see
@@ -383,7 +486,7 @@ fn reconcile_previous(
     args: &RunArgs,
     started_unix: u64,
 ) -> anyhow::Result<(resume::Reconciled, Archiving, Searched)> {
-    let Previous { out, report_name, dir } = previous;
+    let Previous { out, report_name, dir, merged } = previous;
     for leftover in remove_leftovers(dir) {
         eprintln!(
             "removed {}: a partial write left by an interrupted run (the file it was replacing \
@@ -393,7 +496,34 @@ fn reconcile_previous(
     }
     let archive_path = dir.join(archive::ARCHIVE_FILE);
     let mut searched = Searched::default();
-    let mut reconciled = if args.fresh {
+    let mut reconciled = if let Some(rows) = merged {
+        // The report's own rows make way for the shards': those the shards repeat (same run
+        // id, code and data, as resume would reuse them) and refits (recomputed) are dropped,
+        // the others (other code, other data, no longer planned) go to the archive.
+        let runs = dir.join("runs.csv");
+        let empty = std::fs::metadata(&runs).is_ok_and(|m| m.len() == 0);
+        let mut old = if empty { Vec::new() } else { record::read_csv(&runs)? };
+        let repeated: HashSet<(&str, &str, &str)> = rows
+            .iter()
+            .map(|r| (r.run_id.as_str(), r.code_version.as_str(), r.data_fingerprint.as_str()))
+            .collect();
+        old.retain(|r| {
+            !r.is_refit()
+                && !repeated.contains(&(
+                    r.run_id.as_str(),
+                    r.code_version.as_str(),
+                    r.data_fingerprint.as_str(),
+                ))
+        });
+        let mut rows = rows;
+        searched = Searched::split_off(&mut rows);
+        let archived = archive::read(&archive_path)?;
+        let mut r = resume::reconcile(plan, rows, &archived, fingerprints, false);
+        r.facts.merged_over = old.len();
+        r.archived.extend(old.into_iter().map(|row| (row, resume::MERGED_OVER)));
+        r.facts.archived = r.archived.len();
+        r
+    } else if args.fresh {
         // Nothing is reused, and nothing deleted: the old rows go to the archive.
         let runs = dir.join("runs.csv");
         // An empty runs.csv holds nothing to archive; --fresh is the way out the error names.

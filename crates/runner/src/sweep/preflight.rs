@@ -14,8 +14,8 @@ use anyhow::anyhow;
 
 use super::memory::{self, DataShape, DatasetEstimate};
 use crate::execute::machine;
-use crate::plan::{Plan, Unit};
-use crate::report::summary::bytes;
+use crate::plan::{DatasetKey, Plan, Unit};
+use crate::report::summary::{bytes, grouped};
 use crate::spec::{ExperimentSpec, Family};
 
 /// What the checks look at.
@@ -64,24 +64,32 @@ pub fn memory_limit(max_memory: Option<u64>) -> Option<Limit> {
     }
 }
 
-/// `1234567` as `1,234,567`.
-fn grouped(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
+/// Batch units not to start: run id of their first row -> the estimate that passes
+/// `[grid] memory_cap`.
+pub type OverCap = std::collections::HashMap<String, u64>;
+
+/// Runs the checks: memory first (it has no side effects), then the output directory. Returns
+/// the batch units whose estimate passes the memory cap (they are recorded, not run).
+pub fn check(p: &Preflight<'_>) -> anyhow::Result<OverCap> {
+    let shapes = shapes(p)?;
+    let estimates = estimate_plan(p, &shapes);
+    check_memory(p, &estimates, memory_limit(p.max_memory))?;
+    check_output_dir(p.dir)?;
+    let mut over = OverCap::new();
+    for unit in &p.plan.units {
+        if let Some(bytes) = shape_of(&shapes, unit.dataset).and_then(|s| s.batch_over_cap(unit)) {
+            over.insert(unit.run_id(0), bytes);
         }
-        out.push(c);
     }
-    out
+    Ok(over)
 }
 
-/// Runs the checks: memory first (it has no side effects), then the output directory.
-pub fn check(p: &Preflight<'_>) -> anyhow::Result<()> {
-    let estimates = estimate_plan(p)?;
-    check_memory(p, &estimates, memory_limit(p.max_memory))?;
-    check_output_dir(p.dir)
+/// Shapes per (k, training rows of the grid).
+type Shapes = Vec<((Option<u32>, Option<u64>), Option<DataShape>)>;
+
+/// The shape of data set `key`, if it could be estimated.
+fn shape_of(shapes: &Shapes, key: DatasetKey) -> Option<&DataShape> {
+    shapes.iter().find(|(at, _)| *at == (key.k, key.n)).and_then(|(_, s)| s.as_ref())
 }
 
 /// Creates `dir` and writes and removes a probe file in it.
@@ -109,37 +117,38 @@ pub fn check_output_dir(dir: &Path) -> anyhow::Result<()> {
     })
 }
 
-/// The shape of every data set of the plan: one per k (synthetic), one for the real file
+/// The shape of every data set of the plan: one per (k, n) (synthetic), one for the real file
 /// (`None` when it is missing).
-fn shapes(p: &Preflight<'_>) -> anyhow::Result<Vec<(Option<u32>, Option<DataShape>)>> {
-    let mut shapes: Vec<(Option<u32>, Option<DataShape>)> = Vec::new();
+fn shapes(p: &Preflight<'_>) -> anyhow::Result<Shapes> {
+    let mut shapes: Shapes = Vec::new();
     for key in &p.plan.datasets {
-        if shapes.iter().any(|(k, _)| *k == key.k) {
+        if shapes.iter().any(|(at, _)| *at == (key.k, key.n)) {
             continue;
         }
         let shape = match (&p.spec.data.synthetic, &p.spec.data.real, key.k) {
-            (Some(table), _, Some(k)) => Some(memory::synthetic_shape(p.spec, table, k)?),
+            (Some(table), _, Some(k)) => {
+                let n = key.n.or(p.spec.data.n_train).unwrap_or(0);
+                Some(memory::synthetic_shape(p.spec, table, k, n)?)
+            }
             (_, Some(table), _) => memory::real_shape(table, p.data_dir)?,
             _ => None,
         };
-        shapes.push((key.k, shape));
+        shapes.push(((key.k, key.n), shape));
     }
     Ok(shapes)
 }
 
 /// The estimate of every data set of the plan that can be estimated.
-fn estimate_plan(p: &Preflight<'_>) -> anyhow::Result<Vec<DatasetEstimate>> {
-    let shapes = shapes(p)?;
+fn estimate_plan(p: &Preflight<'_>, shapes: &Shapes) -> Vec<DatasetEstimate> {
     let mut estimates = Vec::new();
     for &key in &p.plan.datasets {
-        let Some(shape) = shapes.iter().find(|(k, _)| *k == key.k).and_then(|(_, s)| s.as_ref())
-        else {
+        let Some(shape) = shape_of(shapes, key) else {
             continue;
         };
         let units: Vec<&Unit> = p.plan.units.iter().filter(|u| u.dataset == key).collect();
         estimates.push(memory::estimate(key, shape, &units, p.threads, p.keep_models));
     }
-    Ok(estimates)
+    estimates
 }
 
 /// The largest training rows (and, for a real file, all rows scaled alike) for which the data

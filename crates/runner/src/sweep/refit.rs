@@ -59,7 +59,7 @@ pub fn refit_selected(inputs: &RefitInputs<'_>, rows: &mut Vec<RunRecord>) -> an
         // lambda search, whose points the plan does not list).
         let selected: Vec<(&RunRecord, &Unit)> = rows
             .iter()
-            .filter(|r| r.selected && r.seed == key.seed && r.k == key.k)
+            .filter(|r| r.selected && key.holds(r))
             .filter_map(|r| {
                 inputs
                     .plan
@@ -108,7 +108,8 @@ pub fn refit_selected(inputs: &RefitInputs<'_>, rows: &mut Vec<RunRecord>) -> an
 
 /// The data set with its validation rows moved into training.
 fn train_and_validation(data: Dataset) -> Dataset {
-    let Dataset { name, key, space, mut train, validation, test, pipeline, warnings, .. } = data;
+    let mut train = data.train_examples().into_owned();
+    let Dataset { name, key, space, validation, test, pipeline, warnings, .. } = data;
     train.extend(validation);
     let mut merged = Dataset::finish(name, key, space, [train, Vec::new(), test], Vec::new());
     merged.pipeline = pipeline;

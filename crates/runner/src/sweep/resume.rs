@@ -37,6 +37,9 @@ pub const STALE_CODE_AND_DATA: &str = "stale_code_and_data";
 pub const FRESH: &str = "fresh";
 /// Archive reason of a row whose run ended in `error`: the run is retried.
 pub const ERROR: &str = "error";
+/// Archive reason of a row of the report directory that `runner merge` replaced with the
+/// shards' rows.
+pub const MERGED_OVER: &str = "merged_over";
 
 /// The outcome of [`reconcile`].
 #[derive(Debug, Default)]
@@ -226,6 +229,9 @@ pub fn describe(facts: &ResumeFacts, archive: &str) -> Vec<String> {
         }
         if facts.fresh > 0 {
             reasons.push(format!("{} set aside by --fresh", facts.fresh));
+        }
+        if facts.merged_over > 0 {
+            reasons.push(format!("{} replaced by the shards' rows", facts.merged_over));
         }
         lines.push(format!(
             "moving {} rows of runs.csv to {archive} ({}); nothing is deleted",

@@ -119,8 +119,7 @@ fn groups<'a>(plan: &'a Plan, key: DatasetKey, rows: &'a [RunRecord]) -> Vec<Gro
         let members = rows
             .iter()
             .filter(|r| {
-                r.k == key.k
-                    && r.seed == key.seed
+                key.holds(r)
                     && r.regularizer == unit.regularizer
                     && r.optimizer == unit.optimizer_label
             })
@@ -333,7 +332,7 @@ pub fn mark_edges(
         }
     }
     for row in rows.iter_mut() {
-        if keys.iter().any(|key| row.k == key.k && row.seed == key.seed) {
+        if keys.iter().any(|key| key.holds(row)) {
             row.grid_edge = labels.get(&row.run_id).map_or_else(String::new, |l| l.to_string());
         }
     }

@@ -17,11 +17,14 @@ fn validation_cost(row: &RunRecord, metric: SelectionMetric) -> f64 {
     }
 }
 
-/// Row indices per selection group.
+/// Row indices per selection group; data sets that differ only in their training rows
+/// (`[grid] n_train`) are separate groups (a refit row, trained on more rows, stays with its
+/// own).
 fn groups(rows: &[RunRecord]) -> Vec<Vec<usize>> {
     let mut groups: BTreeMap<_, Vec<usize>> = BTreeMap::new();
     for (i, row) in rows.iter().enumerate() {
-        groups.entry(row.selection_group()).or_default().push(i);
+        let n = (!row.is_refit()).then_some(row.n_train);
+        groups.entry((row.selection_group(), n)).or_default().push(i);
     }
     groups.into_values().collect()
 }

@@ -20,3 +20,17 @@ pub fn runner(args: &[&str]) -> Output {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).to_string()
 }
+
+/// One `runs.csv` row, column name to text.
+pub type Row = std::collections::BTreeMap<String, String>;
+
+/// The rows of a `runs.csv` file.
+pub fn read_runs(path: &std::path::Path) -> Vec<Row> {
+    let mut reader = csv::Reader::from_path(path).expect("runs.csv opens");
+    let header: Vec<String> =
+        reader.headers().expect("runs.csv has a header").iter().map(str::to_string).collect();
+    reader
+        .records()
+        .map(|r| header.iter().cloned().zip(r.expect("a row").iter().map(str::to_string)).collect())
+        .collect()
+}
