@@ -114,6 +114,19 @@ pub enum FeaturesError {
         /// What is empty, e.g. "the data" or "the training split".
         what: String,
     },
+    /// A pass over a streamed training split found fewer rows than the first read of the file.
+    #[error(
+        "{file}: a pass over the training rows ended after {found} of its {expected} rows (the \
+         file changed after it was first read?)"
+    )]
+    ShortPass {
+        /// The file name.
+        file: String,
+        /// Training rows found by the first read.
+        expected: u64,
+        /// Training rows this pass found.
+        found: u64,
+    },
     /// The label rule makes every training label the same.
     #[error(
         "{file}: label rule `{rule}` leaves only one class in the training split \

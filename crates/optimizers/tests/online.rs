@@ -974,3 +974,43 @@ fn periodic_sweep_bounds_the_store_by_the_model_and_leaves_the_model_unchanged()
         Err(OnlineError::BadConfig { field: "sweep_every", .. })
     ));
 }
+
+#[test]
+fn a_memory_cap_refuses_the_growth_that_would_pass_it_and_stops_training() {
+    let (_, examples) = synthetic(10, 20_000);
+    let l1 = l1(1e-4);
+    let cap = 256 << 10;
+    let config = OnlineConfig { memory_cap: Some(cap), ..OnlineConfig::default() };
+    let mut opt = optimizer("ftrl", &l1, &config);
+    let mut stopped_at = None;
+    for (i, example) in examples.iter().enumerate() {
+        opt.train_batch(std::slice::from_ref(example));
+        if opt.capped().is_some() {
+            stopped_at = Some(i);
+            break;
+        }
+    }
+    let stopped_at = stopped_at.expect("20,000 new cells pass 256 KiB");
+    let needed = opt.capped().unwrap_or_default();
+    let memory = opt.memory();
+    // Never past the cap, growth included: the growth that would have passed it is named.
+    assert!(memory.peak_state_bytes <= cap, "{memory:?}");
+    assert!(needed > cap && needed <= 3 * memory.state_bytes + 64, "{needed} vs {memory:?}");
+    // Training has stopped: more batches change nothing.
+    let before = opt.model();
+    train(opt.as_mut(), examples[stopped_at + 1..].iter().cloned(), 1);
+    assert_eq!(opt.model().weights, before.weights);
+    // Without the cap the same run holds more than the cap.
+    let mut free = optimizer("ftrl", &l1, &OnlineConfig::default());
+    train(free.as_mut(), examples.iter().cloned(), 1);
+    assert!(free.memory().peak_state_bytes > cap);
+    assert!(matches!(
+        build(
+            "ftrl",
+            &l1,
+            &OnlineConfig { memory_cap: Some(0), ..OnlineConfig::default() },
+            &toml::Table::new()
+        ),
+        Err(OnlineError::BadConfig { field: "memory_cap", .. })
+    ));
+}

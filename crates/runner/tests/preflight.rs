@@ -213,7 +213,7 @@ fn a_spec_that_cannot_fit_in_memory_is_refused_quickly_with_its_estimate() {
         "TiB",
         "1,000,000,000,200 rows",
         "data.n_train",
-        "streaming",
+        "`data.stream = true` (streaming",
     ] {
         assert!(stderr.contains(needle), "{needle}: {stderr}");
     }

@@ -91,13 +91,22 @@ fn a_streamed_split_trains_as_the_held_one_with_one_data_set_per_n() {
 #[test]
 fn a_memory_cap_stops_online_runs_and_does_not_start_batch_fits() {
     let dir = tempfile::tempdir().unwrap();
-    // 64 KiB: FTRL's table passes it within the first few thousand rows at k = 6.
+    // 64 KiB: FTRL's table would pass it within the first few thousand rows at k = 6.
     let (rows, summary) = run(dir.path(), "capped", &spec(true, Some("64KiB")));
     let ftrl = rows.iter().find(|r| r["optimizer"] == "ftrl" && r["n_train"] == "4000").unwrap();
     assert_eq!(ftrl["status"], "memory_exceeded", "{ftrl:?}");
     assert_eq!(ftrl["selected"], "false");
+    // The state stays within the cap: the growth that would pass it is refused, and named.
     let state: u64 = ftrl["train_state_bytes"].parse().unwrap();
-    assert!(state > 64 << 10, "state {state} is past the cap");
+    assert!(state > 0 && state <= 64 << 10, "state {state} within the cap");
+    let message = &ftrl["message"];
+    let needed: u64 = message
+        .split("would hold ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(needed > 64 << 10 && needed <= 3 * state + 64, "{message}");
     let epochs: f64 = ftrl["epochs"].parse().unwrap();
     assert!(epochs > 0.0 && epochs < 1.0, "stopped midway: {epochs}");
     assert!(ftrl["message"].contains("more than memory_cap = 65536 bytes"), "{ftrl:?}");

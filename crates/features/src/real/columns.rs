@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use rustc_hash::FxHashMap;
 
-use super::spec::{BucketizeSpec, CategoricalSpec, FeatureColumnsSpec};
+use super::spec::{BucketizeSpec, FeatureColumnsSpec};
 use super::table::{Table, Values, MISSING_CODE};
 use crate::error::{invalid, FeaturesError};
 use crate::space::{Bucketizer, Column, ColumnEncoding, FeatureSpaceBuilder, Vocabulary};
@@ -77,32 +77,95 @@ pub(crate) fn encoder<'t>(
     Ok(RowEncoder { encoders })
 }
 
-/// Fits every feature column on the `train` rows of `table` and builds the feature space; with
-/// `missing_buckets`, every column gets a `#missing` bucket. Also returns a warning for each
-/// bucketized column that ends with fewer buckets than its spec asks for.
+/// Fits every feature column on the `train` rows of `table` and builds the feature space (see
+/// [`fit_from`]).
 pub(crate) fn fit(
     table: &Table,
     spec: &FeatureColumnsSpec,
     train: &[usize],
     missing_buckets: bool,
 ) -> Result<(FeatureSpace, Vec<String>), FeaturesError> {
+    let mut data = FitData::new(spec);
+    data.add(table, spec, train)?;
+    fit_from(&data, spec, missing_buckets)
+}
+
+/// What fitting the feature columns needs of the training rows, and nothing else: each
+/// bucketized column's values (quantiles need them all) and each categorical column's count
+/// per category. Rows are added a table at a time, so a streamed file is fitted in one pass
+/// without holding its rows.
+#[derive(Debug, Default)]
+pub(crate) struct FitData {
+    /// Training values of each `spec.bucketized` column, in row order.
+    bucketized: Vec<Vec<f64>>,
+    /// Count per category of each `spec.categorical` column.
+    counts: Vec<FxHashMap<String, u64>>,
+}
+
+impl FitData {
+    /// Nothing added yet, for the columns of `spec`.
+    pub(crate) fn new(spec: &FeatureColumnsSpec) -> Self {
+        Self {
+            bucketized: vec![Vec::new(); spec.bucketized.len()],
+            counts: vec![FxHashMap::default(); spec.categorical.len()],
+        }
+    }
+
+    /// Adds the `rows` of `table` (a column missing from the table, or of the wrong type, is
+    /// an error naming the spec field).
+    pub(crate) fn add(
+        &mut self,
+        table: &Table,
+        spec: &FeatureColumnsSpec,
+        rows: &[usize],
+    ) -> Result<(), FeaturesError> {
+        for (i, (bucketize, values)) in spec.bucketized.iter().zip(&mut self.bucketized).enumerate()
+        {
+            let field = format!("features.bucketized[{i}]");
+            let column = numeric_column(table, &field, &bucketize.column)?;
+            values.extend(rows.iter().map(|&r| column[r]));
+        }
+        for (i, (categorical, counts)) in spec.categorical.iter().zip(&mut self.counts).enumerate()
+        {
+            let field = format!("features.categorical[{i}]");
+            let Categories { codes, values } = categories(table, &field, &categorical.column)?;
+            let mut by_code = vec![0u64; values.len()];
+            for &r in rows {
+                if let Some(count) = by_code.get_mut(codes[r] as usize) {
+                    *count += 1; // a missing value (MISSING_CODE) is no category
+                }
+            }
+            for (value, count) in values.iter().zip(by_code).filter(|&(_, c)| c > 0) {
+                *counts.entry(value.clone()).or_default() += count;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Fits every feature column on `data` and builds the feature space; with `missing_buckets`,
+/// every column gets a `#missing` bucket. Also returns a warning for each bucketized column
+/// that ends with fewer buckets than its spec asks for.
+pub(crate) fn fit_from(
+    data: &FitData,
+    spec: &FeatureColumnsSpec,
+    missing_buckets: bool,
+) -> Result<(FeatureSpace, Vec<String>), FeaturesError> {
     let mut columns = Vec::new();
     let mut warnings = Vec::new();
-    for (i, bucketize) in spec.bucketized.iter().enumerate() {
+    for (i, (bucketize, training)) in spec.bucketized.iter().zip(&data.bucketized).enumerate() {
         let field = format!("features.bucketized[{i}]");
-        let values = numeric_column(table, &field, &bucketize.column)?;
-        let training: Vec<f64> = train.iter().map(|&r| values[r]).collect();
-        let mut bucketizer = fit_bucketizer(&field, bucketize, &training)?;
-        warnings.extend(fewer_buckets(&field, bucketize, &bucketizer, &training));
+        let mut bucketizer = fit_bucketizer(&field, bucketize, training)?;
+        warnings.extend(fewer_buckets(&field, bucketize, &bucketizer, training));
         if missing_buckets {
             bucketizer = bucketizer.with_missing_bucket();
         }
         let encoding = ColumnEncoding::Buckets(bucketizer);
         columns.push(Column { name: bucketize.column.clone(), encoding });
     }
-    for (i, categorical) in spec.categorical.iter().enumerate() {
-        let field = format!("features.categorical[{i}]");
-        let mut vocabulary = fit_categorical(table, &field, categorical, train)?;
+    for (categorical, counts) in spec.categorical.iter().zip(&data.counts) {
+        let counts = counts.iter().map(|(value, &count)| (value.as_str(), count));
+        let mut vocabulary = Vocabulary::fit(counts, categorical.min_count);
         if missing_buckets {
             vocabulary = vocabulary.with_missing_bucket();
         }
@@ -308,20 +371,4 @@ fn categories<'t>(
             format!("column `{column}` is a datetime; derive hour, day_of_week or month from it"),
         )),
     }
-}
-
-fn fit_categorical(
-    table: &Table,
-    field: &str,
-    spec: &CategoricalSpec,
-    train: &[usize],
-) -> Result<Vocabulary, FeaturesError> {
-    let Categories { codes, values } = categories(table, field, &spec.column)?;
-    let mut counts = vec![0u64; values.len()];
-    for &r in train {
-        if let Some(count) = counts.get_mut(codes[r] as usize) {
-            *count += 1; // a missing value (MISSING_CODE) is no category
-        }
-    }
-    Ok(Vocabulary::fit(values.iter().map(String::as_str).zip(counts), spec.min_count))
 }

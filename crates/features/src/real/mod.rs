@@ -12,14 +12,21 @@
 //! it encodes new files exactly as the training files were. Files are opened by `source` (a
 //! directory and a broken gzip stream are typed errors). [`count_rows`] bounds the rows of the
 //! files without parsing them (the runner's memory estimate).
+//!
+//! [`load_streamed`] (`streamed`) loads the same data set with its training split left in the
+//! file: a split that keeps file order is fitted in one pass that holds only what the fit needs,
+//! and [`TrainRows`] (`rows`) reads and encodes the training rows again on every pass, giving
+//! the examples `load` would hold, in the same order.
 
 mod columns;
 mod datetime;
 mod label;
 pub mod pipeline;
+mod rows;
 mod source;
 pub mod spec;
 mod split;
+mod streamed;
 mod table;
 
 use std::io::Read;
@@ -27,11 +34,13 @@ use std::path::Path;
 
 pub use label::{Comparison, LabelClasses, LabelRule};
 pub use pipeline::{FeaturePipeline, FittedColumn, FittedEncoding, ReadExamples};
+pub use rows::{TrainPass, TrainRows};
 pub use spec::{
     BucketizeSpec, CategoricalSpec, ColumnType, CrossSpec, DerivedColumn, DerivedOp,
     FeatureColumnsSpec, FileRole, LabelSpec, RealDataSpec, Schema, SplitFractions, SplitRanges,
     SplitSpec,
 };
+pub use streamed::{load_streamed, StreamedDataset};
 
 pub(crate) use source::{io_error, open_file};
 
@@ -93,8 +102,9 @@ pub fn load(data_dir: &Path, spec: &RealDataSpec) -> Result<RealDataset, Feature
         let what = "the training split".into();
         return Err(FeaturesError::EmptyData { file: file.to_owned(), what });
     }
-    if rule.is_binary() {
-        check_two_classes(&table.labels, &rows.train, file, &spec.schema.label)?;
+    let first = table.labels[rows.train[0]];
+    if rule.is_binary() && rows.train.iter().all(|&r| table.labels[r] == first) {
+        return Err(one_class(file, &spec.schema.label, rows.train.len(), first));
     }
     let missing_buckets = !spec.schema.missing.is_empty();
     let (space, warnings) = columns::fit(&table, &spec.features, &rows.train, missing_buckets)?;
@@ -212,27 +222,18 @@ pub(crate) fn validate_schema(schema: &Schema) -> Result<(), FeaturesError> {
     Ok(())
 }
 
-fn check_two_classes(
-    labels: &[f64],
-    train: &[usize],
-    file: &str,
-    label: &LabelSpec,
-) -> Result<(), FeaturesError> {
-    let first = labels[train[0]];
-    if train.iter().all(|&r| labels[r] == first) {
-        return Err(FeaturesError::OneClass {
-            file: file.to_owned(),
-            rule: match &label.rule {
-                Some(rule) => format!("{} {}", label.column, rule.trim()),
-                None => format!(
-                    "{} in {:?}",
-                    label.column,
-                    label.positive.as_deref().unwrap_or_default()
-                ),
-            },
-            rows: train.len(),
-            class: first,
-        });
+/// The error of a binary label rule that leaves one class, `class`, in the `rows` training
+/// rows of `file`.
+pub(crate) fn one_class(file: &str, label: &LabelSpec, rows: usize, class: f64) -> FeaturesError {
+    FeaturesError::OneClass {
+        file: file.to_owned(),
+        rule: match &label.rule {
+            Some(rule) => format!("{} {}", label.column, rule.trim()),
+            None => {
+                format!("{} in {:?}", label.column, label.positive.as_deref().unwrap_or_default())
+            }
+        },
+        rows,
+        class,
     }
-    Ok(())
 }

@@ -1,6 +1,8 @@
 //! Deterministic shuffle and split of the rows read: a seeded permutation (or file order), then
 //! consecutive shares or explicit ranges of it.
 
+use std::ops::Range;
+
 use super::spec::{SplitFractions, SplitRanges, SplitSpec};
 use crate::error::{invalid, FeaturesError};
 use crate::random;
@@ -59,29 +61,48 @@ fn named_ranges(r: &SplitRanges) -> Vec<(&'static str, [u64; 2])> {
 
 /// Splits `rows` rows per a validated spec.
 pub(crate) fn split_rows(rows: usize, spec: &SplitSpec) -> Result<SplitRows, FeaturesError> {
-    let split = spec.fractions.is_some() || spec.ranges.is_some();
-    let order = if spec.shuffle && split {
-        random::permutation(rows, spec.seed)
-    } else {
-        (0..rows).collect()
-    };
-    let bounds = match (&spec.fractions, &spec.ranges) {
+    let [train, validation, test] = positions(rows, spec)?;
+    let order =
+        if is_shuffled(spec) { random::permutation(rows, spec.seed) } else { (0..rows).collect() };
+    let take = |range: Range<usize>| order[range].to_vec();
+    Ok(SplitRows { train: take(train), validation: take(validation), test: take(test) })
+}
+
+/// Whether rows are shuffled before they are split (never without `fractions` or `ranges`).
+fn is_shuffled(spec: &SplitSpec) -> bool {
+    spec.shuffle && (spec.fractions.is_some() || spec.ranges.is_some())
+}
+
+/// The rows of each split (train, validation, test) as ranges of the file's rows, for a split
+/// that keeps file order: [`split_rows`] gives these very rows, in this order. A shuffled split
+/// is an error naming `split.shuffle` (its rows are no range of the file).
+pub(crate) fn file_order_ranges(
+    rows: usize,
+    spec: &SplitSpec,
+) -> Result<[Range<usize>; 3], FeaturesError> {
+    if is_shuffled(spec) {
+        return Err(invalid(
+            "split.shuffle",
+            "the rows are shuffled into splits, so a split is no range of the file: set \
+             `shuffle = false` to keep file order",
+        ));
+    }
+    positions(rows, spec)
+}
+
+/// The positions of each split in the (shuffled or file) order of `rows` rows: consecutive
+/// shares, the ranges asked for, or every row training.
+fn positions(rows: usize, spec: &SplitSpec) -> Result<[Range<usize>; 3], FeaturesError> {
+    Ok(match (&spec.fractions, &spec.ranges) {
         (Some(f), _) => {
             let cut = |share: f64| ((rows as f64 * share).round() as usize).min(rows);
             let (a, b, c) =
                 (cut(f.train), cut(f.train + f.validation), cut(f.train + f.validation + f.test));
-            [(0, a), (a, b), (b, c)]
+            [0..a, a..b, b..c]
         }
-        (None, Some(r)) => {
-            let checked = checked_ranges(r, rows)?;
-            [checked[0], checked[1], checked[2]]
-        }
-        (None, None) => {
-            return Ok(SplitRows { train: (0..rows).collect(), ..SplitRows::default() })
-        }
-    };
-    let take = |(start, end): (usize, usize)| order[start..end].to_vec();
-    Ok(SplitRows { train: take(bounds[0]), validation: take(bounds[1]), test: take(bounds[2]) })
+        (None, Some(r)) => checked_ranges(r, rows)?.map(|(start, end)| start..end),
+        (None, None) => [0..rows, 0..0, 0..0],
+    })
 }
 
 /// The ranges as `usize` pairs (absent ones empty), each within `rows` and not overlapping.
@@ -142,6 +163,26 @@ mod tests {
         assert!(rows.test.is_empty());
         let unshuffled = SplitSpec { shuffle: false, ..s };
         assert_eq!(split_rows(17, &unshuffled).unwrap().train, (0..12).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn file_order_ranges_are_the_rows_of_an_unshuffled_split() {
+        let fractions = Some(SplitFractions { train: 0.7, validation: 0.2, test: 0.1 });
+        let ranges =
+            Some(SplitRanges { train: [3, 12], validation: Some([12, 17]), test: Some([0, 3]) });
+        for (f, r) in [(fractions.clone(), None), (None, ranges), (None, None)] {
+            let s = SplitSpec { shuffle: false, ..spec(f, r) };
+            let held = split_rows(17, &s).unwrap();
+            let [train, validation, test] = file_order_ranges(17, &s).unwrap();
+            assert_eq!(held.train, train.collect::<Vec<_>>());
+            assert_eq!(held.validation, validation.collect::<Vec<_>>());
+            assert_eq!(held.test, test.collect::<Vec<_>>());
+        }
+        let shuffled = spec(fractions, None);
+        let err = file_order_ranges(17, &shuffled).unwrap_err().to_string();
+        assert!(err.contains("split.shuffle"), "{err}");
+        // Without a split nothing is shuffled, whatever `shuffle` says.
+        assert_eq!(file_order_ranges(5, &spec(None, None)).unwrap()[0], 0..5);
     }
 
     #[test]

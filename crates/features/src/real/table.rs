@@ -1,10 +1,12 @@
 //! Reads CSV (or gzipped CSV) files with one schema into typed columns, the rows of one file
-//! after those of the one before: only the declared columns, the label and the derived columns are
+//! after those of the one before, through [`FileRows`] (which also lets the streaming readers
+//! parse a few rows at a time, or pass over rows unparsed): only the declared columns, the label and the derived columns are
 //! kept, column by column. Categorical values are trimmed (unless `schema.trim = false`); a text
 //! listed in `schema.missing` is a missing value (NaN for numbers, [`MISSING_CODE`] for
 //! categories). Every field error names the file, the 1-based line and the column, with the
 //! offending text.
 
+use std::io::Read;
 use std::path::Path;
 
 use rustc_hash::FxHashMap;
@@ -52,11 +54,9 @@ impl Table {
     }
 }
 
-/// A declared column being read: where it is in the current file's header, and what has been
-/// parsed so far.
+/// A declared column being read: what has been parsed so far.
 struct Reader {
     name: String,
-    field: usize,
     values: Values,
     interned: FxHashMap<String, u32>,
 }
@@ -114,99 +114,176 @@ pub(crate) fn read_table(
     max_rows: Option<u64>,
     label: LabelColumn,
 ) -> Result<Table, FeaturesError> {
-    let mut readers: Vec<Reader> = schema
-        .columns
-        .iter()
-        .map(|(name, &kind)| {
-            let values = match kind {
-                ColumnType::Numeric => Values::Numeric(Vec::new()),
-                ColumnType::Categorical => Values::Categorical { codes: vec![], values: vec![] },
-                ColumnType::Datetime => Values::Datetime(Vec::new()),
-            };
-            Reader { name: name.clone(), field: 0, values, interned: FxHashMap::default() }
-        })
-        .collect();
-    let cleaning = Cleaning { missing: &schema.missing, trim: schema.trim };
-    let mut derived: Vec<Vec<f64>> = vec![Vec::new(); schema.derived.len()];
-    let mut labels = Vec::new();
+    let mut table = TableBuilder::new(schema, rule);
     let mut rows_per_file = Vec::with_capacity(files.len());
     for file in files {
-        let before = labels.len();
-        read_file(
-            file,
-            schema,
-            rule,
-            max_rows,
-            label,
-            &cleaning,
-            &mut readers,
-            &mut derived,
-            &mut labels,
-        )?;
-        rows_per_file.push(labels.len() - before);
+        let mut rows = FileRows::open(file, schema, max_rows, label)?;
+        rows_per_file.push(rows.read(&mut table, u64::MAX)? as usize);
     }
-    let mut columns: Vec<(String, Values)> =
-        readers.into_iter().map(|r| (r.name, r.values)).collect();
-    columns.extend(
-        schema.derived.iter().zip(derived).map(|(s, v)| (s.name.clone(), Values::Numeric(v))),
-    );
-    Ok(Table { columns, labels, rows_per_file })
+    Ok(table.finish(rows_per_file))
 }
 
-/// Appends the rows of one file to the columns being read.
-#[allow(clippy::too_many_arguments)]
-fn read_file(
-    source: &TableFile<'_>,
-    schema: &Schema,
-    rule: &LabelRule,
-    max_rows: Option<u64>,
-    label: LabelColumn,
-    cleaning: &Cleaning<'_>,
-    readers: &mut [Reader],
-    derived: &mut [Vec<f64>],
-    labels: &mut Vec<f64>,
-) -> Result<(), FeaturesError> {
-    let (path, file) = (source.path, source.name);
-    let mut csv = csv::ReaderBuilder::new().has_headers(true).from_reader(open_data(path)?);
-    let csv_error = |err: csv::Error| csv_to_features(err, path, file);
-    let header = csv.headers().map_err(csv_error)?.clone();
-    if header.iter().all(str::is_empty) {
-        return Err(FeaturesError::EmptyData { file: file.to_owned(), what: "the file".into() });
+/// The columns of a table being read: one [`Reader`] per declared column, the derived columns
+/// and the labels. Rows come from [`FileRows::read`]; a table of a few rows at a time serves
+/// the readers that stream a file (`rows.rs`).
+pub(crate) struct TableBuilder<'s> {
+    schema: &'s Schema,
+    rule: &'s LabelRule,
+    readers: Vec<Reader>,
+    derived: Vec<Vec<f64>>,
+    labels: Vec<f64>,
+}
+
+impl<'s> TableBuilder<'s> {
+    /// An empty table of `schema`'s columns, labels by `rule`.
+    pub(crate) fn new(schema: &'s Schema, rule: &'s LabelRule) -> Self {
+        let readers = schema
+            .columns
+            .iter()
+            .map(|(name, &kind)| {
+                let values = match kind {
+                    ColumnType::Numeric => Values::Numeric(Vec::new()),
+                    ColumnType::Categorical => {
+                        Values::Categorical { codes: vec![], values: vec![] }
+                    }
+                    ColumnType::Datetime => Values::Datetime(Vec::new()),
+                };
+                Reader { name: name.clone(), values, interned: FxHashMap::default() }
+            })
+            .collect();
+        let derived = vec![Vec::new(); schema.derived.len()];
+        Self { schema, rule, readers, derived, labels: Vec::new() }
     }
-    let position = |column: &str| header.iter().position(|h| h.trim() == column);
-    let field_of = |column: &str| {
-        position(column).ok_or_else(|| FeaturesError::MissingColumn {
-            file: file.to_owned(),
-            column: column.to_owned(),
-            available: header.iter().collect::<Vec<_>>().join(", "),
+
+    /// The table of the rows read (`rows_per_file`: how many came from each file).
+    pub(crate) fn finish(self, rows_per_file: Vec<usize>) -> Table {
+        let mut columns: Vec<(String, Values)> =
+            self.readers.into_iter().map(|r| (r.name, r.values)).collect();
+        columns.extend(
+            self.schema
+                .derived
+                .iter()
+                .zip(self.derived)
+                .map(|(s, v)| (s.name.clone(), Values::Numeric(v))),
+        );
+        Table { columns, labels: self.labels, rows_per_file }
+    }
+}
+
+/// One file read row by row: its header matched with the schema once, then rows parsed into a
+/// [`TableBuilder`] or passed over, at most `max_rows` in all.
+pub(crate) struct FileRows<'f> {
+    csv: csv::Reader<Box<dyn Read>>,
+    path: &'f Path,
+    name: &'f str,
+    /// The field of each declared column (in `schema.columns` order).
+    fields: Vec<usize>,
+    label_field: Option<usize>,
+    record: csv::StringRecord,
+    skipped: csv::ByteRecord,
+    /// Data rows read or passed over so far.
+    rows: u64,
+    limit: u64,
+}
+
+impl<'f> FileRows<'f> {
+    /// Opens `file` and matches its header with `schema` (a missing column is an error naming
+    /// the file and the header's columns).
+    pub(crate) fn open(
+        file: &TableFile<'f>,
+        schema: &Schema,
+        max_rows: Option<u64>,
+        label: LabelColumn,
+    ) -> Result<Self, FeaturesError> {
+        let (path, name) = (file.path, file.name);
+        let mut csv = csv::ReaderBuilder::new().has_headers(true).from_reader(open_data(path)?);
+        let header = csv.headers().map_err(|e| csv_to_features(e, path, name))?.clone();
+        if header.iter().all(str::is_empty) {
+            return Err(FeaturesError::EmptyData {
+                file: name.to_owned(),
+                what: "the file".into(),
+            });
+        }
+        let position = |column: &str| header.iter().position(|h| h.trim() == column);
+        let field_of = |column: &str| {
+            position(column).ok_or_else(|| FeaturesError::MissingColumn {
+                file: name.to_owned(),
+                column: column.to_owned(),
+                available: header.iter().collect::<Vec<_>>().join(", "),
+            })
+        };
+        let fields = schema.columns.keys().map(|c| field_of(c)).collect::<Result<_, _>>()?;
+        let label_field = match label {
+            LabelColumn::Required => Some(field_of(&schema.label.column)?),
+            LabelColumn::IfPresent => position(&schema.label.column),
+        };
+        Ok(Self {
+            csv,
+            path,
+            name,
+            fields,
+            label_field,
+            record: csv::StringRecord::new(),
+            skipped: csv::ByteRecord::new(),
+            rows: 0,
+            limit: max_rows.unwrap_or(u64::MAX),
         })
-    };
-    for reader in readers.iter_mut() {
-        reader.field = field_of(&reader.name)?;
     }
-    let label_field = match label {
-        LabelColumn::Required => Some(field_of(&schema.label.column)?),
-        LabelColumn::IfPresent => position(&schema.label.column),
-    };
-    let mut record = csv::StringRecord::new();
-    let limit = max_rows.unwrap_or(u64::MAX);
-    let mut rows = 0u64;
-    while rows < limit && csv.read_record(&mut record).map_err(csv_error)? {
-        rows += 1;
-        let at = At { file, line: record.position().map_or(0, |p| p.line()) };
-        let text = |field: usize| record.get(field).unwrap_or_default();
-        labels.push(match label_field {
-            Some(field) => label_of(&at, rows, &schema.label.column, rule, text(field))?,
-            None => f64::NAN,
-        });
-        for reader in readers.iter_mut() {
-            reader.push(&at, text(reader.field), cleaning)?;
-        }
-        for (spec, out) in schema.derived.iter().zip(derived.iter_mut()) {
-            out.push(derive(&at, &spec.name, spec.op, &spec.of, readers)?);
-        }
+
+    /// Data rows read or passed over so far.
+    pub(crate) fn rows(&self) -> u64 {
+        self.rows
     }
-    Ok(())
+
+    /// Parses up to `max` more rows into `table`; returns how many (fewer at the end of the
+    /// file or of `max_rows`). A bad field is an error naming the file, line and column.
+    pub(crate) fn read(
+        &mut self,
+        table: &mut TableBuilder<'_>,
+        max: u64,
+    ) -> Result<u64, FeaturesError> {
+        let TableBuilder { schema, rule, readers, derived, labels } = table;
+        let cleaning = Cleaning { missing: &schema.missing, trim: schema.trim };
+        let (path, file) = (self.path, self.name);
+        let mut read = 0u64;
+        while read < max && self.rows < self.limit {
+            let more = self.csv.read_record(&mut self.record);
+            if !more.map_err(|e| csv_to_features(e, path, file))? {
+                break;
+            }
+            self.rows += 1;
+            read += 1;
+            let record = &self.record;
+            let at = At { file, line: record.position().map_or(0, |p| p.line()) };
+            let text = |field: usize| record.get(field).unwrap_or_default();
+            labels.push(match self.label_field {
+                Some(field) => label_of(&at, self.rows, &schema.label.column, rule, text(field))?,
+                None => f64::NAN,
+            });
+            for (reader, &field) in readers.iter_mut().zip(&self.fields) {
+                reader.push(&at, text(field), &cleaning)?;
+            }
+            for (spec, out) in schema.derived.iter().zip(derived.iter_mut()) {
+                out.push(derive(&at, &spec.name, spec.op, &spec.of, readers)?);
+            }
+        }
+        Ok(read)
+    }
+
+    /// Passes over up to `max` more rows without parsing their fields (only the CSV's own
+    /// structure is checked); returns how many.
+    pub(crate) fn skip(&mut self, max: u64) -> Result<u64, FeaturesError> {
+        let mut skipped = 0u64;
+        while skipped < max && self.rows < self.limit {
+            let more = self.csv.read_byte_record(&mut self.skipped);
+            if !more.map_err(|e| csv_to_features(e, self.path, self.name))? {
+                break;
+            }
+            self.rows += 1;
+            skipped += 1;
+        }
+        Ok(skipped)
+    }
 }
 
 /// The label of one row's label text (`row`: 1-based data row, for the error).

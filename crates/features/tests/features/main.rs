@@ -8,5 +8,6 @@ mod interchange;
 mod own_data;
 mod real_data;
 mod space_names;
+mod streamed;
 mod synthetic;
 mod synthetic_long_tail;

@@ -157,6 +157,10 @@ impl<S: CoordinateState + PartialEq, C: StateCodec<S>> CoordinateStore<S> for Co
         self.store.allocated_bytes()
     }
 
+    fn growth_bytes(&self) -> Option<u64> {
+        self.store.growth_bytes()
+    }
+
     fn served_weight(&self, w: f64) -> f64 {
         // To nearest: a one-off rounding of the finished model has no small steps to lose.
         from_q2_13(round_q2_13(w, 0.5))

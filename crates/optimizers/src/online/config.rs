@@ -10,6 +10,7 @@
 //! | `store` | `sparse` | sparse hash map (any dimension) or dense vector (dimension capped, see [`DENSE_STORE_MAX_BYTES`]) | |
 //! | `bloom_counters` | 2^22 | counters (one byte each, 3 hashes) of the counting Bloom filter of `admission = count`; a spec may size it for the data instead (see `bloom_size`) | 64..=2^30 |
 //! | `seed` | 0 | seed of the Poisson admission draws and of the randomized rounding of `coefficients` | any |
+//! | `memory_cap` | none | the most bytes the training state may hold (store and admission filter), counting the moment a table grows (old and new table at once): a new coordinate that would need more is not created and the learner stops training ([`super::OnlineOptimizer::capped`]) | `>= 1` |
 //! | `sweep_every` | none | every this many steps, catch every held coordinate up on the penalties it owes and drop those whose state became fresh (weight exactly 0 for the rules that keep nothing else), so that memory follows the model rather than every feature ever touched | `>= 1` |
 //! | `coefficients` | `f64` | encoding of the store's coefficients: `f64`, or `q2.13` (16-bit fixed point, randomized rounding; see `compact`) | `f64`, `q2.13` |
 
@@ -168,6 +169,8 @@ pub struct OnlineConfig {
     pub seed: u64,
     /// Steps between two sweeps of the store (none: never; see the module table).
     pub sweep_every: Option<u64>,
+    /// Largest training state allowed, growth included (none: no cap; see the module table).
+    pub memory_cap: Option<u64>,
     /// Encoding of the store's coefficients.
     pub coefficients: Coefficients,
 }
@@ -183,6 +186,7 @@ impl Default for OnlineConfig {
             bloom_counters: 1 << 22,
             seed: 0,
             sweep_every: None,
+            memory_cap: None,
             coefficients: Coefficients::F64,
         }
     }
@@ -219,6 +223,9 @@ impl OnlineConfig {
                         .to_string(),
                 ));
             }
+        }
+        if self.memory_cap == Some(0) {
+            return Err(bad("memory_cap", "must be >= 1 byte, got 0".to_string()));
         }
         if self.sweep_every == Some(0) {
             return Err(bad("sweep_every", "must be >= 1, got 0".to_string()));

@@ -49,6 +49,9 @@ pub(crate) struct Learner<R: CoordinateRule, S = Store<<R as CoordinateRule>::St
     ignored: u64,
     peak_state_bytes: u64,
     sweep_every: Option<u64>,
+    memory_cap: Option<u64>,
+    /// The bytes that passed `memory_cap`, once they did.
+    capped: Option<u64>,
 }
 
 impl<R: CoordinateRule> Learner<R> {
@@ -87,6 +90,8 @@ impl<R: CoordinateRule, S: CoordinateStore<R::State>> Learner<R, S> {
             ignored: 0,
             peak_state_bytes: 0,
             sweep_every: config.sweep_every,
+            memory_cap: config.memory_cap,
+            capped: None,
         };
         learner.peak_state_bytes = learner.state_bytes();
         Ok(Box::new(learner))
@@ -103,6 +108,14 @@ impl<R: CoordinateRule, S: CoordinateStore<R::State>> Learner<R, S> {
         }
         if !self.admitter.admit(id) {
             return None;
+        }
+        if let (Some(cap), Some(growing)) = (self.memory_cap, self.store.growth_bytes()) {
+            let needed = growing + self.admitter.bytes();
+            if needed > cap {
+                // Not created: the table would pass the cap while it grows. Training stops.
+                self.capped = Some(needed);
+                return None;
+            }
         }
         match self.store.visit(id, true, ledger, catch_up) {
             Some((w, _)) => Some(w),
@@ -221,7 +234,7 @@ impl<R: CoordinateRule, S: CoordinateStore<R::State>> OnlineOptimizer for Learne
     }
 
     fn train_batch(&mut self, batch: &[SparseExample]) {
-        if batch.is_empty() || self.diverged {
+        if batch.is_empty() || self.diverged || self.capped.is_some() {
             return;
         }
         let finite = match self.batch_gradient(batch) {
@@ -291,6 +304,10 @@ impl<R: CoordinateRule, S: CoordinateStore<R::State>> OnlineOptimizer for Learne
 
     fn diverged(&self) -> bool {
         self.diverged
+    }
+
+    fn capped(&self) -> Option<u64> {
+        self.capped
     }
 
     fn ignored_features(&self) -> u64 {

@@ -104,6 +104,12 @@ pub trait OnlineOptimizer: Send {
     /// Whether a NaN or infinity was met (training then stops changing the model).
     fn diverged(&self) -> bool;
 
+    /// With `memory_cap`: the bytes the training state would have held (while its table grew)
+    /// when it passed the cap; training then stops changing the model. `None` otherwise.
+    fn capped(&self) -> Option<u64> {
+        None
+    }
+
     /// Feature occurrences ignored because their id is outside a dense store.
     fn ignored_features(&self) -> u64 {
         0

@@ -155,6 +155,22 @@ impl<S: Copy + Default> Store<S> {
         }
     }
 
+    /// The bytes held while the store grows to take one more coordinate (the old and the new
+    /// table at once: hashbrown doubles its buckets, from 4 when empty), or `None` when one more
+    /// fits without growing. With removed coordinates in it the table may instead be rehashed in
+    /// place; this still reports the growth, so a cap acting on it may stop one growth early.
+    pub(crate) fn growth_bytes(&self) -> Option<u64> {
+        match self {
+            Store::Sparse(map) if map.len() >= map.capacity() => {
+                let entry = std::mem::size_of::<(PackedId, S)>();
+                let buckets = buckets_of(map.capacity());
+                let grown = if buckets == 0 { 4 } else { buckets * 2 };
+                Some(table_bytes(buckets, entry) + table_bytes(grown, entry))
+            }
+            _ => None,
+        }
+    }
+
     /// Bytes allocated by the store.
     pub(crate) fn allocated_bytes(&self) -> u64 {
         match self {
@@ -198,6 +214,10 @@ pub(crate) trait CoordinateStore<S: CoordinateState>: Send + 'static {
 
     /// Bytes allocated by the store.
     fn allocated_bytes(&self) -> u64;
+
+    /// The bytes held while the table grows for one more coordinate, or `None` when one more
+    /// fits without growing (see [`Store::growth_bytes`]).
+    fn growth_bytes(&self) -> Option<u64>;
 
     /// The weight a served model holds for a learned weight `w`: `w` itself, unless the store
     /// keeps its coefficients narrower, in which case the model is served in that encoding too
@@ -248,6 +268,10 @@ impl<S: CoordinateState> CoordinateStore<S> for Store<S> {
     fn allocated_bytes(&self) -> u64 {
         Store::allocated_bytes(self)
     }
+
+    fn growth_bytes(&self) -> Option<u64> {
+        Store::growth_bytes(self)
+    }
 }
 
 /// `Ok` when a dense store of `dimension` states of `state_bytes` each fits under
@@ -286,11 +310,25 @@ pub(crate) fn store_bytes_bound(kind: StoreKind, coordinates: u64, state_bytes: 
 
 /// Bytes hashbrown allocates for a table of the given `capacity()` and entry size.
 pub(crate) fn hash_table_bytes(capacity: usize, entry_bytes: usize) -> u64 {
+    table_bytes(buckets_of(capacity), entry_bytes)
+}
+
+/// The buckets behind a table's `capacity()` (0 for an unallocated table).
+fn buckets_of(capacity: usize) -> usize {
+    match capacity {
+        0 => 0,
+        c if c < 8 => c + 1,
+        c => c / 7 * 8,
+    }
+}
+
+/// Bytes of a table of `buckets` buckets: the slots padded to one SSE2 group, a control byte
+/// per bucket and one trailing group.
+fn table_bytes(buckets: usize, entry_bytes: usize) -> u64 {
     const GROUP_WIDTH: usize = 16;
-    if capacity == 0 {
+    if buckets == 0 {
         return 0;
     }
-    let buckets = if capacity < 8 { capacity + 1 } else { capacity / 7 * 8 };
     let data = (buckets * entry_bytes).next_multiple_of(GROUP_WIDTH);
     (data + buckets + GROUP_WIDTH) as u64
 }
@@ -307,6 +345,24 @@ mod tests {
                 FxHashMap::with_capacity_and_hasher(n, Default::default());
             let bytes = hash_table_bytes(map.capacity(), 16);
             assert_eq!(bytes as usize, buckets * 16 + buckets + 16, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn growth_is_foreseen_exactly_before_the_insert_that_grows() {
+        let mut store: Store<(f64, f64)> = Store::new(StoreKind::Sparse).expect("sparse store");
+        let entry = std::mem::size_of::<(u64, (f64, f64))>();
+        for id in 0..1000u64 {
+            let before = store.allocated_bytes();
+            let foreseen = store.growth_bytes();
+            store.insert(id);
+            let after = store.allocated_bytes();
+            match foreseen {
+                // Old and new table at once: the new one is exactly what the store then holds.
+                Some(during) => assert_eq!(during, before + after, "id {id}"),
+                None => assert_eq!(after, before, "id {id}: grew unforeseen"),
+            }
+            assert!(after >= hash_table_bytes(store.len() as usize, entry));
         }
     }
 

@@ -1,15 +1,16 @@
 //! The data set of one (k, seed): the three splits in memory (or, with `[data] stream`, the
-//! validation and test splits in memory and the training split regenerated from its seed on
-//! every pass), and what every run on it shares (dimension, true support, Bayes scores, the
-//! number of distinct training features).
+//! validation and test splits in memory and the training split read again on every pass: the
+//! generator's stream regenerated from its seed, or a real file's training rows), and what every
+//! run on it shares (dimension, true support, Bayes scores, the number of distinct training
+//! features).
 
 use std::path::PathBuf;
 
-use features::synthetic::{SplitName, SyntheticProblem};
-use features::{FeatureId, FeatureSpace, SparseExample};
+use features::{FeatureId, FeatureSpace, FeaturesError, SparseExample};
 use optimizers::eval::{self, Metrics};
 use optimizers::online::DistinctCounter;
 
+use crate::data::train_stream::TrainStream;
 use crate::plan::DatasetKey;
 
 /// One data set, ready for training.
@@ -25,9 +26,8 @@ pub struct Dataset {
     pub train: Vec<SparseExample>,
     /// Training examples (held or streamed).
     pub n_train: u64,
-    /// The generator whose training stream of `n_train` rows is the training split, when the
-    /// split is streamed instead of held.
-    pub train_stream: Option<SyntheticProblem>,
+    /// Where the training split is read on every pass, when it is streamed instead of held.
+    pub train_stream: Option<TrainStream>,
     /// Validation split (lambda is chosen on it).
     pub validation: Vec<SparseExample>,
     /// Test split (reported metrics).
@@ -84,46 +84,48 @@ impl Dataset {
         }
     }
 
-    /// A data set whose training split is `n_train` rows of `problem`'s training stream,
-    /// regenerated on every pass: one pass here counts its distinct features in fixed memory.
+    /// A data set whose training split is read from `stream` on every pass: one pass here
+    /// counts its distinct features in fixed memory (an error of that pass is the data set's).
     pub(crate) fn streamed(
+        name: String,
         key: DatasetKey,
-        problem: SyntheticProblem,
-        n_train: u64,
-        validation: Vec<SparseExample>,
-        test: Vec<SparseExample>,
-    ) -> Self {
+        space: FeatureSpace,
+        stream: TrainStream,
+        [validation, test]: [Vec<SparseExample>; 2],
+        true_support: Vec<FeatureId>,
+    ) -> Result<Self, FeaturesError> {
         let mut touched = DistinctCounter::new();
-        let mut stream = problem.stream(SplitName::Train, n_train);
+        let mut pass = stream.open()?;
         let mut example = SparseExample::default();
-        while stream.next_into(&mut example) {
+        while pass.next_into(&mut example)? {
             example.ids.iter().for_each(|&id| touched.insert(id));
         }
+        drop(pass);
         let bayes_test = if test.is_empty() { None } else { eval::bayes(&test) };
-        Self {
-            name: "synthetic".to_string(),
+        Ok(Self {
+            name,
             key,
-            space: problem.space().clone(),
+            space,
             train: Vec::new(),
-            n_train,
-            true_support: problem.true_support().to_vec(),
-            train_stream: Some(problem),
+            n_train: stream.len(),
+            true_support,
+            train_stream: Some(stream),
             validation,
             test,
             bayes_test,
             features_touched: touched.estimate(),
             pipeline: None,
             warnings: Vec::new(),
-        }
+        })
     }
 
-    /// The training split as held examples: the split itself, or the stream collected (for the
-    /// fits that need it whole: batch solvers).
-    pub fn train_examples(&self) -> std::borrow::Cow<'_, [SparseExample]> {
-        match &self.train_stream {
-            Some(problem) => problem.stream(SplitName::Train, self.n_train).collect(),
+    /// The training split as held examples: the split itself, or one pass of the stream
+    /// collected (for the fits that need it whole: batch solvers, refits).
+    pub fn train_examples(&self) -> Result<std::borrow::Cow<'_, [SparseExample]>, FeaturesError> {
+        Ok(match &self.train_stream {
+            Some(stream) => std::borrow::Cow::Owned(stream.collect()?),
             None => std::borrow::Cow::Borrowed(&self.train),
-        }
+        })
     }
 
     /// Fraction of `ids` (sorted) in the true support, and of the true support in `ids`; NaN

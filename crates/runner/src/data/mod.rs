@@ -1,5 +1,6 @@
 //! Builds the data set of one (k, seed), synthetic ([`synthetic`]) or read from a file
-//! ([`real`]), into a [`Dataset`] ([`dataset`]); [`fingerprint`] says what decides a data set's
+//! ([`real`]), into a [`Dataset`] ([`dataset`]), its training split held or, with `[data]
+//! stream`, read on every pass ([`train_stream`]); [`fingerprint`] says what decides a data set's
 //! examples (the `data_fingerprint` column) without building it.
 //!
 //! Data sets are built before the runs that use them start, so a run's heap peak never includes
@@ -11,6 +12,7 @@ pub mod dataset;
 pub mod fingerprint;
 pub mod real;
 pub mod synthetic;
+pub mod train_stream;
 
 use std::path::Path;
 
@@ -28,7 +30,7 @@ pub fn build(
         return Ok(Ok(synthetic::build(spec, table, k, key)?));
     }
     if let Some(table) = &spec.data.real {
-        return real::build(table, key, data_dir);
+        return real::build(table, spec.data.stream, key, data_dir);
     }
     anyhow::bail!("spec has no data source (not checked?)")
 }

@@ -1,6 +1,8 @@
 //! Builds a real data set (CSV files with a declared schema) for one seed: the seed drives the
 //! split's shuffle, so seeds give different train/validation splits of the same file (unless
-//! nothing is shuffled into splits, see `RealDataSpec::depends_on_seed`).
+//! nothing is shuffled into splits, see `RealDataSpec::depends_on_seed`). With `[data] stream`
+//! (a split in file order, checked with the spec) the training rows stay in the file and are
+//! read on every pass.
 
 use std::path::Path;
 
@@ -8,14 +10,16 @@ use anyhow::Context;
 use features::real;
 
 use crate::data::dataset::{Dataset, Unavailable};
+use crate::data::train_stream::TrainStream;
 use crate::plan::DatasetKey;
 use crate::spec::resolve::real_spec;
 
-/// Loads `[data.real]` from `data_dir` with the split shuffled by `key.seed`; `Ok(Err(_))` when
-/// the file is not there. A path that exists but cannot be read as data (a directory, a broken
-/// gzip stream) is an error, not a missing file.
+/// Loads `[data.real]` from `data_dir` with the split shuffled by `key.seed` (the training split
+/// streamed when `stream`); `Ok(Err(_))` when the file is not there. A path that exists but
+/// cannot be read as data (a directory, a broken gzip stream) is an error, not a missing file.
 pub fn build(
     table: &toml::Table,
+    stream: bool,
     key: DatasetKey,
     data_dir: &Path,
 ) -> anyhow::Result<Result<Dataset, Unavailable>> {
@@ -28,21 +32,26 @@ pub fn build(
         }
     }
     spec.split.seed = key.seed;
-    let loaded = real::load(data_dir, &spec)
-        .with_context(|| format!("loading {} (seed {})", path.display(), key.seed))?;
+    let context = || format!("loading {} (seed {})", path.display(), key.seed);
     let name = Path::new(&spec.file)
         .file_name()
         .map(|f| f.to_string_lossy().trim_end_matches(".gz").trim_end_matches(".csv").to_string())
         .unwrap_or_else(|| spec.file.clone());
-    let mut dataset = Dataset::finish(
-        name,
-        key,
-        loaded.space,
-        [loaded.train, loaded.validation, loaded.test],
-        Vec::new(),
-    );
-    dataset.pipeline = Some(loaded.pipeline);
-    dataset.warnings = loaded.warnings;
+    let dataset = if stream {
+        let loaded = real::load_streamed(data_dir, &spec).with_context(context)?;
+        let (space, splits) = (loaded.space, [loaded.validation, loaded.test]);
+        let stream = TrainStream::Real(loaded.train);
+        let mut dataset = Dataset::streamed(name, key, space, stream, splits, Vec::new())
+            .with_context(context)?;
+        (dataset.pipeline, dataset.warnings) = (Some(loaded.pipeline), loaded.warnings);
+        dataset
+    } else {
+        let loaded = real::load(data_dir, &spec).with_context(context)?;
+        let splits = [loaded.train, loaded.validation, loaded.test];
+        let mut dataset = Dataset::finish(name, key, loaded.space, splits, Vec::new());
+        (dataset.pipeline, dataset.warnings) = (Some(loaded.pipeline), loaded.warnings);
+        dataset
+    };
     Ok(Ok(dataset))
 }
 

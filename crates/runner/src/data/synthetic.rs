@@ -5,6 +5,7 @@ use anyhow::Context;
 use features::synthetic::{SplitName, SyntheticProblem};
 
 use crate::data::dataset::Dataset;
+use crate::data::train_stream::TrainStream;
 use crate::plan::DatasetKey;
 use crate::spec::resolve::synthetic_config;
 use crate::spec::ExperimentSpec;
@@ -25,7 +26,10 @@ pub fn build(
             (SplitName::Test, spec.data.n_test.unwrap_or(0)),
         ]
         .map(|(split, n)| problem.stream(split, n).collect::<Vec<_>>());
-        return Ok(Dataset::streamed(key, problem, n_train, validation, test));
+        let (space, support) = (problem.space().clone(), problem.true_support().to_vec());
+        let stream = TrainStream::Synthetic { problem, n: n_train };
+        let name = "synthetic".to_string();
+        return Ok(Dataset::streamed(name, key, space, stream, [validation, test], support)?);
     }
     let sizes = [
         (SplitName::Train, n_train),

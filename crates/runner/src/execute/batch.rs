@@ -4,6 +4,7 @@
 //! needs it whole), and are written on every row of the path. A unit whose estimate passes the
 //! memory cap is not started: [`over_cap`] writes its one `memory_exceeded` row.
 
+use anyhow::Context;
 use features::CompactMatrix;
 use optimizers::batch::{self, PathConfig, PathPoint};
 
@@ -47,12 +48,20 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> Vec<RunOutput> {
     };
     let loss = ctx.spec.data.loss;
     let (result, measurement) = measured(ctx.reset_rss, || {
-        let matrix = CompactMatrix::from_examples(&data.train_examples());
-        entry.fit_path_owned(&matrix, loss, &unit.penalty, config, &unit.settings)
+        let train = data.train_examples().context("reading the streamed training split")?;
+        let matrix = CompactMatrix::from_examples(&train);
+        drop(train);
+        Ok::<_, anyhow::Error>(entry.fit_path_owned(
+            &matrix,
+            loss,
+            &unit.penalty,
+            config,
+            &unit.settings,
+        )?)
     });
     let points: Vec<PathPoint> = match result {
         Ok(points) => points,
-        Err(e) => return vec![failed(unit, ctx, e)],
+        Err(e) => return vec![failed(unit, ctx, format!("{e:#}"))],
     };
     let peak_rss = machine::peak_rss_bytes();
     points

@@ -1,17 +1,20 @@
 //! One online run: builds the optimizer, feeds it the training split in mini-batches (for a
 //! number of passes, or of steps cycling over the split, optionally reshuffled each pass; a
-//! streamed split is regenerated from its seed for every pass), and records its model, memory
-//! and time. With `[grid] memory_cap`, the training state is looked at every 1,024 examples
-//! and a run whose state passed the cap stops there as `memory_exceeded`. The unit's spec entry is mapped onto the library's
+//! streamed split is read again for every pass: regenerated from its seed, or a real file's
+//! training rows read and encoded, an error of that read ending the run as an `error` row), and
+//! records its model, memory and time. With `[grid] memory_cap` the learner refuses a coordinate
+//! whose table growth would pass the cap and stops; the run is then recorded `memory_exceeded`
+//! where it stopped. The unit's spec entry is mapped onto the library's
 //! [`OnlineConfig`] by `online_config`.
 
-use features::synthetic::{SplitName, SyntheticProblem};
-use features::SparseExample;
+use anyhow::Context;
+use features::{FeaturesError, SparseExample};
 use optimizers::online::{self, OnlineConfig, OnlineOptimizer, StoreKind};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::data::train_stream::TrainStream;
 use crate::execute::machine;
 use crate::execute::measure::measured;
 use crate::execute::row::{base_record, fail, fill_model, RunContext, RunOutput};
@@ -88,15 +91,13 @@ fn copy_example(target: &mut SparseExample, source: &SparseExample) {
     target.true_prob = source.true_prob;
 }
 
-/// Examples between two looks at the training state against the memory cap: often enough that
-/// a table never doubles twice unseen, rarely enough to cost nothing.
-const CAP_CHECK_EXAMPLES: u64 = 1 << 10;
-
 /// How training ended.
+#[derive(Debug)]
 struct Trained {
     /// Examples consumed.
     examples: u64,
-    /// The training state's bytes when it passed the cap (training stopped there).
+    /// The bytes the training state would have held (while growing) when it passed the cap
+    /// (training stopped there).
     exceeded: Option<u64>,
 }
 
@@ -104,88 +105,72 @@ struct Trained {
 enum TrainSource<'a> {
     /// Held in memory.
     Held(&'a [SparseExample]),
-    /// `n` rows of the generator's training stream, regenerated on every pass.
-    Streamed(&'a SyntheticProblem, u64),
+    /// Read again on every pass.
+    Streamed(&'a TrainStream),
 }
 
 impl TrainSource<'_> {
     fn len(&self) -> u64 {
         match self {
             TrainSource::Held(train) => train.len() as u64,
-            TrainSource::Streamed(_, n) => *n,
+            TrainSource::Streamed(stream) => stream.len(),
         }
     }
 }
 
-/// Watches the training state against the cap every [`CAP_CHECK_EXAMPLES`] examples.
-struct CapWatch {
-    cap: Option<u64>,
-    next_check: u64,
-}
-
-impl CapWatch {
-    /// The state's bytes if `consumed` examples in they pass the cap.
-    fn exceeded(&mut self, optimizer: &dyn OnlineOptimizer, consumed: u64) -> Option<u64> {
-        let cap = self.cap?;
-        if consumed < self.next_check {
-            return None;
-        }
-        self.next_check = consumed + CAP_CHECK_EXAMPLES;
-        let bytes = optimizer.state_bytes();
-        (bytes > cap).then_some(bytes)
-    }
-}
-
-/// Trains `optimizer` per `plan` on `source`, stopping early when the training state passes
-/// `cap`.
+/// Trains `optimizer` per `plan` on `source`, stopping early when its training state would pass
+/// its memory cap; an error reading a streamed split ends training with it.
 fn train(
     optimizer: &mut dyn OnlineOptimizer,
     source: &TrainSource<'_>,
     plan: &TrainingPlan,
     seed: u64,
-    cap: Option<u64>,
-) -> Trained {
+) -> Result<Trained, FeaturesError> {
     let n = source.len();
     let mut done = Trained { examples: 0, exceeded: None };
     if n == 0 {
-        return done;
+        return Ok(done);
     }
     let batch_size = plan.batch_size.max(1);
     let total = match plan.steps {
         Some(steps) => steps.saturating_mul(batch_size as u64),
         None => u64::from(plan.epochs).saturating_mul(n),
     };
-    let mut watch = CapWatch { cap, next_check: CAP_CHECK_EXAMPLES };
     if let (TrainSource::Held(train), None, false) = (source, plan.steps, plan.shuffle) {
         // Plain passes: batches are slices of the split, nothing is copied.
         for _ in 0..plan.epochs {
             for batch in train.chunks(batch_size) {
                 if optimizer.diverged() {
-                    return Trained { examples: total, exceeded: None };
+                    return Ok(Trained { examples: total, exceeded: None });
                 }
                 optimizer.train_batch(batch);
                 done.examples += batch.len() as u64;
-                if let Some(bytes) = watch.exceeded(optimizer, done.examples) {
+                if let Some(bytes) = optimizer.capped() {
                     done.exceeded = Some(bytes);
-                    return done;
+                    return Ok(done);
                 }
             }
         }
-        return done;
+        return Ok(done);
     }
-    let mut next: Box<dyn FnMut(&mut SparseExample) + '_> = match source {
+    type Next<'s> = Box<dyn FnMut(&mut SparseExample) -> Result<(), FeaturesError> + 's>;
+    let mut next: Next<'_> = match source {
         TrainSource::Held(train) => {
             let mut order = Order::new(train.len(), plan.shuffle, seed);
-            Box::new(move |slot| copy_example(slot, &train[order.next_index()]))
-        }
-        TrainSource::Streamed(problem, n) => {
-            let mut stream = problem.stream(SplitName::Train, *n);
             Box::new(move |slot| {
-                // The next pass is the same stream again, from its seed.
-                if !stream.next_into(slot) {
-                    stream = problem.stream(SplitName::Train, *n);
-                    stream.next_into(slot);
+                copy_example(slot, &train[order.next_index()]);
+                Ok(())
+            })
+        }
+        TrainSource::Streamed(stream) => {
+            let mut pass = stream.open()?;
+            Box::new(move |slot| {
+                // The next pass reads the same split again (it has `n > 0` rows).
+                if !pass.next_into(slot)? {
+                    pass = stream.open()?;
+                    pass.next_into(slot)?;
                 }
+                Ok(())
             })
         }
     };
@@ -193,15 +178,15 @@ fn train(
     while done.examples < total && !optimizer.diverged() {
         let size = (total - done.examples).min(batch_size as u64) as usize;
         batch.resize_with(size, SparseExample::default);
-        batch.iter_mut().for_each(&mut next);
+        batch.iter_mut().try_for_each(&mut next)?;
         optimizer.train_batch(&batch);
         done.examples += size as u64;
-        if let Some(bytes) = watch.exceeded(optimizer, done.examples) {
+        if let Some(bytes) = optimizer.capped() {
             done.exceeded = Some(bytes);
-            return done;
+            return Ok(done);
         }
     }
-    done
+    Ok(done)
 }
 
 /// Runs one online unit.
@@ -242,13 +227,13 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
     let (result, measurement) = measured(ctx.reset_rss, || {
         let mut optimizer = entry.build(regularizer.as_ref(), &config, &unit.settings)?;
         let source = match &data.train_stream {
-            Some(problem) => TrainSource::Streamed(problem, data.n_train),
+            Some(stream) => TrainSource::Streamed(stream),
             None => TrainSource::Held(&data.train),
         };
-        let cap = ctx.spec.grid.memory_cap_bytes();
-        let trained = train(optimizer.as_mut(), &source, &unit.training, data.key.seed, cap);
+        let trained = train(optimizer.as_mut(), &source, &unit.training, data.key.seed)
+            .context("reading the streamed training split")?;
         let model = optimizer.model();
-        Ok::<_, online::OnlineError>((trained, model, optimizer.memory(), optimizer.diverged()))
+        Ok::<_, anyhow::Error>((trained, model, optimizer.memory(), optimizer.diverged()))
     });
     r.peak_rss_bytes = machine::peak_rss_bytes();
     r.train_seconds = measurement.seconds;
@@ -256,7 +241,7 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
     let (trained, model, memory, diverged) = match result {
         Ok(out) => out,
         Err(e) => {
-            fail(&mut r, e);
+            fail(&mut r, format!("{e:#}"));
             return RunOutput { record: r, model: None };
         }
     };
@@ -268,9 +253,11 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
     if let (Some(bytes), true) = (trained.exceeded, r.status == record::STATUS_OK) {
         r.status = record::STATUS_MEMORY_EXCEEDED.to_string();
         r.message = format!(
-            "stopped after {examples} of {} examples: the training state reached {bytes} bytes, \
-             more than memory_cap = {} bytes (model and metrics are those at that point)",
+            "stopped after {examples} of {} examples: the training state ({} bytes) would hold \
+             {bytes} bytes while its table grows, more than memory_cap = {} bytes (model and \
+             metrics are those at that point)",
             r.n_train,
+            memory.state_bytes,
             ctx.spec.grid.memory_cap_bytes().unwrap_or_default()
         );
     }
@@ -294,5 +281,50 @@ mod tests {
         let mut plain = Order::new(3, false, 7);
         let seen: Vec<usize> = (0..7).map(|_| plain.next_index()).collect();
         assert_eq!(seen, vec![0, 1, 2, 0, 1, 2, 0]);
+    }
+
+    /// A CSV of `rows` rows `a,y`, with `a = oops` on data row `bad` when given.
+    fn csv(rows: usize, bad: Option<usize>) -> String {
+        let mut text = String::from("a,y\n");
+        for i in 0..rows {
+            let a = if Some(i) == bad { "oops".to_string() } else { (i % 10).to_string() };
+            text.push_str(&format!("{a},{}\n", i % 3 == 0));
+        }
+        text
+    }
+
+    #[test]
+    fn a_streamed_file_that_breaks_mid_pass_ends_training_with_its_error() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("d.csv");
+        std::fs::write(&path, csv(6000, None)).expect("write the file");
+        let spec: features::real::RealDataSpec = toml::from_str(
+            "file = \"d.csv\"\n[schema]\nlabel = { column = \"y\", positive = [\"true\"], \
+             negative = [\"false\"] }\ncolumns = { a = \"numeric\" }\n[features]\n\
+             bucketized = [{ column = \"a\", quantiles = 4 }]\n",
+        )
+        .expect("a spec");
+        let loaded = features::real::load_streamed(dir.path(), &spec).expect("the fit");
+        let stream = TrainStream::Real(loaded.train);
+        let l1 = regularizers::Penalty::new("l1", &toml::Table::new()).expect("l1");
+        let l1 = l1.at(0.01).expect("l1 at 0.01");
+        let config = OnlineConfig::default();
+        let mut ftrl =
+            online::build("ftrl", l1.as_ref(), &config, &toml::Table::new()).expect("ftrl");
+        let plan = TrainingPlan {
+            epochs: 2,
+            steps: None,
+            batch_size: 1,
+            schedule: crate::plan::DEFAULT_SCHEDULE,
+            clip_norm: None,
+            shuffle: false,
+        };
+        let source = TrainSource::Streamed(&stream);
+        let trained = train(ftrl.as_mut(), &source, &plan, 1).expect("two clean passes");
+        assert_eq!(trained.examples, 12_000);
+        // The file breaks after the fit: the pass ends with its error, naming line and column.
+        std::fs::write(&path, csv(6000, Some(5000))).expect("rewrite the file");
+        let err = train(ftrl.as_mut(), &source, &plan, 1).expect_err("a bad row").to_string();
+        assert!(err.contains("d.csv line 5002, column `a`"), "{err}");
     }
 }

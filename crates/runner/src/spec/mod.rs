@@ -78,9 +78,11 @@ pub struct DataSpec {
     /// Loss of every model: `logistic` (default) or `squared`.
     #[serde(default)]
     pub loss: LossKind,
-    /// Synthetic only: online runs regenerate the training split from its seed on every pass
-    /// instead of holding it (memory independent of `n_train`); batch fits still collect it.
-    /// The examples are the same either way, so it is not part of run ids.
+    /// Online runs read the training split again on every pass instead of holding it (memory
+    /// independent of `n_train`): synthetic data regenerate it from its seed, a real file's
+    /// training rows are read and encoded again (its split must keep file order); batch fits
+    /// and refits still collect it. The examples are the same either way, so it is not part of
+    /// run ids.
     #[serde(default, skip_serializing)]
     pub stream: bool,
 }
@@ -806,18 +808,25 @@ impl ExperimentSpec {
                 }
             }
             (None, Some(table)) => {
-                resolve::real_spec(table)?;
+                let real = resolve::real_spec(table)?;
                 for (key, value) in [
                     ("data.n_train", self.data.n_train.is_some()),
                     ("data.n_validation", self.data.n_validation.is_some()),
                     ("data.n_test", self.data.n_test.is_some()),
                     ("grid.k", !self.grid.k.is_empty()),
                     ("grid.n_train", !self.grid.n_train.is_empty()),
-                    ("data.stream", self.data.stream),
                 ] {
                     if value {
                         bail!("`{key}` applies to synthetic data only; `[data.real]` defines its own split");
                     }
+                }
+                if self.data.stream && real.depends_on_seed() {
+                    bail!(
+                        "`data.stream = true` needs the training rows in file order, but \
+                         `data.real.split.shuffle` is true (the default) and shuffles the rows \
+                         into splits: set `shuffle = false` in `[data.real.split]` (the split's \
+                         fractions or ranges are then taken in file order) or drop `data.stream`"
+                    );
                 }
             }
             (Some(_), Some(_)) => bail!("`[data]` has both `synthetic` and `real`: keep one"),
@@ -1020,6 +1029,7 @@ impl ExperimentSpec {
             admission: opt.admission.map_or(Default::default(), AdmissionSpec::to_config),
             bloom_counters: opt.bloom_counters.map_or(defaults.bloom_counters, |b| b.counters()),
             sweep_every: opt.sweep_every,
+            memory_cap: self.grid.memory_cap_bytes(),
             coefficients: opt.coefficients.unwrap_or_default(),
             ..defaults
         }

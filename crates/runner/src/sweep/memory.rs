@@ -31,10 +31,15 @@
 //!
 //! - **Streaming** (`[data] stream`): the training split is not held (examples count the
 //!   validation and test rows only, and its distinct features are counted in a fixed sketch); a
-//!   batch fit collects it (`n x example_bytes` on top of the fit).
+//!   batch fit collects it (`n x example_bytes` on top of the fit). A streamed real file is
+//!   fitted in one pass that keeps only what the fit needs, then its validation and test rows
+//!   are read as a table: loading is the larger of `n x fit_row_bytes` (`16` bytes per training
+//!   row for each bucketized column's values and, counted like a table column, for each
+//!   categorical column's vocabulary counts: a high bound, the counts hold one entry per
+//!   distinct value) and `n_other x table_row_bytes`. A pass holds a chunk of 4,096 rows.
 //! - **Memory cap** (`[grid] memory_cap`): a batch fit estimated above it is not started (it
-//!   counts nothing); an online run counts at most three caps (it stops at the first look past
-//!   the cap, which one doubling of its table, old and new held at once, can overshoot).
+//!   counts nothing); an online run's state counts at most the cap (its learner refuses a table
+//!   growth, old and new table held at once, that would pass it).
 //!
 //! Only one data set is in memory at a time, so the spec's peak is its largest data set's.
 
@@ -95,6 +100,9 @@ pub struct DataShape {
     pub dimension: u64,
     /// Bytes per row of a real file's table while it is encoded (0 for synthetic data).
     pub table_row_bytes: u64,
+    /// Bytes per training row of what fitting a streamed real file keeps (0 for synthetic
+    /// data).
+    pub fit_row_bytes: u64,
     /// Rows of the sample that measured `example_bytes`.
     pub sample_rows: u64,
     /// Whether the training split is streamed (`[data] stream`): not held, except by the batch
@@ -130,16 +138,30 @@ impl DataShape {
         by_groups.min(self.nnz())
     }
 
-    /// Every split's examples held (with a streamed training split, validation and test only).
+    /// Rows whose examples are held: every split's (with a streamed training split, validation
+    /// and test only).
+    pub fn held_rows(&self) -> u64 {
+        if self.streamed {
+            self.n_other
+        } else {
+            self.rows()
+        }
+    }
+
+    /// Every held example.
     pub fn examples_bytes(&self) -> u64 {
-        let held = if self.streamed { self.n_other } else { self.rows() };
-        held.saturating_mul(self.example_bytes)
+        self.held_rows().saturating_mul(self.example_bytes)
     }
 
     /// The transient of building the data set (the real table, the count of distinct features;
-    /// a streamed split's are counted in a fixed-size sketch).
+    /// a streamed split's features are counted in a fixed-size sketch, and only what its fit
+    /// needs is kept of a streamed real file's training rows).
     pub fn loading_bytes(&self) -> u64 {
-        let distinct = if self.streamed { 0 } else { self.nnz().saturating_mul(24) };
+        if self.streamed {
+            let fit = self.n_train.saturating_mul(self.fit_row_bytes);
+            return fit.max(self.n_other.saturating_mul(self.table_row_bytes));
+        }
+        let distinct = self.nnz().saturating_mul(24);
         self.rows().saturating_mul(self.table_row_bytes).max(distinct)
     }
 
@@ -170,14 +192,13 @@ impl DataShape {
 
     /// The bytes of one unit's run on this data set (see the module doc); unknown optimizer
     /// names count nothing (the spec's checks refuse them). Under a memory cap, a batch fit over
-    /// it counts nothing (it is not started) and an online run at most three caps: it stops at
-    /// the first look past the cap, which one doubling of its table (old and new table held at
-    /// once) can overshoot.
+    /// it counts nothing (it is not started) and an online run's state at most the cap (its
+    /// learner refuses the growth that would pass it).
     pub fn unit_bytes(&self, unit: &Unit) -> u64 {
         if self.batch_over_cap(unit).is_some() {
             return 0;
         }
-        let capped = |bytes: u64| self.memory_cap.map_or(bytes, |c| bytes.min(c.saturating_mul(3)));
+        let capped = |bytes: u64| self.memory_cap.map_or(bytes, |c| bytes.min(c));
         match unit.family {
             Family::Batch => self.batch_fit_bytes(unit.expected_rows() as u64),
             Family::Online => {
@@ -238,6 +259,7 @@ pub fn synthetic_shape(
         group_sizes: space.groups().iter().map(|g| Some(g.size)).collect(),
         dimension: space.dimension(),
         table_row_bytes: 0,
+        fit_row_bytes: 0,
         sample_rows: sample.len() as u64,
         streamed: spec.data.stream,
         memory_cap: spec.grid.memory_cap_bytes(),
@@ -268,10 +290,16 @@ fn data_dependent(space: &FeatureSpace, kind: &GroupKind) -> bool {
     })
 }
 
-/// The shape of a real data set: its rows counted in the file (at most `max_rows`), an example
-/// measured on its first 2,000 rows read with the spec's schema and features. `None` when the
-/// file is missing (the sweep skips the experiment).
-pub fn real_shape(table: &toml::Table, data_dir: &Path) -> anyhow::Result<Option<DataShape>> {
+/// The shape of the real data set of `spec` (`table`: its `[data.real]`): its rows counted in
+/// the file (at most `max_rows`), an example measured on its first 2,000 rows read with the
+/// spec's schema and features. `None` when the file is missing (the sweep skips the
+/// experiment).
+pub fn real_shape(
+    spec: &ExperimentSpec,
+    table: &toml::Table,
+    data_dir: &Path,
+) -> anyhow::Result<Option<DataShape>> {
+    let experiment = spec;
     let spec: RealDataSpec = real_spec(table)?;
     let path = data_dir.join(&spec.file);
     if !crate::data::real::is_present(&path) {
@@ -324,9 +352,11 @@ pub fn real_shape(table: &toml::Table, data_dir: &Path) -> anyhow::Result<Option
             .collect(),
         dimension: space.dimension(),
         table_row_bytes: 16 * columns as u64 + 16,
+        fit_row_bytes: 16
+            * (spec.features.bucketized.len() + spec.features.categorical.len()) as u64,
         sample_rows: loaded.train.len() as u64,
-        streamed: false,
-        memory_cap: None,
+        streamed: experiment.data.stream,
+        memory_cap: experiment.grid.memory_cap_bytes(),
     }))
 }
 
@@ -408,6 +438,7 @@ mod tests {
             group_sizes: vec![Some(10), Some(1 << 40), None],
             dimension: 1 << 41,
             table_row_bytes: 0,
+            fit_row_bytes: 0,
             sample_rows: 10,
             streamed: false,
             memory_cap: None,
@@ -415,6 +446,36 @@ mod tests {
         assert_eq!(shape.columns(), 10 + 1000 + 1000);
         assert_eq!(shape.with_rows(2, 0).columns(), 6, "at most nnz");
         assert!(shape.batch_fit_bytes(10) > shape.batch_fit_bytes(1));
+    }
+
+    #[test]
+    fn a_streamed_real_file_holds_its_other_rows_and_what_the_fit_keeps() {
+        let held = DataShape {
+            name: "f.csv".into(),
+            n_train: 1000,
+            n_other: 200,
+            example_bytes: 100,
+            active: 3,
+            group_sizes: vec![None],
+            dimension: 1 << 20,
+            table_row_bytes: 80,
+            fit_row_bytes: 32,
+            sample_rows: 10,
+            streamed: false,
+            memory_cap: None,
+        };
+        assert_eq!(held.examples_bytes(), 1200 * 100);
+        // The table (1,200 x 80) beats the distinct-feature count (3,000 x 24).
+        assert_eq!(held.loading_bytes(), 96_000);
+        let streamed = DataShape { streamed: true, ..held.clone() };
+        assert_eq!(streamed.held_rows(), 200);
+        assert_eq!(streamed.examples_bytes(), 200 * 100);
+        // What the fit keeps (1,000 x 32) beats the other rows' table (200 x 80).
+        assert_eq!(streamed.loading_bytes(), 32_000);
+        let many_other = streamed.with_rows(1000, 1000);
+        assert_eq!(many_other.loading_bytes(), 80_000, "the other rows' table dominates");
+        // A batch fit collects the streamed split on top of its own bytes.
+        assert_eq!(streamed.batch_fit_bytes(1), held.batch_fit_bytes(1) + 1000 * 100);
     }
 
     #[test]

@@ -130,7 +130,7 @@ fn shapes(p: &Preflight<'_>) -> anyhow::Result<Shapes> {
                 let n = key.n.or(p.spec.data.n_train).unwrap_or(0);
                 Some(memory::synthetic_shape(p.spec, table, k, n)?)
             }
-            (_, Some(table), _) => memory::real_shape(table, p.data_dir)?,
+            (_, Some(table), _) => memory::real_shape(p.spec, table, p.data_dir)?,
             _ => None,
         };
         shapes.push(((key.k, key.n), shape));
@@ -227,7 +227,7 @@ fn refusal(p: &Preflight<'_>, worst: &DatasetEstimate, limit: &Limit) -> String 
     );
     text.push_str(&format!(
         "  examples held in memory: {} rows x {} (the largest of {} sampled rows) = {}\n",
-        grouped(shape.rows()),
+        grouped(shape.held_rows()),
         b(shape.example_bytes),
         shape.sample_rows,
         b(worst.examples)
@@ -284,11 +284,18 @@ fn refusal(p: &Preflight<'_>, worst: &DatasetEstimate, limit: &Limit) -> String 
             worst.in_flight.len()
         ));
     }
-    ways.push(
-        "a streaming mode that does not hold the examples in memory (not available yet: every \
-         optimizer trains on examples held in memory)"
-            .to_string(),
-    );
+    if !shape.streamed {
+        let order = if real {
+            ": the file's split must then keep file order, `shuffle = false` in \
+             `[data.real.split]`"
+        } else {
+            ""
+        };
+        ways.push(format!(
+            "`data.stream = true` (streaming: online runs read the training split again on \
+             every pass instead of holding it; batch fits still hold it){order}"
+        ));
+    }
     ways.push(
         "--max-memory SIZE to set the limit yourself, if you know better than the estimate"
             .to_string(),

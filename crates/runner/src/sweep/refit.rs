@@ -11,6 +11,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use anyhow::Context;
+
 use crate::data::{self, Dataset};
 use crate::execute::{self, RunContext};
 use crate::plan::{DatasetKey, LambdaPlan, Plan, Unit};
@@ -77,7 +79,7 @@ pub fn refit_selected(inputs: &RefitInputs<'_>, rows: &mut Vec<RunRecord>) -> an
             continue;
         }
         let Ok(data) = data::build(inputs.spec, key, inputs.data_dir)? else { continue };
-        let merged = train_and_validation(data);
+        let merged = train_and_validation(data)?;
         let fingerprint = inputs.fingerprints.get(&key).cloned().flatten().unwrap_or_default();
         let ctx = RunContext {
             spec: inputs.spec,
@@ -106,13 +108,17 @@ pub fn refit_selected(inputs: &RefitInputs<'_>, rows: &mut Vec<RunRecord>) -> an
     Ok(())
 }
 
-/// The data set with its validation rows moved into training.
-fn train_and_validation(data: Dataset) -> Dataset {
-    let mut train = data.train_examples().into_owned();
+/// The data set with its validation rows moved into training (a streamed training split is
+/// collected: the refit holds train + validation).
+fn train_and_validation(data: Dataset) -> anyhow::Result<Dataset> {
+    let mut train = data
+        .train_examples()
+        .context("reading the streamed training split for the refit")?
+        .into_owned();
     let Dataset { name, key, space, validation, test, pipeline, warnings, .. } = data;
     train.extend(validation);
     let mut merged = Dataset::finish(name, key, space, [train, Vec::new(), test], Vec::new());
     merged.pipeline = pipeline;
     merged.warnings = warnings;
-    merged
+    Ok(merged)
 }
