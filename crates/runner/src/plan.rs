@@ -306,7 +306,8 @@ struct HashedConfig<'a> {
 
 /// An optimizer entry as hashed: the shared keys in their historical order, the online
 /// optimizer's own settings between `store` and `bloom_counters`, the batch solver's after
-/// `support_sizes` (each group sorted by key). Unset keys are left out.
+/// `support_sizes` (each group sorted by key). Unset keys are left out (so `coefficients`,
+/// added later, changes no earlier run's id).
 struct HashedOptimizer<'a> {
     spec: &'a OptimizerSpec,
     family: Family,
@@ -350,6 +351,7 @@ impl Serialize for HashedOptimizer<'_> {
             }
         }
         put(&mut map, "bloom_counters", &o.bloom_counters)?;
+        put(&mut map, "coefficients", &o.coefficients)?;
         put(&mut map, "path", &o.path)?;
         put(&mut map, "tol", &o.tol)?;
         put(&mut map, "max_iter", &o.max_iter)?;

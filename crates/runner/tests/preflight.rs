@@ -125,6 +125,22 @@ fn combinations_that_can_only_fail_are_spec_errors() {
                 .to_string(),
             "`regularizer[0].optimizer[0].l2_for_l0` must be finite and >= 0, got -1",
         ),
+        (
+            "[[regularizer]]\nkind = \"l1\"\nlambdas = [0.1]\n[[regularizer.optimizer]]\n\
+             online = \"rda\"\ncoefficients = \"q2.13\"\n"
+                .to_string(),
+            "`regularizer[0].optimizer[0].coefficients` `q2.13` is not available for `rda`",
+        ),
+        (
+            "[[regularizer]]\nkind = \"l1\"\n[[regularizer.optimizer]]\n\
+             batch = \"coordinate_descent\"\nlambdas = [0.1]\ncoefficients = \"q2.13\"\n"
+                .to_string(),
+            "`regularizer[0].optimizer[0].coefficients` applies to online optimizers only",
+        ),
+        (
+            online("coefficients = \"q3.12\"\n"),
+            "unknown variant `q3.12`, expected `f64` or `q2.13`",
+        ),
     ];
     for (body, expected) in cases {
         let dir = tempfile::tempdir().unwrap();

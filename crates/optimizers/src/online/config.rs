@@ -9,13 +9,14 @@
 //! | `admission` | `all` | when a new feature gets a weight: always, after `n` sightings (counting Bloom filter), or with probability `p` (Poisson) | `n` in 1..=255, `p` in (0, 1] |
 //! | `store` | `sparse` | sparse hash map (any dimension) or dense vector (dimension capped, see [`DENSE_STORE_MAX_BYTES`]) | |
 //! | `bloom_counters` | 2^22 | counters (one byte each, 3 hashes) of the counting Bloom filter of `admission = count`; a spec may size it for the data instead (see `bloom_size`) | 64..=2^30 |
-//! | `seed` | 0 | seed of the Poisson admission draws | any |
+//! | `seed` | 0 | seed of the Poisson admission draws and of the randomized rounding of `coefficients` | any |
 //! | `memory_cap` | none | the most bytes the training state may hold (store and admission filter), counting the moment a table grows (old and new table at once): a new coordinate that would need more is not created and the learner stops training ([`super::OnlineOptimizer::capped`]) | `>= 1` |
 //! | `sweep_every` | none | every this many steps, catch every held coordinate up on the penalties it owes and drop those whose state became fresh (weight exactly 0 for the rules that keep nothing else), so that memory follows the model rather than every feature ever touched | `>= 1` |
+//! | `coefficients` | `f64` | encoding of the store's coefficients: `f64`, or `q2.13` (16-bit fixed point, randomized rounding; see `compact`) | `f64`, `q2.13` |
 
 use serde::{Deserialize, Serialize};
 
-use super::OnlineError;
+use super::{Coefficients, OnlineError};
 use crate::LossKind;
 
 /// Largest dense store allowed, in bytes (256 MiB): beyond it use the sparse store.
@@ -164,12 +165,14 @@ pub struct OnlineConfig {
     pub store: StoreKind,
     /// Counters of the admission Bloom filter.
     pub bloom_counters: u32,
-    /// Seed of the random admission draws.
+    /// Seed of the random admission draws (and of the coefficients' randomized rounding).
     pub seed: u64,
     /// Steps between two sweeps of the store (none: never; see the module table).
     pub sweep_every: Option<u64>,
     /// Largest training state allowed, growth included (none: no cap; see the module table).
     pub memory_cap: Option<u64>,
+    /// Encoding of the store's coefficients.
+    pub coefficients: Coefficients,
 }
 
 impl Default for OnlineConfig {
@@ -184,6 +187,7 @@ impl Default for OnlineConfig {
             seed: 0,
             sweep_every: None,
             memory_cap: None,
+            coefficients: Coefficients::F64,
         }
     }
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ledger::{Clock, Ledger, PenaltyStep, Scaled};
 use super::rule::{reject_parts, CoordinateRule};
-use super::{OnlineConfig, OnlineError};
+use super::{compact, OnlineConfig, OnlineError, OnlineOptimizer};
 
 /// `fobos` has no settings of its own.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -73,5 +73,9 @@ impl CoordinateRule for Fobos {
         let next = soft_threshold(v, eta * self.parts.l1) / (1.0 + eta * self.parts.l2_grad);
         state.set(next, ledger);
         next
+    }
+
+    fn boxed_q2_13(self, config: &OnlineConfig) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
+        compact::boxed_learner(self, config, compact::ScaledCodec)
     }
 }

@@ -7,16 +7,20 @@
 //! it is needed, so no catch-up exists. Ignores the schedule (`alpha`, `beta` play its role).
 //! `z` and `n` are state: a coordinate is kept even at weight 0 (admission is what saves memory).
 //! With [`FtrlPenalty::PerStep`] the strengths after `t` steps are `t * lambda1`, `t * lambda2`.
+//! With `coefficients = "q2.13"` the state is kept as `eta z` in q2.13 and `n` in `f32`
+//! ([`FtrlCodec`], 6 bytes; why in `compact`).
 
 use regularizers::{sign, PenaltyParts};
 
 use regularizers::SettingDoc;
 use serde::{Deserialize, Serialize};
 
+use super::coefficients::{from_q2_13, Rounder};
+use super::compact::{self, StateCodec};
 use super::ledger::{Clock, Ledger};
 use super::rule::{reject_parts, CoordinateRule, CoordinateState};
 use super::config::{bad, positive};
-use super::{FtrlPenalty, OnlineConfig, OnlineError};
+use super::{FtrlPenalty, OnlineConfig, OnlineError, OnlineOptimizer};
 
 const DEFAULT_ALPHA: f64 = 0.1;
 const DEFAULT_BETA: f64 = 1.0;
@@ -146,5 +150,54 @@ impl CoordinateRule for Ftrl {
         s.z += g - sigma * w;
         s.n += g * g;
         self.weight(s, clock.completed)
+    }
+
+    fn boxed_q2_13(self, config: &OnlineConfig) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
+        let codec = FtrlCodec { alpha: self.alpha, beta: self.beta };
+        compact::boxed_learner(self, config, codec)
+    }
+}
+
+/// [`FtrlState`] in 6 bytes: `eta z` in q2.13 with `eta = alpha / (beta + sqrt(n))`, and `n`
+/// as `f32` (little-endian bytes, so that the state has alignment 2).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct FtrlQ16 {
+    eta_z: i16,
+    n: [u8; 4],
+}
+
+/// The q2.13 codec of FTRL's state (see `compact`).
+pub(crate) struct FtrlCodec {
+    alpha: f64,
+    beta: f64,
+}
+
+impl FtrlCodec {
+    /// McMahan's per-coordinate learning rate at `n`.
+    #[inline]
+    fn eta(&self, n: f64) -> f64 {
+        self.alpha / (self.beta + n.sqrt())
+    }
+}
+
+impl StateCodec<FtrlState> for FtrlCodec {
+    type Packed = FtrlQ16;
+
+    #[inline]
+    fn decode(&self, p: &FtrlQ16) -> FtrlState {
+        let n = f64::from(f32::from_le_bytes(p.n));
+        let eta_z = from_q2_13(p.eta_z);
+        // A zero `eta z` is a zero `z` (also when beta = n = 0 makes eta infinite).
+        let z = if eta_z == 0.0 { 0.0 } else { eta_z / self.eta(n) };
+        FtrlState { z, n }
+    }
+
+    #[inline]
+    fn encode(&self, s: &FtrlState, _ledger: &Ledger, rounder: &mut Rounder) -> FtrlQ16 {
+        // `n` first: eta must be the one the decoder will compute from the stored `n`.
+        let n = rounder.f32(s.n);
+        let eta = self.eta(f64::from(n));
+        let eta_z = if eta.is_finite() { s.z * eta } else { 0.0 };
+        FtrlQ16 { eta_z: rounder.q2_13(eta_z), n: n.to_le_bytes() }
     }
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ledger::{Clock, Ledger};
 use super::rule::{reject_parts, CoordinateRule};
-use super::{OnlineConfig, OnlineError};
+use super::{compact, OnlineConfig, OnlineError, OnlineOptimizer};
 
 /// `hard_threshold` has no settings of its own.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -63,5 +63,9 @@ impl CoordinateRule for HardThreshold {
     fn update(&self, w: &mut f64, gradient: f64, clock: &Clock, _ledger: &Ledger) -> f64 {
         *w = hard_threshold(*w - clock.eta * gradient, clock.eta, self.l0);
         *w
+    }
+
+    fn boxed_q2_13(self, config: &OnlineConfig) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
+        compact::boxed_learner(self, config, compact::WeightCodec)
     }
 }

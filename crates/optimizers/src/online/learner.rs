@@ -12,6 +12,10 @@
 //!
 //! Cost per example: O(active features) hash-map operations, plus O(a log a) to merge the
 //! batch's gradient. Nothing depends on the dimension.
+//!
+//! The store is any [`CoordinateStore`]: the rules' states as they are ([`Store`], the default),
+//! or encoded in fewer bits (`compact::CompactStore`, decoded on each access and encoded back
+//! when changed). The bias is always kept as the rule's own state (one number).
 
 use features::SparseExample;
 
@@ -20,19 +24,19 @@ use super::config::{OnlineConfig, Schedule};
 use super::distinct::DistinctCounter;
 use super::ledger::{Clock, Ledger};
 use super::rule::{CoordinateRule, CoordinateState};
-use super::store::{Store, StoreMemory};
+use super::store::{CoordinateStore, Store, StoreMemory};
 use super::{OnlineError, OnlineOptimizer};
 use crate::model::sparse_model_bytes;
 use crate::{LinearModel, LossKind};
 
 /// A [`CoordinateRule`] run over a store of coordinates plus a bias.
-pub(crate) struct Learner<R: CoordinateRule> {
+pub(crate) struct Learner<R: CoordinateRule, S = Store<<R as CoordinateRule>::State>> {
     rule: R,
     bias_rule: R,
     ledger: Ledger,
     bias_ledger: Ledger,
     bias: R::State,
-    store: Store<R::State>,
+    store: S,
     clock: Clock,
     schedule: Schedule,
     loss: LossKind,
@@ -51,12 +55,23 @@ pub(crate) struct Learner<R: CoordinateRule> {
 }
 
 impl<R: CoordinateRule> Learner<R> {
-    /// A learner with no coordinates yet; `config` must be validated.
+    /// A learner with no coordinates yet, keeping the rule's states as they are; `config` must
+    /// be validated.
     pub(crate) fn boxed(
         rule: R,
         config: &OnlineConfig,
     ) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
-        let store = Store::new(config.store)?;
+        Learner::boxed_in(rule, config, Store::new(config.store)?)
+    }
+}
+
+impl<R: CoordinateRule, S: CoordinateStore<R::State>> Learner<R, S> {
+    /// A learner with no coordinates yet over the empty `store`; `config` must be validated.
+    pub(crate) fn boxed_in(
+        rule: R,
+        config: &OnlineConfig,
+        store: S,
+    ) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
         let mut learner = Self {
             bias_rule: rule.unpenalized(),
             rule,
@@ -86,8 +101,10 @@ impl<R: CoordinateRule> Learner<R> {
     /// weight (not admitted, or outside a dense store).
     #[inline]
     fn weight_admitting(&mut self, id: u64) -> Option<f64> {
-        if let Some(state) = self.store.get_mut(id) {
-            return Some(self.rule.catch_up(state, &self.clock, &self.ledger));
+        let (rule, clock, ledger) = (&self.rule, &self.clock, &self.ledger);
+        let catch_up = |state: &mut R::State| rule.catch_up(state, clock, ledger);
+        if let Some((w, _)) = self.store.visit(id, false, ledger, catch_up) {
+            return Some(w);
         }
         if !self.admitter.admit(id) {
             return None;
@@ -100,8 +117,8 @@ impl<R: CoordinateRule> Learner<R> {
                 return None;
             }
         }
-        match self.store.insert(id) {
-            Some(state) => Some(self.rule.catch_up(state, &self.clock, &self.ledger)),
+        match self.store.visit(id, true, ledger, catch_up) {
+            Some((w, _)) => Some(w),
             None => {
                 self.ignored += 1;
                 None
@@ -159,7 +176,7 @@ impl<R: CoordinateRule> Learner<R> {
     /// cell, is never). The model is unchanged: a caught-up weight is the weight `model` reads.
     fn sweep(&mut self) {
         let (rule, clock, ledger) = (&self.rule, &self.clock, &self.ledger);
-        self.store.retain(|_, state| {
+        self.store.retain(ledger, |_, state| {
             rule.catch_up(state, clock, ledger);
             !state.is_removable()
         });
@@ -173,11 +190,12 @@ impl<R: CoordinateRule> Learner<R> {
         self.ledger.advance(self.rule.penalty_step(&self.clock));
         self.bias_ledger.advance(self.bias_rule.penalty_step(&self.clock));
         let mut finite = true;
+        let (rule, clock, ledger) = (&self.rule, &self.clock, &self.ledger);
         for &(id, gradient) in &self.gradients {
-            if let Some(state) = self.store.get_mut(id) {
-                let w = self.rule.update(state, gradient, &self.clock, &self.ledger);
+            let update = |state: &mut R::State| rule.update(state, gradient, clock, ledger);
+            if let Some((w, fresh)) = self.store.visit(id, false, ledger, update) {
                 finite &= w.is_finite();
-                if state.is_removable() {
+                if fresh {
                     self.store.remove(id);
                 }
             }
@@ -187,10 +205,7 @@ impl<R: CoordinateRule> Learner<R> {
         finite &= b.is_finite();
         if self.ledger.needs_rebase() {
             let factor = self.ledger.rebase();
-            self.store.retain(|_, state| {
-                state.rescale(factor);
-                true
-            });
+            self.store.rescale(factor);
         }
         if self.bias_ledger.needs_rebase() {
             let factor = self.bias_ledger.rebase();
@@ -213,7 +228,7 @@ fn merge_duplicates(gradients: &mut Vec<(u64, f64)>) {
     });
 }
 
-impl<R: CoordinateRule> OnlineOptimizer for Learner<R> {
+impl<R: CoordinateRule, S: CoordinateStore<R::State>> OnlineOptimizer for Learner<R, S> {
     fn name(&self) -> &'static str {
         R::NAME
     }
@@ -237,8 +252,10 @@ impl<R: CoordinateRule> OnlineOptimizer for Learner<R> {
     fn predict_margin(&mut self, example: &SparseExample) -> f64 {
         let mut margin = self.bias_rule.catch_up(&mut self.bias, &self.clock, &self.bias_ledger);
         for (id, x) in example.features() {
-            if let Some(state) = self.store.get_mut(id) {
-                margin += self.rule.catch_up(state, &self.clock, &self.ledger) * x;
+            let (rule, clock, ledger) = (&self.rule, &self.clock, &self.ledger);
+            let catch_up = |state: &mut R::State| rule.catch_up(state, clock, ledger);
+            if let Some((w, _)) = self.store.visit(id, false, ledger, catch_up) {
+                margin += w * x;
             }
         }
         margin
@@ -247,13 +264,16 @@ impl<R: CoordinateRule> OnlineOptimizer for Learner<R> {
     fn model(&mut self) -> LinearModel {
         let (rule, clock, ledger) = (&self.rule, &self.clock, &self.ledger);
         let mut weights = Vec::new();
-        self.store.retain(|id, state| {
+        self.store.retain(ledger, |id, state| {
             let w = rule.catch_up(state, clock, ledger);
             if w != 0.0 {
                 weights.push((id, w));
             }
             !state.is_removable()
         });
+        for entry in &mut weights {
+            entry.1 = self.store.served_weight(entry.1);
+        }
         let bias = self.bias_rule.catch_up(&mut self.bias, &self.clock, &self.bias_ledger);
         LinearModel::new(bias, weights, self.loss)
     }
@@ -263,7 +283,8 @@ impl<R: CoordinateRule> OnlineOptimizer for Learner<R> {
         self.store.for_each(|state| {
             // Catch up a copy: the weight the model would export, without mutating.
             let mut copy = *state;
-            nonzero += u64::from(self.rule.catch_up(&mut copy, &self.clock, &self.ledger) != 0.0);
+            let w = self.rule.catch_up(&mut copy, &self.clock, &self.ledger);
+            nonzero += u64::from(self.store.served_weight(w) != 0.0);
         });
         let state_bytes = self.state_bytes();
         StoreMemory {

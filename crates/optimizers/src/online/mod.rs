@@ -32,9 +32,17 @@
 //!
 //! Memory: [`OnlineOptimizer::memory`] reports what the data structures really hold (see
 //! [`StoreMemory`] and the store module for how map bytes are computed).
+//!
+//! Coefficients: with [`Coefficients::Q2_13`] the store keeps each coordinate's state with its
+//! coefficient in 16 bits (McMahan et al. 2013, section 4.2), for `hard_threshold`, the SGD-type
+//! rules with a ledger mark and `ftrl`; `cumulative_penalty` and `rda` refuse it (their state is
+//! a penalty or gradient total, not a coefficient). The encodings and their bytes are in
+//! `compact.rs`, the rounding in `coefficients.rs`.
 
 mod admission;
 pub mod bloom_size;
+mod coefficients;
+mod compact;
 mod config;
 pub mod distinct;
 mod error;
@@ -59,6 +67,7 @@ registry::online_optimizer_list! {
 use features::SparseExample;
 
 pub use bloom_size::BloomCounters;
+pub use coefficients::{Coefficients, Q2_13_MAX, Q2_13_MIN};
 pub use config::{
     Admission, FtrlPenalty, OnlineConfig, Schedule, StoreKind, DEFAULT_SCHEDULE,
     DENSE_STORE_MAX_BYTES, MAX_BLOOM_COUNTERS,

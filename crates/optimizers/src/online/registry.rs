@@ -10,7 +10,7 @@ use regularizers::{Regularizer, SettingDoc};
 
 use super::learner::Learner;
 use super::rule::CoordinateRule;
-use super::{OnlineConfig, OnlineError, OnlineOptimizer, Schedule, StoreKind};
+use super::{Coefficients, OnlineConfig, OnlineError, OnlineOptimizer, Schedule, StoreKind};
 
 /// Builds an entry's optimizer from a penalty, the shared config and its settings table.
 type BuildFn = fn(
@@ -51,7 +51,8 @@ impl OnlineEntry {
         (self.rate_text)(settings, schedule)
     }
 
-    /// Bytes of one coordinate's state (a dense store holds `dimension` of them).
+    /// Bytes of one coordinate's `f64` state (a dense store holds `dimension` of them; a compact
+    /// store's states are smaller, so the checks and bounds below hold for it too).
     pub fn state_bytes(&self) -> u64 {
         self.state_bytes as u64
     }
@@ -109,7 +110,11 @@ fn build_entry<R: CoordinateRule>(
                 .to_string(),
         });
     };
-    Learner::boxed(R::new(parts, regularizer.name(), &settings, config)?, config)
+    let rule = R::new(parts, regularizer.name(), &settings, config)?;
+    match config.coefficients {
+        Coefficients::F64 => Learner::boxed(rule, config),
+        Coefficients::Q2_13 => rule.boxed_q2_13(config),
+    }
 }
 
 fn canonical_entry<R: CoordinateRule>(table: &toml::Table) -> Result<toml::Table, OnlineError> {

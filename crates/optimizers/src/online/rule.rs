@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::ledger::{Clock, Ledger, PenaltyStep};
-use super::{OnlineConfig, OnlineError};
+use super::{OnlineConfig, OnlineError, OnlineOptimizer};
 
 /// One optimizer's state and update for a single coordinate.
 pub(crate) trait CoordinateRule: Send + Sized + 'static {
@@ -56,6 +56,21 @@ pub(crate) trait CoordinateRule: Send + Sized + 'static {
     /// gradient `gradient` to a state caught up before that step; returns the new weight.
     fn update(&self, state: &mut Self::State, gradient: f64, clock: &Clock, ledger: &Ledger)
         -> f64;
+
+    /// This rule's learner with its coefficients in q2.13 (`compact::boxed_learner` with the
+    /// codec of its state), for a validated `config`. Rules without a 16-bit encoding of their
+    /// state keep this refusal.
+    fn boxed_q2_13(self, _config: &OnlineConfig) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
+        Err(OnlineError::BadConfig {
+            field: "coefficients",
+            reason: format!(
+                "`q2.13` is not available for `{}`: its per-coordinate state is a running total, \
+                 not a coefficient (available for sgd_subgradient, truncated_gradient, fobos, \
+                 hard_threshold and ftrl)",
+                Self::NAME
+            ),
+        })
+    }
 }
 
 /// What the learner needs of any rule's per-coordinate state, implemented once per state type

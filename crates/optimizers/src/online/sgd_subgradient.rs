@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ledger::{Clock, Ledger, PenaltyStep, Scaled};
 use super::rule::{check_gradient_l2, reject_parts, CoordinateRule};
-use super::{OnlineConfig, OnlineError};
+use super::{compact, OnlineConfig, OnlineError, OnlineOptimizer};
 
 /// `sgd_subgradient` has no settings of its own.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -74,5 +74,9 @@ impl CoordinateRule for SgdSubgradient {
         let next = w * (1.0 - eta * p.l2_grad) - eta * (gradient + p.l1 * sign(w));
         state.set(next, ledger);
         next
+    }
+
+    fn boxed_q2_13(self, config: &OnlineConfig) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
+        compact::boxed_learner(self, config, compact::ScaledCodec)
     }
 }

@@ -1,17 +1,27 @@
 //! Where per-coordinate optimizer state lives, and the bytes it really holds.
 //!
-//! - [`StoreKind::Sparse`]: an `FxHashMap<u64, S>`. A coordinate exists only once it was admitted,
+//! - [`StoreKind::Sparse`]: an `FxHashMap<PackedId, S>` ([`PackedId`] is the `u64` feature id
+//!   as 8 bytes of alignment 1, hashed as the `u64`, so that a slot of a 2-byte-aligned compact
+//!   state has no padding; with the 8-byte-aligned `f64` states the slot is as with a `u64` key). A coordinate exists only once it was admitted,
 //!   and is removed again when its weight is exactly zero and it carries no other state. Its bytes
 //!   are computed from the map's real allocation, following hashbrown's table layout: `buckets`
-//!   slots of `size_of::<(u64, S)>()`, padded to 16, plus one control byte per bucket and 16
+//!   slots of `size_of::<(PackedId, S)>()`, padded to 16, plus one control byte per bucket and 16
 //!   trailing control bytes (one SSE2 group), where `buckets` is the power of two behind
 //!   `capacity()` (`capacity + 1` below 8 buckets, else `capacity / 7 * 8`). This formula was
 //!   checked against a counting global allocator for maps of 1 to 10^6 entries: equal to the byte.
 //! - [`StoreKind::Dense`]: a `Vec<S>` of `dimension` entries, all held from the start.
+//!
+//! The learner reads and writes states through [`CoordinateStore`], which [`Store`] implements
+//! by handing out its states as they are, and `compact::CompactStore` by decoding and encoding
+//! narrower ones (16-bit coefficients).
+
+use std::hash::{Hash, Hasher};
 
 use rustc_hash::FxHashMap;
 
 use super::config::{StoreKind, DENSE_STORE_MAX_BYTES};
+use super::ledger::Ledger;
+use super::rule::CoordinateState;
 use super::OnlineError;
 
 /// Memory an online optimizer holds, measured from its data structures.
@@ -40,10 +50,34 @@ pub struct StoreMemory {
     pub bookkeeping_bytes: u64,
 }
 
+/// A feature id as a hash-map key of alignment 1: the `u64`'s little-endian bytes, hashed as the
+/// `u64` (so hashes, and the map's order, are those of a `u64` key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PackedId([u8; 8]);
+
+impl PackedId {
+    #[inline]
+    pub(crate) fn new(id: u64) -> Self {
+        Self(id.to_le_bytes())
+    }
+
+    #[inline]
+    pub(crate) fn get(self) -> u64 {
+        u64::from_le_bytes(self.0)
+    }
+}
+
+impl Hash for PackedId {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.get().hash(state);
+    }
+}
+
 /// Per-coordinate states keyed by feature id.
 #[derive(Debug, Clone)]
 pub(crate) enum Store<S> {
-    Sparse(FxHashMap<u64, S>),
+    Sparse(FxHashMap<PackedId, S>),
     Dense(Vec<S>),
 }
 
@@ -62,7 +96,7 @@ impl<S: Copy + Default> Store<S> {
     #[inline]
     pub(crate) fn get_mut(&mut self, id: u64) -> Option<&mut S> {
         match self {
-            Store::Sparse(map) => map.get_mut(&id),
+            Store::Sparse(map) => map.get_mut(&PackedId::new(id)),
             Store::Dense(states) => states.get_mut(usize::try_from(id).ok()?),
         }
     }
@@ -71,7 +105,7 @@ impl<S: Copy + Default> Store<S> {
     #[inline]
     pub(crate) fn insert(&mut self, id: u64) -> Option<&mut S> {
         match self {
-            Store::Sparse(map) => Some(map.entry(id).or_default()),
+            Store::Sparse(map) => Some(map.entry(PackedId::new(id)).or_default()),
             Store::Dense(states) => states.get_mut(usize::try_from(id).ok()?),
         }
     }
@@ -81,7 +115,7 @@ impl<S: Copy + Default> Store<S> {
     pub(crate) fn remove(&mut self, id: u64) {
         match self {
             Store::Sparse(map) => {
-                map.remove(&id);
+                map.remove(&PackedId::new(id));
             }
             Store::Dense(states) => {
                 if let Some(s) = usize::try_from(id).ok().and_then(|i| states.get_mut(i)) {
@@ -94,7 +128,7 @@ impl<S: Copy + Default> Store<S> {
     /// Visits every held coordinate; those for which `keep` returns false are removed.
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(u64, &mut S) -> bool) {
         match self {
-            Store::Sparse(map) => map.retain(|&id, s| keep(id, s)),
+            Store::Sparse(map) => map.retain(|id, s| keep(id.get(), s)),
             Store::Dense(states) => {
                 for (id, s) in states.iter_mut().enumerate() {
                     if !keep(id as u64, s) {
@@ -128,7 +162,7 @@ impl<S: Copy + Default> Store<S> {
     pub(crate) fn growth_bytes(&self) -> Option<u64> {
         match self {
             Store::Sparse(map) if map.len() >= map.capacity() => {
-                let entry = std::mem::size_of::<(u64, S)>();
+                let entry = std::mem::size_of::<(PackedId, S)>();
                 let buckets = buckets_of(map.capacity());
                 let grown = if buckets == 0 { 4 } else { buckets * 2 };
                 Some(table_bytes(buckets, entry) + table_bytes(grown, entry))
@@ -140,9 +174,103 @@ impl<S: Copy + Default> Store<S> {
     /// Bytes allocated by the store.
     pub(crate) fn allocated_bytes(&self) -> u64 {
         match self {
-            Store::Sparse(map) => hash_table_bytes(map.capacity(), std::mem::size_of::<(u64, S)>()),
+            Store::Sparse(map) => {
+                hash_table_bytes(map.capacity(), std::mem::size_of::<(PackedId, S)>())
+            }
             Store::Dense(states) => (states.capacity() * std::mem::size_of::<S>()) as u64,
         }
+    }
+}
+
+/// The per-coordinate states of a learner as it reads and writes them, whatever their encoding.
+pub(crate) trait CoordinateStore<S: CoordinateState>: Send + 'static {
+    /// Runs `f` on the state of `id` (created fresh first when `create` and it is not held) and
+    /// keeps what `f` left; returns `f`'s result and whether the kept state is fresh again (the
+    /// coordinate may then be removed). `None` when `id` is not held (without `create`) or is
+    /// outside a dense store. `ledger` is the clock the state is brought up to date with.
+    fn visit<T>(
+        &mut self,
+        id: u64,
+        create: bool,
+        ledger: &Ledger,
+        f: impl FnOnce(&mut S) -> T,
+    ) -> Option<(T, bool)>;
+
+    /// Forgets the coordinate (a dense store resets it to the fresh state).
+    fn remove(&mut self, id: u64);
+
+    /// Visits every held coordinate, keeping what `keep` leaves; those for which it returns
+    /// false, or whose kept state is fresh, are removed.
+    fn retain(&mut self, ledger: &Ledger, keep: impl FnMut(u64, &mut S) -> bool);
+
+    /// Visits every held coordinate's state without changing it.
+    fn for_each(&self, visit: impl FnMut(&S));
+
+    /// Multiplies every state's quantities in ledger units by `factor` (ledger rebase).
+    fn rescale(&mut self, factor: f64);
+
+    /// Coordinates held.
+    fn len(&self) -> u64;
+
+    /// Bytes allocated by the store.
+    fn allocated_bytes(&self) -> u64;
+
+    /// The bytes held while the table grows for one more coordinate, or `None` when one more
+    /// fits without growing (see [`Store::growth_bytes`]).
+    fn growth_bytes(&self) -> Option<u64>;
+
+    /// The weight a served model holds for a learned weight `w`: `w` itself, unless the store
+    /// keeps its coefficients narrower, in which case the model is served in that encoding too
+    /// (deterministically, so that `memory()` counts the nonzeros the export will have).
+    fn served_weight(&self, w: f64) -> f64 {
+        w
+    }
+}
+
+impl<S: CoordinateState> CoordinateStore<S> for Store<S> {
+    #[inline]
+    fn visit<T>(
+        &mut self,
+        id: u64,
+        create: bool,
+        _ledger: &Ledger,
+        f: impl FnOnce(&mut S) -> T,
+    ) -> Option<(T, bool)> {
+        let state = if create { self.insert(id)? } else { self.get_mut(id)? };
+        let out = f(state);
+        Some((out, state.is_removable()))
+    }
+
+    #[inline]
+    fn remove(&mut self, id: u64) {
+        Store::remove(self, id);
+    }
+
+    fn retain(&mut self, _ledger: &Ledger, mut keep: impl FnMut(u64, &mut S) -> bool) {
+        Store::retain(self, |id, state| keep(id, state) && !state.is_removable());
+    }
+
+    fn for_each(&self, visit: impl FnMut(&S)) {
+        Store::for_each(self, visit);
+    }
+
+    fn rescale(&mut self, factor: f64) {
+        Store::retain(self, |_, state| {
+            state.rescale(factor);
+            true
+        });
+    }
+
+    fn len(&self) -> u64 {
+        Store::len(self)
+    }
+
+    fn allocated_bytes(&self) -> u64 {
+        Store::allocated_bytes(self)
+    }
+
+    fn growth_bytes(&self) -> Option<u64> {
+        Store::growth_bytes(self)
     }
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::ledger::{Clock, Ledger, PenaltyStep, Scaled};
 use super::rule::{check_gradient_l2, reject_parts, CoordinateRule};
 use super::config::bad;
-use super::{OnlineConfig, OnlineError};
+use super::{compact, OnlineConfig, OnlineError, OnlineOptimizer};
 
 /// Truncation period `K` when the spec sets none.
 const DEFAULT_PERIOD: u32 = 10;
@@ -107,5 +107,9 @@ impl CoordinateRule for TruncatedGradient {
         let next = soft_threshold(stepped, self.gravity(clock));
         state.set(next, ledger);
         next
+    }
+
+    fn boxed_q2_13(self, config: &OnlineConfig) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
+        compact::boxed_learner(self, config, compact::ScaledCodec)
     }
 }

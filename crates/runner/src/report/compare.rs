@@ -268,8 +268,14 @@ impl CompareSpec {
             .collect()
     }
 
-    /// Computes the table and the checks from the rows.
+    /// Computes the table and the checks from the rows (those at the table's `k`, if it has one).
     pub fn outcome(&self, rows: &[RunRecord]) -> Outcome {
+        if let Some(k) = self.k {
+            let at_k: Vec<RunRecord> = rows.iter().filter(|r| r.k == Some(k)).cloned().collect();
+            let mut outcome = CompareSpec { k: None, ..self.clone() }.outcome(&at_k);
+            outcome.spec = self.clone();
+            return outcome;
+        }
         if self.kind == CompareKind::Path {
             return self.path_outcome(rows);
         }
@@ -446,6 +452,27 @@ mod tests {
         let (q, _) =
             quantity_at_cost(&path, Quantity::NonzeroWeights, CompareMetric::LogLoss, 0.7).unwrap();
         assert_eq!(q, 9.0);
+    }
+
+    #[test]
+    fn a_table_at_one_k_reads_only_that_k() {
+        let spec: CompareSpec = toml::from_str(
+            "title = \"t\"\nkind = \"equal_lambda\"\nk = 10\nlambdas = [0.1]\n\
+             reference = \"a\"\nquantity = \"train_state_bytes\"\n\
+             [[method]]\nregularizer = \"l1\"\noptimizer = \"a\"\n",
+        )
+        .unwrap();
+        let at = |k: u32, bytes: u64| {
+            let mut r = row(0.1, 0.5, 1);
+            (r.k, r.regularizer, r.optimizer, r.seed) = (Some(k), "l1".into(), "a".into(), 1);
+            r.status = crate::record::STATUS_OK.to_string();
+            r.train_state_bytes = bytes;
+            r
+        };
+        let outcome = spec.outcome(&[at(4, 100), at(10, 700)]);
+        assert_eq!(outcome.rows.len(), 1);
+        assert_eq!(outcome.rows[0].quantity.mean, 700.0);
+        assert_eq!(outcome.spec.k, Some(10));
     }
 
     #[test]

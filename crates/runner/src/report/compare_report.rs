@@ -115,7 +115,8 @@ fn section(md: &mut String, outcome: &Outcome) {
             spec.quantity.as_str()
         ),
     };
-    let _ = writeln!(md, "\n{how} Ours: mean ± sd over seeds.\n");
+    let at_k = spec.k.map_or(String::new(), |k| format!(" Runs at k = {k} only."));
+    let _ = writeln!(md, "\n{how}{at_k} Ours: mean ± sd over seeds.\n");
     let reference = spec.reference.as_deref().unwrap_or("reference");
     let (q, m) = (spec.quantity.as_str(), spec.metric.as_str());
     match spec.kind {

@@ -121,6 +121,10 @@ pub struct CompareSpec {
     pub source: String,
     /// What is held fixed across methods.
     pub kind: CompareKind,
+    /// Synthetic data swept over k: only the runs at this k (without it, every row of a method
+    /// counts, which is right for a spec with one k or real data).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub k: Option<u32>,
     /// The size compared (default `nonzero_weights`).
     #[serde(default)]
     pub quantity: Quantity,

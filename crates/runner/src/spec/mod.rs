@@ -361,6 +361,10 @@ pub struct OptimizerSpec {
     /// it owes and drop those left at zero (online only; see the library's `OnlineConfig`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sweep_every: Option<u64>,
+    /// Encoding of the store's coefficients (online only): `"f64"` (default) or `"q2.13"`
+    /// (16-bit fixed point with randomized rounding, McMahan et al. 2013 section 4.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coefficients: Option<optimizers::online::Coefficients>,
     /// Path overriding the regularizer entry's (batch only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<PathSpec>,
@@ -870,6 +874,11 @@ impl ExperimentSpec {
         }
         for (c, comparison) in self.comparisons.iter().enumerate() {
             comparison.check(&format!("compare[{c}]"), &seen)?;
+            if let Some(k) = comparison.k {
+                if self.data.real.is_some() || !self.grid.k.contains(&k) {
+                    bail!("`compare[{c}].k` = {k} is not one of the synthetic grid's k");
+                }
+            }
         }
         Ok(())
     }
@@ -955,6 +964,7 @@ impl ExperimentSpec {
                         ("store", opt.store.is_some()),
                         ("bloom_counters", opt.bloom_counters.is_some()),
                         ("sweep_every", opt.sweep_every.is_some()),
+                        ("coefficients", opt.coefficients.is_some()),
                         (
                             "epochs/steps/batch_size/schedule/clip_norm/shuffle",
                             !opt.training().is_empty(),
@@ -1020,6 +1030,7 @@ impl ExperimentSpec {
             bloom_counters: opt.bloom_counters.map_or(defaults.bloom_counters, |b| b.counters()),
             sweep_every: opt.sweep_every,
             memory_cap: self.grid.memory_cap_bytes(),
+            coefficients: opt.coefficients.unwrap_or_default(),
             ..defaults
         }
     }
