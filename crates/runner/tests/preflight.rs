@@ -139,7 +139,13 @@ fn combinations_that_can_only_fail_are_spec_errors() {
         ),
         (
             online("coefficients = \"q3.12\"\n"),
-            "unknown variant `q3.12`, expected `f64` or `q2.13`",
+            "unknown variant `q3.12`, expected one of `f64`, `f32`, `q2.13`",
+        ),
+        (
+            "[[regularizer]]\nkind = \"l1\"\nlambdas = [0.1]\n[[regularizer.optimizer]]\n\
+             online = \"cumulative_penalty\"\ncoefficients = \"f32\"\n"
+                .to_string(),
+            "`regularizer[0].optimizer[0].coefficients` `f32` is not available for `cumulative_penalty`",
         ),
     ];
     for (body, expected) in cases {

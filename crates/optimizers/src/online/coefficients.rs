@@ -1,6 +1,11 @@
-//! How many bits a coefficient gets in the training store: 64-bit floats (the default) or the
-//! 16-bit q2.13 fixed point of McMahan et al. (KDD 2013, section 4.2 "Encoding values with fewer
-//! bits"), with randomized rounding.
+//! How many bits a coefficient gets in the training store: 64-bit floats (the default), 32-bit
+//! floats, or the 16-bit q2.13 fixed point of McMahan et al. (KDD 2013, section 4.2 "Encoding
+//! values with fewer bits"), with randomized rounding.
+//!
+//! f32: IEEE single precision rounded to nearest, what a float32 learner (TensorFlow's default,
+//! Vowpal Wabbit's weights) keeps. Its relative resolution 2^-24 is far below any step a learner
+//! makes on a weight of useful size, so nearest rounding loses nothing measurable; it is the
+//! middle point between the 64-bit state and McMahan's 16 bits.
 //!
 //! q2.13: one sign bit, two integer bits and thirteen fractional bits in an `i16`, so the values
 //! `k / 2^13` for `k` in `-2^15..2^15`: the range `[-4, 4)` at a resolution of `2^-13`
@@ -27,16 +32,20 @@ pub enum Coefficients {
     #[default]
     #[serde(rename = "f64")]
     F64,
+    /// 32-bit floats rounded to nearest (see the module doc and `compact`).
+    #[serde(rename = "f32")]
+    F32,
     /// 16-bit q2.13 fixed point with randomized rounding (see the module doc and `compact`).
     #[serde(rename = "q2.13")]
     Q2_13,
 }
 
 impl Coefficients {
-    /// The spec spelling (`f64`, `q2.13`).
+    /// The spec spelling (`f64`, `f32`, `q2.13`).
     pub fn as_str(self) -> &'static str {
         match self {
             Coefficients::F64 => "f64",
+            Coefficients::F32 => "f32",
             Coefficients::Q2_13 => "q2.13",
         }
     }
@@ -105,6 +114,62 @@ impl Rounder {
     #[inline]
     pub(crate) fn f32(&mut self, x: f64) -> f32 {
         round_f32(x, self.uniform())
+    }
+}
+
+/// The word a compact store keeps one coefficient in (`compact`): q2.13 or `f32`.
+pub(crate) trait CoefficientWord: Copy + Default + PartialEq + Send + 'static {
+    /// `x` encoded for training, drawing from `rounder` if the encoding rounds randomly.
+    fn encode(x: f64, rounder: &mut Rounder) -> Self;
+
+    /// The value the word stands for.
+    fn value(self) -> f64;
+
+    /// `w` as the served model holds it: encoded once, to nearest (a one-off rounding of the
+    /// finished model has no small steps to lose), and decoded.
+    fn served(w: f64) -> f64;
+}
+
+/// A q2.13 coefficient, rounded randomly in training.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Q2_13Word(i16);
+
+impl CoefficientWord for Q2_13Word {
+    #[inline]
+    fn encode(x: f64, rounder: &mut Rounder) -> Self {
+        Self(rounder.q2_13(x))
+    }
+
+    #[inline]
+    fn value(self) -> f64 {
+        from_q2_13(self.0)
+    }
+
+    #[inline]
+    fn served(w: f64) -> f64 {
+        from_q2_13(round_q2_13(w, 0.5))
+    }
+}
+
+/// An `f32` coefficient rounded to nearest, kept as little-endian bytes (alignment 1, so that a
+/// store slot has no padding).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct F32Word([u8; 4]);
+
+impl CoefficientWord for F32Word {
+    #[inline]
+    fn encode(x: f64, _rounder: &mut Rounder) -> Self {
+        Self((x as f32).to_le_bytes())
+    }
+
+    #[inline]
+    fn value(self) -> f64 {
+        f64::from(f32::from_le_bytes(self.0))
+    }
+
+    #[inline]
+    fn served(w: f64) -> f64 {
+        f64::from(w as f32)
     }
 }
 
@@ -230,6 +295,27 @@ mod tests {
             assert_eq!(f32_down(up), v);
             assert_eq!(f32_up(down), v);
         }
+    }
+
+    #[test]
+    fn words_decode_what_they_encode() {
+        let mut rounder = Rounder::new(9);
+        // f32: to nearest, so a value between two f32s goes to the closer one every time.
+        let x = 1.0 + 0.4 * f64::from(f32::EPSILON);
+        for _ in 0..50 {
+            assert_eq!(F32Word::encode(x, &mut rounder).value(), 1.0);
+        }
+        assert_eq!(F32Word::encode(-0.1, &mut rounder).value(), f64::from(-0.1f32));
+        assert_eq!(F32Word::served(1e-3), f64::from(1e-3f32));
+        assert_eq!(F32Word::default().value(), 0.0);
+        // q2.13: the served value is the nearest grid point; training rounds either way.
+        assert_eq!(Q2_13Word::served(0.6 / Q2_13_ONE), 1.0 / Q2_13_ONE);
+        assert_eq!(Q2_13Word::served(0.4 / Q2_13_ONE), 0.0);
+        let draws: Vec<f64> =
+            (0..200).map(|_| Q2_13Word::encode(0.5 / Q2_13_ONE, &mut rounder).value()).collect();
+        assert!(draws.contains(&0.0) && draws.contains(&(1.0 / Q2_13_ONE)));
+        assert_eq!(std::mem::align_of::<F32Word>(), 1);
+        assert_eq!(Coefficients::F32.as_str(), "f32");
     }
 
     #[test]

@@ -1,47 +1,50 @@
-//! The compact store: every coordinate's state encoded with its coefficient in 16 bits (q2.13
-//! with randomized rounding, see `coefficients`), selected by `coefficients = "q2.13"`.
+//! The compact stores: every coordinate's state encoded with its coefficient in a narrower word,
+//! selected by `coefficients = "q2.13"` (16-bit fixed point with randomized rounding) or
+//! `coefficients = "f32"` (32-bit float rounded to nearest); see `coefficients` for both words.
 //!
-//! The stores hold each rule's lazy state, not a plain weight, so the encoding is per state:
+//! The stores hold each rule's lazy state, not a plain weight, so the encoding is per state. The
+//! two compact stores differ only in the coefficient's word; what a state keeps besides it (the
+//! ledger mark, FTRL's `n`) is the same `f32` in both, so that comparing them measures the
+//! coefficient's width alone:
 //!
-//! | rules | f64 state (slot) | q2.13 state (slot) | what is kept |
-//! |---|---|---|---|
-//! | `hard_threshold` | weight (16 B) | `i16` (10 B) | the weight |
-//! | `sgd_subgradient`, `truncated_gradient`, `fobos` | scaled weight, ledger mark (24 B) | `i16` + 2 x `f32` (18 B) | the weight at its last touch; the ledger's penalty total at that touch and the log of its scale, in `f32` |
-//! | `ftrl` | `z`, `n` (24 B) | `i16` + `f32` (14 B) | `eta z` with `eta = alpha / (beta + sqrt(n))`, as McMahan et al. 2013 store it; `n` in `f32` rounded randomly |
-//! | `cumulative_penalty`, `rda` | | refused | |
+//! | rules | f64 state (slot) | f32 state (slot) | q2.13 state (slot) | what is kept |
+//! |---|---|---|---|---|
+//! | `hard_threshold` | weight (16 B) | `f32` (12 B) | `i16` (10 B) | the weight |
+//! | `sgd_subgradient`, `truncated_gradient`, `fobos` | scaled weight, ledger mark (24 B) | 3 x `f32` (20 B) | `i16` + 2 x `f32` (18 B) | the weight at its last touch; the ledger's penalty total at that touch and the log of its scale, in `f32` |
+//! | `ftrl` | `z`, `n` (24 B) | 2 x `f32` (16 B) | `i16` + `f32` (14 B) | `eta z` with `eta = alpha / (beta + sqrt(n))`, as McMahan et al. 2013 store it; `n` in `f32` rounded randomly |
+//! | `cumulative_penalty`, `rda` | | refused | refused | |
 //!
 //! Slot = hash-table entry: the 8-byte id and the state, without padding (the id is a
 //! [`PackedId`]); the table adds one control byte per bucket and its empty buckets.
 //!
 //! **Lazy rules.** A coordinate of the SGD-type rules is caught up on the penalty steps it missed
 //! when it is next seen (`ledger`), which needs the ledger's total `A` and scale `B` at its last
-//! touch. Keeping them in `f32` beside the 16-bit weight is lazy bookkeeping in 10 bytes instead
+//! touch. Keeping them in `f32` beside the narrow weight is lazy bookkeeping in 8 bytes instead
 //! of eager penalty steps over every held coordinate (O(held) per step, which is what the lazy
 //! ledger exists to avoid). The mark is not an accumulator (each touch replaces it), so its
 //! `f32` rounding does not add up: it shifts the owed penalty by a relative 2^-24 of the totals,
 //! and the scale by a relative 2^-24 |ln B| <= 1.4e-5 (the ledger rebases at B = 1e100), both
-//! far below the weight's own resolution of 2^-13. Without an L2 part `B` is 1 and its log
+//! far below the q2.13 weight's resolution of 2^-13. Without an L2 part `B` is 1 and its log
 //! exactly 0.
 //!
 //! **FTRL.** `z` is unbounded but `eta z` is about minus the weight (exactly so without L1 and
 //! L2), so it fits q2.13 as the weight does; values beyond +-4 are clamped, which with a large
-//! L1 (`|z| <= lambda1` means weight 0) can cut a `z` that lies in the dead zone short. `n`, a
-//! sum of squared gradients that grows by tiny amounts, is an `f32` with randomized rounding
-//! (unbiased: plain `f32` rounding would drop every increment below half an ulp). McMahan et al.
-//! keep `n` as counts instead (section 4.5); that needs per-coordinate counts this learner does
-//! not keep.
+//! L1 (`|z| <= lambda1` means weight 0) can cut a `z` that lies in the dead zone short (`f32`
+//! has no such clamp). `n`, a sum of squared gradients that grows by tiny amounts, is an `f32`
+//! with randomized rounding (unbiased: plain `f32` rounding would drop every increment below
+//! half an ulp). McMahan et al. keep `n` as counts instead (section 4.5); that needs
+//! per-coordinate counts this learner does not keep.
 //!
 //! **When rounding happens.** A state is decoded on each access and encoded back (rounded) only
 //! when the rule changed it: after the catch-up that precedes a coordinate's use in a margin (the
-//! owed penalty is applied in 64 bits, the result stored in 16), after its update, and when the
-//! periodic sweep (`sweep_every`) catches it up. The
-//! exported model is rounded to q2.13 once more, to nearest (a one-off rounding has no small
-//! steps to lose), so what is measured is the 16-bit served model. The bias is one number and
-//! stays in 64 bits.
+//! owed penalty is applied in 64 bits, the result stored narrow), after its update, and when the
+//! periodic sweep (`sweep_every`) catches it up. The exported model is rounded to the word once
+//! more, to nearest, so what is measured is the served model in that word. The bias is one
+//! number and stays in 64 bits.
 
 use std::marker::PhantomData;
 
-use super::coefficients::{from_q2_13, round_q2_13, Rounder};
+use super::coefficients::{CoefficientWord, Rounder};
 use super::config::OnlineConfig;
 use super::learner::Learner;
 use super::ledger::{Ledger, Scaled};
@@ -54,6 +57,9 @@ use super::store::PackedId;
 
 /// How one rule's state is encoded in a compact store.
 pub(crate) trait StateCodec<S>: Send + 'static {
+    /// The word the coefficient is kept in (it also fixes how the served model is rounded).
+    type Word: CoefficientWord;
+
     /// The encoded state; `Default` is the encoding of the fresh state.
     type Packed: Copy + Default + PartialEq + Send + 'static;
 
@@ -162,68 +168,79 @@ impl<S: CoordinateState + PartialEq, C: StateCodec<S>> CoordinateStore<S> for Co
     }
 
     fn served_weight(&self, w: f64) -> f64 {
-        // To nearest: a one-off rounding of the finished model has no small steps to lose.
-        from_q2_13(round_q2_13(w, 0.5))
+        C::Word::served(w)
     }
 }
 
-/// A state that is the weight itself (`hard_threshold`): one q2.13 number.
-pub(crate) struct WeightCodec;
+/// A state that is the weight itself (`hard_threshold`): one word.
+pub(crate) struct WeightCodec<W>(PhantomData<fn() -> W>);
 
-impl StateCodec<f64> for WeightCodec {
-    type Packed = i16;
-
-    #[inline]
-    fn decode(&self, packed: &i16) -> f64 {
-        from_q2_13(*packed)
-    }
-
-    #[inline]
-    fn encode(&self, w: &f64, _ledger: &Ledger, rounder: &mut Rounder) -> i16 {
-        rounder.q2_13(*w)
+impl<W> Default for WeightCodec<W> {
+    fn default() -> Self {
+        Self(PhantomData)
     }
 }
 
-/// A [`Scaled`] state in 10 bytes: the weight at its last touch in q2.13, and the ledger's
+impl<W: CoefficientWord> StateCodec<f64> for WeightCodec<W> {
+    type Word = W;
+    type Packed = W;
+
+    #[inline]
+    fn decode(&self, packed: &W) -> f64 {
+        packed.value()
+    }
+
+    #[inline]
+    fn encode(&self, w: &f64, _ledger: &Ledger, rounder: &mut Rounder) -> W {
+        W::encode(*w, rounder)
+    }
+}
+
+/// A [`Scaled`] state in a word and 8 bytes: the weight at its last touch, and the ledger's
 /// penalty total (in weight units at that touch, `A / B`) and the log of its scale `B`, both
-/// `f32` (little-endian bytes, so that the state has alignment 2 and its slot no padding).
+/// `f32` (little-endian bytes, so that the state has the word's alignment and its slot no
+/// padding).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct ScaledQ16 {
-    weight: i16,
+pub(crate) struct ScaledPacked<W> {
+    weight: W,
     total: [u8; 4],
     log_scale: [u8; 4],
 }
 
 /// The codec of the SGD-type rules' [`Scaled`] state.
-pub(crate) struct ScaledCodec;
+pub(crate) struct ScaledCodec<W>(PhantomData<fn() -> W>);
 
-impl StateCodec<Scaled> for ScaledCodec {
-    type Packed = ScaledQ16;
+impl<W> Default for ScaledCodec<W> {
+    fn default() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<W: CoefficientWord> StateCodec<Scaled> for ScaledCodec<W> {
+    type Word = W;
+    type Packed = ScaledPacked<W>;
 
     #[inline]
-    fn decode(&self, p: &ScaledQ16) -> Scaled {
+    fn decode(&self, p: &ScaledPacked<W>) -> Scaled {
         let log_scale = f32::from_le_bytes(p.log_scale);
         // exp(0) is exactly 1: without L2 the scale is exact.
         let scale = f64::from(log_scale).exp();
-        Scaled {
-            v: from_q2_13(p.weight) * scale,
-            mark: f64::from(f32::from_le_bytes(p.total)) * scale,
-        }
+        Scaled { v: p.weight.value() * scale, mark: f64::from(f32::from_le_bytes(p.total)) * scale }
     }
 
     #[inline]
-    fn encode(&self, s: &Scaled, ledger: &Ledger, rounder: &mut Rounder) -> ScaledQ16 {
+    fn encode(&self, s: &Scaled, ledger: &Ledger, rounder: &mut Rounder) -> ScaledPacked<W> {
         // `s` is up to date: its mark is the ledger's total, its weight `v / B`.
         let scale = ledger.scale;
         let log_scale = if scale == 1.0 { 0.0 } else { scale.ln() as f32 };
-        ScaledQ16 {
-            weight: rounder.q2_13(s.v / scale),
+        ScaledPacked {
+            weight: W::encode(s.v / scale, rounder),
             total: ((s.mark / scale) as f32).to_le_bytes(),
             log_scale: log_scale.to_le_bytes(),
         }
     }
 
-    fn rescale(&self, p: &mut ScaledQ16, factor: f64) {
+    fn rescale(&self, p: &mut ScaledPacked<W>, factor: f64) {
         // Both v and the mark scale with B, so only B's log moves.
         let log_scale = f64::from(f32::from_le_bytes(p.log_scale)) + factor.ln();
         p.log_scale = (log_scale as f32).to_le_bytes();
@@ -233,14 +250,19 @@ impl StateCodec<Scaled> for ScaledCodec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::online::coefficients::{F32Word, Q2_13Word};
     use crate::online::config::StoreKind;
     use crate::online::ledger::PenaltyStep;
     use crate::online::store::{hash_table_bytes, PackedId};
 
+    type ScaledQ16 = ScaledCodec<Q2_13Word>;
+
     #[test]
     fn slots_have_no_padding() {
-        assert_eq!(std::mem::size_of::<(PackedId, i16)>(), 10);
-        assert_eq!(std::mem::size_of::<(PackedId, ScaledQ16)>(), 18);
+        assert_eq!(std::mem::size_of::<(PackedId, Q2_13Word)>(), 10);
+        assert_eq!(std::mem::size_of::<(PackedId, F32Word)>(), 12);
+        assert_eq!(std::mem::size_of::<(PackedId, ScaledPacked<Q2_13Word>)>(), 18);
+        assert_eq!(std::mem::size_of::<(PackedId, ScaledPacked<F32Word>)>(), 20);
         assert_eq!(std::mem::size_of::<(PackedId, Scaled)>(), 24);
         assert_eq!(std::mem::size_of::<(PackedId, f64)>(), 16);
     }
@@ -248,7 +270,7 @@ mod tests {
     #[test]
     fn bytes_follow_the_table_of_encoded_states() {
         let config = OnlineConfig { store: StoreKind::Sparse, ..OnlineConfig::default() };
-        let mut store = CompactStore::new(&config, ScaledCodec).map_err(|e| e.to_string());
+        let mut store = CompactStore::new(&config, ScaledQ16::default()).map_err(|e| e.to_string());
         let Ok(store) = store.as_mut() else { panic!("{store:?}", store = store.err()) };
         let ledger = Ledger::default();
         for id in 0..1000u64 {
@@ -302,10 +324,10 @@ mod tests {
             Ok(rule) => rule,
             Err(e) => panic!("{e}"),
         };
-        let compact = |rounder| -> CompactStore<Scaled, ScaledCodec> {
+        let compact = |rounder| -> CompactStore<Scaled, ScaledQ16> {
             CompactStore {
                 store: Store::new(config.store).unwrap_or(Store::Dense(Vec::new())),
-                codec: ScaledCodec,
+                codec: ScaledQ16::default(),
                 rounder,
                 state: PhantomData,
             }
@@ -336,7 +358,7 @@ mod tests {
         let mut exact = Scaled::default();
         exact.set(0.7, &ledger);
         let config = OnlineConfig::default();
-        let mut store = CompactStore::new(&config, ScaledCodec).map_err(|e| e.to_string());
+        let mut store = CompactStore::new(&config, ScaledQ16::default()).map_err(|e| e.to_string());
         let Ok(store) = store.as_mut() else { panic!("no store") };
         store.visit(9, true, &ledger, |s: &mut Scaled| s.set(0.7, &ledger));
         for step in &steps[50..] {

@@ -12,7 +12,7 @@
 //! | `seed` | 0 | seed of the Poisson admission draws and of the randomized rounding of `coefficients` | any |
 //! | `memory_cap` | none | the most bytes the training state may hold (store and admission filter), counting the moment a table grows (old and new table at once): a new coordinate that would need more is not created and the learner stops training ([`super::OnlineOptimizer::capped`]) | `>= 1` |
 //! | `sweep_every` | none | every this many steps, catch every held coordinate up on the penalties it owes and drop those whose state became fresh (weight exactly 0 for the rules that keep nothing else), so that memory follows the model rather than every feature ever touched | `>= 1` |
-//! | `coefficients` | `f64` | encoding of the store's coefficients: `f64`, or `q2.13` (16-bit fixed point, randomized rounding; see `compact`) | `f64`, `q2.13` |
+//! | `coefficients` | `f64` | encoding of the store's coefficients: `f64`, `f32` (rounded to nearest), or `q2.13` (16-bit fixed point, randomized rounding); see `compact` | `f64`, `f32`, `q2.13` |
 
 use serde::{Deserialize, Serialize};
 

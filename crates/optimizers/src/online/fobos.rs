@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ledger::{Clock, Ledger, PenaltyStep, Scaled};
 use super::rule::{reject_parts, CoordinateRule};
+use super::coefficients::CoefficientWord;
 use super::{compact, OnlineConfig, OnlineError, OnlineOptimizer};
 
 /// `fobos` has no settings of its own.
@@ -75,7 +76,10 @@ impl CoordinateRule for Fobos {
         next
     }
 
-    fn boxed_q2_13(self, config: &OnlineConfig) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
-        compact::boxed_learner(self, config, compact::ScaledCodec)
+    fn boxed_compact<W: CoefficientWord>(
+        self,
+        config: &OnlineConfig,
+    ) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
+        compact::boxed_learner(self, config, compact::ScaledCodec::<W>::default())
     }
 }

@@ -7,15 +7,17 @@
 //! it is needed, so no catch-up exists. Ignores the schedule (`alpha`, `beta` play its role).
 //! `z` and `n` are state: a coordinate is kept even at weight 0 (admission is what saves memory).
 //! With [`FtrlPenalty::PerStep`] the strengths after `t` steps are `t * lambda1`, `t * lambda2`.
-//! With `coefficients = "q2.13"` the state is kept as `eta z` in q2.13 and `n` in `f32`
-//! ([`FtrlCodec`], 6 bytes; why in `compact`).
+//! With `coefficients = "q2.13"` or `"f32"` the state is kept as `eta z` in that word and `n`
+//! in `f32` ([`FtrlCodec`], 6 or 8 bytes; why in `compact`).
 
 use regularizers::{sign, PenaltyParts};
 
 use regularizers::SettingDoc;
 use serde::{Deserialize, Serialize};
 
-use super::coefficients::{from_q2_13, Rounder};
+use std::marker::PhantomData;
+
+use super::coefficients::{CoefficientWord, Rounder};
 use super::compact::{self, StateCodec};
 use super::ledger::{Clock, Ledger};
 use super::rule::{reject_parts, CoordinateRule, CoordinateState};
@@ -152,27 +154,32 @@ impl CoordinateRule for Ftrl {
         self.weight(s, clock.completed)
     }
 
-    fn boxed_q2_13(self, config: &OnlineConfig) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
-        let codec = FtrlCodec { alpha: self.alpha, beta: self.beta };
+    fn boxed_compact<W: CoefficientWord>(
+        self,
+        config: &OnlineConfig,
+    ) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
+        let codec = FtrlCodec::<W> { alpha: self.alpha, beta: self.beta, word: PhantomData };
         compact::boxed_learner(self, config, codec)
     }
 }
 
-/// [`FtrlState`] in 6 bytes: `eta z` in q2.13 with `eta = alpha / (beta + sqrt(n))`, and `n`
-/// as `f32` (little-endian bytes, so that the state has alignment 2).
+/// [`FtrlState`] in a word and 4 bytes: `eta z` in the word with
+/// `eta = alpha / (beta + sqrt(n))`, and `n` as `f32` (little-endian bytes, so that the state
+/// has the word's alignment).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct FtrlQ16 {
-    eta_z: i16,
+pub(crate) struct FtrlPacked<W> {
+    eta_z: W,
     n: [u8; 4],
 }
 
-/// The q2.13 codec of FTRL's state (see `compact`).
-pub(crate) struct FtrlCodec {
+/// The compact codec of FTRL's state (see `compact`).
+pub(crate) struct FtrlCodec<W> {
     alpha: f64,
     beta: f64,
+    word: PhantomData<fn() -> W>,
 }
 
-impl FtrlCodec {
+impl<W> FtrlCodec<W> {
     /// McMahan's per-coordinate learning rate at `n`.
     #[inline]
     fn eta(&self, n: f64) -> f64 {
@@ -180,24 +187,25 @@ impl FtrlCodec {
     }
 }
 
-impl StateCodec<FtrlState> for FtrlCodec {
-    type Packed = FtrlQ16;
+impl<W: CoefficientWord> StateCodec<FtrlState> for FtrlCodec<W> {
+    type Word = W;
+    type Packed = FtrlPacked<W>;
 
     #[inline]
-    fn decode(&self, p: &FtrlQ16) -> FtrlState {
+    fn decode(&self, p: &FtrlPacked<W>) -> FtrlState {
         let n = f64::from(f32::from_le_bytes(p.n));
-        let eta_z = from_q2_13(p.eta_z);
+        let eta_z = p.eta_z.value();
         // A zero `eta z` is a zero `z` (also when beta = n = 0 makes eta infinite).
         let z = if eta_z == 0.0 { 0.0 } else { eta_z / self.eta(n) };
         FtrlState { z, n }
     }
 
     #[inline]
-    fn encode(&self, s: &FtrlState, _ledger: &Ledger, rounder: &mut Rounder) -> FtrlQ16 {
+    fn encode(&self, s: &FtrlState, _ledger: &Ledger, rounder: &mut Rounder) -> FtrlPacked<W> {
         // `n` first: eta must be the one the decoder will compute from the stored `n`.
         let n = rounder.f32(s.n);
         let eta = self.eta(f64::from(n));
         let eta_z = if eta.is_finite() { s.z * eta } else { 0.0 };
-        FtrlQ16 { eta_z: rounder.q2_13(eta_z), n: n.to_le_bytes() }
+        FtrlPacked { eta_z: W::encode(eta_z, rounder), n: n.to_le_bytes() }
     }
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ledger::{Clock, Ledger};
 use super::rule::{reject_parts, CoordinateRule};
+use super::coefficients::CoefficientWord;
 use super::{compact, OnlineConfig, OnlineError, OnlineOptimizer};
 
 /// `hard_threshold` has no settings of its own.
@@ -65,7 +66,10 @@ impl CoordinateRule for HardThreshold {
         *w
     }
 
-    fn boxed_q2_13(self, config: &OnlineConfig) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
-        compact::boxed_learner(self, config, compact::WeightCodec)
+    fn boxed_compact<W: CoefficientWord>(
+        self,
+        config: &OnlineConfig,
+    ) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
+        compact::boxed_learner(self, config, compact::WeightCodec::<W>::default())
     }
 }

@@ -34,9 +34,10 @@
 //! [`StoreMemory`] and the store module for how map bytes are computed).
 //!
 //! Coefficients: with [`Coefficients::Q2_13`] the store keeps each coordinate's state with its
-//! coefficient in 16 bits (McMahan et al. 2013, section 4.2), for `hard_threshold`, the SGD-type
-//! rules with a ledger mark and `ftrl`; `cumulative_penalty` and `rda` refuse it (their state is
-//! a penalty or gradient total, not a coefficient). The encodings and their bytes are in
+//! coefficient in 16 bits (McMahan et al. 2013, section 4.2), with [`Coefficients::F32`] in a
+//! 32-bit float, for `hard_threshold`, the SGD-type rules with a ledger mark and `ftrl`;
+//! `cumulative_penalty` and `rda` refuse both (their state is a penalty or gradient total, not a
+//! coefficient). The encodings and their bytes are in
 //! `compact.rs`, the rounding in `coefficients.rs`.
 
 mod admission;

@@ -8,6 +8,7 @@
 use regularizers::registry::{canonical_settings, parse_settings};
 use regularizers::{Regularizer, SettingDoc};
 
+use super::coefficients::{F32Word, Q2_13Word};
 use super::learner::Learner;
 use super::rule::CoordinateRule;
 use super::{Coefficients, OnlineConfig, OnlineError, OnlineOptimizer, Schedule, StoreKind};
@@ -113,7 +114,8 @@ fn build_entry<R: CoordinateRule>(
     let rule = R::new(parts, regularizer.name(), &settings, config)?;
     match config.coefficients {
         Coefficients::F64 => Learner::boxed(rule, config),
-        Coefficients::Q2_13 => rule.boxed_q2_13(config),
+        Coefficients::F32 => rule.boxed_compact::<F32Word>(config),
+        Coefficients::Q2_13 => rule.boxed_compact::<Q2_13Word>(config),
     }
 }
 

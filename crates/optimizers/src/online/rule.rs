@@ -6,6 +6,7 @@ use regularizers::{PenaltyParts, SettingDoc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::coefficients::CoefficientWord;
 use super::ledger::{Clock, Ledger, PenaltyStep};
 use super::{OnlineConfig, OnlineError, OnlineOptimizer};
 
@@ -57,16 +58,20 @@ pub(crate) trait CoordinateRule: Send + Sized + 'static {
     fn update(&self, state: &mut Self::State, gradient: f64, clock: &Clock, ledger: &Ledger)
         -> f64;
 
-    /// This rule's learner with its coefficients in q2.13 (`compact::boxed_learner` with the
-    /// codec of its state), for a validated `config`. Rules without a 16-bit encoding of their
-    /// state keep this refusal.
-    fn boxed_q2_13(self, _config: &OnlineConfig) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
+    /// This rule's learner with its coefficients in the narrower word `W` (q2.13 or `f32`:
+    /// `compact::boxed_learner` with the codec of its state), for a validated `config`. Rules
+    /// without a narrow encoding of their state keep this refusal.
+    fn boxed_compact<W: CoefficientWord>(
+        self,
+        config: &OnlineConfig,
+    ) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
         Err(OnlineError::BadConfig {
             field: "coefficients",
             reason: format!(
-                "`q2.13` is not available for `{}`: its per-coordinate state is a running total, \
+                "`{}` is not available for `{}`: its per-coordinate state is a running total, \
                  not a coefficient (available for sgd_subgradient, truncated_gradient, fobos, \
                  hard_threshold and ftrl)",
+                config.coefficients.as_str(),
                 Self::NAME
             ),
         })

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ledger::{Clock, Ledger, PenaltyStep, Scaled};
 use super::rule::{check_gradient_l2, reject_parts, CoordinateRule};
+use super::coefficients::CoefficientWord;
 use super::{compact, OnlineConfig, OnlineError, OnlineOptimizer};
 
 /// `sgd_subgradient` has no settings of its own.
@@ -76,7 +77,10 @@ impl CoordinateRule for SgdSubgradient {
         next
     }
 
-    fn boxed_q2_13(self, config: &OnlineConfig) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
-        compact::boxed_learner(self, config, compact::ScaledCodec)
+    fn boxed_compact<W: CoefficientWord>(
+        self,
+        config: &OnlineConfig,
+    ) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
+        compact::boxed_learner(self, config, compact::ScaledCodec::<W>::default())
     }
 }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::ledger::{Clock, Ledger, PenaltyStep, Scaled};
 use super::rule::{check_gradient_l2, reject_parts, CoordinateRule};
 use super::config::bad;
+use super::coefficients::CoefficientWord;
 use super::{compact, OnlineConfig, OnlineError, OnlineOptimizer};
 
 /// Truncation period `K` when the spec sets none.
@@ -109,7 +110,10 @@ impl CoordinateRule for TruncatedGradient {
         next
     }
 
-    fn boxed_q2_13(self, config: &OnlineConfig) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
-        compact::boxed_learner(self, config, compact::ScaledCodec)
+    fn boxed_compact<W: CoefficientWord>(
+        self,
+        config: &OnlineConfig,
+    ) -> Result<Box<dyn OnlineOptimizer>, OnlineError> {
+        compact::boxed_learner(self, config, compact::ScaledCodec::<W>::default())
     }
 }

@@ -361,8 +361,9 @@ pub struct OptimizerSpec {
     /// it owes and drop those left at zero (online only; see the library's `OnlineConfig`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sweep_every: Option<u64>,
-    /// Encoding of the store's coefficients (online only): `"f64"` (default) or `"q2.13"`
-    /// (16-bit fixed point with randomized rounding, McMahan et al. 2013 section 4.2).
+    /// Encoding of the store's coefficients (online only): `"f64"` (default), `"f32"` (rounded
+    /// to nearest) or `"q2.13"` (16-bit fixed point with randomized rounding, McMahan et al.
+    /// 2013 section 4.2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coefficients: Option<optimizers::online::Coefficients>,
     /// Path overriding the regularizer entry's (batch only).
