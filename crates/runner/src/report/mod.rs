@@ -87,9 +87,9 @@ pub fn memory_method(threads: usize, rss_reset: bool) -> String {
         (data sets are built before the runs and excluded; memory freed by another thread would \
         be missed, which the runner never does within a run). train_state_bytes: the online \
         optimizer's training state at its peak, the real allocation of its hash table (slots of \
-        id and per-coordinate state, f64 or with a 16-bit coefficient, empty ones included, and \
-        control bytes) plus the \
-        admission filter (batch: the heap peak of the fit, CSR matrix included).";
+        id and per-coordinate state, f64, or with an f32 or 16-bit q2.13 coefficient, empty \
+        ones included, and control bytes) plus the admission filter (batch: the heap peak of the \
+        fit, CSR matrix included).";
     let rss = if threads == 1 && rss_reset {
         "peak_rss_bytes: VmHWM of /proc/self/status, reset before each run (one thread), so per run \
          but including the data set in memory."

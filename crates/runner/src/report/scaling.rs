@@ -168,6 +168,32 @@ fn series(
         .collect()
 }
 
+/// What the memory chart at `k` plots for runs that did not finish: a capped online run's state
+/// when it stopped, a batch fit's estimate when it was not started (empty when every run
+/// finished), for the chart's title.
+fn unfinished_note(all: &BTreeMap<MethodKey, Vec<Point<'_>>>, k: Option<u32>) -> String {
+    let capped = |family_is_batch: bool| {
+        all.iter().filter(|((at, _, _), _)| *at == k).flat_map(|(_, points)| points).any(|p| {
+            p.rows.iter().any(|r| {
+                r.status == record::STATUS_MEMORY_EXCEEDED
+                    && (r.family == "batch") == family_is_batch
+            })
+        })
+    };
+    let mut parts = Vec::new();
+    if capped(false) {
+        parts.push("capped runs: state when stopped");
+    }
+    if capped(true) {
+        parts.push("batch fits not started: estimate");
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join("; "))
+    }
+}
+
 /// Per k: training state vs n, peak RSS vs n, and test log loss vs n with the Bayes line.
 pub fn charts(rows: &[RunRecord]) -> Vec<Chart> {
     let all = points(rows);
@@ -189,7 +215,7 @@ pub fn charts(rows: &[RunRecord]) -> Vec<Chart> {
         };
         out.push(chart(
             format!("memory_vs_n_{tag}"),
-            format!("Training state at its peak vs n{at}"),
+            format!("Training state at its peak vs n{at}{}", unfinished_note(&all, k)),
             "bytes (log scale)",
             true,
             series(&all, k, |p| p.stat(|r| r.train_state_bytes as f64)),
@@ -259,5 +285,14 @@ mod tests {
         let memory = charts.iter().find(|c| c.stem == "memory_vs_n_k10").expect("memory chart");
         let ftrl = memory.series.iter().find(|s| s.name == "l1 / ftrl").expect("ftrl line");
         assert_eq!(ftrl.points, vec![(1_000.0, 24_000.0), (100_000.0, 2_400_000.0)]);
+        // The title says what the capped point is; a batch estimate would be named too.
+        assert!(memory.title.ends_with("(capped runs: state when stopped)"), "{}", memory.title);
+        let mut batch = row(100_000, "coordinate_descent", record::STATUS_MEMORY_EXCEEDED, false);
+        batch.family = "batch".to_string();
+        let charts = super::charts(&[rows[0].clone(), batch]);
+        let memory = charts.iter().find(|c| c.stem == "memory_vs_n_k10").expect("memory chart");
+        assert!(memory.title.ends_with("(batch fits not started: estimate)"), "{}", memory.title);
+        let finished = super::charts(&rows[..1]);
+        assert!(finished[0].title.ends_with("vs n, k = 10"), "{}", finished[0].title);
     }
 }
