@@ -170,7 +170,7 @@ fn series(
 
 /// What the memory chart at `k` plots for runs that did not finish: a capped online run's state
 /// when it stopped, a batch fit's estimate when it was not started (empty when every run
-/// finished), for the chart's title.
+/// finished), for the chart's title (kept short: the title is one line of the image).
 fn unfinished_note(all: &BTreeMap<MethodKey, Vec<Point<'_>>>, k: Option<u32>) -> String {
     let capped = |family_is_batch: bool| {
         all.iter().filter(|((at, _, _), _)| *at == k).flat_map(|(_, points)| points).any(|p| {
@@ -182,10 +182,10 @@ fn unfinished_note(all: &BTreeMap<MethodKey, Vec<Point<'_>>>, k: Option<u32>) ->
     };
     let mut parts = Vec::new();
     if capped(false) {
-        parts.push("capped runs: state when stopped");
+        parts.push("capped: state at stop");
     }
     if capped(true) {
-        parts.push("batch fits not started: estimate");
+        parts.push("batch not run: estimate");
     }
     if parts.is_empty() {
         String::new()
@@ -286,12 +286,12 @@ mod tests {
         let ftrl = memory.series.iter().find(|s| s.name == "l1 / ftrl").expect("ftrl line");
         assert_eq!(ftrl.points, vec![(1_000.0, 24_000.0), (100_000.0, 2_400_000.0)]);
         // The title says what the capped point is; a batch estimate would be named too.
-        assert!(memory.title.ends_with("(capped runs: state when stopped)"), "{}", memory.title);
+        assert!(memory.title.ends_with("(capped: state at stop)"), "{}", memory.title);
         let mut batch = row(100_000, "coordinate_descent", record::STATUS_MEMORY_EXCEEDED, false);
         batch.family = "batch".to_string();
         let charts = super::charts(&[rows[0].clone(), batch]);
         let memory = charts.iter().find(|c| c.stem == "memory_vs_n_k10").expect("memory chart");
-        assert!(memory.title.ends_with("(batch fits not started: estimate)"), "{}", memory.title);
+        assert!(memory.title.ends_with("(batch not run: estimate)"), "{}", memory.title);
         let finished = super::charts(&rows[..1]);
         assert!(finished[0].title.ends_with("vs n, k = 10"), "{}", finished[0].title);
     }
