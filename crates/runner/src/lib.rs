@@ -27,9 +27,11 @@
 //!   rerun and make the process fail after the report; `sweep::merge` combines shard
 //!   directories from several machines into the unsharded report. Uses every module above.
 //! - [`methods`]: the registered methods and their keys as Markdown. Uses nothing.
-//! - [`predict`]: `runner predict`, a saved model applied to a CSV file. Uses `report`.
+//! - [`output_guard`]: refuses an output path that is an input or another output. Uses nothing.
+//! - [`predict`]: `runner predict`, a saved model applied to a CSV file. Uses `report`,
+//!   `output_guard`.
 //! - [`split_file`]: `runner split`, one CSV cut into a training and a test file (optionally
-//!   with a derived text label). Uses `provenance`.
+//!   with a derived text label). Uses `provenance`, `report` (atomic writes), `output_guard`.
 //! - [`cli`]: the command line. Uses `sweep`, `spec`, `paths`, `methods`, `predict`,
 //!   `split_file`.
 
@@ -37,6 +39,7 @@ pub mod cli;
 pub mod data;
 pub mod execute;
 pub mod methods;
+pub mod output_guard;
 pub mod paths;
 pub mod plan;
 pub mod predict;

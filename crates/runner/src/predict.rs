@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use optimizers::{eval, LossKind};
 
+use crate::output_guard::{check_outputs, Named};
 use crate::report::atomic_write::write_atomic;
 use crate::report::saved_model::SavedModel;
 
@@ -47,6 +48,15 @@ pub fn metrics_line(data: &Path, metrics: &eval::Metrics, loss: LossKind) -> Str
 
 /// Runs `runner predict`.
 pub fn run(request: &PredictRequest) -> anyhow::Result<()> {
+    if let Some(out) = &request.out {
+        check_outputs(
+            &[Named { option: "--out", path: out }],
+            &[
+                Named { option: "MODEL", path: &request.model },
+                Named { option: "DATA", path: &request.data },
+            ],
+        )?;
+    }
     let saved = SavedModel::read(&request.model)?;
     let (model, _space) = saved.model().with_context(|| format!("{}", request.model.display()))?;
     let name = request.data.display().to_string();

@@ -8,14 +8,18 @@
 //! a text label made from a numeric column, to try `positive`/`negative` label rules on data that
 //! has none. Errors name the file, the line and the column.
 //!
-//! Uses `provenance` (the FNV-1a hasher).
+//! Both outputs are written atomically and may be neither the input nor each other.
+//!
+//! Uses `provenance` (the FNV-1a hasher), `report` (atomic writes), `output_guard`.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use features::real::LabelRule;
 
+use crate::output_guard::{check_outputs, Named};
 use crate::provenance::Fnv64;
+use crate::report::atomic_write::write_atomic;
 
 /// What `runner split` was asked.
 #[derive(Debug, Clone)]
@@ -68,6 +72,13 @@ pub fn run(request: &SplitRequest) -> anyhow::Result<()> {
     if !(f > 0.0 && f < 1.0) {
         anyhow::bail!("--test-fraction must be between 0 and 1 (exclusive), got {f}");
     }
+    check_outputs(
+        &[
+            Named { option: "--train-out", path: &request.train_out },
+            Named { option: "--test-out", path: &request.test_out },
+        ],
+        &[Named { option: "DATA", path: &request.input }],
+    )?;
     let file = request.input.display().to_string();
     if request.input.is_dir() {
         anyhow::bail!("{file} is a directory, not a CSV file");
@@ -142,16 +153,18 @@ pub fn run(request: &SplitRequest) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes one output through a temporary file and a rename, so that a full disk or an
+/// interrupted split leaves no half-written file, and the error names the file.
 fn write<'a>(
     path: &Path,
     header: &csv::StringRecord,
     rows: impl Iterator<Item = &'a csv::StringRecord>,
 ) -> anyhow::Result<()> {
-    let mut writer =
-        csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(header)?;
     for row in rows {
         writer.write_record(row)?;
     }
-    writer.flush().with_context(|| format!("cannot write {}", path.display()))
+    let bytes = writer.into_inner().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    write_atomic(path, &bytes)
 }

@@ -202,3 +202,32 @@ fn split_cuts_a_file_with_a_derived_text_label_and_bad_inputs_name_the_line() {
     let err = text(&out.stderr);
     assert!(err.contains("line 3") && err.contains("`value`") && err.contains("`abc`"), "{err}");
 }
+
+#[test]
+fn split_and_predict_refuse_an_output_that_is_an_input_or_the_other_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("all.csv");
+    let original = "x,value\n1,10\n2,20\n3,30\n4,40\n";
+    std::fs::write(&input, original).unwrap();
+    let (inp, other) =
+        (input.display().to_string(), dir.path().join("b.csv").display().to_string());
+    let split = |train: &str, test: &str| {
+        runner(&["split", &inp, "--test-fraction", "0.5", "--train-out", train, "--test-out", test])
+    };
+    for (train, test, named) in [
+        (inp.as_str(), other.as_str(), "--train-out"),
+        (other.as_str(), other.as_str(), "--train-out and --test-out"),
+    ] {
+        let out = split(train, test);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        assert!(text(&out.stderr).contains(named), "{}", text(&out.stderr));
+        assert_eq!(std::fs::read_to_string(&input).unwrap(), original, "the input is intact");
+    }
+    let model = dir.path().join("model.json");
+    std::fs::write(&model, "{}").unwrap();
+    let model_text = model.display().to_string();
+    let out = runner(&["predict", &model_text, &inp, "--out", &model_text]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--out"), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&model).unwrap(), "{}", "the model is intact");
+}
