@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Prints a Markdown table of how committed reports were made, read from each report's
+`metadata.json` and `runs.csv`: wall time, host, machine, threads, start date, commit and code
+version, units run or resumed, and the rows the lambda search added (`origin = edge_search`).
+
+The guide and the front page quote a run's time only through this table, so an absolute time
+always names its host and date; the load average is not recorded in `metadata.json`, and the
+table says so.
+
+Usage: experiments/tools/guide_run_facts.py results/k_sweep [results/OTHER ...]
+"""
+import csv
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+def facts(report: Path) -> list:
+    """The table's cells for one report directory."""
+    try:
+        meta = json.loads((report / "metadata.json").read_text())
+        with (report / "runs.csv").open(newline="") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"{report}: {e}")
+    machine = meta.get("machine", {})
+    started = datetime.fromtimestamp(meta["started_unix"], tz=timezone.utc)
+    added = sum(1 for r in rows if r.get("origin") == "edge_search")
+    wall = f"{meta['wall_seconds']:.0f} s"
+    if meta.get("merged_shards"):
+        # A merge trains nothing: its wall time is not the sweep's.
+        wall += f" (the merge of {len(meta['merged_shards'])} shards)"
+    return [
+        f"`{report.as_posix()}`",
+        wall,
+        f"{meta.get('host', 'unknown')}: {machine.get('cpu_model', '?')}, "
+        f"{machine.get('logical_cores', '?')} cores, {meta.get('threads', '?')} threads",
+        started.strftime("%Y-%m-%d %H:%M UTC"),
+        f"`{meta['git_commit'][:7]}` (code `{meta['code_version']}`)",
+        f"{meta['units_run']:,} / {meta['units_resumed']:,}",
+        f"{added:,}",
+    ]
+
+
+def main() -> int:
+    if len(sys.argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    print("| report | wall time | host (load not recorded) | started | commit | units run / resumed "
+          "| rows added by the lambda search |")
+    print("|---|---:|---|---|---|---:|---:|")
+    for name in sys.argv[1:]:
+        print("| " + " | ".join(facts(Path(name))) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
