@@ -5,11 +5,12 @@ difference of test log loss, per lambda and method, then one line per method wit
 the ratio and the largest |difference| over every lambda and seed.
 
 Usage: findings_same_lambda.py REPORT --base reg/opt --methods reg/opt,... [--column COL]
-                               [--k K] [--origin grid]
+                               [--k K] [--origin grid] [--summary]
 
 COL is a runs.csv column (default nonzero_weights). Only lambdas that the base and the method
 both ran, with the same seed, are paired; `--origin grid` (the default) keeps the spec's grid
-points and leaves out the points the lambda search added.
+points and leaves out the points the lambda search added (`--origin any` keeps every point).
+`--summary` prints only the closing lines, one per method.
 """
 import argparse
 import sys
@@ -36,6 +37,7 @@ def main():
     parser.add_argument("--column", default="nonzero_weights")
     parser.add_argument("--k", default=None)
     parser.add_argument("--origin", default="grid")
+    parser.add_argument("--summary", action="store_true")
     args = parser.parse_args()
     rows = [r for r in lib.read_runs(args.report)
             if (args.k is None or r["k"] == args.k) and (args.origin == "any" or r["origin"] == args.origin)]
@@ -60,8 +62,9 @@ def main():
                        f"{max(abs(d) for d in diffs):.5f}, over {len(ratios)} (lambda, seed) pairs")
     header = ["lambda", "method", f"{args.column}: method / base (mean)", "min-max over seeds",
               "Δ test log loss (mean)", "largest \\|Δ\\|", "seeds"]
-    print(lib.table(header, table, right={2, 3, 4, 5, 6}))
-    print()
+    if not args.summary:
+        print(lib.table(header, table, right={2, 3, 4, 5, 6}))
+        print()
     print("\n".join(summary))
     return 0
 
