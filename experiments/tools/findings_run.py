@@ -8,8 +8,8 @@ Usage: findings_run.py REPORT [REPORT...]     e.g. findings_run.py results/k_swe
 
 The rerun command is `cargo run --release -p runner -- run SPEC` plus the options of the
 recorded command line that change what runs (`--threads`, `--data-dir`), not `--out`. A report
-written by `runner merge` has no wall time of its own (the merge trains nothing): the row says so
-and gives the sum of the runs' `train_seconds` instead.
+written by `runner merge` is rerun shard by shard, then merged; it has no wall time of its own
+(the merge trains nothing): the row says so and gives the sum of the runs' `train_seconds`.
 """
 import sys
 from pathlib import Path
@@ -21,6 +21,10 @@ KEPT_OPTIONS = {"--threads", "--data-dir"}
 
 
 def rerun_command(meta):
+    shards = meta.get("merged_shards") or []
+    if shards:
+        return (f"runner run {meta['spec_file']} --shard I/{shards[0]['count']} for each I, "
+                f"then runner merge {meta['spec_file']} SHARD_DIR...")
     args = meta.get("command_line") or []
     kept, index = [], 0
     while index < len(args):
