@@ -9,7 +9,6 @@ use std::ops::ControlFlow;
 use optimizers::LinearModel;
 
 use super::archive;
-use super::finish::finish_selection;
 use super::prepare::{Setup, Stage, Tally};
 use super::real_outputs;
 use super::search::{self, Addition, Phase};
@@ -60,7 +59,7 @@ pub fn run_dataset(
         while search_step(stage, tally, &mut current, phase)? {}
     }
     // Selection, edges and the budget's choice first: the models exported are theirs.
-    finish_selection(spec, &setup.plan, &mut tally.rows, Some(key));
+    selection::mark_all(spec, &setup.plan, &mut tally.rows, Some(key));
     export_selected(setup, &tally.rows, &current)?;
     archive::write_runs(&setup.dir, &mut tally.rows, &mut tally.to_archive)?;
     Ok(ControlFlow::Continue(()))

@@ -9,24 +9,8 @@ use super::failures;
 use super::options::RunArgs;
 use super::prepare::{Stage, Tally};
 use super::refit;
-use super::search;
 use super::selection;
-use crate::plan::{DatasetKey, Plan};
-use crate::record::RunRecord;
 use crate::{report, spec};
-
-/// Marks the selected row of every group, where it lies in its group's lambdas (for the groups
-/// of data set `only`, or of every data set), and the best row within the budget.
-pub fn finish_selection(
-    spec: &spec::ExperimentSpec,
-    plan: &Plan,
-    rows: &mut [RunRecord],
-    only: Option<DatasetKey>,
-) {
-    selection::mark_selected(rows, &spec.selection);
-    search::mark_edges(spec, plan, rows, only);
-    selection::mark_budget_selected(rows, spec.selection.budget, spec.selection.metric);
-}
 
 /// Ends the sweep: selection over every data set, refits, `runs.csv`, the report.
 pub fn finish(
@@ -38,7 +22,7 @@ pub fn finish(
     let Stage { spec, setup, source } = *stage;
     setup.progress.finish();
     tally.to_archive.rows.extend(std::mem::take(&mut tally.searched).leftovers());
-    finish_selection(spec, &setup.plan, &mut tally.rows, None);
+    selection::mark_all(spec, &setup.plan, &mut tally.rows, None);
     if spec.selection.refit {
         let models_dir = setup.dir.join("models");
         let inputs = refit::RefitInputs {

@@ -78,7 +78,7 @@ pub struct Tally {
     pub searched: Searched,
     /// Messages about skipped data sets.
     pub skipped: Vec<String>,
-    /// Units of `todo` met so far, and those skipped (their data file is missing).
+    /// Units of `todo` whose data set was built and run so far.
     pub units_done: usize,
     /// Units of `todo` not run because their data file is missing.
     pub units_skipped: usize,
