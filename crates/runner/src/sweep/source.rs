@@ -286,3 +286,48 @@ fn previous_rows(previous: &Previous<'_>) -> anyhow::Result<Vec<RunRecord>> {
     rows.retain(|r| !r.is_refit() && seen.insert(r.run_id.clone()));
     Ok(rows)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan;
+
+    const SPEC: &str = "name = \"t\"\n[data]\nn_train = 10\nn_validation = 5\nn_test = 5\n\
+        [data.synthetic]\n[grid]\nk = [2]\nseeds = [1, 2]\n[[regularizer]]\nkind = \"l1\"\n\
+        lambdas = [0.1, 1.0]\n[[regularizer.optimizer]]\nonline = \"ftrl\"\n";
+
+    fn shards() -> RowSource {
+        RowSource::Shards(Merging {
+            rows: Vec::new(),
+            shards: Vec::new(),
+            fingerprints: BTreeMap::new(),
+            measured: (3, false),
+        })
+    }
+
+    #[test]
+    fn training_runs_what_is_missing_and_a_merge_refuses_it() {
+        let spec: spec::ExperimentSpec = toml::from_str(SPEC).unwrap();
+        let plan = plan::expand(&spec).unwrap();
+        let todo: Vec<&Unit> = plan.units.iter().collect();
+        assert!(RowSource::Train.check_todo(&todo).is_ok());
+        let error = shards().check_todo(&todo).unwrap_err().to_string();
+        assert!(error.starts_with("merge: 4 units of the plan have no usable row"), "{error}");
+        assert!(error.contains(&plan.units[0].run_id(0)), "{error}");
+        assert!(shards().check_todo(&[]).is_ok());
+    }
+
+    #[test]
+    fn a_merge_reports_the_shards_measurements_and_a_run_its_own() {
+        assert_eq!(RowSource::Train.measured(2, true), (2, true));
+        assert_eq!(shards().measured(2, true), (3, false));
+        assert!(RowSource::Train.merged_shards().is_empty());
+    }
+
+    #[test]
+    fn long_lists_end_with_how_many_more() {
+        assert_eq!(listed(["a".to_string(), "b".to_string()]), "a, b");
+        let many = listed((0..10).map(|i| i.to_string()));
+        assert_eq!(many, "0, 1, 2, 3, 4, 5, 6, 7 and 2 more");
+    }
+}
