@@ -10,7 +10,7 @@ use crate::record::RunRecord;
 use crate::report::aggregate::Stat;
 use crate::report::atomic_write::write_atomic;
 use crate::report::compare::Outcome;
-use crate::spec::compare::{CompareKind, MetricTarget};
+use crate::spec::compare::{CompareKind, CompareSpec, MetricTarget};
 use crate::spec::ExperimentSpec;
 
 /// One row of `published_vs_ours.csv`: a table line, or a claim (`method` = `check`).
@@ -83,7 +83,27 @@ fn section(md: &mut String, outcome: &Outcome) {
     if !spec.published_text.is_empty() {
         let _ = writeln!(md, "Published: {}", spec.published_text);
     }
-    let how = match spec.kind {
+    let how = how_compared(spec);
+    let at_k = spec.k.map_or(String::new(), |k| format!(" Runs at k = {k} only."));
+    let _ = writeln!(md, "\n{how}{at_k} Ours: mean ± sd over seeds.\n");
+    match spec.kind {
+        CompareKind::Path => path_table(md, outcome),
+        CompareKind::EqualMetric | CompareKind::EqualLambda => points_table(md, outcome),
+    }
+    let _ = writeln!(md);
+    for check in &outcome.checks {
+        let _ =
+            writeln!(md, "- `{}`: **{}** ({})", check.claim, verdict(check.holds), check.detail);
+    }
+    if !spec.note.is_empty() {
+        let _ = writeln!(md, "\n{}", spec.note.trim());
+    }
+    let _ = writeln!(md);
+}
+
+/// The sentence saying how a comparison of this kind measures each method.
+fn how_compared(spec: &CompareSpec) -> String {
+    match spec.kind {
         CompareKind::EqualMetric => format!(
             "Each method's `{}` where its test `{}` reaches {} (relative slack {}), per seed, \
              interpolated along its path from its largest to its smallest model (linear in the metric \
@@ -114,67 +134,61 @@ fn section(md: &mut String, outcome: &Outcome) {
             spec.quantity.as_str(),
             spec.quantity.as_str()
         ),
-    };
-    let at_k = spec.k.map_or(String::new(), |k| format!(" Runs at k = {k} only."));
-    let _ = writeln!(md, "\n{how}{at_k} Ours: mean ± sd over seeds.\n");
+    }
+}
+
+/// The table of a path comparison: one line per method and lambda.
+fn path_table(md: &mut String, outcome: &Outcome) {
+    let (q, m) = (outcome.spec.quantity.as_str(), outcome.spec.metric.as_str());
+    let _ = writeln!(
+        md,
+        "| method | lambda | ours: {q} | fold | ours: test {m} | {m} worse by | seeds |"
+    );
+    let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---|");
+    for r in &outcome.rows {
+        let _ = writeln!(
+            md,
+            "| {} | {:e} | {} | {} | {} | {} | {} |",
+            r.method,
+            r.lambda.unwrap_or(f64::NAN),
+            stat(r.quantity, 0),
+            stat(r.fold, 1),
+            stat(r.metric, 4),
+            stat(r.metric_worsening, 4),
+            seeds(&r.seeds)
+        );
+    }
+}
+
+/// The table of an equal-metric or equal-lambda comparison: one line per point and method,
+/// beside the published figure.
+fn points_table(md: &mut String, outcome: &Outcome) {
+    let spec = &outcome.spec;
     let reference = spec.reference.as_deref().unwrap_or("reference");
     let (q, m) = (spec.quantity.as_str(), spec.metric.as_str());
-    match spec.kind {
-        CompareKind::Path => {
-            let _ = writeln!(
-                md,
-                "| method | lambda | ours: {q} | fold | ours: test {m} | {m} worse by | seeds |"
-            );
-            let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---|");
-            for r in &outcome.rows {
-                let _ = writeln!(
-                    md,
-                    "| {} | {:e} | {} | {} | {} | {} | {} |",
-                    r.method,
-                    r.lambda.unwrap_or(f64::NAN),
-                    stat(r.quantity, 0),
-                    stat(r.fold, 1),
-                    stat(r.metric, 4),
-                    stat(r.metric_worsening, 4),
-                    seeds(&r.seeds)
-                );
-            }
-        }
-        CompareKind::EqualMetric | CompareKind::EqualLambda => {
-            let _ = writeln!(
-                md,
-                "| point | method | published vs {reference} | ours: {q} | ours vs {reference} | ours: test {m} | seeds |"
-            );
-            let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---|");
-            for r in &outcome.rows {
-                let published = match (r.published, r.published_text.is_empty()) {
-                    (Some(p), true) => format!("{p:+}%"),
-                    (Some(p), false) => format!("{p:+}% ({})", r.published_text),
-                    (None, false) => r.published_text.clone(),
-                    (None, true) => "-".to_string(),
-                };
-                let _ = writeln!(
-                    md,
-                    "| {} | {} | {published} | {} | {} | {} | {} |",
-                    r.point,
-                    r.method,
-                    stat(r.quantity, 0),
-                    pct(r.relative_pct),
-                    stat(r.metric, 4),
-                    seeds(&r.seeds)
-                );
-            }
-        }
+    let _ = writeln!(
+        md,
+        "| point | method | published vs {reference} | ours: {q} | ours vs {reference} | ours: test {m} | seeds |"
+    );
+    let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---|");
+    for r in &outcome.rows {
+        let published = match (r.published, r.published_text.is_empty()) {
+            (Some(p), true) => format!("{p:+}%"),
+            (Some(p), false) => format!("{p:+}% ({})", r.published_text),
+            (None, false) => r.published_text.clone(),
+            (None, true) => "-".to_string(),
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {published} | {} | {} | {} | {} |",
+            r.point,
+            r.method,
+            stat(r.quantity, 0),
+            pct(r.relative_pct),
+            stat(r.metric, 4),
+            seeds(&r.seeds)
+        );
     }
-    let _ = writeln!(md);
-    for check in &outcome.checks {
-        let _ =
-            writeln!(md, "- `{}`: **{}** ({})", check.claim, verdict(check.holds), check.detail);
-    }
-    if !spec.note.is_empty() {
-        let _ = writeln!(md, "\n{}", spec.note.trim());
-    }
-    let _ = writeln!(md);
 }
 
 /// Renders `published_vs_ours.md`.

@@ -346,10 +346,18 @@ fn story(md: &mut String, cells: &[Cell], plots: bool) {
     else {
         return;
     };
-    let at_k: Vec<&&Cell> = best.iter().filter(|c| c.k == k).collect();
-    let find = |reg: &str| at_k.iter().find(|c| c.regularizer == reg).copied();
+    let at_k: Vec<&Cell> = best.iter().filter(|c| c.k == k).copied().collect();
     let _ = writeln!(md, "## Exact zeros\n");
     let Some(any) = at_k.first() else { return };
+    story_space(md, any, k);
+    story_penalties(md, &at_k);
+    story_l1_against_l2(md, &at_k);
+    story_training_bytes(md, cells, k, plots);
+    let _ = writeln!(md);
+}
+
+/// The story's first paragraph: the feature space at `k` and the weights training touched.
+fn story_space(md: &mut String, any: &Cell, k: Option<u32>) {
     let where_ = match k {
         Some(k) => format!(
             "At k = {k} the feature space has {} weights; a dense f32 vector would need {}.",
@@ -365,12 +373,21 @@ fn story(md: &mut String, cells: &[Cell], plots: bool) {
          to the touched ones (best optimizer per regularizer, chosen on validation):\n",
         num(any.features_touched.mean)
     );
+}
+
+/// The best cell of regularizer `reg` among `at_k`.
+fn find<'a>(at_k: &[&'a Cell], reg: &str) -> Option<&'a Cell> {
+    at_k.iter().find(|c| c.regularizer == reg).copied()
+}
+
+/// One line per penalty: what it does to a touched weight, and this run's figures.
+fn story_penalties(md: &mut String, at_k: &[&Cell]) {
     for (reg, words) in [
         ("l2", "L2 shrinks each weight by a fraction, so a touched weight never reaches exactly zero"),
         ("l1", "L1 subtracts a constant and clips at zero, so weak weights become exact zeros"),
         ("l0", "the L0 heuristics keep only weights that clear a threshold (or features seen often enough)"),
     ] {
-        if let Some(c) = find(reg) {
+        if let Some(c) = find(at_k, reg) {
             let (split, log_loss) = if c.log_loss.mean.is_finite() {
                 ("test", c.log_loss.mean)
             } else {
@@ -386,7 +403,11 @@ fn story(md: &mut String, cells: &[Cell], plots: bool) {
             );
         }
     }
-    if let (Some(l2), Some(l1)) = (find("l2"), find("l1")) {
+}
+
+/// How many fewer weights L1 keeps than L2, at what cost, and the Bayes-optimal loss.
+fn story_l1_against_l2(md: &mut String, at_k: &[&Cell]) {
+    if let (Some(l2), Some(l1)) = (find(at_k, "l2"), find(at_k, "l1")) {
         if l1.nonzero.mean > 0.0 {
             let _ = writeln!(
                 md,
@@ -402,7 +423,11 @@ fn story(md: &mut String, cells: &[Cell], plots: bool) {
                 writeln!(md, "The Bayes-optimal test log loss is {:.4}.", c.bayes_log_loss.mean);
         }
     }
-    // Exact zeros shrink the model, not necessarily the training: say how far apart they are.
+}
+
+/// Exact zeros shrink the model, not necessarily the training: the cell at `k` whose optimizer
+/// state is the most times its model, said in words.
+fn story_training_bytes(md: &mut String, cells: &[Cell], k: Option<u32>, plots: bool) {
     let widest =
         cells.iter().filter(|c| c.k == k && c.model_bytes_sparse.mean > 0.0).max_by(|a, b| {
             let ratio = |c: &Cell| c.train_state_bytes.mean / c.model_bytes_sparse.mean;
@@ -423,7 +448,6 @@ fn story(md: &mut String, cells: &[Cell], plots: bool) {
             bytes(c.train_state_bytes.mean),
         );
     }
-    let _ = writeln!(md);
 }
 
 #[cfg(test)]

@@ -6,9 +6,10 @@
 //! The archive is a log: a row archived, restored and archived again appears twice. Only
 //! `resume` reads it back (to restore rows with this build's code and this data); selection and
 //! the reports never look at it. It is rewritten through `atomic_write` (the old bytes, then the
-//! new rows), so an interrupted run leaves it whole.
+//! new rows), so an interrupted run leaves it whole. [`write_runs`] writes `runs.csv`, appending
+//! the rows waiting for the archive first.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
@@ -105,6 +106,29 @@ fn upgraded(bytes: &[u8], found: &[String]) -> anyhow::Result<Vec<u8>> {
         out.write_record(fields)?;
     }
     out.into_inner().map_err(|e| anyhow::anyhow!("cannot render the archive: {e}"))
+}
+
+/// Rows waiting to be appended to the archive.
+pub struct Archiving {
+    /// The archive file.
+    pub path: PathBuf,
+    /// The rows, each with its reason.
+    pub rows: Vec<(RunRecord, &'static str)>,
+    /// Their `archived_unix`.
+    pub unix: u64,
+}
+
+/// Appends the rows waiting for the archive (the first time), then sorts and writes `runs.csv`
+/// atomically.
+pub fn write_runs(
+    dir: &Path,
+    rows: &mut [RunRecord],
+    archiving: &mut Archiving,
+) -> anyhow::Result<()> {
+    append(&archiving.path, &archiving.rows, archiving.unix)?;
+    archiving.rows.clear();
+    record::sort_rows(rows);
+    write_atomic(&dir.join("runs.csv"), &record::to_csv(rows)?)
 }
 
 #[cfg(test)]

@@ -18,14 +18,15 @@
 //! - with `--export-models` (or `report.export_models`), a selected row whose model file its
 //!   shard did not export.
 //!
-//! Then the sweep's own path writes the report ([`super::run_loaded`] with [`Merging`]): the
-//! shards' rows are reused as resume reuses rows, the lambda search finds every point it asks
-//! for among them, and a unit or a search point that would have to be trained is an error. Refit
-//! rows (`[selection] refit`) are recomputed, as every run recomputes them. The rows the report
-//! directory held before move to `runs.archive.csv` (reason `merged_over`); the shards' exported
-//! models are copied into its `models/`; `metadata.json` lists the shards merged. `features.md`
-//! (real data) is not rewritten: no data set is built, as in a fully resumed run. The memory
-//! estimate is checked only when refits will train; otherwise only the report directory is.
+//! Then the sweep's own path writes the report ([`super::run_loaded`] with its rows from
+//! [`RowSource::Shards`]): the shards' rows are reused as resume reuses rows, the lambda search
+//! finds every point it asks for among them, and a unit or a search point that would have to be
+//! trained is an error. Refit rows (`[selection] refit`) are recomputed, as every run recomputes
+//! them. The rows the report directory held before move to `runs.archive.csv` (reason
+//! `merged_over`); the shards' exported models are copied into its `models/`; `metadata.json`
+//! lists the shards merged. `features.md` (real data) is not rewritten: no data set is built, as
+//! in a fully resumed run. The memory estimate is checked only when refits will train;
+//! otherwise only the report directory is.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -33,7 +34,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use serde::Deserialize;
 
-use super::{listed, Merging, RunArgs};
+use super::prepare::{report_dir, report_name};
+use super::source::{listed, Merging, RowSource};
+use super::RunArgs;
 use crate::plan::{self, DatasetKey, Plan};
 use crate::record::{self, RunRecord, STATUS_ERROR};
 use crate::report::atomic_write::write_atomic;
@@ -106,7 +109,7 @@ pub fn merge(spec_path: &Path, shard_dirs: &[PathBuf], args: &RunArgs) -> anyhow
     }
 
     let out = args.out.clone().unwrap_or_else(paths::default_results_dir);
-    let dir = super::report_dir(&out, &super::report_name(&spec.name, args), args);
+    let dir = report_dir(&out, &report_name(&spec.name, args), args);
     if export {
         copy_models(&shards, &dir.join("models"))?;
     }
@@ -131,7 +134,7 @@ pub fn merge(spec_path: &Path, shard_dirs: &[PathBuf], args: &RunArgs) -> anyhow
     shards.sort_by_key(|s| s.index);
     let rows = shards.into_iter().flat_map(|s| s.rows.into_iter().map(|(_, r)| r)).collect();
     let merging = Merging { rows, shards: merged, fingerprints, measured };
-    super::run_loaded(&loaded, spec, args, Some(merging))
+    super::run_loaded(&loaded, spec, args, RowSource::Shards(merging))
 }
 
 /// Reads a shard directory: `metadata.json` (a shard's) and `runs.csv`.

@@ -215,6 +215,21 @@ fn check_memory(
 
 /// The message of a refused spec: the estimate, term by term, and the ways out.
 fn refusal(p: &Preflight<'_>, worst: &DatasetEstimate, limit: &Limit) -> String {
+    let mut text = estimate_terms(p, worst, limit);
+    text.push_str("Ways out: ");
+    text.push_str(&ways_out(p, worst, limit).join("; "));
+    text.push('.');
+    text
+}
+
+/// Batch fits and online runs among the runs in flight at once.
+fn in_flight_families(worst: &DatasetEstimate) -> (usize, usize) {
+    let batch = worst.in_flight.iter().filter(|(f, _)| *f == Family::Batch).count();
+    (batch, worst.in_flight.len() - batch)
+}
+
+/// The refusal's first lines: the estimate, term by term.
+fn estimate_terms(p: &Preflight<'_>, worst: &DatasetEstimate, limit: &Limit) -> String {
     let shape = &worst.shape;
     let b = |v: u64| bytes(v as f64);
     let mut text = format!(
@@ -232,8 +247,7 @@ fn refusal(p: &Preflight<'_>, worst: &DatasetEstimate, limit: &Limit) -> String 
         shape.sample_rows,
         b(worst.examples)
     ));
-    let batch = worst.in_flight.iter().filter(|(f, _)| *f == Family::Batch).count();
-    let online = worst.in_flight.len() - batch;
+    let (batch, online) = in_flight_families(worst);
     let in_flight = worst.in_flight.iter().fold(0u64, |s, r| s.saturating_add(r.1));
     text.push_str(&format!(
         "  runs in flight at once ({} thread(s)): {} batch fit(s) and {} online run(s) = {}\n",
@@ -250,6 +264,13 @@ fn refusal(p: &Preflight<'_>, worst: &DatasetEstimate, limit: &Limit) -> String 
         b(worst.loading),
         b(memory::RUNNER_BYTES)
     ));
+    text
+}
+
+/// The ways out of a refusal, those that apply to this spec.
+fn ways_out(p: &Preflight<'_>, worst: &DatasetEstimate, limit: &Limit) -> Vec<String> {
+    let shape = &worst.shape;
+    let b = |v: u64| bytes(v as f64);
     let mut ways: Vec<String> = Vec::new();
     let real = p.spec.data.real.is_some();
     match largest_fitting(p, worst, limit.bytes) {
@@ -270,7 +291,7 @@ fn refusal(p: &Preflight<'_>, worst: &DatasetEstimate, limit: &Limit) -> String 
             b(limit.bytes)
         )),
     }
-    if batch > 0 {
+    if in_flight_families(worst).0 > 0 {
         ways.push(format!(
             "online optimizers only (each batch fit holds the training matrix and its column \
              copy: about {} per training row here)",
@@ -300,10 +321,7 @@ fn refusal(p: &Preflight<'_>, worst: &DatasetEstimate, limit: &Limit) -> String 
         "--max-memory SIZE to set the limit yourself, if you know better than the estimate"
             .to_string(),
     );
-    text.push_str("Ways out: ");
-    text.push_str(&ways.join("; "));
-    text.push('.');
-    text
+    ways
 }
 
 #[cfg(test)]

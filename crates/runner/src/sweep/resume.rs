@@ -67,6 +67,33 @@ pub fn reconcile(
     reuse_stale: bool,
 ) -> Reconciled {
     let mut out = Reconciled::default();
+    let by_unit = rows_by_unit(plan, previous, &mut out);
+    let fingerprint_of =
+        |key: &DatasetKey| fingerprints.get(key).and_then(|f| f.as_deref()).map(str::to_string);
+    let mut empty: Vec<usize> = Vec::new();
+    for (i, rows) in by_unit.into_iter().enumerate() {
+        if rows.is_empty() {
+            empty.push(i);
+            continue;
+        }
+        let data = fingerprint_of(&plan.units[i].dataset);
+        if !keep_unit_rows(rows, data.as_deref(), reuse_stale, &mut out) {
+            empty.push(i);
+        }
+    }
+    empty.sort_unstable();
+    restore_from_archive(plan, archive, &empty, &fingerprint_of, &mut out);
+    out.facts.archived = out.archived.len();
+    out
+}
+
+/// The earlier rows by unit of the plan (indexed as `plan.units`); rows of run ids the plan
+/// does not have are archived (`not_planned`) in `out`.
+fn rows_by_unit(
+    plan: &Plan,
+    previous: Vec<RunRecord>,
+    out: &mut Reconciled,
+) -> Vec<Vec<RunRecord>> {
     let unit_of: HashMap<String, usize> = plan
         .units
         .iter()
@@ -83,61 +110,71 @@ pub fn reconcile(
             }
         }
     }
-    let fingerprint_of =
-        |key: &DatasetKey| fingerprints.get(key).and_then(|f| f.as_deref()).map(str::to_string);
-    let mut empty: Vec<usize> = Vec::new();
-    for (i, rows) in by_unit.into_iter().enumerate() {
-        if rows.is_empty() {
-            empty.push(i);
-            continue;
-        }
-        let n = rows.len();
-        let code_differs = |r: &RunRecord| r.code_version != provenance::CODE_VERSION;
-        let Some(data) = fingerprint_of(&plan.units[i].dataset) else {
-            // The data file is missing: nothing can be checked or redone; keep the rows.
-            out.facts.unverified += n;
-            out.resumed += 1;
-            out.rows.extend(rows.into_iter().map(|mut r| {
-                r.stale = r.stale || code_differs(&r);
-                r
-            }));
-            continue;
-        };
-        let stale_code = rows.iter().any(code_differs);
-        let changed_data = rows.iter().any(|r| r.data_fingerprint != data);
-        if !stale_code && !changed_data {
-            out.facts.reused += n;
-            out.resumed += 1;
-            out.rows.extend(rows.into_iter().map(|mut r| {
-                r.stale = false;
-                r
-            }));
-            continue;
-        }
-        out.facts.stale_code += if stale_code { n } else { 0 };
-        out.facts.changed_data += if changed_data { n } else { 0 };
-        if reuse_stale {
-            out.facts.kept_stale += n;
-            out.resumed += 1;
-            out.rows.extend(rows.into_iter().map(|mut r| {
-                r.stale = true;
-                r
-            }));
-        } else {
-            let reason = match (stale_code, changed_data) {
-                (true, true) => STALE_CODE_AND_DATA,
-                (true, false) => STALE_CODE,
-                _ => CHANGED_DATA,
-            };
-            out.facts.replaced += n;
-            out.archived.extend(rows.into_iter().map(|r| (r, reason)));
-            empty.push(i);
-        }
-    }
-    empty.sort_unstable();
+    by_unit
+}
 
-    // Units without rows: restore them from the archive when it has them with this code and
-    // this data (the last archived copy of each run id).
+/// Decides on the (non-empty) earlier rows of one unit whose data set has fingerprint `data`
+/// (`None`: its file is missing): kept in `out.rows` (the unit is resumed, `true`) or archived
+/// as stale (the unit is run again, `false`).
+fn keep_unit_rows(
+    rows: Vec<RunRecord>,
+    data: Option<&str>,
+    reuse_stale: bool,
+    out: &mut Reconciled,
+) -> bool {
+    let n = rows.len();
+    let code_differs = |r: &RunRecord| r.code_version != provenance::CODE_VERSION;
+    let Some(data) = data else {
+        // The data file is missing: nothing can be checked or redone; keep the rows.
+        out.facts.unverified += n;
+        out.resumed += 1;
+        out.rows.extend(rows.into_iter().map(|mut r| {
+            r.stale = r.stale || code_differs(&r);
+            r
+        }));
+        return true;
+    };
+    let stale_code = rows.iter().any(code_differs);
+    let changed_data = rows.iter().any(|r| r.data_fingerprint != data);
+    if !stale_code && !changed_data {
+        out.facts.reused += n;
+        out.resumed += 1;
+        out.rows.extend(rows.into_iter().map(|mut r| {
+            r.stale = false;
+            r
+        }));
+        return true;
+    }
+    out.facts.stale_code += if stale_code { n } else { 0 };
+    out.facts.changed_data += if changed_data { n } else { 0 };
+    if reuse_stale {
+        out.facts.kept_stale += n;
+        out.resumed += 1;
+        out.rows.extend(rows.into_iter().map(|mut r| {
+            r.stale = true;
+            r
+        }));
+        return true;
+    }
+    let reason = match (stale_code, changed_data) {
+        (true, true) => STALE_CODE_AND_DATA,
+        (true, false) => STALE_CODE,
+        _ => CHANGED_DATA,
+    };
+    out.facts.replaced += n;
+    out.archived.extend(rows.into_iter().map(|r| (r, reason)));
+    false
+}
+
+/// Units without rows (`empty`, in plan order): restored from the archive when it has them
+/// with this code and this data (the last archived copy of each run id), else to run.
+fn restore_from_archive(
+    plan: &Plan,
+    archive: &[RunRecord],
+    empty: &[usize],
+    fingerprint_of: &dyn Fn(&DatasetKey) -> Option<String>,
+    out: &mut Reconciled,
+) {
     let mut latest: HashMap<&str, &RunRecord> = HashMap::new();
     for row in archive
         .iter()
@@ -146,7 +183,7 @@ pub fn reconcile(
         latest.insert(row.run_id.as_str(), row);
     }
     let kept: HashSet<String> = out.rows.iter().map(|r| r.run_id.clone()).collect();
-    for i in empty {
+    for &i in empty {
         let unit = &plan.units[i];
         if (0..unit.expected_rows()).any(|p| kept.contains(&unit.run_id(p))) {
             // A unit planned twice (a value repeated in the grid): its twin's rows are kept.
@@ -170,8 +207,6 @@ pub fn reconcile(
             }));
         }
     }
-    out.facts.archived = out.archived.len();
-    out
 }
 
 /// Console lines that say what resume did (empty when it only reused rows).

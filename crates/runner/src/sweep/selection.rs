@@ -1,11 +1,27 @@
 //! Chooses one lambda per (data set, k, regularizer, optimizer, seed) on the validation split
 //! and marks that row `selected`; with a budget, also marks the best row within it
-//! `budget_selected`. Test metrics are never looked at here.
+//! `budget_selected`. Test metrics are never looked at here. [`mark_all`] sets every mark the
+//! sweep keeps, with the lambda search's edge flags (`super::search`).
 
 use std::collections::BTreeMap;
 
+use super::search;
+use crate::plan::{DatasetKey, Plan};
 use crate::record::RunRecord;
-use crate::spec::{Budget, SelectionMetric, SelectionSpec};
+use crate::spec::{Budget, ExperimentSpec, SelectionMetric, SelectionSpec};
+
+/// Marks the selected row of every group, where it lies in its group's lambdas (for the groups
+/// of data set `only`, or of every data set), and the best row within the budget.
+pub fn mark_all(
+    spec: &ExperimentSpec,
+    plan: &Plan,
+    rows: &mut [RunRecord],
+    only: Option<DatasetKey>,
+) {
+    mark_selected(rows, &spec.selection);
+    search::mark_edges(spec, plan, rows, only);
+    mark_budget_selected(rows, spec.selection.budget, spec.selection.metric);
+}
 
 /// The validation score of a row, oriented so that lower is better.
 fn validation_cost(row: &RunRecord, metric: SelectionMetric) -> f64 {

@@ -1,0 +1,78 @@
+//! The sweep's last stage, after every data set: the search rows no search asked for leave for
+//! the archive, the selection marks over all data sets, the refits of the selected runs on
+//! train + validation (`[selection] refit`), `runs.csv` written a last time, the report
+//! (`summary.md`, plots, `metadata.json`), the closing line on the console, and the exit
+//! status of runs that ended in `error`.
+
+use super::archive;
+use super::failures;
+use super::options::RunArgs;
+use super::prepare::{Stage, Tally};
+use super::refit;
+use super::selection;
+use crate::{report, spec};
+
+/// Ends the sweep: selection over every data set, refits, `runs.csv`, the report.
+pub fn finish(
+    stage: &Stage<'_>,
+    mut tally: Tally,
+    loaded: &spec::LoadedSpec,
+    args: &RunArgs,
+) -> anyhow::Result<()> {
+    let Stage { spec, setup, source } = *stage;
+    setup.progress.finish();
+    tally.to_archive.rows.extend(std::mem::take(&mut tally.searched).leftovers());
+    selection::mark_all(spec, &setup.plan, &mut tally.rows, None);
+    if spec.selection.refit {
+        let models_dir = setup.dir.join("models");
+        let inputs = refit::RefitInputs {
+            spec,
+            plan: &setup.plan,
+            data_dir: &setup.data_dir,
+            models_dir: setup.export_models.then_some(models_dir.as_path()),
+            reset_rss: setup.reset_rss,
+            fingerprints: &setup.fingerprints,
+        };
+        setup.pool.install(|| refit::refit_selected(&inputs, &mut tally.rows))?;
+    }
+    archive::write_runs(&setup.dir, &mut tally.rows, &mut tally.to_archive)?;
+    let units_run = setup.todo.len() - tally.units_skipped + tally.units_added;
+    let (threads, reset_rss) = source.measured(setup.threads, setup.reset_rss);
+    report::write(&report::ReportInputs {
+        dir: &setup.dir,
+        spec,
+        loaded,
+        quick: args.quick,
+        no_plots: args.no_plots,
+        shard: args.shard.map(|s| format!("{}/{}", s.index, s.count)),
+        merged_shards: source.merged_shards(),
+        rows: &tally.rows,
+        // The rows' memory figures were measured where they ran (the shards, for a merge).
+        threads,
+        reset_rss,
+        skipped: &tally.skipped,
+        units_run,
+        units_resumed: setup.resumed,
+        resume: &tally.facts,
+        started: setup.started,
+        started_unix: setup.started_unix,
+    })?;
+    for message in &tally.skipped {
+        println!("{message}");
+    }
+    println!(
+        "{}: {} runs in {} ({} run now{}, {} resumed) in {:.1} s",
+        spec.name,
+        tally.rows.len(),
+        setup.dir.display(),
+        units_run,
+        if tally.units_added > 0 {
+            format!(", {} of them added by the lambda search", tally.units_added)
+        } else {
+            String::new()
+        },
+        setup.resumed,
+        setup.started.elapsed().as_secs_f64()
+    );
+    failures::check(&tally.rows)
+}
