@@ -416,3 +416,19 @@ fn readme_lists_every_method_and_key_of_the_registries() {
         assert!(generated.contains(&format!("`{name}`")), "{name} missing");
     }
 }
+
+#[test]
+fn a_second_writer_of_one_report_directory_is_refused_and_names_the_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("k_sweep-quick");
+    // This test process holds the lock as a first runner would.
+    let held = runner::sweep::lock::lock_report_dir(&report).unwrap();
+    let out = dir.path().to_str().unwrap();
+    let output = runner(&["run", "k_sweep", "--quick", "--no-plots", "--out", out]);
+    let err = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.contains("is in use by process"), "{err}");
+    assert!(err.contains(&std::process::id().to_string()), "{err}");
+    assert!(!report.join("runs.csv").exists(), "the refused run wrote nothing");
+    drop(held);
+}

@@ -10,6 +10,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 
 use super::archive::{self, Archiving};
+use super::lock::{lock_report_dir, ReportLock};
 use super::options::RunArgs;
 use super::preflight::{OverCap, Preflight};
 use super::progress::Progress;
@@ -30,6 +31,8 @@ pub struct Setup {
     pub plan: Plan,
     /// The report directory.
     pub dir: PathBuf,
+    /// This process's lock on `dir`, held until the sweep ends.
+    pub lock: ReportLock,
     /// Where real data files are.
     pub data_dir: PathBuf,
     /// Worker threads.
@@ -136,6 +139,9 @@ pub fn prepare(
         max_memory: args.max_memory,
     })?;
     let fingerprints = source.fingerprints(spec, &plan, &data_dir)?;
+    // Before reading runs.csv: a second writer would otherwise read the same rows and replace
+    // the first one's.
+    let lock = lock_report_dir(&dir)?;
     let previous = Previous { out: &out, report_name: &report_name, dir: &dir, args };
     let (mut reconciled, to_archive, searched) =
         reconcile_previous(&plan, &fingerprints, &previous, source, started_unix)?;
@@ -164,6 +170,7 @@ pub fn prepare(
     let setup = Setup {
         plan,
         dir,
+        lock,
         data_dir,
         threads,
         pool,
