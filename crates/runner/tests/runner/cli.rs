@@ -8,8 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-mod common;
-use common::{runner, text, TIMING_COLUMNS};
+use crate::common::{runner, text, TIMING_COLUMNS};
 
 /// The columns the issue requires, in this order, at the start of `runs.csv`.
 const REQUIRED_COLUMNS: &str = "experiment,dataset,k,dimension,n_train,n_test,features_touched,\

@@ -23,8 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-mod common;
-use common::{runner, text, TIMING_COLUMNS};
+use crate::common::{runner, text, TIMING_COLUMNS};
 
 /// Runs `spec` into `out` (no plots), expecting success; returns (stdout, stderr).
 fn run_ok(spec: &Path, out: &Path, extra: &[&str]) -> (String, String) {
