@@ -392,26 +392,3 @@ fn comparison_and_new_optimizer_keys_are_checked() {
         );
     }
 }
-
-#[test]
-fn readme_lists_every_method_and_key_of_the_registries() {
-    let output = runner(&["methods"]);
-    assert!(output.status.success());
-    let generated = text(&output.stdout);
-    let readme = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../experiments/README.md"),
-    )
-    .unwrap();
-    let block = readme
-        .split("<!-- methods:begin -->\n")
-        .nth(1)
-        .and_then(|rest| rest.split("<!-- methods:end -->").next())
-        .expect("experiments/README.md has a methods block");
-    assert_eq!(
-        block, generated,
-        "experiments/README.md is out of date: paste `cargo run -p runner -- methods` between its markers"
-    );
-    for name in ["mcp", "ftrl", "coordinate_descent", "gamma", "ftrl_alpha", "truncation_period"] {
-        assert!(generated.contains(&format!("`{name}`")), "{name} missing");
-    }
-}

@@ -18,3 +18,4 @@ mod provenance;
 mod real_streaming;
 mod search;
 mod streaming;
+mod tidy;
