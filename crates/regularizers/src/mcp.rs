@@ -84,7 +84,9 @@ use crate::error::{check_positive, check_strength};
 use serde::{Deserialize, Serialize};
 
 use crate::registry::Configurable;
-use crate::{hard_threshold, sign, PenaltyClass, PenaltyParts, Regularizer, RegularizerError, SettingDoc};
+use crate::{
+    hard_threshold, sign, PenaltyClass, PenaltyParts, Regularizer, RegularizerError, SettingDoc,
+};
 
 /// The minimax concave penalty with strength `lambda` and concavity parameter `gamma`.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -112,9 +112,7 @@ pub(crate) fn solve(
                 let d = design.derivatives(&it.margins);
                 (0..design.m)
                     .filter(|&j| !in_working[j])
-                    .filter(|&j| {
-                        reg.coordinate_violation(design.col_dot(j, &d) * inv_n, 0.0) > tol
-                    })
+                    .filter(|&j| reg.coordinate_violation(design.col_dot(j, &d) * inv_n, 0.0) > tol)
                     .collect()
             }
         };
@@ -468,10 +466,13 @@ pub struct CoordinateDescentSettings {
 impl crate::batch::BatchSolver for CoordinateDescent {
     const NAME: &'static str = "coordinate_descent";
     const SUMMARY: &'static str = "coordinate descent on a quadratic model with line search, strong rules and a KKT check (glmnet / newGLMNET)";
-    const KEYS: &'static [SettingDoc] = &[
-        SettingDoc { key: "screening", default: "true", doc: "strong-rule screening of the columns (false: every column is active)" },
-    ];
-    const ACCEPTS: &'static str = "convex and coordinate-wise nonconvex penalties (none, l1, l2, elastic_net, mcp, ...)";
+    const KEYS: &'static [SettingDoc] = &[SettingDoc {
+        key: "screening",
+        default: "true",
+        doc: "strong-rule screening of the columns (false: every column is active)",
+    }];
+    const ACCEPTS: &'static str =
+        "convex and coordinate-wise nonconvex penalties (none, l1, l2, elastic_net, mcp, ...)";
     type Settings = CoordinateDescentSettings;
 
     fn accepts(class: PenaltyClass) -> bool {

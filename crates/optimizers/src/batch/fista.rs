@@ -100,18 +100,7 @@ pub(crate) fn fit_path(
             let gap = reg.parts().and_then(|parts| {
                 duality_gap(design, parts, primal, &design.derivatives(&x.margins))
             });
-            make_point(
-                design,
-                lambda,
-                reg,
-                &x.w,
-                x.b,
-                &x.margins,
-                report,
-                0..design.m,
-                gap,
-                None,
-            )
+            make_point(design, lambda, reg, &x.w, x.b, &x.margins, report, 0..design.m, gap, None)
         })?;
         points.push(point);
     }
@@ -124,14 +113,12 @@ pub(crate) struct Fista;
 /// Settings of `fista` (none of its own).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FistaSettings {
-}
+pub struct FistaSettings {}
 
 impl crate::batch::BatchSolver for Fista {
     const NAME: &'static str = "fista";
     const SUMMARY: &'static str = "proximal gradient with Nesterov momentum, restarts and backtracking (Beck & Teboulle 2009)";
-    const KEYS: &'static [SettingDoc] = &[
-    ];
+    const KEYS: &'static [SettingDoc] = &[];
     const ACCEPTS: &'static str = "convex penalties (none, l1, l2, elastic_net)";
     type Settings = FistaSettings;
 

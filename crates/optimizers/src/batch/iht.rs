@@ -134,9 +134,11 @@ pub struct IhtSettings {
 impl crate::batch::BatchSolver for Iht {
     const NAME: &'static str = "iht";
     const SUMMARY: &'static str = "iterative hard thresholding to each target support size, then a refit (Blumensath & Davies 2009)";
-    const KEYS: &'static [SettingDoc] = &[
-        SettingDoc { key: "l2_for_l0", default: "1e-4", doc: "ridge of the steps and refits (TensorFlow convention); >= 0" },
-    ];
+    const KEYS: &'static [SettingDoc] = &[SettingDoc {
+        key: "l2_for_l0",
+        default: "1e-4",
+        doc: "ridge of the steps and refits (TensorFlow convention); >= 0",
+    }];
     const ACCEPTS: &'static str = "the count of nonzeros (l0)";
     type Settings = IhtSettings;
 

@@ -409,9 +409,11 @@ pub struct L0L2CdSettings {
 impl crate::batch::BatchSolver for L0L2Cd {
     const NAME: &'static str = "l0l2_cd";
     const SUMMARY: &'static str = "L0 + L2 coordinate descent with per-coordinate hard thresholding (Hazimeh & Mazumder 2020)";
-    const KEYS: &'static [SettingDoc] = &[
-        SettingDoc { key: "l2_for_l0", default: "1e-4", doc: "ridge added to the L0 penalty (TensorFlow convention); >= 0" },
-    ];
+    const KEYS: &'static [SettingDoc] = &[SettingDoc {
+        key: "l2_for_l0",
+        default: "1e-4",
+        doc: "ridge added to the L0 penalty (TensorFlow convention); >= 0",
+    }];
     const ACCEPTS: &'static str = "the count of nonzeros (l0)";
     type Settings = L0L2CdSettings;
 

@@ -18,7 +18,7 @@
 //! convention), under a
 //! support-size constraint (IHT, prune-refit) or with a penalty `lambda_0 |w|_0` (L0L2 CD).
 //!
-//! # Solvers (the registry below, one line each; dispatched by [`fit_path`])
+//! # Solvers (the registry below, a `mod` line and a list line each; dispatched by [`fit_path`])
 //!
 //! Each solver is one file implementing [`BatchSolver`]: its name, the penalty classes it
 //! accepts ([`regularizers::PenaltyClass`]: coordinate descent takes convex and coordinate-wise
@@ -73,6 +73,15 @@ mod proximal_step;
 mod refit;
 pub mod registry;
 mod support;
+
+// One file per solver: its `mod` line here, its entry in the list below.
+mod coordinate_descent;
+mod fista;
+mod iht;
+mod l0l2_cd;
+mod prune_refit;
+mod splicing;
+mod trust_region_newton;
 
 registry::batch_solver_list! {
     coordinate_descent::CoordinateDescent,

@@ -89,10 +89,19 @@ pub struct PruneRefitSettings {
 
 impl crate::batch::BatchSolver for PruneRefit {
     const NAME: &'static str = "prune_refit";
-    const SUMMARY: &'static str = "fit with a convex penalty, keep the s largest |w|, refit on them";
+    const SUMMARY: &'static str =
+        "fit with a convex penalty, keep the s largest |w|, refit on them";
     const KEYS: &'static [SettingDoc] = &[
-        SettingDoc { key: "l2_for_l0", default: "1e-4", doc: "ridge of the refits (TensorFlow convention); >= 0" },
-        SettingDoc { key: "prune_base_lambda", default: "lambda_max * lambda_min_ratio", doc: "lambda of the fit that is pruned; > 0" },
+        SettingDoc {
+            key: "l2_for_l0",
+            default: "1e-4",
+            doc: "ridge of the refits (TensorFlow convention); >= 0",
+        },
+        SettingDoc {
+            key: "prune_base_lambda",
+            default: "lambda_max * lambda_min_ratio",
+            doc: "lambda of the fit that is pruned; > 0",
+        },
     ];
     const ACCEPTS: &'static str = "convex penalties (the fit that is pruned)";
     type Settings = PruneRefitSettings;

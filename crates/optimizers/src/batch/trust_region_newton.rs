@@ -211,10 +211,13 @@ fn truncated_cg(design: &Design, c: f64, delta: f64, ws: &mut Workspace) -> Subp
         }
         hessian_times_direction(design, c, ws);
         let curvature = dot(&ws.direction, &ws.h_direction);
-        let (sd, dd) =
-            (m_dot(&ws.precond, &ws.step, &ws.direction), m_dot(&ws.precond, &ws.direction, &ws.direction));
+        let (sd, dd) = (
+            m_dot(&ws.precond, &ws.step, &ws.direction),
+            m_dot(&ws.precond, &ws.direction, &ws.direction),
+        );
         let alpha = rz / curvature;
-        let inside = curvature > 0.0 && step_m2 + 2.0 * alpha * sd + alpha * alpha * dd < delta * delta;
+        let inside =
+            curvature > 0.0 && step_m2 + 2.0 * alpha * sd + alpha * alpha * dd < delta * delta;
         if !inside {
             // To the boundary along the direction: the positive root of
             // |s + t p|_M^2 = delta^2, written without cancellation.
@@ -244,11 +247,8 @@ fn truncated_cg(design: &Design, c: f64, delta: f64, ws: &mut Workspace) -> Subp
 
 /// `s += t p`, `r -= t H p`, `[X 1] s += t [X 1] p`.
 fn advance(ws: &mut Workspace, t: f64) {
-    for ((s, r), (&p, &hp)) in ws
-        .step
-        .iter_mut()
-        .zip(ws.residual.iter_mut())
-        .zip(ws.direction.iter().zip(&ws.h_direction))
+    for ((s, r), (&p, &hp)) in
+        ws.step.iter_mut().zip(ws.residual.iter_mut()).zip(ws.direction.iter().zip(&ws.h_direction))
     {
         *s += t * p;
         *r -= t * hp;
@@ -272,8 +272,7 @@ fn objective_change(design: &Design, c: f64, x: &Iterate, ws: &Workspace) -> f64
 fn next_radius(delta: f64, norm: f64, change: f64, predicted: f64, gs: f64) -> f64 {
     let ratio = -change / predicted;
     let curve = change - gs;
-    let alpha =
-        if curve <= 0.0 { SIGMA_GROW } else { (-0.5 * gs / curve).max(SIGMA_SMALL) };
+    let alpha = if curve <= 0.0 { SIGMA_GROW } else { (-0.5 * gs / curve).max(SIGMA_SMALL) };
     if ratio < ACCEPT_RATIO {
         (alpha.max(SIGMA_SMALL) * norm).min(SIGMA_HALF * delta)
     } else if ratio < SHRINK_RATIO {
@@ -385,7 +384,18 @@ pub(crate) fn fit_path(
             let report = solve(design, c, &mut x, &mut delta, target, config.max_iter, &mut ws);
             // Margins afresh: the accumulated ones carry every step's rounding.
             x = Iterate::from_weights(design, std::mem::take(&mut x.w), x.b);
-            Ok(make_point(design, lambda, reg, &x.w, x.b, &x.margins, report, 0..design.m, None, None))
+            Ok(make_point(
+                design,
+                lambda,
+                reg,
+                &x.w,
+                x.b,
+                &x.margins,
+                report,
+                0..design.m,
+                None,
+                None,
+            ))
         })??;
         points.push(point);
     }

@@ -101,7 +101,8 @@ fn apply_penalty(state: &mut CumulativeState, u: f64) {
 impl CoordinateRule for CumulativePenalty {
     type State = CumulativeState;
     const NAME: &'static str = "cumulative_penalty";
-    const SUMMARY: &'static str = "SGD with the cumulative L1 penalty clipped at zero (Tsuruoka, Tsujii & Ananiadou 2009)";
+    const SUMMARY: &'static str =
+        "SGD with the cumulative L1 penalty clipped at zero (Tsuruoka, Tsujii & Ananiadou 2009)";
     const KEYS: &'static [SettingDoc] = &[];
     type Settings = CumulativePenaltySettings;
 

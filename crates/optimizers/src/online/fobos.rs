@@ -10,9 +10,9 @@ use regularizers::{soft_threshold, PenaltyParts};
 use regularizers::SettingDoc;
 use serde::{Deserialize, Serialize};
 
+use super::coefficients::CoefficientWord;
 use super::ledger::{Clock, Ledger, PenaltyStep, Scaled};
 use super::rule::{reject_parts, CoordinateRule};
-use super::coefficients::CoefficientWord;
 use super::{compact, OnlineConfig, OnlineError, OnlineOptimizer};
 
 /// `fobos` has no settings of its own.
@@ -40,7 +40,8 @@ impl Fobos {
 impl CoordinateRule for Fobos {
     type State = Scaled;
     const NAME: &'static str = "fobos";
-    const SUMMARY: &'static str = "forward-backward splitting: SGD step, then the prox of L1/L2 (Duchi & Singer 2009)";
+    const SUMMARY: &'static str =
+        "forward-backward splitting: SGD step, then the prox of L1/L2 (Duchi & Singer 2009)";
     const KEYS: &'static [SettingDoc] = &[];
     type Settings = FobosSettings;
 

@@ -19,9 +19,9 @@ use std::marker::PhantomData;
 
 use super::coefficients::{CoefficientWord, Rounder};
 use super::compact::{self, StateCodec};
+use super::config::{bad, positive};
 use super::ledger::{Clock, Ledger};
 use super::rule::{reject_parts, CoordinateRule, CoordinateState};
-use super::config::{bad, positive};
 use super::{FtrlPenalty, OnlineConfig, OnlineError, OnlineOptimizer};
 
 const DEFAULT_ALPHA: f64 = 0.1;
@@ -83,7 +83,7 @@ impl Ftrl {
         config: &OnlineConfig,
     ) -> Result<Self, OnlineError> {
         reject_parts(Self::NAME, regularizer, parts, true, false)?;
-let _ = config;
+        let _ = config;
         let alpha = settings.ftrl_alpha.unwrap_or(DEFAULT_ALPHA);
         positive("ftrl_alpha", alpha)?;
         let beta = settings.ftrl_beta.unwrap_or(DEFAULT_BETA);
@@ -109,7 +109,8 @@ let _ = config;
 impl CoordinateRule for Ftrl {
     type State = FtrlState;
     const NAME: &'static str = "ftrl";
-    const SUMMARY: &'static str = "FTRL-Proximal with per-coordinate rates (McMahan et al. 2013, Algorithm 1)";
+    const SUMMARY: &'static str =
+        "FTRL-Proximal with per-coordinate rates (McMahan et al. 2013, Algorithm 1)";
     const KEYS: &'static [SettingDoc] = KEYS;
     type Settings = FtrlSettings;
 

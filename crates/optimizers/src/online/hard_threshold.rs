@@ -10,9 +10,9 @@ use regularizers::{hard_threshold, PenaltyParts};
 use regularizers::SettingDoc;
 use serde::{Deserialize, Serialize};
 
+use super::coefficients::CoefficientWord;
 use super::ledger::{Clock, Ledger};
 use super::rule::{reject_parts, CoordinateRule};
-use super::coefficients::CoefficientWord;
 use super::{compact, OnlineConfig, OnlineError, OnlineOptimizer};
 
 /// `hard_threshold` has no settings of its own.
@@ -40,7 +40,8 @@ impl HardThreshold {
 impl CoordinateRule for HardThreshold {
     type State = f64;
     const NAME: &'static str = "hard_threshold";
-    const SUMMARY: &'static str = "SGD step, then the L0 prox: hard thresholding at sqrt(2 eta lambda)";
+    const SUMMARY: &'static str =
+        "SGD step, then the L0 prox: hard thresholding at sqrt(2 eta lambda)";
     const KEYS: &'static [SettingDoc] = &[];
     type Settings = HardThresholdSettings;
 

@@ -95,16 +95,6 @@ pub(crate) struct Scaled {
     pub(crate) mark: f64,
 }
 
-impl super::rule::CoordinateState for Scaled {
-    fn is_removable(&self) -> bool {
-        self.v == 0.0
-    }
-
-    fn rescale(&mut self, factor: f64) {
-        Scaled::rescale(self, factor);
-    }
-}
-
 impl Scaled {
     /// Applies the clipped penalty owed since the last update; returns the weight.
     #[inline]

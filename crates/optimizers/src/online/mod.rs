@@ -6,7 +6,7 @@
 //! feature admission (`admission.rs`, its filter sized by `bloom_size.rs`), the unpenalized bias, divergence detection and the
 //! lazy-penalty clock (`ledger.rs`). The registry below lists them (one line per
 //! optimizer, see `registry.rs`) and [`train`] is the one training loop. Adding an optimizer is
-//! one file plus one line in that list.
+//! one file plus two lines below: its `mod` line and its entry in that list.
 //!
 //! | optimizer | update (sources in each file) | none | l1 | l2 | elastic_net | l0 | state / coordinate | zero weights held? |
 //! |---|---|---|---|---|---|---|---|---|
@@ -54,6 +54,15 @@ pub mod registry;
 mod rule;
 mod store;
 mod train;
+
+// One file per optimizer: its `mod` line here, its entry in the list below.
+mod cumulative_penalty;
+mod fobos;
+mod ftrl;
+mod hard_threshold;
+mod rda;
+mod sgd_subgradient;
+mod truncated_gradient;
 
 registry::online_optimizer_list! {
     sgd_subgradient::SgdSubgradient,

@@ -11,9 +11,9 @@ use regularizers::{sign, PenaltyParts};
 use regularizers::SettingDoc;
 use serde::{Deserialize, Serialize};
 
+use super::config::positive;
 use super::ledger::{Clock, Ledger};
 use super::rule::{reject_parts, CoordinateRule};
-use super::config::positive;
 use super::{OnlineConfig, OnlineError};
 
 const DEFAULT_GAMMA: f64 = 1.0;

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::coefficients::CoefficientWord;
-use super::ledger::{Clock, Ledger, PenaltyStep};
+use super::ledger::{Clock, Ledger, PenaltyStep, Scaled};
 use super::{OnlineConfig, OnlineError, OnlineOptimizer};
 
 /// One optimizer's state and update for a single coordinate.
@@ -92,6 +92,18 @@ pub(crate) trait CoordinateState: Copy + Default + Send + 'static {
 impl CoordinateState for f64 {
     fn is_removable(&self) -> bool {
         *self == 0.0
+    }
+}
+
+/// A weight in ledger units: rebased with the ledger. (Implemented here, not in `ledger.rs`, so
+/// that the ledger does not import the rules that use it.)
+impl CoordinateState for Scaled {
+    fn is_removable(&self) -> bool {
+        self.v == 0.0
+    }
+
+    fn rescale(&mut self, factor: f64) {
+        Scaled::rescale(self, factor);
     }
 }
 

@@ -12,9 +12,9 @@ use regularizers::{sign, PenaltyParts};
 use regularizers::SettingDoc;
 use serde::{Deserialize, Serialize};
 
+use super::coefficients::CoefficientWord;
 use super::ledger::{Clock, Ledger, PenaltyStep, Scaled};
 use super::rule::{check_gradient_l2, reject_parts, CoordinateRule};
-use super::coefficients::CoefficientWord;
 use super::{compact, OnlineConfig, OnlineError, OnlineOptimizer};
 
 /// `sgd_subgradient` has no settings of its own.
@@ -43,7 +43,8 @@ impl SgdSubgradient {
 impl CoordinateRule for SgdSubgradient {
     type State = Scaled;
     const NAME: &'static str = "sgd_subgradient";
-    const SUMMARY: &'static str = "SGD with the penalty as a subgradient (L1 almost never gives exact zeros)";
+    const SUMMARY: &'static str =
+        "SGD with the penalty as a subgradient (L1 almost never gives exact zeros)";
     const KEYS: &'static [SettingDoc] = &[];
     type Settings = SgdSubgradientSettings;
 

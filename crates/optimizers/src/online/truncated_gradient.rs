@@ -11,10 +11,10 @@ use regularizers::{soft_threshold, PenaltyParts};
 use regularizers::SettingDoc;
 use serde::{Deserialize, Serialize};
 
+use super::coefficients::CoefficientWord;
+use super::config::bad;
 use super::ledger::{Clock, Ledger, PenaltyStep, Scaled};
 use super::rule::{check_gradient_l2, reject_parts, CoordinateRule};
-use super::config::bad;
-use super::coefficients::CoefficientWord;
 use super::{compact, OnlineConfig, OnlineError, OnlineOptimizer};
 
 /// Truncation period `K` when the spec sets none.
@@ -70,7 +70,8 @@ impl TruncatedGradient {
 impl CoordinateRule for TruncatedGradient {
     type State = Scaled;
     const NAME: &'static str = "truncated_gradient";
-    const SUMMARY: &'static str = "SGD, then every K steps an L1 truncation by K eta lambda (Langford, Li & Zhang 2009)";
+    const SUMMARY: &'static str =
+        "SGD, then every K steps an L1 truncation by K eta lambda (Langford, Li & Zhang 2009)";
     const KEYS: &'static [SettingDoc] = KEYS;
     type Settings = TruncatedGradientSettings;
 

@@ -11,8 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-mod common;
-use common::text;
+use crate::common::text;
 
 /// Four data sets, two methods: seconds in a debug build.
 const SPEC: &str = "name = \"tiny\"\n[data]\nn_train = 500\nn_validation = 200\n\

@@ -45,3 +45,17 @@ pub fn comparable_when_streamed(row: &Row) -> Row {
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }
+
+/// The workspace's root directory (two levels above this crate).
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The workspace members' directories, as the root `Cargo.toml` lists them.
+pub fn member_dirs() -> Vec<std::path::PathBuf> {
+    let root = workspace_root();
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml reads");
+    let table: toml::Table = toml::from_str(&manifest).expect("Cargo.toml parses");
+    let members = table["workspace"]["members"].as_array().expect("workspace.members");
+    members.iter().map(|m| root.join(m.as_str().expect("a member path"))).collect()
+}

@@ -12,8 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-mod common;
-use common::{runner, text};
+use crate::common::{runner, text};
 
 /// A synthetic spec: `grid` and `body` (the regularizers) after a fixed `[data]`; the lambda
 /// search is off, so each spec runs exactly the lambdas it lists.

@@ -9,8 +9,7 @@
 
 use std::path::Path;
 
-mod common;
-use common::{comparable_when_streamed, read_runs, runner, text, Row};
+use crate::common::{comparable_when_streamed, read_runs, runner, text, Row};
 
 /// Rows `dist, city, hour, late`: `late` leans on distance and city, with noise; a `?` now and
 /// then.

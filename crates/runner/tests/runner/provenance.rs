@@ -23,8 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-mod common;
-use common::{runner, text, TIMING_COLUMNS};
+use crate::common::{runner, text, TIMING_COLUMNS};
 
 /// Runs `spec` into `out` (no plots), expecting success; returns (stdout, stderr).
 fn run_ok(spec: &Path, out: &Path, extra: &[&str]) -> (String, String) {
@@ -396,7 +395,7 @@ fn kill_9_while_runs_csv_is_written_keeps_the_previous_file() {
 
     // The child writes runs.csv and is killed (SIGKILL) halfway through.
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_writes_runs_csv_and_stops_halfway", "--nocapture"])
+        .args(["--exact", "provenance::child_writes_runs_csv_and_stops_halfway", "--nocapture"])
         .env(CHILD_DIR, &report)
         .spawn()
         .unwrap();

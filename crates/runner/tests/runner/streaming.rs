@@ -9,8 +9,7 @@
 
 use std::path::Path;
 
-mod common;
-use common::{comparable_when_streamed, read_runs, runner, text, Row};
+use crate::common::{comparable_when_streamed, read_runs, runner, text, Row};
 
 /// k = 6 (46,656 cross cells: most rows open a new one), two n, FTRL-L1 and truncated gradient
 /// (swept and not) online, coordinate descent in batch.

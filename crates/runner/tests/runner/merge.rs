@@ -12,8 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-mod common;
-use common::{read_runs, runner, text, Row, TIMING_COLUMNS};
+use crate::common::{read_runs, runner, text, Row, TIMING_COLUMNS};
 
 /// Four data sets (k = 2, 3; seeds 1, 2), dealt to three shards as 2 + 1 + 1; online and batch
 /// methods, the lambda search (its added rows live in the shards) and refits (recomputed by the

@@ -7,11 +7,9 @@
 // Test helpers unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::path::Path;
 
-use common::{runner, text};
+use crate::common::{runner, text};
 
 /// `n` rows `age, gain, work, income` (gain mostly 0, some `?`), labels with a trailing `dot`.
 fn rows(n: usize, offset: usize, dot: &str) -> String {

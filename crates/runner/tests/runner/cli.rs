@@ -8,8 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-mod common;
-use common::{runner, text, TIMING_COLUMNS};
+use crate::common::{runner, text, TIMING_COLUMNS};
 
 /// The columns the issue requires, in this order, at the start of `runs.csv`.
 const REQUIRED_COLUMNS: &str = "experiment,dataset,k,dimension,n_train,n_test,features_touched,\
@@ -393,30 +392,6 @@ fn comparison_and_new_optimizer_keys_are_checked() {
         );
     }
 }
-
-#[test]
-fn readme_lists_every_method_and_key_of_the_registries() {
-    let output = runner(&["methods"]);
-    assert!(output.status.success());
-    let generated = text(&output.stdout);
-    let readme = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../experiments/README.md"),
-    )
-    .unwrap();
-    let block = readme
-        .split("<!-- methods:begin -->\n")
-        .nth(1)
-        .and_then(|rest| rest.split("<!-- methods:end -->").next())
-        .expect("experiments/README.md has a methods block");
-    assert_eq!(
-        block, generated,
-        "experiments/README.md is out of date: paste `cargo run -p runner -- methods` between its markers"
-    );
-    for name in ["mcp", "ftrl", "coordinate_descent", "gamma", "ftrl_alpha", "truncation_period"] {
-        assert!(generated.contains(&format!("`{name}`")), "{name} missing");
-    }
-}
-
 #[test]
 fn a_second_writer_of_one_report_directory_is_refused_and_names_the_holder() {
     let dir = tempfile::tempdir().unwrap();

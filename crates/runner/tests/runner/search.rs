@@ -8,8 +8,7 @@
 
 use std::path::Path;
 
-mod common;
-use common::{read_runs, runner, text, Row, TIMING_COLUMNS};
+use crate::common::{read_runs, runner, text, Row, TIMING_COLUMNS};
 
 /// k = 3 and 4, one seed; FTRL-L1 on a grid whose top lambda keeps every weight (so the best
 /// validation loss is past its top or inside it, never at its bottom by much), and online hard

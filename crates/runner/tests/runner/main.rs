@@ -1,0 +1,21 @@
+//! The `runner` crate's integration tests, as one test binary (linked once, not once per file):
+//! the command line end to end, sharded runs and their merge, deployment scripts, your own data,
+//! preflight, provenance and resume, streaming, the lambda search, and the tidy checks over the
+//! whole workspace's sources.
+
+// Test helpers (not only `#[test]` functions) unwrap: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+mod cli;
+mod deploy;
+mod merge;
+mod module_graph;
+mod own_data;
+mod preflight;
+mod provenance;
+mod real_streaming;
+mod search;
+mod streaming;
+mod tidy;
