@@ -207,31 +207,37 @@ pub fn train<S: PassSource + ?Sized>(
         }
         (Some(held), _, shuffle) => {
             let mut order = Order::new(held.len(), shuffle, passes.seed);
-            let mut next = |slot: &mut SparseExample| {
+            let held = &held;
+            let next: Next<'_, S::Error> = Box::new(move |slot| {
                 copy_example(slot, &held[order.next_index()]);
                 Ok(())
-            };
-            fill_batches(optimizer, total, batch_size, &mut next, &mut done)?;
+            });
+            fill_batches(optimizer, total, batch_size, next, &mut done)?;
             Ok(done)
         }
         (None, _, true) => Err(TrainError::ShuffleNeedsHeldRows),
         (None, _, false) => {
             let mut pass = source.open().map_err(TrainError::Read)?;
-            let mut next = |slot: &mut SparseExample| {
+            let next: Next<'_, S::Error> = Box::new(move |slot| {
                 if !pass.next_into(slot).map_err(TrainError::Read)? {
                     // The next pass reads the same rows again.
                     pass = source.open().map_err(TrainError::Read)?;
                     if !pass.next_into(slot).map_err(TrainError::Read)? {
-                        return Err(TrainError::EmptyPass { rows });
+                        return Err(TrainError::EmptyPass { rows: source.len() });
                     }
                 }
                 Ok(())
-            };
-            fill_batches(optimizer, total, batch_size, &mut next, &mut done)?;
+            });
+            fill_batches(optimizer, total, batch_size, next, &mut done)?;
             Ok(done)
         }
     }
 }
+
+/// Writes the next example of a copied batch into its slot. Boxed, with the captures the
+/// runner's loop had before it moved here: the box is part of the training heap a run measures
+/// (`peak_heap_bytes`), which the move must not change.
+type Next<'s, E> = Box<dyn FnMut(&mut SparseExample) -> Result<(), TrainError<E>> + 's>;
 
 /// Feeds batches of `batch_size` examples written by `next` until `total` examples were fed or
 /// [`step`] says stop (the last batch may be short).
@@ -239,14 +245,14 @@ fn fill_batches<E>(
     optimizer: &mut dyn OnlineOptimizer,
     total: u64,
     batch_size: usize,
-    next: &mut dyn FnMut(&mut SparseExample) -> Result<(), E>,
+    mut next: Next<'_, E>,
     done: &mut Trained,
-) -> Result<(), E> {
+) -> Result<(), TrainError<E>> {
     let mut batch: Vec<SparseExample> = Vec::with_capacity(batch_size.min(4096));
     while done.examples < total {
         let size = (total - done.examples).min(batch_size as u64) as usize;
         batch.resize_with(size, SparseExample::default);
-        batch.iter_mut().try_for_each(&mut *next)?;
+        batch.iter_mut().try_for_each(&mut next)?;
         if !step(optimizer, &batch, done) {
             break;
         }
