@@ -314,7 +314,92 @@ fn copy_example(target: &mut SparseExample, source: &SparseExample) {
 
 #[cfg(test)]
 mod tests {
+    use features::synthetic::SyntheticConfig;
+
     use super::*;
+    use crate::online::{build, OnlineConfig};
+
+    fn problem() -> SyntheticProblem {
+        match SyntheticProblem::new(SyntheticConfig { k: 3, seed: 2, ..Default::default() }) {
+            Ok(problem) => problem,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn ftrl() -> Box<dyn OnlineOptimizer> {
+        let l1 = regularizers::L1::new(1e-3).expect("l1");
+        build("ftrl", &l1, &OnlineConfig::default(), &toml::Table::new()).expect("ftrl")
+    }
+
+    /// A source whose passes after the first are empty (a file that was emptied).
+    struct Vanishing<'a>(&'a [SparseExample], std::cell::Cell<bool>);
+
+    impl PassSource for Vanishing<'_> {
+        type Error = Infallible;
+        type Pass<'a>
+            = HeldPass<'a>
+        where
+            Self: 'a;
+
+        fn len(&self) -> u64 {
+            self.0.len() as u64
+        }
+
+        fn open(&self) -> Result<HeldPass<'_>, Infallible> {
+            let first = !self.1.replace(true);
+            Ok(HeldPass(if first { self.0.iter() } else { self.0[..0].iter() }))
+        }
+    }
+
+    #[test]
+    fn held_and_regenerated_rows_train_the_same_model() {
+        let problem = problem();
+        let stream = Regenerated { problem: &problem, n: 500 };
+        let held: Vec<SparseExample> = problem.stream(SplitName::Train, 500).collect();
+        for passes in [
+            Passes { epochs: 2, ..Passes::once(1) },
+            Passes { epochs: 2, ..Passes::once(100) },
+            Passes { steps: Some(7), ..Passes::once(100) },
+        ] {
+            let (mut a, mut b) = (ftrl(), ftrl());
+            let from_held = train(a.as_mut(), held.as_slice(), &passes).expect("held");
+            let from_stream = train(b.as_mut(), &stream, &passes).expect("regenerated");
+            assert_eq!(from_held, from_stream, "{passes:?}");
+            assert_eq!(a.model(), b.model(), "{passes:?}");
+        }
+    }
+
+    #[test]
+    fn passes_steps_and_batches_are_counted_as_fed() {
+        let held: Vec<SparseExample> = problem().stream(SplitName::Train, 250).collect();
+        let count = |passes: Passes| train(ftrl().as_mut(), held.as_slice(), &passes);
+        // Held passes in order are cut on their own: 3 batches of 100, 100, 50 per pass.
+        let plain = count(Passes { epochs: 2, ..Passes::once(100) }).expect("held");
+        assert_eq!((plain.examples, plain.batches, plain.capped), (500, 6, None));
+        // Shuffled passes run batches across pass boundaries: 100, 100, 100, 100, 100.
+        let shuffled = Passes { epochs: 2, shuffle: true, seed: 3, ..Passes::once(100) };
+        assert_eq!(count(shuffled).expect("held").batches, 5);
+        let steps = count(Passes { steps: Some(4), ..Passes::once(100) }).expect("held");
+        assert_eq!((steps.examples, steps.batches), (400, 4));
+        assert_eq!(count(Passes::once(0)).expect("held").batches, 250);
+        let none: &[SparseExample] = &[];
+        let nothing = train(ftrl().as_mut(), none, &Passes::once(1)).expect("held");
+        assert_eq!(nothing, Trained::default());
+    }
+
+    #[test]
+    fn a_streamed_source_refuses_shuffling_and_an_empty_later_pass() {
+        let problem = problem();
+        let stream = Regenerated { problem: &problem, n: 10 };
+        let shuffled = Passes { shuffle: true, ..Passes::once(1) };
+        let refused = train(ftrl().as_mut(), &stream, &shuffled);
+        assert!(matches!(refused, Err(TrainError::ShuffleNeedsHeldRows)), "{refused:?}");
+        let rows: Vec<SparseExample> = problem.stream(SplitName::Train, 10).collect();
+        let vanishing = Vanishing(&rows, std::cell::Cell::new(false));
+        let two = Passes { epochs: 2, ..Passes::once(1) };
+        let emptied = train(ftrl().as_mut(), &vanishing, &two);
+        assert!(matches!(emptied, Err(TrainError::EmptyPass { rows: 10 })), "{emptied:?}");
+    }
 
     #[test]
     fn order_visits_every_index_once_per_pass() {
