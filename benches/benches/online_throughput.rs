@@ -1,13 +1,16 @@
 //! Online optimizer throughput: examples per second for each optimizer at k = 4, 8, 10 on the
-//! synthetic stream (marginals + the full k^k cross). 50,000 training rows are generated once per
-//! k, outside the timed loop; each iteration builds a fresh optimizer and makes one pass over
-//! them in mini-batches of 1 (pure online: the per-example cost), calling `train_batch` on slices
-//! of the pre-generated rows so that no example is cloned inside the timing. Every optimizer
-//! uses L1 (`hard_threshold`: L0) with the default config and its default settings.
+//! synthetic stream (marginals + the full k^k cross). Every iteration times exactly what an
+//! online run of the reports times: building a fresh optimizer, then the library's one training
+//! loop (`optimizers::online::train`, the loop `runner`'s online runs call) over the rows.
 //!
-//! The `online_streaming_k10` group times what a streamed run does (`[data] stream`): each
-//! iteration generates 200,000 rows at k = 10 with `next_into` (one reused buffer) and trains on
-//! each as it comes, generation included in the time, on one core: FTRL-L1 with every feature
+//! `online_k{4,8,10}`: 50,000 training rows are generated once per k, outside the timed loop,
+//! and held, as an unstreamed run holds its split; one pass in mini-batches of 1 (pure online:
+//! the per-example cost), batches being slices of the held rows (no example is cloned). Every
+//! optimizer uses L1 (`hard_threshold`: L0) with the default config and its default settings.
+//!
+//! `online_streaming_k10` times what a streamed run does (`[data] stream`): each iteration
+//! trains on a pass of 200,000 rows at k = 10 regenerated from the seed as they are read (one
+//! reused buffer), generation included in the time, on one core: FTRL-L1 with every feature
 //! admitted, with Poisson admission (p = 0.03) and FTRL on the mean-loss scale (`per_step`, as
 //! `n_sweep` runs it), truncated gradient and hard thresholding.
 
@@ -15,7 +18,10 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use features::{SparseExample, SplitName, SyntheticConfig, SyntheticProblem};
-use optimizers::online::{Admission, OnlineConfig, ONLINE_OPTIMIZERS};
+use optimizers::online::{
+    train, Admission, OnlineConfig, OnlineOptimizer, PassSource, Passes, Regenerated,
+    ONLINE_OPTIMIZERS,
+};
 use regularizers::{Penalty, Regularizer};
 
 /// Rows per pass.
@@ -39,6 +45,16 @@ fn penalty(optimizer: &str) -> Box<dyn Regularizer> {
     }
 }
 
+/// One pass over `source` in mini-batches of [`BATCH`] through the library's training loop.
+fn one_pass<S: PassSource + ?Sized>(optimizer: &mut dyn OnlineOptimizer, source: &S)
+where
+    S::Error: std::fmt::Display,
+{
+    if let Err(err) = train(optimizer, source, &Passes::once(BATCH)) {
+        panic!("training: {err}");
+    }
+}
+
 fn online_throughput(c: &mut Criterion) {
     let config = OnlineConfig::default();
     let settings = toml::Table::new();
@@ -56,9 +72,7 @@ fn online_throughput(c: &mut Criterion) {
                         Ok(o) => o,
                         Err(err) => panic!("{}: {err}", entry.name),
                     };
-                    for batch in rows.chunks(BATCH) {
-                        optimizer.train_batch(batch);
-                    }
+                    one_pass(optimizer.as_mut(), rows.as_slice());
                     black_box(optimizer.memory().coordinates)
                 });
             });
@@ -108,11 +122,7 @@ fn streaming_throughput(c: &mut Criterion) {
                     Ok(o) => o,
                     Err(err) => panic!("{label}: {err}"),
                 };
-                let mut stream = problem.stream(SplitName::Train, STREAMED_ROWS);
-                let mut row = [SparseExample::default()];
-                while stream.next_into(&mut row[0]) {
-                    optimizer.train_batch(&row);
-                }
+                one_pass(optimizer.as_mut(), &Regenerated { problem: &problem, n: STREAMED_ROWS });
                 black_box(optimizer.state_bytes())
             });
         });

@@ -1,7 +1,8 @@
 //! Times one of our settings on the in-memory training rows and scores it on the test rows.
 //!
-//! Timed: building the optimizer, `passes` passes of batch-size-1 steps over the rows (slices,
-//! nothing copied), and exporting the model (pending lazy penalties caught up, zeros dropped),
+//! Timed: building the optimizer, `passes` passes of batch-size-1 steps over the rows through the
+//! library's one training loop (`optimizers::online::train`, the loop the runner's online runs
+//! call; held rows in order: batches are slices, nothing copied), and exporting the model (pending lazy penalties caught up, zeros dropped),
 //! the counterpart of the peers' fit from a parsed or cached representation. Parsing is timed
 //! separately (see `export`). The best of `repeats` runs is kept, as for the peers.
 
@@ -10,7 +11,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use features::SparseExample;
 use optimizers::eval::{evaluate, Metrics};
-use optimizers::online::build;
+use optimizers::online::{build, train as train_passes, Passes};
 use optimizers::LinearModel;
 
 use crate::grid::Setting;
@@ -37,6 +38,7 @@ pub fn measure(
         .penalty
         .at(setting.strength)
         .with_context(|| format!("option --lambdas: {}", setting.lambda))?;
+    let plan = Passes { epochs: epochs(passes)?, ..Passes::once(1) };
     let mut best = f64::INFINITY;
     let mut model = LinearModel::default();
     for _ in 0..repeats.max(1) {
@@ -44,11 +46,7 @@ pub fn measure(
         let mut optimizer =
             build(setting.optimizer, regularizer.as_ref(), &setting.config, &setting.settings)
                 .with_context(|| format!("{} at lambda {}", setting.algorithm, setting.lambda))?;
-        for _ in 0..passes {
-            for row in train.chunks(1) {
-                optimizer.train_batch(row);
-            }
-        }
+        train_passes(optimizer.as_mut(), train, &plan)?;
         model = optimizer.model();
         best = best.min(started.elapsed().as_secs_f64());
         if optimizer.diverged() {
@@ -56,4 +54,9 @@ pub fn measure(
         }
     }
     Ok(Measured { nonzero: model.nonzero(), test: evaluate(&model, test), train_seconds: best })
+}
+
+/// `--passes` as the loop's pass count.
+fn epochs(passes: usize) -> Result<u32> {
+    u32::try_from(passes).with_context(|| format!("option --passes: {passes} is too many passes"))
 }

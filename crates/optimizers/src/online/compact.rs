@@ -290,6 +290,7 @@ mod tests {
         config: &OnlineConfig,
         store: St,
     ) -> (f64, u64) {
+        use crate::online::{Passes, Regenerated};
         use features::synthetic::{SplitName, SyntheticConfig, SyntheticProblem};
         let problem =
             SyntheticProblem::new(SyntheticConfig { k: 4, seed: 3, ..Default::default() });
@@ -298,7 +299,10 @@ mod tests {
             Ok(learner) => learner,
             Err(e) => panic!("{e}"),
         };
-        crate::online::train(learner.as_mut(), problem.stream(SplitName::Train, 20_000), 1);
+        let source = Regenerated { problem: &problem, n: 20_000 };
+        if let Err(e) = crate::online::train(learner.as_mut(), &source, &Passes::once(1)) {
+            panic!("{e}");
+        }
         let model = learner.model();
         let test: Vec<_> = problem.stream(SplitName::Test, 5_000).collect();
         let loss: f64 = test.iter().map(|e| config.loss.value(model.margin(e), e.label)).sum();

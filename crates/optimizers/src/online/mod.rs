@@ -5,8 +5,9 @@
 //! `learner.rs` owns the weight store (`store.rs`), mini-batching, gradient-norm clipping,
 //! feature admission (`admission.rs`, its filter sized by `bloom_size.rs`), the unpenalized bias, divergence detection and the
 //! lazy-penalty clock (`ledger.rs`). The registry below lists them (one line per
-//! optimizer, see `registry.rs`) and [`train`] is the one training loop. Adding an optimizer is
-//! one file plus two lines below: its `mod` line and its entry in that list.
+//! optimizer, see `registry.rs`) and [`train`] (`train.rs`) is the one training loop: passes,
+//! shuffling and steps over a [`PassSource`], stopping at divergence or the memory cap. Adding an
+//! optimizer is one file plus two lines below: its `mod` line and its entry in that list.
 //!
 //! | optimizer | update (sources in each file) | none | l1 | l2 | elastic_net | l0 | state / coordinate | zero weights held? |
 //! |---|---|---|---|---|---|---|---|---|
@@ -86,7 +87,7 @@ pub use distinct::DistinctCounter;
 pub use error::OnlineError;
 pub use registry::{build, lookup, OnlineEntry};
 pub use store::StoreMemory;
-pub use train::{train, TrainStats};
+pub use train::{train, HeldPass, Pass, PassSource, Passes, Regenerated, TrainError, Trained};
 
 use crate::LinearModel;
 

@@ -5,7 +5,9 @@
 
 use features::synthetic::{SplitName, SyntheticConfig, SyntheticProblem};
 use features::SparseExample;
-use optimizers::online::{build, train, Coefficients, OnlineConfig, OnlineError, StoreMemory};
+use optimizers::online::{
+    build, train, Coefficients, OnlineConfig, OnlineError, Passes, StoreMemory,
+};
 use optimizers::{LinearModel, LossKind};
 use regularizers::{L2Convention, Regularizer, L0, L1, L2};
 
@@ -40,7 +42,7 @@ fn fit(
         Ok(opt) => opt,
         Err(e) => panic!("{name}: {e}"),
     };
-    train(opt.as_mut(), train_data.iter().cloned(), 1);
+    train(opt.as_mut(), train_data, &Passes::once(1)).expect("held rows");
     assert!(!opt.diverged(), "{name} diverged");
     (opt.model(), opt.memory())
 }

@@ -7,11 +7,10 @@ use features::synthetic::{SplitName, SyntheticConfig, SyntheticProblem};
 use features::SparseExample;
 use optimizers::loss::sigmoid;
 use optimizers::online::{
-    build, lookup, train, Admission, OnlineConfig, OnlineError, OnlineOptimizer, Schedule,
-    StoreKind, ONLINE_OPTIMIZERS,
+    build, lookup, train, Admission, OnlineConfig, OnlineError, OnlineOptimizer, Passes, Schedule,
+    StoreKind, Trained, ONLINE_OPTIMIZERS,
 };
 use optimizers::{LinearModel, LossKind};
-use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use regularizers::{
@@ -81,6 +80,11 @@ fn optimizer_with(
     }
 }
 
+/// One pass over `rows` in mini-batches of `batch`, through the library's training loop.
+fn one_pass(opt: &mut dyn OnlineOptimizer, rows: &[SparseExample], batch: usize) -> Trained {
+    train(opt, rows, &Passes::once(batch)).expect("held rows")
+}
+
 /// Every registered optimizer's name.
 fn every_optimizer() -> impl Iterator<Item = &'static str> {
     ONLINE_OPTIMIZERS.iter().map(|entry| entry.name)
@@ -90,15 +94,11 @@ fn every_optimizer() -> impl Iterator<Item = &'static str> {
 fn fit(
     opt: &mut dyn OnlineOptimizer,
     data: &[SparseExample],
-    epochs: usize,
+    epochs: u32,
     batch: usize,
 ) -> LinearModel {
-    let mut rng = ChaCha8Rng::seed_from_u64(99);
-    let mut order: Vec<usize> = (0..data.len()).collect();
-    for _ in 0..epochs {
-        order.shuffle(&mut rng);
-        train(opt, order.iter().map(|&i| data[i].clone()), batch);
-    }
+    let passes = Passes { epochs, steps: None, batch_size: batch, shuffle: true, seed: 99 };
+    train(opt, data, &passes).expect("held rows");
     assert!(!opt.diverged(), "{} diverged", opt.name());
     opt.model()
 }
@@ -360,7 +360,7 @@ fn k10_memory_follows_touched_features_not_the_dimension() {
     let l1 = l1(1e-3);
     for (kind, reg) in [("ftrl", &l1 as &dyn Regularizer), ("sgd_subgradient", &l2)] {
         let mut opt = optimizer(kind, reg, &OnlineConfig::default());
-        let stats = train(opt.as_mut(), examples.iter().cloned(), 10);
+        let stats = one_pass(opt.as_mut(), &examples, 10);
         assert_eq!(stats.examples, 20_000);
         assert_eq!(stats.batches, 2_000);
         let mem = opt.memory();
@@ -382,13 +382,16 @@ fn k10_memory_follows_touched_features_not_the_dimension() {
         assert_eq!(mem.model_bytes, 12 * exported.nonzero(), "{kind}: {mem:?}");
 
         // The same data with every id moved to a far-away range: identical work and memory.
-        let moved = examples.iter().map(|e| {
-            let mut e = e.clone();
-            e.ids.iter_mut().for_each(|id| *id = u64::MAX - *id);
-            e
-        });
+        let moved: Vec<SparseExample> = examples
+            .iter()
+            .map(|e| {
+                let mut e = e.clone();
+                e.ids.iter_mut().for_each(|id| *id = u64::MAX - *id);
+                e
+            })
+            .collect();
         let mut far = optimizer(kind, reg, &OnlineConfig::default());
-        train(far.as_mut(), moved, 10);
+        one_pass(far.as_mut(), &moved, 10);
         let far_mem = far.memory();
         assert_eq!(far_mem.coordinates, mem.coordinates, "{kind}");
         assert!(far_mem.state_bytes == mem.state_bytes, "{kind}");
@@ -412,7 +415,7 @@ fn identical_seeds_give_identical_models() {
         };
         let run = || {
             let mut opt = optimizer(kind, reg, &config);
-            train(opt.as_mut(), examples.iter().cloned(), 4);
+            one_pass(opt.as_mut(), &examples, 4);
             (opt.model(), opt.memory())
         };
         let (a, b) = (run(), run());
@@ -428,7 +431,7 @@ fn admission_by_count_or_probability_holds_fewer_coordinates() {
     let held = |admission| {
         let config = OnlineConfig { admission, seed: 1, ..Default::default() };
         let mut opt = optimizer("ftrl", &reg, &config);
-        train(opt.as_mut(), examples.iter().cloned(), 1);
+        one_pass(opt.as_mut(), &examples, 1);
         opt.memory().coordinates
     };
     let all = held(Admission::All);
@@ -444,7 +447,7 @@ fn admission_by_count_or_probability_holds_fewer_coordinates() {
             ..Default::default()
         };
         let mut opt = optimizer("ftrl", &reg, &config);
-        train(opt.as_mut(), examples.iter().cloned(), 1);
+        one_pass(opt.as_mut(), &examples, 1);
         opt.model()
     };
     let same_seed = {
@@ -454,7 +457,7 @@ fn admission_by_count_or_probability_holds_fewer_coordinates() {
             ..Default::default()
         };
         let mut opt = optimizer("ftrl", &reg, &config);
-        train(opt.as_mut(), examples.iter().cloned(), 1);
+        one_pass(opt.as_mut(), &examples, 1);
         opt.model()
     };
     assert_ne!(other_seed, same_seed);
@@ -546,7 +549,8 @@ fn divergence_is_detected_and_stops_training() {
         ..Default::default()
     };
     let mut opt = optimizer("sgd_subgradient", &regularizers::NoPenalty, &config);
-    let stats = train(opt.as_mut(), data.into_iter().cycle().take(5_000), 1);
+    let steps = Passes { steps: Some(5_000), ..Passes::once(1) };
+    let stats = train(opt.as_mut(), &data[..], &steps).expect("held rows");
     assert!(opt.diverged());
     assert!(stats.examples < 5_000);
 }
@@ -946,8 +950,8 @@ fn periodic_sweep_bounds_the_store_by_the_model_and_leaves_the_model_unchanged()
     for kind in ["truncated_gradient", "fobos"] {
         let mut plain = optimizer(kind, &l1, &plain_config);
         let mut swept = optimizer(kind, &l1, &swept_config);
-        train(plain.as_mut(), examples.iter().cloned(), 1);
-        train(swept.as_mut(), examples.iter().cloned(), 1);
+        one_pass(plain.as_mut(), &examples, 1);
+        one_pass(swept.as_mut(), &examples, 1);
         let (plain_memory, swept_memory) = (plain.memory(), swept.memory());
         // Without the sweep the store holds a coordinate per touched cell; with it, at most the
         // cells of one sweep period plus the survivors.
@@ -998,11 +1002,11 @@ fn a_memory_cap_refuses_the_growth_that_would_pass_it_and_stops_training() {
     assert!(needed > cap && needed <= 3 * memory.state_bytes + 64, "{needed} vs {memory:?}");
     // Training has stopped: more batches change nothing.
     let before = opt.model();
-    train(opt.as_mut(), examples[stopped_at + 1..].iter().cloned(), 1);
+    one_pass(opt.as_mut(), &examples[stopped_at + 1..], 1);
     assert_eq!(opt.model().weights, before.weights);
     // Without the cap the same run holds more than the cap.
     let mut free = optimizer("ftrl", &l1, &OnlineConfig::default());
-    train(free.as_mut(), examples.iter().cloned(), 1);
+    one_pass(free.as_mut(), &examples, 1);
     assert!(free.memory().peak_state_bytes > cap);
     assert!(matches!(
         build(

@@ -2,11 +2,13 @@
 //! synthetic generator's training stream, regenerated from its seed, or the training rows of a
 //! real file, read and encoded by the fitted pipeline. A pass gives the examples the held split
 //! would hold, in the same order; only a real file's pass can fail (the file changed or broke
-//! since it was fitted), with the typed error naming file, line and column.
+//! since it was fitted), with the typed error naming file, line and column. The library's
+//! training loop reads it as a [`PassSource`].
 
 use features::real::{TrainPass, TrainRows};
 use features::synthetic::{SplitName, SyntheticProblem, SyntheticStream};
 use features::{FeaturesError, SparseExample};
+use optimizers::online::{self, PassSource};
 
 /// Where a streamed training split comes from.
 #[derive(Debug)]
@@ -78,5 +80,26 @@ impl Pass<'_> {
             Pass::Synthetic(stream) => Ok(stream.next_into(example)),
             Pass::Real(pass) => pass.next_into(example),
         }
+    }
+}
+
+impl online::Pass for Pass<'_> {
+    type Error = FeaturesError;
+
+    fn next_into(&mut self, example: &mut SparseExample) -> Result<bool, FeaturesError> {
+        Pass::next_into(self, example)
+    }
+}
+
+impl PassSource for TrainStream {
+    type Error = FeaturesError;
+    type Pass<'a> = Pass<'a>;
+
+    fn len(&self) -> u64 {
+        TrainStream::len(self)
+    }
+
+    fn open(&self) -> Result<Pass<'_>, FeaturesError> {
+        TrainStream::open(self)
     }
 }

@@ -1,20 +1,17 @@
-//! One online run: builds the optimizer, feeds it the training split in mini-batches (for a
-//! number of passes, or of steps cycling over the split, optionally reshuffled each pass; a
-//! streamed split is read again for every pass: regenerated from its seed, or a real file's
-//! training rows read and encoded, an error of that read ending the run as an `error` row), and
-//! records its model, memory and time. With `[grid] memory_cap` the learner refuses a coordinate
-//! whose table growth would pass the cap and stops; the run is then recorded `memory_exceeded`
-//! where it stopped. The unit's spec entry is mapped onto the library's
-//! [`OnlineConfig`] by `online_config`.
+//! One online run: builds the optimizer, trains it on the training split with the library's
+//! one loop ([`online::train`]: mini-batches for a number of passes, or of steps cycling over the
+//! split, optionally reshuffled each pass; a streamed split is read again for every pass through
+//! its [`online::PassSource`]: regenerated from its seed, or a real file's training rows read and
+//! encoded, an error of that read ending the run as an `error` row), and records its model,
+//! memory and time. With `[grid] memory_cap` the learner refuses a coordinate whose table growth
+//! would pass the cap and the loop stops; the run is then recorded `memory_exceeded` where it
+//! stopped. The unit's spec entry is mapped onto the library's [`OnlineConfig`] by
+//! `online_config`, its training plan onto [`Passes`] by `passes`.
 
 use anyhow::Context;
-use features::{FeaturesError, SparseExample};
-use optimizers::online::{self, OnlineConfig, OnlineOptimizer, StoreKind};
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+use optimizers::online::{self, OnlineConfig, OnlineOptimizer, Passes, StoreKind, Trained};
 
-use crate::data::train_stream::TrainStream;
+use crate::data::dataset::Dataset;
 use crate::execute::machine;
 use crate::execute::measure::measured;
 use crate::execute::row::{base_record, fail, fill_model, RunContext, RunOutput};
@@ -52,141 +49,30 @@ pub fn refusal(unit: &Unit, spec: &ExperimentSpec) -> Option<String> {
     entry.build(regularizer.as_ref(), &config, &unit.settings).err().map(|e| e.to_string())
 }
 
-/// Examples in visiting order: passes over `0..n`, each pass reshuffled with the run's seed when
-/// `shuffle` is on, for `total` examples.
-struct Order {
-    n: usize,
-    shuffle: bool,
-    rng: ChaCha8Rng,
-    pass: Vec<usize>,
-    position: usize,
-}
-
-impl Order {
-    fn new(n: usize, shuffle: bool, seed: u64) -> Self {
-        Self { n, shuffle, rng: ChaCha8Rng::seed_from_u64(seed), pass: Vec::new(), position: n }
-    }
-
-    fn next_index(&mut self) -> usize {
-        if self.position == self.n {
-            self.position = 0;
-            if self.shuffle {
-                if self.pass.is_empty() {
-                    self.pass = (0..self.n).collect();
-                }
-                self.pass.shuffle(&mut self.rng);
-            }
-        }
-        let i = if self.shuffle { self.pass[self.position] } else { self.position };
-        self.position += 1;
-        i
+/// The library's description of the unit's passes: its training plan with the run's seed.
+fn passes(plan: &TrainingPlan, seed: u64) -> Passes {
+    Passes {
+        epochs: plan.epochs,
+        steps: plan.steps,
+        batch_size: plan.batch_size,
+        shuffle: plan.shuffle,
+        seed,
     }
 }
 
-/// Copies `source` into `target`, reusing `target`'s buffers.
-fn copy_example(target: &mut SparseExample, source: &SparseExample) {
-    target.ids.clone_from(&source.ids);
-    target.values.clone_from(&source.values);
-    target.label = source.label;
-    target.true_prob = source.true_prob;
-}
-
-/// How training ended.
-#[derive(Debug)]
-struct Trained {
-    /// Examples consumed.
-    examples: u64,
-    /// The bytes the training state would have held (while growing) when it passed the cap
-    /// (training stopped there).
-    exceeded: Option<u64>,
-}
-
-/// The training split as the loop reads it.
-enum TrainSource<'a> {
-    /// Held in memory.
-    Held(&'a [SparseExample]),
-    /// Read again on every pass.
-    Streamed(&'a TrainStream),
-}
-
-impl TrainSource<'_> {
-    fn len(&self) -> u64 {
-        match self {
-            TrainSource::Held(train) => train.len() as u64,
-            TrainSource::Streamed(stream) => stream.len(),
-        }
-    }
-}
-
-/// Trains `optimizer` per `plan` on `source`, stopping early when its training state would pass
-/// its memory cap; an error reading a streamed split ends training with it.
+/// Trains `optimizer` per `plan` with the library's loop on the unit's training split: read
+/// again for every pass when streamed (a read error ends training with it), else held.
 fn train(
     optimizer: &mut dyn OnlineOptimizer,
-    source: &TrainSource<'_>,
+    data: &Dataset,
     plan: &TrainingPlan,
-    seed: u64,
-) -> Result<Trained, FeaturesError> {
-    let n = source.len();
-    let mut done = Trained { examples: 0, exceeded: None };
-    if n == 0 {
-        return Ok(done);
-    }
-    let batch_size = plan.batch_size.max(1);
-    let total = match plan.steps {
-        Some(steps) => steps.saturating_mul(batch_size as u64),
-        None => u64::from(plan.epochs).saturating_mul(n),
-    };
-    if let (TrainSource::Held(train), None, false) = (source, plan.steps, plan.shuffle) {
-        // Plain passes: batches are slices of the split, nothing is copied.
-        for _ in 0..plan.epochs {
-            for batch in train.chunks(batch_size) {
-                if optimizer.diverged() {
-                    return Ok(Trained { examples: total, exceeded: None });
-                }
-                optimizer.train_batch(batch);
-                done.examples += batch.len() as u64;
-                if let Some(bytes) = optimizer.capped() {
-                    done.exceeded = Some(bytes);
-                    return Ok(done);
-                }
-            }
-        }
-        return Ok(done);
-    }
-    type Next<'s> = Box<dyn FnMut(&mut SparseExample) -> Result<(), FeaturesError> + 's>;
-    let mut next: Next<'_> = match source {
-        TrainSource::Held(train) => {
-            let mut order = Order::new(train.len(), plan.shuffle, seed);
-            Box::new(move |slot| {
-                copy_example(slot, &train[order.next_index()]);
-                Ok(())
-            })
-        }
-        TrainSource::Streamed(stream) => {
-            let mut pass = stream.open()?;
-            Box::new(move |slot| {
-                // The next pass reads the same split again (it has `n > 0` rows).
-                if !pass.next_into(slot)? {
-                    pass = stream.open()?;
-                    pass.next_into(slot)?;
-                }
-                Ok(())
-            })
-        }
-    };
-    let mut batch: Vec<SparseExample> = Vec::with_capacity(batch_size);
-    while done.examples < total && !optimizer.diverged() {
-        let size = (total - done.examples).min(batch_size as u64) as usize;
-        batch.resize_with(size, SparseExample::default);
-        batch.iter_mut().try_for_each(&mut next)?;
-        optimizer.train_batch(&batch);
-        done.examples += size as u64;
-        if let Some(bytes) = optimizer.capped() {
-            done.exceeded = Some(bytes);
-            return Ok(done);
-        }
-    }
-    Ok(done)
+) -> anyhow::Result<Trained> {
+    let passes = passes(plan, data.key.seed);
+    Ok(match &data.train_stream {
+        Some(stream) => online::train(optimizer, stream, &passes)
+            .context("reading the streamed training split")?,
+        None => online::train(optimizer, data.train.as_slice(), &passes)?,
+    })
 }
 
 /// Runs one online unit.
@@ -226,12 +112,7 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
     let config = online_config(unit, ctx.spec, r.dimension, data.key.seed);
     let (result, measurement) = measured(ctx.reset_rss, || {
         let mut optimizer = entry.build(regularizer.as_ref(), &config, &unit.settings)?;
-        let source = match &data.train_stream {
-            Some(stream) => TrainSource::Streamed(stream),
-            None => TrainSource::Held(&data.train),
-        };
-        let trained = train(optimizer.as_mut(), &source, &unit.training, data.key.seed)
-            .context("reading the streamed training split")?;
+        let trained = train(optimizer.as_mut(), data, &unit.training)?;
         let model = optimizer.model();
         Ok::<_, anyhow::Error>((trained, model, optimizer.memory(), optimizer.diverged()))
     });
@@ -250,7 +131,7 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
     r.examples_per_second = examples as f64 / measurement.seconds.max(1e-12);
     r.train_state_bytes = memory.peak_state_bytes;
     fill_model(&mut r, &model, data);
-    if let (Some(bytes), true) = (trained.exceeded, r.status == record::STATUS_OK) {
+    if let (Some(bytes), true) = (trained.capped, r.status == record::STATUS_OK) {
         r.status = record::STATUS_MEMORY_EXCEEDED.to_string();
         r.message = format!(
             "stopped after {examples} of {} examples: the training state ({} bytes) would hold \
@@ -271,17 +152,7 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn order_visits_every_index_once_per_pass() {
-        let mut order = Order::new(5, true, 7);
-        let mut pass: Vec<usize> = (0..5).map(|_| order.next_index()).collect();
-        pass.sort_unstable();
-        assert_eq!(pass, vec![0, 1, 2, 3, 4]);
-        let mut plain = Order::new(3, false, 7);
-        let seen: Vec<usize> = (0..7).map(|_| plain.next_index()).collect();
-        assert_eq!(seen, vec![0, 1, 2, 0, 1, 2, 0]);
-    }
+    use crate::data::train_stream::TrainStream;
 
     /// A CSV of `rows` rows `a,y`, with `a = oops` on data row `bad` when given.
     fn csv(rows: usize, bad: Option<usize>) -> String {
@@ -319,12 +190,13 @@ mod tests {
             clip_norm: None,
             shuffle: false,
         };
-        let source = TrainSource::Streamed(&stream);
-        let trained = train(ftrl.as_mut(), &source, &plan, 1).expect("two clean passes");
+        let passes = passes(&plan, 1);
+        let trained = online::train(ftrl.as_mut(), &stream, &passes).expect("two clean passes");
         assert_eq!(trained.examples, 12_000);
         // The file breaks after the fit: the pass ends with its error, naming line and column.
         std::fs::write(&path, csv(6000, Some(5000))).expect("rewrite the file");
-        let err = train(ftrl.as_mut(), &source, &plan, 1).expect_err("a bad row").to_string();
+        let err = online::train(ftrl.as_mut(), &stream, &passes).expect_err("a bad row");
+        let err = err.to_string();
         assert!(err.contains("d.csv line 5002, column `a`"), "{err}");
     }
 }
