@@ -5,8 +5,9 @@
 //!   (`CARGO_MANIFEST_DIR/../../experiments`), so `runner` works from any directory of a checkout.
 //! - Results: `<out>/<experiment name>/`, with `<out>` from `--out`, else `results/` next to the
 //!   experiments directory.
-//! - Data: `--data-dir`, else the environment variable [`DATA_DIR_ENV`], else `../shared/data`
-//!   next to the workspace root when it exists, else `data/` in the workspace root.
+//! - Data: `--data-dir`, else the environment variable [`DATA_DIR_ENV`], else `data/` in the
+//!   workspace root (never committed). A spec's relative `file` is looked up there, then beside
+//!   the spec (`data::locate_data_dir`).
 
 use std::path::{Path, PathBuf};
 
@@ -67,12 +68,7 @@ pub fn data_dir(flag: Option<&Path>) -> PathBuf {
     if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
         return PathBuf::from(dir);
     }
-    let root = workspace_root();
-    let shared = root.join("..").join("shared").join("data");
-    if shared.is_dir() {
-        return shared;
-    }
-    root.join("data")
+    workspace_root().join("data")
 }
 
 /// All spec files of the experiments directory, sorted by file name.

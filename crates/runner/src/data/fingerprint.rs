@@ -12,7 +12,7 @@
 //!   even when every run is resumed: that is how a changed or damaged file is noticed.
 //!
 //! A real data set whose file is not there has no fingerprint (`None`): its rows cannot be
-//! checked, and the data set is skipped as before.
+//! checked (a sweep has refused such a spec before it gets here, `data::locate_data_dir`).
 
 use std::collections::BTreeMap;
 use std::io::Read;

@@ -34,3 +34,17 @@ pub fn build(
     }
     anyhow::bail!("spec has no data source (not checked?)")
 }
+
+/// The directory `spec`'s real data files are read from (see [`real::locate`]); `data_dir`
+/// itself for synthetic data.
+pub fn locate_data_dir(
+    spec: &ExperimentSpec,
+    data_dir: &Path,
+    spec_dir: &Path,
+) -> anyhow::Result<std::path::PathBuf> {
+    match &spec.data.real {
+        Some(table) => real::locate(table, data_dir, spec_dir)
+            .map_err(|e| anyhow::anyhow!("experiment `{}`: {e}", spec.name)),
+        None => Ok(data_dir.to_path_buf()),
+    }
+}

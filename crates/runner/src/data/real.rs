@@ -60,3 +60,32 @@ pub fn build(
 pub fn is_present(path: &Path) -> bool {
     path.try_exists().unwrap_or(true)
 }
+
+/// The directory `[data.real]`'s files are read from: `data_dir` (`--data-dir`, the
+/// environment variable or the default) when it holds every one of them, else the spec's own
+/// directory, so a spec kept beside its data needs no flag. A file missing from both is an error
+/// naming every path tried and how to give the directory; nothing is skipped silently.
+pub fn locate(
+    table: &toml::Table,
+    data_dir: &Path,
+    spec_dir: &Path,
+) -> anyhow::Result<std::path::PathBuf> {
+    let spec = real_spec(table)?;
+    let files: Vec<&str> = spec.files().into_iter().map(|(_, _, f)| f).collect();
+    let mut tried = Vec::new();
+    for dir in [data_dir, spec_dir] {
+        let missing: Vec<_> =
+            files.iter().map(|f| dir.join(f)).filter(|p| !is_present(p)).collect();
+        if missing.is_empty() {
+            return Ok(dir.to_path_buf());
+        }
+        tried.extend(missing);
+    }
+    anyhow::bail!(
+        "data file not found; tried {}. A relative `file` is looked up in the data directory \
+         (--data-dir, else {}, else data/ in the workspace), then beside the spec; \
+         docs/guide/data_sources.md says where each file comes from",
+        tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+        crate::paths::DATA_DIR_ENV
+    )
+}

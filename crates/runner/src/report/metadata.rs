@@ -63,8 +63,6 @@ pub struct Metadata<'a> {
     pub units_resumed: usize,
     /// What resume did with the rows found (see [`ResumeFacts`]).
     pub resume: &'a ResumeFacts,
-    /// Messages about data sets that were skipped.
-    pub skipped: &'a [String],
     /// Unix time the invocation started.
     pub started_unix: u64,
     /// Wall seconds of the invocation.

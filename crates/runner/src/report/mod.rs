@@ -57,8 +57,6 @@ pub struct ReportInputs<'a> {
     pub threads: usize,
     /// Whether the peak RSS was reset before each run.
     pub reset_rss: bool,
-    /// Messages about skipped data sets.
-    pub skipped: &'a [String],
     /// Units run in this invocation.
     pub units_run: usize,
     /// Units found in `runs.csv` (or restored from the archive).
@@ -103,9 +101,7 @@ pub fn memory_method(threads: usize, rss_reset: bool) -> String {
 /// Writes `summary.md`, the comparisons, the plots (unless turned off) and `metadata.json`, each
 /// atomically.
 pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
-    let ReportInputs {
-        dir, spec, loaded, quick, no_plots, rows, threads, reset_rss, skipped, ..
-    } = *inputs;
+    let ReportInputs { dir, spec, loaded, quick, no_plots, rows, threads, reset_rss, .. } = *inputs;
     let memory_method = memory_method(threads, reset_rss);
     let root = paths::workspace_root();
     let commit = provenance::GIT_COMMIT;
@@ -121,7 +117,6 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
         code_version: provenance::CODE_VERSION,
         quick,
         memory_method: &memory_method,
-        skipped,
         plots: spec.report.plots && !no_plots,
         per_k_tables: !varies_n,
     };
@@ -160,7 +155,6 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
         units_run: inputs.units_run,
         units_resumed: inputs.units_resumed,
         resume: inputs.resume,
-        skipped,
         started_unix: inputs.started_unix,
         wall_seconds: inputs.started.elapsed().as_secs_f64(),
         command_line: std::env::args().collect(),

@@ -90,8 +90,6 @@ pub struct SummaryContext<'a> {
     pub quick: bool,
     /// How peak heap and RSS were measured.
     pub memory_method: &'a str,
-    /// Units skipped because their data file is missing, with the message.
-    pub skipped: &'a [String],
     /// Whether the plots are drawn (the text names only plots that exist).
     pub plots: bool,
     /// The story, headline and per-k tables (off when the grid varies n: they would average
@@ -125,9 +123,6 @@ pub fn render(rows: &[RunRecord], ctx: &SummaryContext<'_>) -> String {
         spec.selection.tolerance,
     );
     let _ = writeln!(md, "Memory: {}\n", ctx.memory_method);
-    for message in ctx.skipped {
-        let _ = writeln!(md, "**Skipped:** {message}\n");
-    }
     let stale = rows.iter().filter(|r| r.stale).count();
     if stale > 0 {
         let _ = writeln!(

@@ -4,7 +4,6 @@
 //! marks, the selected models exported, and `runs.csv` rewritten.
 
 use std::collections::{HashMap, HashSet};
-use std::ops::ControlFlow;
 
 use optimizers::LinearModel;
 
@@ -14,10 +13,10 @@ use super::real_outputs;
 use super::search::{self, Addition, Phase};
 use super::selection;
 use super::train::{keep_model, train};
+use crate::data;
 use crate::plan::{DatasetKey, Unit};
 use crate::record::RunRecord;
 use crate::report::export;
-use crate::{data, paths, spec};
 
 /// A data set being run: built once something needs training, and the models kept for export.
 struct Current {
@@ -26,13 +25,9 @@ struct Current {
     models: HashMap<String, LinearModel>,
 }
 
-/// Runs data set `key`. Breaks when its data file is missing: every data set of a real-data
-/// experiment reads the same file, so the rest is skipped too.
-pub fn run_dataset(
-    stage: &Stage<'_>,
-    tally: &mut Tally,
-    key: DatasetKey,
-) -> anyhow::Result<ControlFlow<()>> {
+/// Runs data set `key`. Its data files were found before the sweep started
+/// (`data::locate_data_dir`): one gone since is an error, not a skip.
+pub fn run_dataset(stage: &Stage<'_>, tally: &mut Tally, key: DatasetKey) -> anyhow::Result<()> {
     let Stage { spec, setup, .. } = *stage;
     let units: Vec<&Unit> =
         setup.todo.iter().map(|&i| &setup.plan.units[i]).filter(|u| u.dataset == key).collect();
@@ -40,13 +35,13 @@ pub fn run_dataset(
     if !units.is_empty() {
         match data::build(spec, key, &setup.data_dir)? {
             Ok(data) => current.data = Some(data),
-            Err(missing) => {
-                tally.skipped.push(skipped_message(spec, &missing.file));
-                tally.units_skipped = setup.todo.len() - tally.units_done;
-                return Ok(ControlFlow::Break(()));
-            }
+            Err(missing) => anyhow::bail!(
+                "experiment `{}`: data file {} was there when the run started and is gone now; \
+                 the rows of earlier data sets are in runs.csv",
+                spec.name,
+                missing.file.display()
+            ),
         }
-        tally.units_done += units.len();
     }
     if let Some(data) = &current.data {
         tally.feature_sections.add(data, &setup.dir, &spec.name)?;
@@ -62,19 +57,7 @@ pub fn run_dataset(
     selection::mark_all(spec, &setup.plan, &mut tally.rows, Some(key));
     export_selected(setup, &tally.rows, &current)?;
     archive::write_runs(&setup.dir, &mut tally.rows, &mut tally.to_archive)?;
-    Ok(ControlFlow::Continue(()))
-}
-
-/// The console message of an experiment skipped for a missing data file.
-fn skipped_message(spec: &spec::ExperimentSpec, file: &std::path::Path) -> String {
-    format!(
-        "experiment `{}` skipped: data file {} not found. The README's \"Real \
-         data\" section says where each file comes from (with its checksum); put \
-         it in a directory and pass that with --data-dir or {}.",
-        spec.name,
-        file.display(),
-        paths::DATA_DIR_ENV
-    )
+    Ok(())
 }
 
 /// One step of a search phase: the points it asks for now, taken from the earlier runs' search

@@ -36,7 +36,7 @@ pub fn finish(
         setup.pool.install(|| refit::refit_selected(&inputs, &mut tally.rows))?;
     }
     archive::write_runs(&setup.dir, &mut tally.rows, &mut tally.to_archive)?;
-    let units_run = setup.todo.len() - tally.units_skipped + tally.units_added;
+    let units_run = setup.todo.len() + tally.units_added;
     let (threads, reset_rss) = source.measured(setup.threads, setup.reset_rss);
     report::write(&report::ReportInputs {
         dir: &setup.dir,
@@ -50,16 +50,12 @@ pub fn finish(
         // The rows' memory figures were measured where they ran (the shards, for a merge).
         threads,
         reset_rss,
-        skipped: &tally.skipped,
         units_run,
         units_resumed: setup.resumed,
         resume: &tally.facts,
         started: setup.started,
         started_unix: setup.started_unix,
     })?;
-    for message in &tally.skipped {
-        println!("{message}");
-    }
     println!(
         "{}: {} runs in {} ({} run now{}, {} resumed) in {:.1} s",
         spec.name,

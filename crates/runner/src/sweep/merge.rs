@@ -98,7 +98,10 @@ pub fn merge(spec_path: &Path, shard_dirs: &[PathBuf], args: &RunArgs) -> anyhow
     check_code(&shards)?;
 
     let plan = plan::expand(&spec)?;
-    let data_dir = paths::data_dir(args.data_dir.as_deref());
+    let spec_dir =
+        spec_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let data_dir =
+        data::locate_data_dir(&spec, &paths::data_dir(args.data_dir.as_deref()), spec_dir)?;
     let fingerprints = data::fingerprint::fingerprints(&spec, &plan.datasets, &data_dir)?;
     check_data_present(&spec, &fingerprints, &data_dir)?;
     check_rows(&shards, &plan, &fingerprints)?;

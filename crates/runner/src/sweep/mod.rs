@@ -69,19 +69,17 @@ pub fn spec_as_run(
 }
 
 /// Runs `spec` (read from `loaded`, changed by `args`) with its rows from `source`: prepare,
-/// each data set in plan order (a missing data file skips the rest), finish.
+/// each data set in plan order, finish.
 pub fn run_loaded(
     loaded: &spec::LoadedSpec,
     spec: spec::ExperimentSpec,
     args: &RunArgs,
     mut source: RowSource,
 ) -> anyhow::Result<()> {
-    let (setup, mut tally) = prepare::prepare(&spec, args, &mut source)?;
+    let (setup, mut tally) = prepare::prepare(&spec, &loaded.path, args, &mut source)?;
     let stage = Stage { spec: &spec, setup: &setup, source: &source };
     for &key in &setup.plan.datasets {
-        if dataset::run_dataset(&stage, &mut tally, key)?.is_break() {
-            break;
-        }
+        dataset::run_dataset(&stage, &mut tally, key)?;
     }
     finish::finish(&stage, tally, loaded, args)
 }

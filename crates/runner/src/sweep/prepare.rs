@@ -23,7 +23,7 @@ use crate::plan::{self, DatasetKey, Plan};
 use crate::record::{self, RunRecord};
 use crate::report::atomic_write::remove_leftovers;
 use crate::report::metadata::ResumeFacts;
-use crate::{paths, spec};
+use crate::{data, paths, spec};
 
 /// What every later stage reads, settled before the first data set.
 pub struct Setup {
@@ -79,12 +79,6 @@ pub struct Tally {
     pub to_archive: Archiving,
     /// Search rows of earlier runs, waiting for the search to ask for them.
     pub searched: Searched,
-    /// Messages about skipped data sets.
-    pub skipped: Vec<String>,
-    /// Units of `todo` whose data set was built and run so far.
-    pub units_done: usize,
-    /// Units of `todo` not run because their data file is missing.
-    pub units_skipped: usize,
     /// Units the lambda search added and ran.
     pub units_added: usize,
     /// The `features.md` sections written so far.
@@ -113,6 +107,7 @@ pub fn report_dir(out: &Path, name: &str, args: &RunArgs) -> PathBuf {
 /// Plans `spec`, runs the checks, computes the fingerprints and decides what to resume.
 pub fn prepare(
     spec: &spec::ExperimentSpec,
+    spec_path: &Path,
     args: &RunArgs,
     source: &mut RowSource,
 ) -> anyhow::Result<(Setup, Tally)> {
@@ -126,7 +121,10 @@ pub fn prepare(
     let out = args.out.clone().unwrap_or_else(paths::default_results_dir);
     let report_name = report_name(&spec.name, args);
     let dir = report_dir(&out, &report_name, args);
-    let data_dir = paths::data_dir(args.data_dir.as_deref());
+    let spec_dir =
+        spec_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let data_dir =
+        data::locate_data_dir(spec, &paths::data_dir(args.data_dir.as_deref()), spec_dir)?;
     let (threads, pool, reset_rss) = worker_threads(args)?;
     let export_models = args.export_models || spec.report.export_models;
     let over_cap = source.preflight(&Preflight {
@@ -161,9 +159,6 @@ pub fn prepare(
         facts: std::mem::take(&mut reconciled.facts),
         to_archive,
         searched,
-        skipped: Vec::new(),
-        units_done: 0,
-        units_skipped: 0,
         units_added: 0,
         feature_sections: FeatureSections::default(),
     };

@@ -198,7 +198,7 @@ fn quick_sweep_writes_the_report_resumes_and_ignores_thread_count() {
 }
 
 #[test]
-fn missing_real_data_file_is_skipped_with_a_message() {
+fn missing_real_data_file_is_an_error_naming_the_paths_tried() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("no-data");
     std::fs::create_dir(&empty).unwrap();
@@ -211,10 +211,11 @@ fn missing_real_data_file_is_skipped_with_a_message() {
         "--out",
         dir.path().join("out").to_str().unwrap(),
     ]);
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
-    assert!(all.contains("skipped") && all.contains("california_housing_train.csv"), "{all}");
-    assert!(all.contains("README"), "{all}");
+    let err = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    let tried = empty.join("california_housing_train.csv");
+    assert!(err.contains(&tried.display().to_string()), "{err}");
+    assert!(err.contains("docs/guide/data_sources.md"), "{err}");
 }
 
 /// A tiny spec: squared loss, two data sets (k = 2, 3), SGD with a rate that must blow up and

@@ -297,10 +297,25 @@ fn a_directory_given_as_data_file_is_an_error_not_a_skip() {
     assert_eq!(output.status.code(), Some(1), "{all}");
     assert!(all.contains("d.csv is a directory, not a file"), "{all}");
     assert!(!all.contains("skipped"), "{all}");
-    // A missing file is still skipped, with exit 0.
+    // A missing file is an error (exit 1) naming every path tried, not a skip with exit 0.
     let missing = run_real(dir.path(), &data, "nope.csv");
-    assert!(missing.status.success());
-    assert!(text(&missing.stdout).contains("skipped"));
+    let err = stderr_of(&missing);
+    assert_eq!(missing.status.code(), Some(1), "{err}");
+    assert!(err.contains(&data.join("nope.csv").display().to_string()), "{err}");
+    assert!(err.contains(&dir.path().join("nope.csv").display().to_string()), "{err}");
+    assert!(!dir.path().join("out/r/runs.csv").exists(), "nothing written");
+}
+
+#[test]
+fn a_relative_data_file_is_found_beside_the_spec_when_the_data_directory_lacks_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    std::fs::write(dir.path().join("d.csv"), small_csv()).unwrap();
+    let output = run_real(dir.path(), &empty, "d.csv");
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let statuses = statuses(&dir.path().join("out/r/runs.csv"));
+    assert!(!statuses.is_empty() && statuses.iter().all(|s| s == "ok"), "{statuses:?}");
 }
 
 #[test]
