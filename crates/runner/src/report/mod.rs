@@ -25,6 +25,7 @@ pub mod saved_model;
 pub mod scaling;
 pub mod search_report;
 pub mod summary;
+pub mod unchanged;
 
 use std::path::Path;
 use std::time::Instant;

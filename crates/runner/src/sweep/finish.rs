@@ -10,7 +10,8 @@ use super::options::RunArgs;
 use super::prepare::{Stage, Tally};
 use super::refit;
 use super::selection;
-use crate::{report, spec};
+use crate::report::{self, unchanged};
+use crate::spec;
 
 /// Ends the sweep: selection over every data set, refits, `runs.csv`, the report.
 pub fn finish(
@@ -19,7 +20,7 @@ pub fn finish(
     loaded: &spec::LoadedSpec,
     args: &RunArgs,
 ) -> anyhow::Result<()> {
-    let Stage { spec, setup, source } = *stage;
+    let Stage { spec, setup, .. } = *stage;
     setup.progress.finish();
     tally.to_archive.rows.extend(std::mem::take(&mut tally.searched).leftovers());
     selection::mark_all(spec, &setup.plan, &mut tally.rows, None);
@@ -37,6 +38,46 @@ pub fn finish(
     }
     archive::write_runs(&setup.dir, &mut tally.rows, &mut tally.to_archive)?;
     let units_run = setup.todo.len() + tally.units_added;
+    let kept = setup.runs_before.is_some()
+        && setup.runs_before == unchanged::runs_digest(&setup.dir)
+        && unchanged::report_is_current(&setup.dir, &loaded.text, args.quick)
+        && (args.no_plots || !spec.report.plots || setup.dir.join("plots").is_dir());
+    if kept {
+        eprintln!(
+            "{}: every row reused and runs.csv unchanged: the report in {} is left as it was \
+             (its metadata.json describes the run that measured these rows)",
+            spec.name,
+            setup.dir.display()
+        );
+    } else {
+        write_report(stage, &tally, loaded, args, units_run)?;
+    }
+    println!(
+        "{}: {} runs in {} ({} run now{}, {} resumed) in {:.1} s",
+        spec.name,
+        tally.rows.len(),
+        setup.dir.display(),
+        units_run,
+        if tally.units_added > 0 {
+            format!(", {} of them added by the lambda search", tally.units_added)
+        } else {
+            String::new()
+        },
+        setup.resumed,
+        setup.started.elapsed().as_secs_f64()
+    );
+    failures::check(&tally.rows)
+}
+
+/// Writes the report: `summary.md`, comparisons, plots, `metadata.json`.
+fn write_report(
+    stage: &Stage<'_>,
+    tally: &Tally,
+    loaded: &spec::LoadedSpec,
+    args: &RunArgs,
+    units_run: usize,
+) -> anyhow::Result<()> {
+    let Stage { spec, setup, source } = *stage;
     let (threads, reset_rss) = source.measured(setup.threads, setup.reset_rss);
     report::write(&report::ReportInputs {
         dir: &setup.dir,
@@ -55,20 +96,5 @@ pub fn finish(
         resume: &tally.facts,
         started: setup.started,
         started_unix: setup.started_unix,
-    })?;
-    println!(
-        "{}: {} runs in {} ({} run now{}, {} resumed) in {:.1} s",
-        spec.name,
-        tally.rows.len(),
-        setup.dir.display(),
-        units_run,
-        if tally.units_added > 0 {
-            format!(", {} of them added by the lambda search", tally.units_added)
-        } else {
-            String::new()
-        },
-        setup.resumed,
-        setup.started.elapsed().as_secs_f64()
-    );
-    failures::check(&tally.rows)
+    })
 }

@@ -51,6 +51,8 @@ pub struct Setup {
     pub todo: Vec<usize>,
     /// Units whose rows were kept or restored.
     pub resumed: usize,
+    /// The digest of `runs.csv` before this run touched it (`None`: there was none).
+    pub runs_before: Option<u64>,
     /// The progress display.
     pub progress: Progress,
     /// When the invocation started.
@@ -140,6 +142,7 @@ pub fn prepare(
     // Before reading runs.csv: a second writer would otherwise read the same rows and replace
     // the first one's.
     let lock = lock_report_dir(&dir)?;
+    let runs_before = crate::report::unchanged::runs_digest(&dir);
     let previous = Previous { out: &out, report_name: &report_name, dir: &dir, args };
     let (mut reconciled, to_archive, searched) =
         reconcile_previous(&plan, &fingerprints, &previous, source, started_unix)?;
@@ -175,6 +178,7 @@ pub fn prepare(
         fingerprints,
         todo,
         resumed: reconciled.resumed,
+        runs_before,
         progress,
         started,
         started_unix,

@@ -408,3 +408,42 @@ fn a_second_writer_of_one_report_directory_is_refused_and_names_the_holder() {
     assert!(!report.join("runs.csv").exists(), "the refused run wrote nothing");
     drop(held);
 }
+
+/// Every file under `dir` with its bytes, by path relative to `dir`.
+fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(next) = stack.pop() {
+        for entry in std::fs::read_dir(&next).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.insert(
+                    path.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&path).unwrap(),
+                );
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn a_rerun_that_reuses_every_row_leaves_every_report_file_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let args = ["run", "vw_truncated_gradient", "--quick", "--out", out];
+    let first = runner(&args);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let before = tree(dir.path());
+    assert!(before.keys().any(|p| p.ends_with("metadata.json")), "{:?}", before.keys());
+    let second = runner(&args);
+    assert!(second.status.success(), "{}", text(&second.stderr));
+    assert!(text(&second.stderr).contains("left as it was"), "{}", text(&second.stderr));
+    let after = tree(dir.path());
+    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+    for (path, bytes) in &before {
+        assert!(after[path] == *bytes, "{} changed", path.display());
+    }
+}
