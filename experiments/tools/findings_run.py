@@ -55,7 +55,7 @@ def row(report):
             + (" (uncommitted changes)" if meta.get("git_dirty") else ""),
             f"{meta.get('host', '?')}: {machine.get('cpu_model', '?')}, "
             f"{machine.get('logical_cores', '?')} cores; {meta.get('threads', '?')} thread(s)",
-            lib.utc(meta["started_unix"]), wall(meta, rows),
+            lib.utc(meta["started_unix"]), lib.load_text(meta), wall(meta, rows),
             f"{len(rows):,} ({selected:,} selected)"]
 
 
@@ -63,8 +63,9 @@ def main():
     if len(sys.argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
-    header = ["report", "rerun", "code (commit)", "host", "started", "wall time", "runs"]
-    print(lib.table(header, [row(report) for report in sys.argv[1:]], right={6}))
+    header = ["report", "rerun", "code (commit)", "host", "started", "load (1/5/15 min, at the end)",
+              "wall time", "runs"]
+    print(lib.table(header, [row(report) for report in sys.argv[1:]], right={7}))
     return 0
 
 

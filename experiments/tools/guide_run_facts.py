@@ -4,8 +4,8 @@
 version, units run or resumed, and the rows the lambda search added (`origin = edge_search`).
 
 The guide and the front page quote a run's time only through this table, so an absolute time
-always names its host and date; the load average is not recorded in `metadata.json`, and the
-table says so.
+always names its host, date and load (the 1/5/15-minute load averages `metadata.json` records
+when the report was written; "not recorded" for reports made before it did).
 
 Usage: experiments/tools/guide_run_facts.py results/k_sweep [results/OTHER ...]
 """
@@ -25,6 +25,8 @@ def facts(report: Path) -> list:
     except (OSError, ValueError) as e:
         raise SystemExit(f"{report}: {e}")
     machine = meta.get("machine", {})
+    recorded = meta.get("load_average")
+    load = "/".join(f"{v:.2f}" for v in recorded) if recorded else "not recorded"
     started = datetime.fromtimestamp(meta["started_unix"], tz=timezone.utc)
     added = sum(1 for r in rows if r.get("origin") == "edge_search")
     wall = f"{meta['wall_seconds']:.0f} s"
@@ -37,6 +39,7 @@ def facts(report: Path) -> list:
         f"{meta.get('host', 'unknown')}: {machine.get('cpu_model', '?')}, "
         f"{machine.get('logical_cores', '?')} cores, {meta.get('threads', '?')} threads",
         started.strftime("%Y-%m-%d %H:%M UTC"),
+        load,
         f"`{meta['git_commit'][:7]}` (code `{meta['code_version']}`)",
         f"{meta['units_run']:,} / {meta['units_resumed']:,}",
         f"{added:,}",
@@ -47,9 +50,9 @@ def main() -> int:
     if len(sys.argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
-    print("| report | wall time | host (load not recorded) | started | commit | units run / resumed "
-          "| rows added by the lambda search |")
-    print("|---|---:|---|---|---|---:|---:|")
+    print("| report | wall time | host | started | load (1/5/15 min, at the end) | commit "
+          "| units run / resumed | rows added by the lambda search |")
+    print("|---|---:|---|---|---|---|---:|---:|")
     for name in sys.argv[1:]:
         print("| " + " | ".join(facts(Path(name))) + " |")
     return 0

@@ -12,6 +12,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 
+def load_text(meta):
+    """The 1/5/15-minute load averages a report recorded when it was written, or 'not recorded'."""
+    load = meta.get("load_average")
+    return "/".join(f"{v:.2f}" for v in load) if load else "not recorded"
+
+
 def fail(message):
     """Stops the generator with a message naming what is missing (docs_sections shows it)."""
     raise SystemExit(message)

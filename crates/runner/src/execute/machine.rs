@@ -58,6 +58,14 @@ pub fn available_memory_bytes() -> Option<u64> {
     std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| kib_field(&text, "MemAvailable:"))
 }
 
+/// The 1, 5 and 15-minute load averages of `/proc/loadavg`: how busy the machine was around a
+/// run, which an absolute time needs beside the host. `None` when not readable.
+pub fn load_average() -> Option<[f64; 3]> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let mut fields = text.split_whitespace().map(|f| f.parse::<f64>().ok());
+    Some([fields.next()??, fields.next()??, fields.next()??])
+}
+
 /// Peak resident set size of the whole process (`VmHWM`), in bytes; 0 when unknown.
 pub fn peak_rss_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/status")

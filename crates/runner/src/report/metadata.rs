@@ -67,6 +67,9 @@ pub struct Metadata<'a> {
     pub started_unix: u64,
     /// Wall seconds of the invocation.
     pub wall_seconds: f64,
+    /// The machine's 1, 5 and 15-minute load averages when the report was written (the 15-minute
+    /// figure spans most of a run), so a reader can tell a busy host's times from an idle one's.
+    pub load_average: Option<[f64; 3]>,
     /// The command line.
     pub command_line: Vec<String>,
 }

@@ -158,6 +158,7 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
         resume: inputs.resume,
         started_unix: inputs.started_unix,
         wall_seconds: inputs.started.elapsed().as_secs_f64(),
+        load_average: machine::load_average(),
         command_line: std::env::args().collect(),
     };
     write_atomic(&dir.join("metadata.json"), serde_json::to_string_pretty(&meta)?.as_bytes())?;
