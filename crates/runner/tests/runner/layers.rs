@@ -61,6 +61,18 @@ fn lines_with(krate: &str, needles: &[&str]) -> Vec<String> {
 }
 
 #[test]
+fn the_libraries_use_typed_errors_not_anyhow() {
+    for krate in ["features", "regularizers", "optimizers"] {
+        let manifest = workspace().join("crates").join(krate).join("Cargo.toml");
+        let table: toml::Table = std::fs::read_to_string(&manifest).unwrap().parse().unwrap();
+        let deps =
+            table.get("dependencies").and_then(|v| v.as_table()).cloned().unwrap_or_default();
+        assert!(!deps.contains_key("anyhow"), "{krate} uses anyhow: libraries return typed errors");
+        assert!(deps.contains_key("thiserror"), "{krate} has no thiserror");
+    }
+}
+
+#[test]
 fn the_learning_crates_do_no_io_and_print_nothing() {
     let io = ["std::fs", "File::", "println!", "eprintln!", "print!(", "stdout()", "stderr()"];
     for krate in ["regularizers", "optimizers"] {
