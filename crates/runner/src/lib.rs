@@ -3,7 +3,7 @@
 //!
 //! The library holds everything; the `runner` binary installs the counting allocator and calls
 //! [`cli::main`]. Modules form layers, listed from the bottom up; a module uses only modules
-//! listed before it (`tests/module_graph.rs` checks that no module imports another in a circle):
+//! listed before it (`tests/runner/module_graph.rs` checks that no module imports another in a circle):
 //!
 //! - [`paths`]: where the experiments, the results and the data are. Uses nothing.
 //! - [`record`]: one row of `runs.csv`, and reading and writing the file. Uses nothing.
@@ -15,7 +15,8 @@
 //! - [`plan`]: expands a spec into data sets (k, seed) and work units, with their run ids. Uses
 //!   `spec`, `provenance`.
 //! - [`data`]: builds the data set of one (k, seed), synthetic or from a file, and fingerprints
-//!   data sets. Uses `spec`, `plan`, `provenance`.
+//!   data sets, and finds the directory of a spec's data files. Uses `spec`, `plan`,
+//!   `provenance`, `paths`.
 //! - [`execute`]: trains one unit (online or batch) into rows, measuring heap (the counting
 //!   allocator) and time. Uses `spec`, `plan`, `data`, `record`, `provenance`.
 //! - [`report`]: `summary.md`, plots, `metadata.json`, published-vs-ours tables, model exports,
