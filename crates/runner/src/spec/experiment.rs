@@ -28,6 +28,7 @@ pub struct ExperimentSpec {
     /// Where the examples come from.
     pub data: DataSpec,
     /// The grid shared by every regularizer entry.
+    #[serde(deserialize_with = "super::grid::read")]
     pub grid: GridSpec,
     /// The regularizers, each with its optimizers (TOML `[[regularizer]]`).
     #[serde(rename = "regularizer")]

@@ -24,9 +24,25 @@ pub struct GridSpec {
     /// and bytes reached; a batch fit whose estimate passes it is not started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_cap: Option<SizeSpec>,
-    /// The training knobs of every online entry that does not set its own.
-    #[serde(flatten)]
+    /// The training knobs of every online entry that does not set its own (read by [`read`]).
+    #[serde(flatten, skip_deserializing)]
     pub training: TrainingSpec,
+}
+
+/// Reads `[grid]`: its training knobs, then its own keys.
+pub fn read<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<GridSpec, D::Error> {
+    use serde::de::Error;
+    let mut table = toml::Table::deserialize(deserializer)?;
+    let training = TrainingSpec::take_from(&mut table)
+        .map_err(|(key, why)| D::Error::custom(format!("`grid.{key}`: {why}")))?;
+    let grid: GridSpec = table.try_into().map_err(|e| {
+        let why = e.message().trim_end();
+        match why.starts_with("unknown field") {
+            true => D::Error::custom(format!("{why}, or {}", TrainingSpec::keys_text())),
+            false => D::Error::custom(why),
+        }
+    })?;
+    Ok(GridSpec { training, ..grid })
 }
 
 impl GridSpec {

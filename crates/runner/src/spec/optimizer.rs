@@ -58,6 +58,7 @@ impl Family {
         table.insert(self.name_key().into(), toml::Value::String(String::new()));
         table.insert(key.into(), value.clone());
         let result = match self {
+            Family::Online if TrainingSpec::has_key(key, value) => Ok(()),
             Family::Online => table.try_into::<OnlineSpec>().map(|_| ()),
             Family::Batch => table.try_into::<BatchSpec>().map(|_| ()),
         };
@@ -91,8 +92,8 @@ pub struct OnlineSpec {
     /// heuristic and the penalty is `l1` at `lambdas`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub penalty: Option<String>,
-    /// Training knobs overriding `[grid]`'s.
-    #[serde(flatten)]
+    /// Training knobs overriding `[grid]`'s (read by [`TrainingSpec::take_from`]).
+    #[serde(flatten, skip_deserializing)]
     pub training: TrainingSpec,
     /// Feature admission (the library's rule: `"all"`, `{ count = n }`, `{ poisson = p }`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -164,8 +165,10 @@ impl OptimizerSpec {
                 let entry =
                     optimizers::online::lookup(&name).map_err(|e| anyhow!("`{at}.online`: {e}"))?;
                 let settings = take_own_keys(&mut table, entry.keys);
+                let training = TrainingSpec::take_from(&mut table)
+                    .map_err(|(key, why)| anyhow!("`{at}.{key}`: {why}"))?;
                 let spec = read_keys(at, table, family, &name, entry.keys)?;
-                OptimizerSpec::Online(OnlineSpec { settings, ..spec })
+                OptimizerSpec::Online(OnlineSpec { settings, training, ..spec })
             }
             Family::Batch => {
                 let entry =
@@ -353,9 +356,17 @@ fn read_keys<T: DeserializeOwned>(
     }
     let other = family.other();
     if other.has_key(key, &table[key]) {
-        bail!("`{at}.{key}` applies to {} only (`{name}` is a {member})", other.words().1);
+        bail!(
+            "`{at}.{key}` applies to {} only (`{name}` is the {member} of \
+             this entry)",
+            other.words().1
+        );
     }
-    bail!("`{at}`: {member} `{name}`: {error}; {}", keys_hint(own))
+    let knobs = match family {
+        Family::Online => format!(", or {}", TrainingSpec::keys_text()),
+        Family::Batch => String::new(),
+    };
+    bail!("`{at}`: {member} `{name}`: {error}{knobs}; {}", keys_hint(own))
 }
 
 /// "its own keys: a, b" for error messages about an optimizer's settings.

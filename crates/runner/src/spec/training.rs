@@ -1,5 +1,6 @@
 //! The training knobs of online optimizers, declared once: `[grid]` sets them for every entry
-//! and an online optimizer entry may override any of them; both flatten [`TrainingSpec`].
+//! and an online optimizer entry may override any of them; both hold a [`TrainingSpec`] whose
+//! keys are written in their own table (flattened), read by [`TrainingSpec::take_from`].
 
 use anyhow::bail;
 use optimizers::online::OnlineError;
@@ -39,6 +40,40 @@ pub struct TrainingSpec {
 }
 
 impl TrainingSpec {
+    /// Whether `key = value` is a training knob (of the right type or not).
+    pub fn has_key(key: &str, value: &toml::Value) -> bool {
+        let table = toml::Table::from_iter([(key.to_string(), value.clone())]);
+        !table.try_into::<TrainingSpec>().is_err_and(|e| e.message().starts_with("unknown field"))
+    }
+
+    /// Moves the training knobs out of the table that holds them and reads them; the rest of
+    /// the table is left for its own type, which then refuses any key it does not know.
+    /// (serde's `flatten` would do both, but its errors lose the key and the line.)
+    /// An error is (the knob, why its value is refused).
+    pub fn take_from(table: &mut toml::Table) -> Result<TrainingSpec, (String, String)> {
+        let keys: Vec<String> =
+            table.iter().filter(|(k, v)| Self::has_key(k, v)).map(|(k, _)| k.clone()).collect();
+        let mut knobs = TrainingSpec::default();
+        for key in keys {
+            let Some(value) = table.remove(&key) else { continue };
+            let one = toml::Table::from_iter([(key.clone(), value)]);
+            let read: TrainingSpec =
+                one.try_into().map_err(|e| (key, e.message().trim_end().to_string()))?;
+            knobs = read.or(&knobs);
+        }
+        Ok(knobs)
+    }
+
+    /// "the training knobs `epochs`, ...", for errors about a table that also holds them (the
+    /// list serde gives for an unknown key, so it is the type's own).
+    pub fn keys_text() -> String {
+        let probe = toml::Table::from_iter([("?".to_string(), toml::Value::Integer(0))]);
+        let message = probe.try_into::<TrainingSpec>().err().map(|e| e.message().to_string());
+        let keys =
+            message.as_deref().and_then(|m| m.split_once("expected one of ")).map(|(_, k)| k);
+        format!("the training knobs {}", keys.unwrap_or("(see experiments/README.md)").trim_end())
+    }
+
     /// `self` with every unset knob taken from `base`.
     pub fn or(&self, base: &TrainingSpec) -> TrainingSpec {
         TrainingSpec {
