@@ -9,12 +9,11 @@ use serde::{Deserialize, Serialize};
 use super::compare::CompareSpec;
 use super::data::DataSpec;
 use super::grid::GridSpec;
-use super::optimizer::{OnlineSpec, OptimizerSpec};
+use super::optimizer::{online_config, OnlineBase, OptimizerSpec};
 use super::quick::QuickSpec;
 use super::regularizer::RegularizerSpec;
 use super::report::ReportSpec;
 use super::selection::SelectionSpec;
-use super::training::DEFAULT_SCHEDULE;
 
 /// One experiment: a data source, a grid of runs, how lambda is selected, what is reported.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -69,7 +68,7 @@ impl ExperimentSpec {
         }
         let mut seen = BTreeSet::new();
         for (r, reg) in self.regularizers.iter().enumerate() {
-            reg.check(r, self, &mut seen, &dimensions)?;
+            reg.check(r, self.online_base(), &mut seen, &dimensions)?;
         }
         for (c, comparison) in self.comparisons.iter().enumerate() {
             comparison.check(&format!("compare[{c}]"), &seen)?;
@@ -103,26 +102,15 @@ impl ExperimentSpec {
     /// The shared online config the runs of `opt` are given (with a sparse store; the run sets
     /// the dense store's dimension and the seed).
     pub fn online_config(&self, opt: &OptimizerSpec) -> optimizers::online::OnlineConfig {
-        self.online_config_of(opt.online())
+        online_config(opt.online(), self.online_base())
     }
 
-    /// [`ExperimentSpec::online_config`] of an online entry (`None`: the grid's alone).
-    pub fn online_config_of(&self, opt: Option<&OnlineSpec>) -> optimizers::online::OnlineConfig {
-        let own = opt.map(|o| o.training.clone()).unwrap_or_default();
-        let training = own.or(&self.grid.training);
-        let defaults = optimizers::online::OnlineConfig::default();
-        optimizers::online::OnlineConfig {
+    /// What every online entry's config takes from the data and the grid.
+    pub fn online_base(&self) -> OnlineBase<'_> {
+        OnlineBase {
             loss: self.data.loss,
-            schedule: training.schedule.unwrap_or(DEFAULT_SCHEDULE),
-            clip_norm: training.clip_norm,
-            admission: opt.and_then(|o| o.admission).unwrap_or_default(),
-            bloom_counters: opt
-                .and_then(|o| o.bloom_counters)
-                .map_or(defaults.bloom_counters, |b| b.counters()),
-            sweep_every: opt.and_then(|o| o.sweep_every),
+            training: &self.grid.training,
             memory_cap: self.grid.memory_cap_bytes(),
-            coefficients: opt.and_then(|o| o.coefficients).unwrap_or_default(),
-            ..defaults
         }
     }
 }

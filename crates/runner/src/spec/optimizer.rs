@@ -2,9 +2,11 @@
 //!
 //! The entry's family is picked by its name key (`online = "ftrl"` or `batch = "iht"`) and the
 //! name looked up in that family's registry; the registry entry takes the keys it declares as
-//! its own settings (checked by it), and every other key must be one of the family's type
-//! ([`OnlineSpec`] or [`BatchSpec`], both `deny_unknown_fields`). So a key of the other family
-//! is refused by the type; the error names the key, the entry's path and the family.
+//! its own settings (checked by it), an online entry's training knobs go to its
+//! [`TrainingSpec`], and every other key must be one of the family's type ([`OnlineSpec`] or
+//! [`BatchSpec`], both `deny_unknown_fields`). So a key of the other family is refused by the
+//! type; the error names the key, the entry's path and the family (whose type is asked whether
+//! the key is one of its own, to say where it applies).
 
 use anyhow::{anyhow, bail};
 use optimizers::online::{Admission, BloomCounters, Coefficients, StoreLayout};
@@ -12,11 +14,9 @@ use regularizers::{Penalty, SettingDoc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::experiment::ExperimentSpec;
 use super::feasible;
-use super::regularizer::{check_path, PathSpec, RegularizerSpec};
 use super::rules::{check_lambdas, check_positive, check_unique};
-use super::training::TrainingSpec;
+use super::training::{TrainingSpec, DEFAULT_SCHEDULE};
 
 /// Which family an optimizer belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -343,8 +343,8 @@ fn read_keys<T: DeserializeOwned>(
         Err(error) => error.message().trim_end().to_string(),
     };
     let (member, _) = family.words();
-    // The key at fault: the one without which the table reads (flattened keys' errors do not
-    // name their key).
+    // The key at fault: the one without which the table reads (serde's errors from a table
+    // do not always name it).
     let culprit = table.keys().find(|key| {
         let mut rest = table.clone();
         rest.remove(key.as_str());
@@ -382,18 +382,78 @@ fn keys_hint(keys: &[SettingDoc]) -> String {
     }
 }
 
+/// A lambda path from `lambda_max` (computed from the data) down to `min_ratio * lambda_max`.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PathSpec {
+    /// Number of lambdas on the path.
+    pub n: usize,
+    /// Smallest lambda as a fraction of `lambda_max`.
+    pub min_ratio: f64,
+}
+
+/// Checks a path at `key`.
+pub fn check_path(key: &str, path: PathSpec) -> anyhow::Result<()> {
+    if path.n == 0 {
+        bail!("`{key}.n` must be >= 1");
+    }
+    if !(path.min_ratio > 0.0 && path.min_ratio < 1.0) {
+        bail!("`{key}.min_ratio` must be in (0, 1), got {}", path.min_ratio);
+    }
+    Ok(())
+}
+
+/// What the shared online config of an entry takes from the rest of the spec.
+#[derive(Debug, Clone, Copy)]
+pub struct OnlineBase<'a> {
+    /// `data.loss`.
+    pub loss: optimizers::LossKind,
+    /// `[grid]`'s training knobs.
+    pub training: &'a TrainingSpec,
+    /// `grid.memory_cap` in bytes.
+    pub memory_cap: Option<u64>,
+}
+
+/// The shared online config the runs of an online entry are given (with a sparse store; the
+/// run sets the dense store's dimension and the seed); `None`: `base` alone.
+pub fn online_config(
+    opt: Option<&OnlineSpec>,
+    base: OnlineBase<'_>,
+) -> optimizers::online::OnlineConfig {
+    let own = opt.map(|o| o.training.clone()).unwrap_or_default();
+    let training = own.or(base.training);
+    let defaults = optimizers::online::OnlineConfig::default();
+    optimizers::online::OnlineConfig {
+        loss: base.loss,
+        schedule: training.schedule.unwrap_or(DEFAULT_SCHEDULE),
+        clip_norm: training.clip_norm,
+        admission: opt.and_then(|o| o.admission).unwrap_or_default(),
+        bloom_counters: opt
+            .and_then(|o| o.bloom_counters)
+            .map_or(defaults.bloom_counters, |b| b.counters()),
+        sweep_every: opt.and_then(|o| o.sweep_every),
+        memory_cap: base.memory_cap,
+        coefficients: opt.and_then(|o| o.coefficients).unwrap_or_default(),
+        ..defaults
+    }
+}
+
 /// What an optimizer entry's checks need besides the entry.
 pub struct EntryContext<'a> {
     /// The entry's dotted key (`regularizer[0].optimizer[1]`).
     pub at: String,
     /// The regularizer entry's dotted key (`regularizer[0]`).
     pub reg_at: &'a str,
-    /// The regularizer entry.
-    pub reg: &'a RegularizerSpec,
+    /// The regularizer entry's lambdas, path and own settings.
+    pub lambdas: Option<&'a Vec<f64>>,
+    /// See `lambdas`.
+    pub path: Option<PathSpec>,
+    /// See `lambdas`.
+    pub settings: &'a toml::Table,
     /// The regularizer entry's penalty.
     pub penalty: &'a Penalty,
-    /// The whole spec (the shared online config is built from it).
-    pub spec: &'a ExperimentSpec,
+    /// What the shared online config takes from the rest of the spec.
+    pub base: OnlineBase<'a>,
     /// (k, dimension) of every k the spec can run (synthetic data; empty for real data).
     pub dimensions: &'a [(u32, u64)],
 }
@@ -415,7 +475,7 @@ impl OnlineSpec {
     fn check(&self, ctx: &EntryContext<'_>) -> anyhow::Result<()> {
         let at = &ctx.at;
         self.training.check(&format!("{at}."))?;
-        if self.lambdas.is_none() && ctx.reg.lambdas.is_none() {
+        if self.lambdas.is_none() && ctx.lambdas.is_none() {
             bail!("`{at}` (online) needs `lambdas` here or in `{}.lambdas`", ctx.reg_at);
         }
         if let Some(Admission::Poisson { p }) = self.admission {
@@ -429,7 +489,7 @@ impl OnlineSpec {
             .map_err(|e| anyhow!("`{at}`: {e}; {}", keys_hint(entry.keys)))?;
         let penalty = match &self.penalty {
             Some(name) => {
-                Penalty::new(name, &ctx.reg.settings).map_err(|e| anyhow!("`{at}.penalty`: {e}"))?
+                Penalty::new(name, ctx.settings).map_err(|e| anyhow!("`{at}.penalty`: {e}"))?
             }
             None => ctx.penalty.clone(),
         };
@@ -440,9 +500,9 @@ impl OnlineSpec {
             entry,
             penalty: &penalty,
             settings: &self.settings,
-            config: ctx.spec.online_config_of(Some(self)),
+            config: online_config(Some(self), ctx.base),
             dense: self.store == Some(StoreLayout::Dense),
-            lambdas: self.lambdas.as_ref().or(ctx.reg.lambdas.as_ref()).map_or(&[], |l| l),
+            lambdas: self.lambdas.as_ref().or(ctx.lambdas).map_or(&[], |l| l),
             dimensions: ctx.dimensions,
         })
     }
@@ -459,8 +519,8 @@ impl BatchSpec {
         if let Some(path) = self.path {
             check_path(&format!("{at}.path"), path)?;
         }
-        let has_lambdas = self.lambdas.is_some() || ctx.reg.lambdas.is_some();
-        let has_path = self.path.is_some() || ctx.reg.path.is_some();
+        let has_lambdas = self.lambdas.is_some() || ctx.lambdas.is_some();
+        let has_path = self.path.is_some() || ctx.path.is_some();
         if !has_lambdas && !has_path && self.support_sizes.is_none() {
             bail!(
                 "`{at}` (batch) needs `lambdas` or `path` (here or in `{}`) or `support_sizes`",
@@ -479,7 +539,7 @@ impl BatchSpec {
             }
             check_unique(&format!("{at}.support_sizes"), sizes)?;
         }
-        let config = self.path_config(ctx.reg, ctx.penalty);
+        let config = self.path_config(ctx.lambdas, ctx.path, ctx.penalty);
         feasible::check_batch(at, entry, ctx.penalty, config, &self.settings)
     }
 
@@ -487,20 +547,65 @@ impl BatchSpec {
     /// library defaults for unset keys).
     pub fn path_config(
         &self,
-        reg: &RegularizerSpec,
+        reg_lambdas: Option<&Vec<f64>>,
+        reg_path: Option<PathSpec>,
         penalty: &Penalty,
     ) -> optimizers::batch::PathConfig {
         let defaults = optimizers::batch::PathConfig::default();
-        let path = self.path.or(reg.path);
+        let path = self.path.or(reg_path);
         optimizers::batch::PathConfig {
             convention: penalty.convention(),
             tol: self.tol.unwrap_or(defaults.tol),
             max_iter: self.max_iter.unwrap_or(defaults.max_iter),
             support_sizes: self.support_sizes.clone(),
-            lambdas: self.lambdas.clone().or_else(|| reg.lambdas.clone()),
+            lambdas: self.lambdas.as_ref().or(reg_lambdas).cloned(),
             n_lambdas: path.map_or(defaults.n_lambdas, |p| p.n),
             lambda_min_ratio: path.map_or(defaults.lambda_min_ratio, |p| p.min_ratio),
             ..defaults
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(text: &str) -> anyhow::Result<OptimizerSpec> {
+        OptimizerSpec::from_table("r.o", toml::from_str(text).map_err(anyhow::Error::from)?)
+    }
+
+    #[test]
+    fn keys_of_the_other_family_are_refused_by_the_type() {
+        let err = entry("online = \"ftrl\"\ntol = 1e-4").unwrap_err().to_string();
+        assert!(err.contains("`r.o.tol` applies to batch solvers only"), "{err}");
+        let err = entry("batch = \"iht\"\nepochs = 2").unwrap_err().to_string();
+        assert!(err.contains("`r.o.epochs` applies to online optimizers only"), "{err}");
+        let err = entry("online = \"ftrl\"\nlamdas = [0.1]").unwrap_err().to_string();
+        assert!(err.contains("online optimizer `ftrl`: unknown field `lamdas`"), "{err}");
+        assert!(err.contains("`epochs`") && err.contains("ftrl_alpha"), "{err}");
+        let err = entry("online = \"ftrl\"\nepochs = \"x\"").unwrap_err().to_string();
+        assert!(err.starts_with("`r.o.epochs`: invalid type"), "{err}");
+    }
+
+    #[test]
+    fn an_entry_reads_into_its_family_with_the_library_types() {
+        let opt = entry(
+            "online = \"ftrl\"\nepochs = 2\nftrl_alpha = 0.1\nadmission = { count = 3 }\n\
+             store = \"dense\"",
+        )
+        .unwrap();
+        let OptimizerSpec::Online(online) = &opt else { panic!("{opt:?}") };
+        assert_eq!(online.training.epochs, Some(2));
+        assert_eq!(online.admission, Some(Admission::Count { n: 3 }));
+        assert_eq!(online.store, Some(StoreLayout::Dense));
+        assert_eq!(online.settings.keys().collect::<Vec<_>>(), ["ftrl_alpha"]);
+        // Written back (metadata.json, run-id hashes) in the shape specs have always used.
+        let json = serde_json::to_string(&opt).unwrap();
+        assert_eq!(
+            json,
+            r#"{"online":"ftrl","epochs":2,"admission":{"count":3},"store":"dense","ftrl_alpha":0.1}"#
+        );
+        let all: Admission = toml::Value::String("all".into()).try_into().unwrap();
+        assert_eq!(all, Admission::All);
     }
 }

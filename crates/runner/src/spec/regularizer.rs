@@ -7,8 +7,7 @@ use anyhow::bail;
 use regularizers::Penalty;
 use serde::{Deserialize, Serialize};
 
-use super::experiment::ExperimentSpec;
-use super::optimizer::{EntryContext, OptimizerSpec};
+use super::optimizer::{check_path, EntryContext, OnlineBase, OptimizerSpec, PathSpec};
 use super::rules::check_lambdas;
 
 /// One regularizer and the optimizers that fit it (TOML `[[regularizer]]`).
@@ -31,34 +30,13 @@ pub struct RegularizerSpec {
     pub settings: toml::Table,
 }
 
-/// A lambda path from `lambda_max` (computed from the data) down to `min_ratio * lambda_max`.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct PathSpec {
-    /// Number of lambdas on the path.
-    pub n: usize,
-    /// Smallest lambda as a fraction of `lambda_max`.
-    pub min_ratio: f64,
-}
-
-/// Checks a path at `key`.
-pub fn check_path(key: &str, path: PathSpec) -> anyhow::Result<()> {
-    if path.n == 0 {
-        bail!("`{key}.n` must be >= 1");
-    }
-    if !(path.min_ratio > 0.0 && path.min_ratio < 1.0) {
-        bail!("`{key}.min_ratio` must be in (0, 1), got {}", path.min_ratio);
-    }
-    Ok(())
-}
-
 impl RegularizerSpec {
     /// Checks entry `r` and its optimizers; `seen` collects the (regularizer, label) pairs, which
     /// must be unique.
     pub fn check(
         &self,
         r: usize,
-        spec: &ExperimentSpec,
+        base: OnlineBase<'_>,
         seen: &mut BTreeSet<(String, String)>,
         dimensions: &[(u32, u64)],
     ) -> anyhow::Result<()> {
@@ -79,9 +57,11 @@ impl RegularizerSpec {
             let ctx = EntryContext {
                 at,
                 reg_at: &reg_at,
-                reg: self,
+                lambdas: self.lambdas.as_ref(),
+                path: self.path,
+                settings: &self.settings,
                 penalty: &penalty,
-                spec,
+                base,
                 dimensions,
             };
             opt.check(&ctx)?;
