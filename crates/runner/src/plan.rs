@@ -11,9 +11,10 @@ use serde::ser::SerializeMap;
 use serde::Serialize;
 
 use crate::provenance::fnv1a;
+use optimizers::online::{Admission, StoreKind, StoreLayout};
+
 use crate::spec::{
-    AdmissionSpec, ExperimentSpec, Family, OptimizerSpec, PathSpec, QuickSpec, ScheduleSpec,
-    StoreSpec, TrainingSpec,
+    ExperimentSpec, Family, OptimizerSpec, PathSpec, QuickSpec, ScheduleSpec, TrainingSpec,
 };
 
 /// Default learning-rate schedule of online optimizers (defined with the spec).
@@ -176,22 +177,27 @@ impl Unit {
 
     /// Feature admission text for reports.
     pub fn admission_text(&self) -> String {
-        match self.optimizer.admission {
-            None | Some(AdmissionSpec::All) => {
+        match self.optimizer.admission() {
+            None | Some(Admission::All) => {
                 if self.family == Family::Online {
                     "all".to_string()
                 } else {
                     String::new()
                 }
             }
-            Some(AdmissionSpec::Count(n)) => format!("count({n})"),
-            Some(AdmissionSpec::Poisson(p)) => format!("poisson({p})"),
+            Some(Admission::Count { n }) => format!("count({n})"),
+            Some(Admission::Poisson { p }) => format!("poisson({p})"),
         }
     }
 
-    /// Weight store.
-    pub fn store(&self) -> StoreSpec {
-        self.optimizer.store.unwrap_or_default()
+    /// Weight store layout.
+    pub fn store(&self) -> StoreLayout {
+        self.optimizer.store().unwrap_or_default()
+    }
+
+    /// Weight store for a feature space of `dimension` coordinates.
+    pub fn store_kind(&self, dimension: u64) -> StoreKind {
+        self.store().with_dimension(dimension)
     }
 }
 
@@ -250,21 +256,33 @@ pub fn apply_quick(spec: &ExperimentSpec) -> ExperimentSpec {
         (Some(s), Some(m)) => Some(s.min(m)),
         (s, _) => s,
     };
-    out.grid.steps = cap_steps(out.grid.steps);
-    for reg in &mut out.regularizers {
-        reg.lambdas = reg.lambdas.as_ref().map(|l| thin(l, quick.max_lambdas));
-        if let Some(path) = &mut reg.path {
+    out.grid.training.steps = cap_steps(out.grid.training.steps);
+    let grid_steps = out.grid.training.steps;
+    let thin_lambdas =
+        |l: &mut Option<Vec<f64>>| *l = l.as_ref().map(|l| thin(l, quick.max_lambdas));
+    let shorten = |path: &mut Option<PathSpec>| {
+        if let Some(path) = path {
             path.n = path.n.min(quick.max_lambdas);
         }
+    };
+    for reg in &mut out.regularizers {
+        thin_lambdas(&mut reg.lambdas);
+        shorten(&mut reg.path);
         for opt in &mut reg.optimizers {
-            opt.lambdas = opt.lambdas.as_ref().map(|l| thin(l, quick.max_lambdas));
-            opt.support_sizes = opt.support_sizes.as_ref().map(|s| thin(s, quick.max_lambdas));
-            if let Some(path) = &mut opt.path {
-                path.n = path.n.min(quick.max_lambdas);
-            }
-            opt.steps = cap_steps(opt.steps);
-            if quick.max_steps.is_some() && opt.steps.is_none() && out.grid.steps.is_some() {
-                opt.steps = out.grid.steps;
+            match opt {
+                OptimizerSpec::Online(o) => {
+                    thin_lambdas(&mut o.lambdas);
+                    let steps = &mut o.training.steps;
+                    *steps = cap_steps(*steps);
+                    if quick.max_steps.is_some() && steps.is_none() && grid_steps.is_some() {
+                        *steps = grid_steps;
+                    }
+                }
+                OptimizerSpec::Batch(b) => {
+                    thin_lambdas(&mut b.lambdas);
+                    b.support_sizes = b.support_sizes.as_ref().map(|s| thin(s, quick.max_lambdas));
+                    shorten(&mut b.path);
+                }
             }
         }
     }
@@ -304,13 +322,13 @@ struct HashedConfig<'a> {
     memory_cap: Option<u64>,
 }
 
-/// An optimizer entry as hashed: the shared keys in their historical order, the online
-/// optimizer's own settings between `store` and `bloom_counters`, the batch solver's after
-/// `support_sizes` (each group sorted by key). Unset keys are left out (so `coefficients`,
-/// added later, changes no earlier run's id).
+/// An optimizer entry as hashed: the keys in their historical order (that of the first
+/// releases' one optimizer type, which held both families' keys), the online optimizer's own
+/// settings between `store` and `bloom_counters`, the batch solver's after `support_sizes`
+/// (each group sorted by key). Unset keys are left out (so `coefficients`, added later, changes
+/// no earlier run's id).
 struct HashedOptimizer<'a> {
     spec: &'a OptimizerSpec,
-    family: Family,
     settings: &'a toml::Table,
 }
 
@@ -326,40 +344,41 @@ impl Serialize for HashedOptimizer<'_> {
                 None => Ok(()),
             }
         }
-        let o = self.spec;
         let mut map = serializer.serialize_map(None)?;
-        put(&mut map, "online", &o.online)?;
-        put(&mut map, "batch", &o.batch)?;
-        put(&mut map, "label", &o.label)?;
-        // An online run's lambda is in its id prefix; the rest of the list must not change its
-        // id (adding a lambda to a spec resumes the others).
-        if self.family == Family::Batch {
-            put(&mut map, "lambdas", &o.lambdas)?;
-        }
-        put(&mut map, "penalty", &o.penalty)?;
-        put(&mut map, "epochs", &o.epochs)?;
-        put(&mut map, "steps", &o.steps)?;
-        put(&mut map, "batch_size", &o.batch_size)?;
-        put(&mut map, "schedule", &o.schedule)?;
-        put(&mut map, "clip_norm", &o.clip_norm)?;
-        put(&mut map, "shuffle", &o.shuffle)?;
-        put(&mut map, "admission", &o.admission)?;
-        put(&mut map, "store", &o.store)?;
-        if self.family == Family::Online {
-            for (key, value) in self.settings {
-                map.serialize_entry(key, value)?;
+        match self.spec {
+            OptimizerSpec::Online(o) => {
+                map.serialize_entry("online", &o.online)?;
+                put(&mut map, "label", &o.label)?;
+                // An online run's lambda is in its id prefix; the rest of the list must not
+                // change its id (adding a lambda to a spec resumes the others).
+                put(&mut map, "penalty", &o.penalty)?;
+                let t = &o.training;
+                put(&mut map, "epochs", &t.epochs)?;
+                put(&mut map, "steps", &t.steps)?;
+                put(&mut map, "batch_size", &t.batch_size)?;
+                put(&mut map, "schedule", &t.schedule)?;
+                put(&mut map, "clip_norm", &t.clip_norm)?;
+                put(&mut map, "shuffle", &t.shuffle)?;
+                put(&mut map, "admission", &o.admission)?;
+                put(&mut map, "store", &o.store)?;
+                for (key, value) in self.settings {
+                    map.serialize_entry(key, value)?;
+                }
+                put(&mut map, "bloom_counters", &o.bloom_counters)?;
+                put(&mut map, "coefficients", &o.coefficients)?;
+                put(&mut map, "sweep_every", &o.sweep_every)?;
             }
-        }
-        put(&mut map, "bloom_counters", &o.bloom_counters)?;
-        put(&mut map, "coefficients", &o.coefficients)?;
-        put(&mut map, "path", &o.path)?;
-        put(&mut map, "tol", &o.tol)?;
-        put(&mut map, "max_iter", &o.max_iter)?;
-        put(&mut map, "support_sizes", &o.support_sizes)?;
-        put(&mut map, "sweep_every", &o.sweep_every)?;
-        if self.family == Family::Batch {
-            for (key, value) in self.settings {
-                map.serialize_entry(key, value)?;
+            OptimizerSpec::Batch(b) => {
+                map.serialize_entry("batch", &b.batch)?;
+                put(&mut map, "label", &b.label)?;
+                put(&mut map, "lambdas", &b.lambdas)?;
+                put(&mut map, "path", &b.path)?;
+                put(&mut map, "tol", &b.tol)?;
+                put(&mut map, "max_iter", &b.max_iter)?;
+                put(&mut map, "support_sizes", &b.support_sizes)?;
+                for (key, value) in self.settings {
+                    map.serialize_entry(key, value)?;
+                }
             }
         }
         map.end()
@@ -395,14 +414,12 @@ impl<'a> EntryParts<'a> {
         let mut regularizer_settings = entry_penalty.settings().clone();
         regularizer_settings.remove("l1_ratio");
         regularizer_settings.remove("convention");
-        let Some((family, kind)) = opt.family_and_name() else {
-            anyhow::bail!("optimizer entry without `online` or `batch` (spec not checked)");
-        };
+        let (family, kind) = (opt.family(), opt.name());
         let settings = match family {
-            Family::Online => optimizers::online::lookup(kind)?.check_settings(&opt.settings)?,
-            Family::Batch => optimizers::batch::lookup(kind)?.check_settings(&opt.settings)?,
+            Family::Online => optimizers::online::lookup(kind)?.check_settings(opt.settings())?,
+            Family::Batch => optimizers::batch::lookup(kind)?.check_settings(opt.settings())?,
         };
-        let penalty = match &opt.penalty {
+        let penalty = match opt.online().and_then(|o| o.penalty.as_ref()) {
             Some(name) => Penalty::new(name, &reg.settings)?,
             None => entry_penalty,
         };
@@ -423,22 +440,24 @@ impl<'a> EntryParts<'a> {
 
     /// The lambda plans of the entry's units: one per online lambda, one path for batch.
     fn lambda_plans(&self) -> Vec<LambdaPlan> {
-        let lambdas = self.opt.lambdas.clone().or_else(|| self.reg.lambdas.clone());
+        let lambdas = self.opt.lambdas().or(self.reg.lambdas.as_ref()).cloned();
         match self.family {
             Family::Online => {
                 lambdas.unwrap_or_default().into_iter().map(LambdaPlan::Single).collect()
             }
-            Family::Batch => vec![match (lambdas, self.opt.path.or(self.reg.path)) {
-                (Some(mut ls), _) => {
-                    ls.sort_by(|a, b| b.total_cmp(a));
-                    ls.dedup();
-                    LambdaPlan::List(ls)
-                }
-                (None, Some(path)) => LambdaPlan::Path(path),
-                (None, None) => {
-                    LambdaPlan::SupportSizes(self.opt.support_sizes.clone().unwrap_or_default())
-                }
-            }],
+            Family::Batch => {
+                vec![match (lambdas, self.opt.batch().and_then(|b| b.path).or(self.reg.path)) {
+                    (Some(mut ls), _) => {
+                        ls.sort_by(|a, b| b.total_cmp(a));
+                        ls.dedup();
+                        LambdaPlan::List(ls)
+                    }
+                    (None, Some(path)) => LambdaPlan::Path(path),
+                    (None, None) => LambdaPlan::SupportSizes(
+                        self.opt.support_sizes().cloned().unwrap_or_default(),
+                    ),
+                }]
+            }
         }
     }
 
@@ -455,11 +474,7 @@ impl<'a> EntryParts<'a> {
             convention: self.convention,
             l1_ratio: self.l1_ratio,
             regularizer_settings: self.regularizer_settings.clone(),
-            optimizer: HashedOptimizer {
-                spec: self.opt,
-                family: self.family,
-                settings: &self.settings,
-            },
+            optimizer: HashedOptimizer { spec: self.opt, settings: &self.settings },
             training: self.training,
             lambdas: &lambdas,
             memory_cap: spec.grid.memory_cap_bytes(),

@@ -99,8 +99,10 @@ impl Default for Schedule {
 
 /// When a feature not yet in the store gets a weight (McMahan et al. 2013, section 4.1). A feature
 /// that is not admitted keeps weight 0 and receives no update.
+///
+/// Written as in an experiment spec: `"all"`, `{ count = 3 }` or `{ poisson = 0.03 }`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(from = "AdmissionForm", into = "AdmissionForm")]
 pub enum Admission {
     /// Every feature, at its first sighting.
     #[default]
@@ -116,6 +118,58 @@ pub enum Admission {
         /// Inclusion probability, in (0, 1].
         p: f64,
     },
+}
+
+/// The written form of [`Admission`]: one key naming the rule and holding its one value (the
+/// shape specs have always used), where the library's variants name their field.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum AdmissionForm {
+    All,
+    Count(u32),
+    Poisson(f64),
+}
+
+impl From<AdmissionForm> for Admission {
+    fn from(form: AdmissionForm) -> Self {
+        match form {
+            AdmissionForm::All => Admission::All,
+            AdmissionForm::Count(n) => Admission::Count { n },
+            AdmissionForm::Poisson(p) => Admission::Poisson { p },
+        }
+    }
+}
+
+impl From<Admission> for AdmissionForm {
+    fn from(admission: Admission) -> Self {
+        match admission {
+            Admission::All => AdmissionForm::All,
+            Admission::Count { n } => AdmissionForm::Count(n),
+            Admission::Poisson { p } => AdmissionForm::Poisson(p),
+        }
+    }
+}
+
+/// The layout of a weight store as a spec names it (`store = "sparse"` or `"dense"`): a
+/// [`StoreKind`] without the dimension, which the data set fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreLayout {
+    /// Hash map of touched coordinates (any dimension).
+    #[default]
+    Sparse,
+    /// A dense vector of the whole dimension (small dimensions only).
+    Dense,
+}
+
+impl StoreLayout {
+    /// The store of this layout for a feature space of `dimension` coordinates.
+    pub fn with_dimension(self, dimension: u64) -> StoreKind {
+        match self {
+            StoreLayout::Sparse => StoreKind::Sparse,
+            StoreLayout::Dense => StoreKind::Dense { dimension },
+        }
+    }
 }
 
 /// Where per-coordinate state lives.

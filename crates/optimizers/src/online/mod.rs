@@ -80,7 +80,7 @@ use features::SparseExample;
 pub use bloom_size::BloomCounters;
 pub use coefficients::{Coefficients, Q2_13_MAX, Q2_13_MIN};
 pub use config::{
-    Admission, FtrlPenalty, OnlineConfig, Schedule, StoreKind, DEFAULT_SCHEDULE,
+    Admission, FtrlPenalty, OnlineConfig, Schedule, StoreKind, StoreLayout, DEFAULT_SCHEDULE,
     DENSE_STORE_MAX_BYTES, MAX_BLOOM_COUNTERS,
 };
 pub use distinct::DistinctCounter;

@@ -21,9 +21,9 @@ fn path_config(unit: &Unit) -> PathConfig {
     let defaults = PathConfig::default();
     let mut config = PathConfig {
         convention: unit.penalty.convention(),
-        tol: opt.tol.unwrap_or(defaults.tol),
-        max_iter: opt.max_iter.unwrap_or(defaults.max_iter),
-        support_sizes: opt.support_sizes.clone(),
+        tol: opt.tol().unwrap_or(defaults.tol),
+        max_iter: opt.max_iter().unwrap_or(defaults.max_iter),
+        support_sizes: opt.support_sizes().cloned(),
         ..defaults
     };
     match &unit.lambdas {

@@ -17,15 +17,12 @@ use crate::execute::measure::measured;
 use crate::execute::row::{base_record, fail, fill_model, RunContext, RunOutput};
 use crate::plan::{LambdaPlan, TrainingPlan, Unit};
 use crate::record;
-use crate::spec::{ExperimentSpec, StoreSpec};
+use crate::spec::ExperimentSpec;
 
 /// The online configuration of a unit: the spec's for its entry, with the dense store sized
 /// by `dimension` and the run's seed.
 fn online_config(unit: &Unit, spec: &ExperimentSpec, dimension: u64, seed: u64) -> OnlineConfig {
-    let store = match unit.store() {
-        StoreSpec::Sparse => StoreKind::Sparse,
-        StoreSpec::Dense => StoreKind::Dense { dimension },
-    };
+    let store = unit.store_kind(dimension);
     OnlineConfig { store, seed, ..spec.online_config(&unit.optimizer) }
 }
 

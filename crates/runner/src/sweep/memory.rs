@@ -50,11 +50,10 @@ use features::real::{RealDataSpec, SplitFractions, SplitSpec};
 use features::space::ColumnEncoding;
 use features::synthetic::{SplitName, SyntheticProblem};
 use features::{FeatureSpace, GroupKind, SparseExample};
-use optimizers::online::StoreKind;
 
 use crate::plan::{DatasetKey, Unit};
 use crate::spec::resolve::{real_spec, synthetic_config};
-use crate::spec::{AdmissionSpec, ExperimentSpec, Family, StoreSpec};
+use crate::spec::{ExperimentSpec, Family};
 
 /// Synthetic training rows generated to measure an example.
 const SYNTHETIC_SAMPLE: u64 = 256;
@@ -206,13 +205,10 @@ impl DataShape {
                     return 0;
                 };
                 let m = self.columns();
-                let store = match unit.store() {
-                    StoreSpec::Sparse => StoreKind::Sparse,
-                    StoreSpec::Dense => StoreKind::Dense { dimension: self.dimension },
-                };
-                let bloom = match unit.optimizer.admission {
-                    Some(AdmissionSpec::Count(_)) => {
-                        u64::from(unit.optimizer.bloom_counters.map_or(
+                let store = unit.store_kind(self.dimension);
+                let bloom = match unit.optimizer.admission() {
+                    Some(optimizers::online::Admission::Count { .. }) => {
+                        u64::from(unit.optimizer.bloom_counters().map_or(
                             optimizers::online::OnlineConfig::default().bloom_counters,
                             |b| b.counters(),
                         ))

@@ -43,7 +43,7 @@ fn narrowed(unit: &Unit, row: &RunRecord) -> Unit {
     unit.lambdas = match (&unit.lambdas, unit.family) {
         (LambdaPlan::SupportSizes(_), _) => {
             let size = row.lambda as usize;
-            unit.optimizer.support_sizes = Some(vec![size]);
+            unit.optimizer.set_support_sizes(vec![size]);
             LambdaPlan::SupportSizes(vec![size])
         }
         (_, Family::Online) => LambdaPlan::Single(row.lambda),

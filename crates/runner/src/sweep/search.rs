@@ -282,7 +282,7 @@ fn additions(
             points.dedup();
             if group.by_support_size() {
                 let sizes: Vec<usize> = points.iter().map(|&s| s as usize).collect();
-                unit.optimizer.support_sizes = Some(sizes.clone());
+                unit.optimizer.set_support_sizes(sizes.clone());
                 unit.lambdas = LambdaPlan::SupportSizes(sizes);
             } else {
                 points.reverse();

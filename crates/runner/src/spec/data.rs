@@ -1,0 +1,149 @@
+//! `[data]`: where the examples come from (a synthetic generator or a CSV file), the split
+//! sizes of synthetic data, the loss, and whether training data are streamed.
+
+use anyhow::bail;
+use optimizers::LossKind;
+use serde::{Deserialize, Serialize};
+
+use super::grid::GridSpec;
+use super::quick::QuickSpec;
+use super::resolve;
+use super::rules::check_unique;
+
+/// The data source: exactly one of `synthetic` and `real`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSpec {
+    /// Generator parameters (`features::synthetic::SyntheticConfig` keys, except `k` and `seed`,
+    /// which come from the grid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub synthetic: Option<toml::Table>,
+    /// A CSV data set (`features::real::RealDataSpec` keys).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub real: Option<toml::Table>,
+    /// Training examples drawn from the generator (synthetic only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_train: Option<u64>,
+    /// Validation examples, used to choose lambda (synthetic only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_validation: Option<u64>,
+    /// Test examples, on which the reported metrics are computed (synthetic only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_test: Option<u64>,
+    /// Loss of every model: `logistic` (default) or `squared`.
+    #[serde(default)]
+    pub loss: LossKind,
+    /// Online runs read the training split again on every pass instead of holding it (memory
+    /// independent of `n_train`): synthetic data regenerate it from its seed, a real file's
+    /// training rows are read and encoded again (its split must keep file order); batch fits
+    /// and refits still collect it. The examples are the same either way, so it is not part of
+    /// run ids.
+    #[serde(default, skip_serializing)]
+    pub stream: bool,
+}
+
+impl DataSpec {
+    /// Checks the source against the grid (k and `n_train` apply to synthetic data only) and
+    /// returns (k, dimension) of every k the spec can run (synthetic data; none for real data).
+    pub fn check(&self, grid: &GridSpec, quick: &QuickSpec) -> anyhow::Result<Vec<(u32, u64)>> {
+        match (&self.synthetic, &self.real) {
+            (Some(table), None) => self.check_synthetic(table, grid, quick),
+            (None, Some(table)) => self.check_real(table, grid).map(|()| Vec::new()),
+            (Some(_), Some(_)) => bail!("`[data]` has both `synthetic` and `real`: keep one"),
+            (None, None) => bail!("`[data]` needs `[data.synthetic]` or `[data.real]`"),
+        }
+    }
+
+    fn check_synthetic(
+        &self,
+        table: &toml::Table,
+        grid: &GridSpec,
+        quick: &QuickSpec,
+    ) -> anyhow::Result<Vec<(u32, u64)>> {
+        for key in ["k", "seed"] {
+            if table.contains_key(key) {
+                bail!(
+                    "`data.synthetic.{key}` is set by the grid: use `grid.{key}{}` instead",
+                    if key == "seed" { "s" } else { "" }
+                );
+            }
+        }
+        self.check_sizes(grid)?;
+        if grid.k.is_empty() {
+            bail!("`grid.k` is required (and non-empty) with `[data.synthetic]`");
+        }
+        let mut dimensions: Vec<(u32, u64)> = Vec::new();
+        let quick_k = quick.k.as_deref().unwrap_or_default();
+        for (key, ks) in [("grid.k", &grid.k[..]), ("quick.k", quick_k)] {
+            if let Some(k) = ks.iter().find(|&&k| k < 2) {
+                bail!("`{key}` holds {k}; k must be >= 2");
+            }
+            check_unique(key, ks)?;
+            // The generator's own checks (ranges, and a feature space that fits u64 ids) for
+            // every k, so a bad grid fails before any run starts.
+            for &k in ks {
+                let config = resolve::synthetic_config(table, k, 0)?;
+                let problem = features::synthetic::SyntheticProblem::new(config)
+                    .map_err(|e| anyhow::anyhow!("[data.synthetic] with {key} = {k}: {e}"))?;
+                if !dimensions.iter().any(|&(seen, _)| seen == k) {
+                    dimensions.push((k, problem.space().dimension()));
+                }
+            }
+        }
+        Ok(dimensions)
+    }
+
+    /// The split sizes of synthetic data: `n_train` here or as a grid list, the others here.
+    fn check_sizes(&self, grid: &GridSpec) -> anyhow::Result<()> {
+        match (self.n_train, grid.n_train.is_empty()) {
+            (Some(_), false) => bail!(
+                "`data.n_train` and `grid.n_train` are both set: keep one (the grid's list makes \
+                 one data set per value)"
+            ),
+            (None, false) => {
+                if grid.n_train.contains(&0) {
+                    bail!("`grid.n_train` holds 0; every value must be >= 1");
+                }
+                check_unique("grid.n_train", &grid.n_train)?;
+            }
+            _ => {}
+        }
+        let n_train = self.n_train.or(grid.n_train.first().copied());
+        for (key, value) in
+            [("n_train", n_train), ("n_validation", self.n_validation), ("n_test", self.n_test)]
+        {
+            match value {
+                None => bail!("`data.{key}` is required with `[data.synthetic]`"),
+                Some(0) => bail!("`data.{key}` must be >= 1"),
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn check_real(&self, table: &toml::Table, grid: &GridSpec) -> anyhow::Result<()> {
+        let real = resolve::real_spec(table)?;
+        for (key, value) in [
+            ("data.n_train", self.n_train.is_some()),
+            ("data.n_validation", self.n_validation.is_some()),
+            ("data.n_test", self.n_test.is_some()),
+            ("grid.k", !grid.k.is_empty()),
+            ("grid.n_train", !grid.n_train.is_empty()),
+        ] {
+            if value {
+                bail!(
+                    "`{key}` applies to synthetic data only; `[data.real]` defines its own split"
+                );
+            }
+        }
+        if self.stream && real.depends_on_seed() {
+            bail!(
+                "`data.stream = true` needs the training rows in file order, but \
+                 `data.real.split.shuffle` is true (the default) and shuffles the rows into \
+                 splits: set `shuffle = false` in `[data.real.split]` (the split's fractions or \
+                 ranges are then taken in file order) or drop `data.stream`"
+            );
+        }
+        Ok(())
+    }
+}
