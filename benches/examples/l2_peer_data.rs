@@ -193,7 +193,7 @@ fn timed_fit(
             .with_context(|| format!("{SOLVER} at lambda {lambda:e}, tol {tol:e}"))?;
         let seconds = started.elapsed().as_secs_f64();
         let point = path.remove(0);
-        if best.as_ref().map_or(true, |(_, fastest)| seconds < *fastest) {
+        if best.as_ref().is_none_or(|(_, fastest)| seconds < *fastest) {
             best = Some((point, seconds));
         }
     }

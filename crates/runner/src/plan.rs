@@ -46,7 +46,7 @@ impl DatasetKey {
 
     /// Whether `row` was measured on this data set.
     pub fn holds(&self, row: &crate::record::RunRecord) -> bool {
-        row.k == self.k && row.seed == self.seed && self.n.map_or(true, |n| row.n_train == n)
+        row.k == self.k && row.seed == self.seed && self.n.is_none_or(|n| row.n_train == n)
     }
 }
 
@@ -54,7 +54,7 @@ impl DatasetKey {
 fn compact_count(n: u64) -> String {
     let mut mantissa = n;
     let mut exponent = 0;
-    while mantissa >= 10 && mantissa % 10 == 0 {
+    while mantissa >= 10 && mantissa.is_multiple_of(10) {
         mantissa /= 10;
         exponent += 1;
     }

@@ -190,7 +190,7 @@ impl Search<'_, '_> {
                 .collect();
             set.sort_unstable();
             let fitted = self.fit(trial, set);
-            if best.as_ref().map_or(true, |b| fitted.objective < b.objective) {
+            if best.as_ref().is_none_or(|b| fitted.objective < b.objective) {
                 best = Some(fitted);
             }
         }

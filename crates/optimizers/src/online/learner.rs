@@ -244,7 +244,7 @@ impl<R: CoordinateRule, S: CoordinateStore<R::State>> OnlineOptimizer for Learne
         self.diverged = !finite;
         // The peak is taken before the sweep: the table held those bytes during the step.
         self.peak_state_bytes = self.peak_state_bytes.max(self.state_bytes());
-        if self.sweep_every.is_some_and(|every| self.clock.completed % every == 0) {
+        if self.sweep_every.is_some_and(|every| self.clock.completed.is_multiple_of(every)) {
             self.sweep();
         }
     }

@@ -59,7 +59,7 @@ impl TruncatedGradient {
 
     /// The truncation of step `clock.completed`: `K * eta * l1` on every `K`-th step.
     fn gravity(&self, clock: &Clock) -> f64 {
-        if clock.completed % self.period == 0 {
+        if clock.completed.is_multiple_of(self.period) {
             self.period as f64 * clock.eta * self.parts.l1
         } else {
             0.0

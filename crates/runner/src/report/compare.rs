@@ -374,7 +374,7 @@ impl CompareSpec {
                 let fold = Stat::of(folds);
                 let metric_worsening = Stat::of(worse);
                 let within = metric_worsening.mean <= self.max_metric_change.unwrap_or(0.0);
-                if within && best.map_or(true, |b| fold.mean > b.0) {
+                if within && best.is_none_or(|b| fold.mean > b.0) {
                     best = Some((fold.mean, lambda, metric_worsening.mean));
                 }
                 table.push(OutcomeRow {

@@ -282,7 +282,7 @@ fn data_dependent(space: &FeatureSpace, kind: &GroupKind) -> bool {
         space
             .columns()
             .get(c)
-            .map_or(true, |col| matches!(col.encoding, ColumnEncoding::Categorical(_)))
+            .is_none_or(|col| matches!(col.encoding, ColumnEncoding::Categorical(_)))
     })
 }
 

@@ -92,7 +92,7 @@ impl Group<'_> {
         let mut values: Vec<f64> = self
             .rows
             .iter()
-            .filter(|r| origins.map_or(true, |o| o.contains(&r.origin.as_str())))
+            .filter(|r| origins.is_none_or(|o| o.contains(&r.origin.as_str())))
             .map(|r| r.lambda)
             .filter(|l| l.is_finite())
             .collect();

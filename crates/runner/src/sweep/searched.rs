@@ -38,7 +38,7 @@ impl Searched {
     ) -> Option<Vec<RunRecord>> {
         let fresh = |r: &RunRecord| {
             r.code_version == provenance::CODE_VERSION
-                && data_fingerprint.map_or(true, |d| r.data_fingerprint == d)
+                && data_fingerprint.is_none_or(|d| r.data_fingerprint == d)
         };
         if ids.is_empty() || !ids.iter().all(|id| self.rows.get(id).is_some_and(fresh)) {
             return None;
