@@ -80,6 +80,45 @@ pub fn run(request: &SplitRequest) -> anyhow::Result<()> {
         &[Named { option: "DATA", path: &request.input }],
     )?;
     let file = request.input.display().to_string();
+    let (header, records) = read_rows(request, &file)?;
+    let n = records.len();
+    let n_test = ((n as f64 * f).round() as usize).min(n);
+    let mut order: Vec<(u64, usize)> = (0..n)
+        .map(|i| {
+            let key =
+                Fnv64::new().with(&request.seed.to_le_bytes()).with(&(i as u64).to_le_bytes());
+            (key.finish(), i)
+        })
+        .collect();
+    order.sort_unstable();
+    let mut is_test = vec![false; n];
+    for &(_, i) in &order[..n_test] {
+        is_test[i] = true;
+    }
+    write(
+        &request.train_out,
+        &header,
+        records.iter().zip(&is_test).filter(|(_, &t)| !t).map(|(r, _)| r),
+    )?;
+    write(
+        &request.test_out,
+        &header,
+        records.iter().zip(&is_test).filter(|(_, &t)| t).map(|(r, _)| r),
+    )?;
+    println!(
+        "{file}: {} rows to {}, {n_test} rows to {}",
+        n - n_test,
+        request.train_out.display(),
+        request.test_out.display()
+    );
+    Ok(())
+}
+
+/// The input's header and rows, with the derived label column appended when asked.
+fn read_rows(
+    request: &SplitRequest,
+    file: &str,
+) -> anyhow::Result<(csv::StringRecord, Vec<csv::StringRecord>)> {
     if request.input.is_dir() {
         anyhow::bail!("{file} is a directory, not a CSV file");
     }
@@ -120,37 +159,7 @@ pub fn run(request: &SplitRequest) -> anyhow::Result<()> {
         }
         records.push(record);
     }
-    let n = records.len();
-    let n_test = ((n as f64 * f).round() as usize).min(n);
-    let mut order: Vec<(u64, usize)> = (0..n)
-        .map(|i| {
-            let key =
-                Fnv64::new().with(&request.seed.to_le_bytes()).with(&(i as u64).to_le_bytes());
-            (key.finish(), i)
-        })
-        .collect();
-    order.sort_unstable();
-    let mut is_test = vec![false; n];
-    for &(_, i) in &order[..n_test] {
-        is_test[i] = true;
-    }
-    write(
-        &request.train_out,
-        &header,
-        records.iter().zip(&is_test).filter(|(_, &t)| !t).map(|(r, _)| r),
-    )?;
-    write(
-        &request.test_out,
-        &header,
-        records.iter().zip(&is_test).filter(|(_, &t)| t).map(|(r, _)| r),
-    )?;
-    println!(
-        "{file}: {} rows to {}, {n_test} rows to {}",
-        n - n_test,
-        request.train_out.display(),
-        request.test_out.display()
-    );
-    Ok(())
+    Ok((header, records))
 }
 
 /// Writes one output through a temporary file and a rename, so that a full disk or an
