@@ -61,15 +61,24 @@ pub struct SavedRun {
     /// Test rows and the metrics on them (NaN without a test split).
     pub n_test: u64,
     /// Test log loss.
+    #[serde(deserialize_with = "number_or_null")]
     pub test_log_loss: f64,
     /// Test accuracy.
+    #[serde(deserialize_with = "number_or_null")]
     pub test_accuracy: f64,
     /// Test AUC.
+    #[serde(deserialize_with = "number_or_null")]
     pub test_auc: f64,
     /// Fingerprint and commit of the code that trained it.
     pub code_version: String,
     /// Git commit of that build.
     pub git_commit: String,
+}
+
+/// A metric as written: JSON has no NaN, so a metric that does not exist (no test split) is
+/// written as `null` and read back as NaN.
+fn number_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::NAN))
 }
 
 /// One nonzero weight.
@@ -169,5 +178,30 @@ impl SavedModel {
         let model =
             LinearModel::new(self.bias, self.weights.iter().map(|w| (w.id, w.weight)), self.loss);
         Ok((model, space))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_model_without_test_metrics_reads_back_with_nan_metrics() {
+        let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            "../../results/california_own_data/models/real-s1-l1-coordinate_descent-lambda1e-4-5bf21df1.json",
+        );
+        let saved = SavedModel::read(&committed).expect("a committed model reads");
+        let mut value: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&committed).expect("read"))
+                .expect("json");
+        for metric in ["test_log_loss", "test_accuracy", "test_auc"] {
+            value["run"][metric] = serde_json::Value::Null;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("no_test.json");
+        std::fs::write(&path, value.to_string()).expect("write");
+        let read = SavedModel::read(&path).expect("null metrics are accepted");
+        assert!(read.run.test_log_loss.is_nan() && read.run.test_auc.is_nan());
+        assert_eq!(read.weights, saved.weights);
     }
 }
