@@ -51,6 +51,22 @@ pub enum FeaturesError {
         /// The header's columns, comma separated.
         available: String,
     },
+    /// A column the schema reads appears more than once in the header, so which one is meant
+    /// is ambiguous (reading the first silently would be a wrong result if the second is meant).
+    #[error(
+        "{file}: the header names column `{column}` twice (fields {first} and {second}); rename \
+         one so the schema's column is unambiguous"
+    )]
+    DuplicateColumn {
+        /// The file name.
+        file: String,
+        /// The repeated column name.
+        column: String,
+        /// 1-based position of its first occurrence.
+        first: usize,
+        /// 1-based position of its second occurrence.
+        second: usize,
+    },
     /// A field could not be parsed as its declared type.
     #[error("{file} line {line}, column `{column}`: cannot parse `{value}` as {expected}")]
     Parse {

@@ -206,16 +206,28 @@ impl<'f> FileRows<'f> {
         }
         let position = |column: &str| header.iter().position(|h| h.trim() == column);
         let field_of = |column: &str| {
-            position(column).ok_or_else(|| FeaturesError::MissingColumn {
+            let first = position(column).ok_or_else(|| FeaturesError::MissingColumn {
                 file: name.to_owned(),
                 column: column.to_owned(),
                 available: header.iter().collect::<Vec<_>>().join(", "),
-            })
+            })?;
+            match header.iter().skip(first + 1).position(|h| h.trim() == column) {
+                Some(later) => Err(FeaturesError::DuplicateColumn {
+                    file: name.to_owned(),
+                    column: column.to_owned(),
+                    first: first + 1,
+                    second: first + later + 2,
+                }),
+                None => Ok(first),
+            }
         };
         let fields = schema.columns.keys().map(|c| field_of(c)).collect::<Result<_, _>>()?;
         let label_field = match label {
             LabelColumn::Required => Some(field_of(&schema.label.column)?),
-            LabelColumn::IfPresent => position(&schema.label.column),
+            LabelColumn::IfPresent => match position(&schema.label.column) {
+                Some(_) => Some(field_of(&schema.label.column)?),
+                None => None,
+            },
         };
         Ok(Self {
             csv,

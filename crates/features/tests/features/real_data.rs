@@ -210,6 +210,19 @@ fn a_directory_given_as_data_file_is_an_error_naming_it() {
     ));
 }
 
+#[test]
+fn a_schema_column_named_twice_in_the_header_is_an_error_naming_both_fields() {
+    let csv = housing_csv().replacen("a,b,v,note", "a,b,v,b", 1);
+    let dir = data_dir("h.csv", &csv);
+    let err = real::load(dir.path(), &spec(HOUSING)).unwrap_err();
+    assert!(matches!(err, FeaturesError::DuplicateColumn { first: 2, second: 4, .. }), "{err:?}");
+    assert_mentions(&err, &["h.csv", "`b` twice", "fields 2 and 4"]);
+    // A repeated name the schema does not read is harmless.
+    let two_notes: String = housing_csv().lines().map(|l| format!("{l},x\n")).collect();
+    let unread = data_dir("h.csv", &two_notes.replacen("a,b,v,note,x", "a,b,v,note,note", 1));
+    assert!(real::load(unread.path(), &spec(HOUSING)).is_ok());
+}
+
 /// `HOUSING` read from a gzipped file whose bytes are those of `body` compressed, then `tail`.
 fn gzipped_housing_error(tail: &[u8]) -> FeaturesError {
     let dir = data_dir("h.csv.gz", &housing_csv());
