@@ -19,7 +19,7 @@ pub struct Named<'a> {
 
 /// The file `path` resolves to; for a path that does not exist, its resolved parent joined with
 /// its file name (a dangling symlink resolves to nothing better than itself).
-fn resolved(path: &Path) -> PathBuf {
+pub fn resolved(path: &Path) -> PathBuf {
     if let Ok(real) = path.canonicalize() {
         return real;
     }

@@ -113,6 +113,7 @@ pub fn merge(spec_path: &Path, shard_dirs: &[PathBuf], args: &RunArgs) -> anyhow
 
     let out = args.out.clone().unwrap_or_else(paths::default_results_dir);
     let dir = report_dir(&out, &report_name(&spec.name, args), args);
+    check_out_outside_shards(&dir, shard_dirs)?;
     if export {
         copy_models(&shards, &dir.join("models"))?;
     }
@@ -321,6 +322,24 @@ fn check_code(shards: &[ShardDir]) -> anyhow::Result<()> {
                 s.index,
                 s.meta.code_version,
                 versions()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The merged report may not be written inside a shard (or a shard inside it): the merge would
+/// write over the rows it reads.
+fn check_out_outside_shards(dir: &Path, shard_dirs: &[PathBuf]) -> anyhow::Result<()> {
+    let report = crate::output_guard::resolved(dir);
+    for shard in shard_dirs {
+        let shard_path = crate::output_guard::resolved(shard);
+        if report.starts_with(&shard_path) || shard_path.starts_with(&report) {
+            bail!(
+                "--out puts the merged report in {}, which overlaps the shard {}: the merge \
+                 would write over the rows it reads; give --out a directory outside the shards",
+                dir.display(),
+                shard.display()
             );
         }
     }

@@ -200,6 +200,18 @@ fn a_missing_shard_is_named() {
 }
 
 #[test]
+fn an_out_inside_a_shard_is_refused_and_the_shard_kept() {
+    let setup = Setup::new();
+    let shards = setup.shards("shards", &[0, 1], 2);
+    let before = std::fs::read(shards[0].join("runs.csv")).unwrap();
+    let inside = shards[0].strip_prefix(setup.path("")).unwrap().to_str().unwrap().to_string();
+    let (ok, _, error) = setup.merge(&shards, &inside);
+    assert!(!ok, "{error}");
+    assert!(error.contains("overlaps the shard"), "{error}");
+    assert_eq!(std::fs::read(shards[0].join("runs.csv")).unwrap(), before, "shard intact");
+}
+
+#[test]
 fn a_row_made_by_other_code_is_refused() {
     let setup = Setup::new();
     let shards = setup.shards("shards", &[0, 1, 2], 3);
