@@ -10,7 +10,8 @@ One report: each method at its own selected lambda against the base's, per (k, s
 have a selected run at that (k, seed). Two reports (same seeds, e.g. uniform and long-tailed
 data): the same method in each, B against A. Columns: nonzero weights (mean over seeds) of both,
 their ratio, the paired difference of test log loss (mean ± sd over seeds, and the largest
-|difference| of one seed) and the base's sd of test log loss over seeds.
+|difference| of one seed), the base's sd of test log loss over seeds, and in how many seeds the
+method's test log loss is the lower.
 """
 import argparse
 import sys
@@ -31,7 +32,8 @@ def compare(name, k, base_runs, runs, where):
     return [k if k is not None else "-", name, lib.count(base), lib.count(ours),
             f"{ratio:,.1f}x fewer" if ratio >= 1 else f"{1 / ratio:,.1f}x more",
             f"{lib.mean(diffs):+.4f} ± {lib.spread(diffs):.4f}", f"{max(abs(d) for d in diffs):.4f}",
-            f"{lib.spread(float(base_runs[s]['log_loss']) for s in seeds):.4f}", str(len(seeds))]
+            f"{lib.spread(float(base_runs[s]['log_loss']) for s in seeds):.4f}",
+            f"{sum(1 for d in diffs if d < 0)} of {len(seeds)}"]
 
 
 def main():
@@ -65,7 +67,7 @@ def main():
     header = ["k", header_ours if len(args.reports) == 1 else "method",
               f"nonzero: {header_base}", "nonzero: " + ("method" if len(args.reports) == 1 else header_ours),
               "ratio", "Δ test log loss (paired, mean ± sd)", "largest \\|Δ\\| of a seed",
-              f"sd over seeds ({header_base})", "seeds"]
+              f"sd over seeds ({header_base})", "seeds where lower"]
     print(lib.table(header, out, right=set(range(2, 9))))
     return 0
 

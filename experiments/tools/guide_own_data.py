@@ -9,9 +9,11 @@ the report's code, so they are the test columns of the run's row in `runs.csv`, 
 
 Usage: experiments/tools/guide_own_data.py results/california_own_data SEED REGULARIZER OPTIMIZER
 """
-import csv
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import results_lib as lib  # noqa: E402
 
 COMMANDS = """\
 DATA=/path/to/data   # the directory holding california_housing_train.csv
@@ -29,16 +31,12 @@ cargo run --release -p runner -- predict \\
 
 def selected_row(report: Path, seed: str, regularizer: str, optimizer: str) -> dict:
     """The selected (not refit) row of that method and seed."""
-    path = report / "runs.csv"
-    try:
-        with path.open(newline="") as f:
-            rows = list(csv.DictReader(f))
-    except OSError as e:
-        raise SystemExit(f"{path}: {e}")
+    rows = lib.read_runs(report, statuses=None)
     found = [r for r in rows if r["selected"] == "true" and r["seed"] == seed
              and r["regularizer"] == regularizer and r["optimizer"] == optimizer]
     if len(found) != 1:
-        raise SystemExit(f"{path}: {len(found)} selected rows of {regularizer}/{optimizer} seed {seed}")
+        lib.fail(f"{report / 'runs.csv'}: {len(found)} selected rows of {regularizer}/{optimizer} "
+                 f"seed {seed}")
     return found[0]
 
 

@@ -9,24 +9,18 @@ when the report was written; "not recorded" for reports made before it did).
 
 Usage: experiments/tools/guide_run_facts.py results/k_sweep [results/OTHER ...]
 """
-import csv
-import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import results_lib as lib  # noqa: E402
+
 
 def facts(report: Path) -> list:
     """The table's cells for one report directory."""
-    try:
-        meta = json.loads((report / "metadata.json").read_text())
-        with (report / "runs.csv").open(newline="") as f:
-            rows = list(csv.DictReader(f))
-    except (OSError, ValueError) as e:
-        raise SystemExit(f"{report}: {e}")
+    meta, rows = lib.read_metadata(report), lib.read_runs(report, statuses=None)
     machine = meta.get("machine", {})
-    recorded = meta.get("load_average")
-    load = "/".join(f"{v:.2f}" for v in recorded) if recorded else "not recorded"
     started = datetime.fromtimestamp(meta["started_unix"], tz=timezone.utc)
     added = sum(1 for r in rows if r.get("origin") == "edge_search")
     wall = f"{meta['wall_seconds']:.0f} s"
@@ -39,7 +33,7 @@ def facts(report: Path) -> list:
         f"{meta.get('host', 'unknown')}: {machine.get('cpu_model', '?')}, "
         f"{machine.get('logical_cores', '?')} cores, {meta.get('threads', '?')} threads",
         started.strftime("%Y-%m-%d %H:%M UTC"),
-        load,
+        lib.load_text(meta),
         f"`{meta['git_commit'][:7]}` (code `{meta['code_version']}`)",
         f"{meta['units_run']:,} / {meta['units_resumed']:,}",
         f"{added:,}",
