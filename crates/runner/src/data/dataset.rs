@@ -4,8 +4,6 @@
 //! run on it shares (dimension, true support, Bayes scores, the number of distinct training
 //! features).
 
-use std::path::PathBuf;
-
 use features::{FeatureId, FeatureSpace, FeaturesError, SparseExample};
 use optimizers::eval::{self, Metrics};
 use optimizers::online::DistinctCounter;
@@ -43,13 +41,6 @@ pub struct Dataset {
     pub pipeline: Option<features::real::FeaturePipeline>,
     /// What the loader warns about (columns with fewer buckets than asked).
     pub warnings: Vec<String>,
-}
-
-/// Why a data set cannot be built this time (not an error of the spec).
-#[derive(Debug)]
-pub struct Unavailable {
-    /// The missing file.
-    pub file: PathBuf,
 }
 
 impl Dataset {

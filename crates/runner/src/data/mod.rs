@@ -16,18 +16,14 @@ pub mod train_stream;
 
 use std::path::Path;
 
-pub use self::dataset::{Dataset, Unavailable};
+pub use self::dataset::Dataset;
 use crate::plan::DatasetKey;
 use crate::spec::ExperimentSpec;
 
-/// Builds the data set `key` of `spec`; `Ok(Err(_))` when a real data file is missing.
-pub fn build(
-    spec: &ExperimentSpec,
-    key: DatasetKey,
-    data_dir: &Path,
-) -> anyhow::Result<Result<Dataset, Unavailable>> {
+/// Builds the data set `key` of `spec` (a real data file missing is an error naming it).
+pub fn build(spec: &ExperimentSpec, key: DatasetKey, data_dir: &Path) -> anyhow::Result<Dataset> {
     if let (Some(table), Some(k)) = (&spec.data.synthetic, key.k) {
-        return Ok(Ok(synthetic::build(spec, table, k, key)?));
+        return synthetic::build(spec, table, k, key);
     }
     if let Some(table) = &spec.data.real {
         return real::build(table, spec.data.stream, key, data_dir);
@@ -35,13 +31,15 @@ pub fn build(
     anyhow::bail!("spec has no data source (not checked?)")
 }
 
-/// The directory `spec`'s real data files are read from (see [`real::locate`]); `data_dir`
-/// itself for synthetic data.
+/// The directory `spec`'s real data files are read from (see [`real::locate`]: `data_dir`, else
+/// the directory of the spec file at `spec_path`); `data_dir` itself for synthetic data.
 pub fn locate_data_dir(
     spec: &ExperimentSpec,
     data_dir: &Path,
-    spec_dir: &Path,
+    spec_path: &Path,
 ) -> anyhow::Result<std::path::PathBuf> {
+    let spec_dir =
+        spec_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     match &spec.data.real {
         Some(table) => real::locate(table, data_dir, spec_dir)
             .map_err(|e| anyhow::anyhow!("experiment `{}`: {e}", spec.name)),

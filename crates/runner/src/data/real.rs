@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::Context;
 use features::real;
 
-use crate::data::dataset::{Dataset, Unavailable};
+use crate::data::dataset::Dataset;
 use crate::data::train_stream::TrainStream;
 use crate::plan::DatasetKey;
 use crate::spec::resolve::real_spec;
@@ -22,13 +22,17 @@ pub fn build(
     stream: bool,
     key: DatasetKey,
     data_dir: &Path,
-) -> anyhow::Result<Result<Dataset, Unavailable>> {
+) -> anyhow::Result<Dataset> {
     let mut spec = real_spec(table)?;
     let path = data_dir.join(&spec.file);
     for (_, _, file) in spec.files() {
         let path = data_dir.join(file);
         if !is_present(&path) {
-            return Ok(Err(Unavailable { file: path }));
+            // `locate` found every file before the sweep started: this one went away since.
+            anyhow::bail!(
+                "data file {} was there when the run started and is gone now",
+                path.display()
+            );
         }
     }
     spec.split.seed = key.seed;
@@ -52,7 +56,7 @@ pub fn build(
         (dataset.pipeline, dataset.warnings) = (Some(loaded.pipeline), loaded.warnings);
         dataset
     };
-    Ok(Ok(dataset))
+    Ok(dataset)
 }
 
 /// Whether something is at `path` (a file, or a directory the loader will refuse by name); an

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use anyhow::Context;
 use optimizers::LinearModel;
 
 use super::archive;
@@ -33,15 +34,9 @@ pub fn run_dataset(stage: &Stage<'_>, tally: &mut Tally, key: DatasetKey) -> any
         setup.todo.iter().map(|&i| &setup.plan.units[i]).filter(|u| u.dataset == key).collect();
     let mut current = Current { key, data: None, models: HashMap::new() };
     if !units.is_empty() {
-        match data::build(spec, key, &setup.data_dir)? {
-            Ok(data) => current.data = Some(data),
-            Err(missing) => anyhow::bail!(
-                "experiment `{}`: data file {} was there when the run started and is gone now; \
-                 the rows of earlier data sets are in runs.csv",
-                spec.name,
-                missing.file.display()
-            ),
-        }
+        current.data = Some(data::build(spec, key, &setup.data_dir).with_context(|| {
+            format!("experiment `{}` (the rows of earlier data sets are in runs.csv)", spec.name)
+        })?);
     }
     if let Some(data) = &current.data {
         tally.feature_sections.add(data, &setup.dir, &spec.name)?;
@@ -93,9 +88,8 @@ fn search_step(
     }
     source.check_search(key, &to_run)?;
     if !to_run.is_empty() && current.data.is_none() {
-        // Every unit of this data set was resumed: build it now (without its file, the search
-        // stops here and the choice stays flagged).
-        current.data = data::build(spec, key, &setup.data_dir)?.ok();
+        // Every unit of this data set was resumed: build it now.
+        current.data = Some(data::build(spec, key, &setup.data_dir)?);
     }
     if let (false, Some(data)) = (to_run.is_empty(), &current.data) {
         progressed |= train_additions(stage, tally, &mut current.models, &to_run, data);

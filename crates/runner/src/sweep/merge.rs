@@ -98,12 +98,9 @@ pub fn merge(spec_path: &Path, shard_dirs: &[PathBuf], args: &RunArgs) -> anyhow
     check_code(&shards)?;
 
     let plan = plan::expand(&spec)?;
-    let spec_dir =
-        spec_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let data_dir =
-        data::locate_data_dir(&spec, &paths::data_dir(args.data_dir.as_deref()), spec_dir)?;
+        data::locate_data_dir(&spec, &paths::data_dir(args.data_dir.as_deref()), spec_path)?;
     let fingerprints = data::fingerprint::fingerprints(&spec, &plan.datasets, &data_dir)?;
-    check_data_present(&spec, &fingerprints, &data_dir)?;
     check_rows(&shards, &plan, &fingerprints)?;
     check_units(&shards, &plan)?;
     let export = args.export_models || spec.report.export_models;
@@ -344,32 +341,6 @@ fn check_out_outside_shards(dir: &Path, shard_dirs: &[PathBuf]) -> anyhow::Resul
         }
     }
     Ok(())
-}
-
-/// Every data set has a fingerprint to check rows against (a real data file is there).
-fn check_data_present(
-    spec: &ExperimentSpec,
-    fingerprints: &BTreeMap<DatasetKey, Option<String>>,
-    data_dir: &Path,
-) -> anyhow::Result<()> {
-    if fingerprints.values().all(Option::is_some) {
-        return Ok(());
-    }
-    let files = match &spec.data.real {
-        Some(table) => crate::spec::resolve::real_spec(table)?
-            .files()
-            .into_iter()
-            .map(|(_, _, f)| f.to_string())
-            .collect(),
-        None => Vec::new(),
-    };
-    bail!(
-        "the data of experiment `{}` ({}) is not in {}: the merge needs it to check the shards' \
-         data_fingerprint; pass its directory with --data-dir",
-        spec.name,
-        files.join(", "),
-        data_dir.display()
-    )
 }
 
 /// Every row belongs to a data set of this shard's slice of the plan, has its fingerprint, did

@@ -123,10 +123,8 @@ pub fn prepare(
     let out = args.out.clone().unwrap_or_else(paths::default_results_dir);
     let report_name = report_name(&spec.name, args);
     let dir = report_dir(&out, &report_name, args);
-    let spec_dir =
-        spec_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let data_dir =
-        data::locate_data_dir(spec, &paths::data_dir(args.data_dir.as_deref()), spec_dir)?;
+        data::locate_data_dir(spec, &paths::data_dir(args.data_dir.as_deref()), spec_path)?;
     let (threads, pool, reset_rss) = worker_threads(args)?;
     let export_models = args.export_models || spec.report.export_models;
     let over_cap = source.preflight(&Preflight {

@@ -78,7 +78,7 @@ pub fn refit_selected(inputs: &RefitInputs<'_>, rows: &mut Vec<RunRecord>) -> an
         if selected.is_empty() {
             continue;
         }
-        let Ok(data) = data::build(inputs.spec, key, inputs.data_dir)? else { continue };
+        let data = data::build(inputs.spec, key, inputs.data_dir)?;
         let merged = train_and_validation(data)?;
         let fingerprint = inputs.fingerprints.get(&key).cloned().flatten().unwrap_or_default();
         let ctx = RunContext {
