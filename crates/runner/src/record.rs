@@ -132,6 +132,22 @@ pub struct RunRecord {
     pub run_id: String,
     /// Why a run failed or diverged (empty when ok).
     pub message: String,
+    // Click-log scores (before the search columns; `default` reads files written before them).
+    /// Log loss on the training split itself (logistic, held training split; NaN when it is
+    /// streamed: scoring it would cost a pass).
+    #[serde(default = "nan")]
+    pub train_log_loss: f64,
+    /// Normalized log-likelihood on the training split: `1 - train_log_loss` over the log loss
+    /// of the constant predictor at the training split's positive rate
+    /// (`optimizers::eval::normalized_log_likelihood`).
+    #[serde(default = "nan")]
+    pub train_nll: f64,
+    /// The same on the validation split (the constant is still the training rate).
+    #[serde(default = "nan")]
+    pub validation_nll: f64,
+    /// The same on the test split.
+    #[serde(default = "nan")]
+    pub nll: f64,
     // Lambda search (before the provenance columns; `default` reads files written before them).
     /// Where the run's lambda came from: `grid` (the spec), `edge_search` (added past an edge
     /// of the grid because the choice landed there) or `budget_search` (tried to find the best
@@ -173,6 +189,10 @@ pub struct RunRecord {
 pub const PROVENANCE_COLUMNS: &[&str] =
     &["code_version", "git_commit", "git_dirty", "data_fingerprint", "stale"];
 
+/// The click-log score columns, just before the search columns; a file written before them
+/// lacks exactly these.
+pub const SCORE_COLUMNS: &[&str] = &["train_log_loss", "train_nll", "validation_nll", "nll"];
+
 /// The lambda-search columns, just before the provenance columns; a file written before them
 /// lacks exactly these.
 pub const SEARCH_COLUMNS: &[&str] = &["origin", "grid_edge", "budget_selected"];
@@ -188,6 +208,10 @@ fn origin_grid() -> String {
     ORIGIN_GRID.to_string()
 }
 
+fn nan() -> f64 {
+    f64::NAN
+}
+
 /// Whether `found` is this version's header or one of an earlier version that is still read.
 pub(crate) fn is_known_header(found: &[String]) -> bool {
     let current = header();
@@ -200,18 +224,21 @@ pub(crate) fn missing_column_text(column: &str) -> &'static str {
     match column {
         "origin" => ORIGIN_GRID,
         "stale" | "budget_selected" => "false",
+        c if SCORE_COLUMNS.contains(&c) => "NaN",
         _ => "",
     }
 }
 
-/// The headers of earlier versions that are still read: before the search columns, and before
-/// the provenance columns too.
+/// The headers of earlier versions that are still read, newest first: before the score
+/// columns, before the search columns too, and before the provenance columns as well.
 fn older_headers(current: &[String]) -> Vec<Vec<String>> {
-    let without_search: Vec<String> =
-        current.iter().filter(|c| !SEARCH_COLUMNS.contains(&c.as_str())).cloned().collect();
-    let without_provenance =
-        without_search[..without_search.len() - PROVENANCE_COLUMNS.len()].to_vec();
-    vec![without_search, without_provenance]
+    let without = |header: &[String], dropped: &[&str]| -> Vec<String> {
+        header.iter().filter(|c| !dropped.contains(&c.as_str())).cloned().collect()
+    };
+    let without_scores = without(current, SCORE_COLUMNS);
+    let without_search = without(&without_scores, SEARCH_COLUMNS);
+    let without_provenance = without(&without_search, PROVENANCE_COLUMNS);
+    vec![without_scores, without_search, without_provenance]
 }
 
 /// The CSV header, in column order.
@@ -277,6 +304,10 @@ impl RunRecord {
             true_support_size: 0,
             run_id: String::new(),
             message: String::new(),
+            train_log_loss: f64::NAN,
+            train_nll: f64::NAN,
+            validation_nll: f64::NAN,
+            nll: f64::NAN,
             origin: ORIGIN_GRID.to_string(),
             grid_edge: String::new(),
             budget_selected: false,
@@ -404,7 +435,9 @@ mod tests {
         assert_eq!(&header[n - PROVENANCE_COLUMNS.len()..], PROVENANCE_COLUMNS);
         let search = n - PROVENANCE_COLUMNS.len() - SEARCH_COLUMNS.len();
         assert_eq!(&header[search..n - PROVENANCE_COLUMNS.len()], SEARCH_COLUMNS);
-        assert_eq!(header[search - 1], "message");
+        let scores = search - SCORE_COLUMNS.len();
+        assert_eq!(&header[scores..search], SCORE_COLUMNS);
+        assert_eq!(header[scores - 1], "message");
     }
 
     /// Writes `row` as a file of an earlier version: without the columns `dropped`.
@@ -436,8 +469,9 @@ mod tests {
         row.stale = true;
         row.grid_edge = "cap".into();
         let path = dir.path().join("runs.csv");
-        let both: Vec<&str> = SEARCH_COLUMNS.iter().chain(PROVENANCE_COLUMNS).copied().collect();
-        write_without(&path, row.clone(), &both);
+        let all: Vec<&str> =
+            SCORE_COLUMNS.iter().chain(SEARCH_COLUMNS).chain(PROVENANCE_COLUMNS).copied().collect();
+        write_without(&path, row.clone(), &all);
         let back = read_csv(&path).unwrap();
         assert_eq!(back[0].run_id, "r1");
         assert_eq!(back[0].code_version, "");
@@ -459,11 +493,26 @@ mod tests {
         row.origin = ORIGIN_EDGE_SEARCH.into();
         row.budget_selected = true;
         let path = dir.path().join("runs.csv");
-        write_without(&path, row, SEARCH_COLUMNS);
+        let dropped: Vec<&str> = SCORE_COLUMNS.iter().chain(SEARCH_COLUMNS).copied().collect();
+        write_without(&path, row, &dropped);
         let back = read_csv(&path).unwrap();
         assert_eq!(back[0].code_version, "0123456789abcdef");
         assert_eq!(back[0].origin, ORIGIN_GRID);
         assert!(!back[0].budget_selected);
+    }
+
+    #[test]
+    fn a_file_from_before_the_score_columns_is_read_with_them_nan() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut row = RunRecord::placeholder();
+        row.run_id = "r3".into();
+        row.nll = 0.06;
+        row.budget_selected = true;
+        let path = dir.path().join("runs.csv");
+        write_without(&path, row, SCORE_COLUMNS);
+        let back = read_csv(&path).unwrap();
+        assert!(back[0].nll.is_nan() && back[0].train_log_loss.is_nan());
+        assert!(back[0].budget_selected);
     }
 
     #[test]

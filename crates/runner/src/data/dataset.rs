@@ -2,7 +2,7 @@
 //! validation and test splits in memory and the training split read again on every pass: the
 //! generator's stream regenerated from its seed, or a real file's training rows), and what every
 //! run on it shares (dimension, true support, Bayes scores, the number of distinct training
-//! features).
+//! features, the training positive rate).
 
 use features::{FeatureId, FeatureSpace, FeaturesError, SparseExample};
 use optimizers::eval::{self, Metrics};
@@ -34,6 +34,9 @@ pub struct Dataset {
     pub true_support: Vec<FeatureId>,
     /// Scores of the true probabilities on the test split (synthetic only).
     pub bayes_test: Option<Metrics>,
+    /// Fraction of positive training labels: the constant predictor the normalized
+    /// log-likelihood is measured against (NaN without training rows).
+    pub train_positive_rate: f64,
     /// Distinct feature ids in the training split (a HyperLogLog estimate, within about 1%,
     /// when the split is streamed: an exact count would hold every id).
     pub features_touched: u64,
@@ -63,6 +66,7 @@ impl Dataset {
             key,
             space,
             n_train: train.len() as u64,
+            train_positive_rate: eval::positive_rate(&train),
             train_stream: None,
             train,
             validation,
@@ -88,8 +92,11 @@ impl Dataset {
         let mut touched = DistinctCounter::new();
         let mut pass = stream.open()?;
         let mut example = SparseExample::default();
+        let (mut positives, mut rows) = (0u64, 0u64);
         while pass.next_into(&mut example)? {
             example.ids.iter().for_each(|&id| touched.insert(id));
+            positives += u64::from(example.label > 0.5);
+            rows += 1;
         }
         drop(pass);
         let bayes_test = if test.is_empty() { None } else { eval::bayes(&test) };
@@ -99,6 +106,7 @@ impl Dataset {
             space,
             train: Vec::new(),
             n_train: stream.len(),
+            train_positive_rate: if rows == 0 { f64::NAN } else { positives as f64 / rows as f64 },
             true_support,
             train_stream: Some(stream),
             validation,

@@ -94,6 +94,7 @@ pub fn fill_model(r: &mut RunRecord, model: &LinearModel, data: &Dataset) {
     r.accuracy = test.accuracy;
     r.log_loss = test.log_loss;
     r.auc = test.auc;
+    fill_nll(r, model, data);
     if !data.true_support.is_empty() {
         let ids: Vec<u64> = model.weights.iter().map(|&(id, _)| id).collect();
         let (precision, recall) = data.support_recovery(&ids);
@@ -106,6 +107,19 @@ pub fn fill_model(r: &mut RunRecord, model: &LinearModel, data: &Dataset) {
         r.status = record::STATUS_DIVERGED.to_string();
         r.message = "a prediction is not finite".to_string();
     }
+}
+
+/// The training split's log loss (when it is held: a streamed one would cost a pass) and the
+/// normalized log-likelihood of each split against the training positive rate.
+fn fill_nll(r: &mut RunRecord, model: &LinearModel, data: &Dataset) {
+    let p = data.train_positive_rate;
+    r.train_log_loss = eval::log_loss(model, &data.train);
+    r.train_nll = eval::normalized_log_likelihood(r.train_log_loss, p, p);
+    let nll = |log_loss: f64, split: &[features::SparseExample]| {
+        eval::normalized_log_likelihood(log_loss, p, eval::positive_rate(split))
+    };
+    r.validation_nll = nll(r.validation_log_loss, &data.validation);
+    r.nll = nll(r.log_loss, &data.test);
 }
 
 /// Metrics of `model` on a split; NaN everywhere when the split is empty (a real data set may
