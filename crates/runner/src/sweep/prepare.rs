@@ -45,6 +45,9 @@ pub struct Setup {
     pub export_models: bool,
     /// Batch units not to start (their estimate passes `[grid] memory_cap`).
     pub over_cap: OverCap,
+    /// A real data set's files as they were when their fingerprint was taken (checked again
+    /// while the run reads them).
+    pub identity: Option<data::DataIdentity>,
     /// Every data set's fingerprint (`None`: its real data file is missing).
     pub fingerprints: BTreeMap<DatasetKey, Option<String>>,
     /// Indices (into `plan.units`) of the units to run, in plan order.
@@ -136,7 +139,11 @@ pub fn prepare(
         keep_models: export_models,
         max_memory: args.max_memory,
     })?;
-    let fingerprints = source.fingerprints(spec, &plan, &data_dir)?;
+    let identity = match &spec.data.real {
+        Some(table) => data::DataIdentity::take(&spec::resolve::real_spec(table)?, &data_dir)?,
+        None => None,
+    };
+    let fingerprints = source.fingerprints(spec, &plan, &data_dir, identity.as_ref())?;
     // Before reading runs.csv: a second writer would otherwise read the same rows and replace
     // the first one's.
     let lock = lock_report_dir(&dir)?;
@@ -173,6 +180,7 @@ pub fn prepare(
         reset_rss,
         export_models,
         over_cap,
+        identity,
         fingerprints,
         todo,
         resumed: reconciled.resumed,

@@ -10,6 +10,7 @@ mod common;
 
 mod cli;
 mod deploy;
+mod integrity;
 mod layers;
 mod merge;
 mod module_graph;

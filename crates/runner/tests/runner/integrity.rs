@@ -1,0 +1,119 @@
+//! Integrity of what the runner reads and hands on: a real data file changed while a run reads
+//! it (between the passes of a streamed split, between the seeds of a held one, or to other
+//! bytes of the same size and time) is refused naming the file, never trained on under the
+//! fingerprint taken at the start.
+
+// Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use runner::data::{self, DataIdentity};
+use runner::plan::DatasetKey;
+use runner::spec::ExperimentSpec;
+
+/// `rows` rows `x,y` (`shift` moves the labels, so the bytes differ at the same size).
+fn csv(rows: usize, shift: usize) -> String {
+    let body: String = (0..rows).map(|i| format!("{},{}\n", i % 7, (i + shift) % 2)).collect();
+    format!("x,y\n{body}")
+}
+
+/// A spec reading `d.csv` (streamed when `stream`) with seeds 1 and 2.
+fn spec(stream: bool) -> ExperimentSpec {
+    let text = format!(
+        "name = \"r\"\n[data]\nstream = {stream}\n[data.real]\nfile = \"d.csv\"\n\
+         [data.real.schema]\nlabel = {{ column = \"y\", rule = \"> 0\" }}\n\
+         columns = {{ x = \"numeric\" }}\n\
+         [data.real.features]\nbucketized = [{{ column = \"x\", quantiles = 2 }}]\n\
+         [data.real.split]\n{}\n[grid]\nseeds = [1, 2]\n[[regularizer]]\nkind = \"l1\"\n\
+         [[regularizer.optimizer]]\nonline = \"ftrl\"\n",
+        if stream {
+            "ranges = { train = [0, 200], validation = [200, 300], test = [300, 400] }\nshuffle = false"
+        } else {
+            "fractions = { train = 0.5, validation = 0.25, test = 0.25 }"
+        }
+    );
+    toml::from_str(&text).unwrap()
+}
+
+/// The identity of `spec`'s files in `dir`, as a run takes it at the start.
+fn identity(spec: &ExperimentSpec, dir: &Path) -> DataIdentity {
+    let real = runner::spec::resolve::real_spec(spec.data.real.as_ref().unwrap()).unwrap();
+    DataIdentity::take(&real, dir).unwrap().unwrap()
+}
+
+fn key(seed: u64) -> DatasetKey {
+    DatasetKey { k: None, seed, n: None }
+}
+
+/// Rewrites `path` with `text`, its modification time moved a second on (a rewrite within the
+/// file system's time resolution is still seen).
+fn replace(path: &Path, text: &str) {
+    let before = std::fs::metadata(path).unwrap().modified().unwrap();
+    std::fs::write(path, text).unwrap();
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(before + std::time::Duration::from_secs(1)).unwrap();
+}
+
+#[test]
+fn a_streamed_file_changed_between_passes_fails_the_next_pass_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.csv");
+    std::fs::write(&path, csv(400, 0)).unwrap();
+    let spec = spec(true);
+    let identity = identity(&spec, dir.path());
+    let built = data::build(&spec, key(1), dir.path(), Some(&identity)).unwrap();
+    let stream = built.train_stream.as_ref().unwrap();
+    let mut example = features::SparseExample::default();
+    let mut pass = stream.open().unwrap();
+    let mut rows = 0;
+    while pass.next_into(&mut example).unwrap() {
+        rows += 1;
+    }
+    assert_eq!(rows, 200, "a clean first pass");
+    // Changed during the second pass: the pass's end says so.
+    let mut pass = stream.open().unwrap();
+    replace(&path, &csv(400, 1));
+    let err = loop {
+        match pass.next_into(&mut example) {
+            Ok(true) => continue,
+            Ok(false) => panic!("a pass over a changed file ended cleanly"),
+            Err(e) => break e.to_string(),
+        }
+    };
+    assert!(err.contains("changed while the run read it") && err.contains("d.csv"), "{err}");
+    // And the next pass does not start.
+    let err = stream.open().unwrap_err().to_string();
+    assert!(err.contains("changed while the run read it"), "{err}");
+}
+
+#[test]
+fn a_held_file_replaced_between_seeds_is_refused_for_the_later_seeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.csv");
+    std::fs::write(&path, csv(400, 0)).unwrap();
+    let spec = spec(false);
+    let identity = identity(&spec, dir.path());
+    data::build(&spec, key(1), dir.path(), Some(&identity)).unwrap();
+    replace(&path, &csv(600, 0));
+    let err = data::build(&spec, key(2), dir.path(), Some(&identity)).unwrap_err();
+    let err = format!("{err:#}");
+    assert!(err.contains("changed while the run read it"), "{err}");
+    assert!(err.contains(&path.display().to_string()), "{err}");
+}
+
+#[test]
+fn other_bytes_of_the_same_size_and_time_fail_the_content_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.csv");
+    std::fs::write(&path, csv(400, 0)).unwrap();
+    let identity = identity(&spec(false), dir.path());
+    identity.check_content().unwrap();
+    let before = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::fs::write(&path, csv(400, 1)).unwrap();
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.set_modified(before).unwrap();
+    identity.check_stat().unwrap();
+    let err = format!("{:#}", identity.check_content().unwrap_err());
+    assert!(err.contains("changed while the run read it") && err.contains("d.csv"), "{err}");
+}
