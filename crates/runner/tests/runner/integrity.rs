@@ -1,7 +1,8 @@
 //! Integrity of what the runner reads and hands on: a real data file changed while a run reads
 //! it (between the passes of a streamed split, between the seeds of a held one, or to other
 //! bytes of the same size and time) is refused naming the file, never trained on under the
-//! fingerprint taken at the start.
+//! fingerprint taken at the start; an exported model whose run, bias, weights or pipeline were
+//! edited, or that names a feature id twice, is refused by `runner predict`.
 
 // Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
@@ -9,6 +10,9 @@
 use std::path::Path;
 
 use runner::data::{self, DataIdentity};
+use runner::report::saved_model::SavedModel;
+
+use crate::common::{runner, text};
 use runner::plan::DatasetKey;
 use runner::spec::ExperimentSpec;
 
@@ -116,4 +120,110 @@ fn other_bytes_of_the_same_size_and_time_fail_the_content_check() {
     identity.check_stat().unwrap();
     let err = format!("{:#}", identity.check_content().unwrap_err());
     assert!(err.contains("changed while the run read it") && err.contains("d.csv"), "{err}");
+}
+
+/// A tiny real data set with `x` (numeric) and `c` (categorical), labelled `y`.
+fn labelled(rows: usize) -> String {
+    let body: String = (0..rows)
+        .map(|i| {
+            format!("{},{},{}\n", i % 9, ["a", "b", "c"][i % 3], u8::from(i % 9 > 3 || i % 3 == 1))
+        })
+        .collect();
+    format!("x,c,y\n{body}")
+}
+
+const EXPORT_SPEC: &str = "name = \"m\"\n[data.real]\nfile = \"d.csv\"\n\
+    [data.real.schema]\nlabel = { column = \"y\", rule = \"> 0\" }\n\
+    columns = { x = \"numeric\", c = \"categorical\" }\n\
+    [data.real.features]\nbucketized = [{ column = \"x\", quantiles = 3 }]\n\
+    categorical = [{ column = \"c\" }]\n\
+    [data.real.split]\nfractions = { train = 0.6, validation = 0.2, test = 0.2 }\n\
+    [grid]\nseeds = [1]\n[selection]\nsearch = { max_steps = 0 }\n[report]\n\
+    export_models = true\nplots = false\n[[regularizer]]\nkind = \"l1\"\nlambdas = [1e-4]\n\
+    [[regularizer.optimizer]]\nonline = \"ftrl\"\n";
+
+/// Runs the export spec in `dir` and returns the saved model's path.
+fn exported_model(dir: &Path) -> std::path::PathBuf {
+    std::fs::write(dir.join("d.csv"), labelled(300)).unwrap();
+    let spec = dir.join("m.toml");
+    std::fs::write(&spec, EXPORT_SPEC).unwrap();
+    let out = dir.join("out");
+    let args = ["run", spec.to_str().unwrap(), "--out", out.to_str().unwrap(), "--threads", "1"];
+    let output = runner(&args);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let models = out.join("m/models");
+    let json = std::fs::read_dir(&models)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .unwrap();
+    json
+}
+
+/// `runner predict MODEL d.csv`: success and stderr.
+fn predict(model: &Path, dir: &Path) -> (bool, String) {
+    let data = dir.join("d.csv");
+    let out = runner(&["predict", model.to_str().unwrap(), data.to_str().unwrap()]);
+    (out.status.success(), text(&out.stderr))
+}
+
+/// Adds 1 to the first number in `value` (depth first); whether there was one.
+fn bump_first_number(value: &mut serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Number(n) => {
+            *value = match n.as_u64() {
+                Some(u) => serde_json::json!(u + 1),
+                None => serde_json::json!(n.as_f64().unwrap() + 1.0),
+            };
+            true
+        }
+        serde_json::Value::Array(items) => items.iter_mut().any(bump_first_number),
+        serde_json::Value::Object(map) => map.values_mut().any(bump_first_number),
+        _ => false,
+    }
+}
+
+#[test]
+fn predict_refuses_an_edited_model_naming_the_file_and_the_part_edited() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = exported_model(dir.path());
+    let (ok, err) = predict(&model, dir.path());
+    assert!(ok, "the exported model predicts: {err}");
+    let original = std::fs::read_to_string(&model).unwrap();
+    let edits: [(&str, &str); 4] = [
+        ("weights", "`weights`"),
+        ("bias", "`model`"),
+        ("pipeline", "`pipeline`"),
+        ("run", "`run`"),
+    ];
+    for (field, part) in edits {
+        let mut value: serde_json::Value = serde_json::from_str(&original).unwrap();
+        assert!(bump_first_number(&mut value[field]), "no number in {field}");
+        std::fs::write(&model, serde_json::to_string_pretty(&value).unwrap()).unwrap();
+        let (ok, err) = predict(&model, dir.path());
+        assert!(!ok, "an edited {field} was applied");
+        assert!(err.contains(&format!("{}: digest mismatch in {part}", model.display())), "{err}");
+    }
+    // A model without a digest (written before models had one) is refused, naming the field.
+    let mut value: serde_json::Value = serde_json::from_str(&original).unwrap();
+    value.as_object_mut().unwrap().remove("digest");
+    std::fs::write(&model, value.to_string()).unwrap();
+    let (ok, err) = predict(&model, dir.path());
+    assert!(!ok && err.contains("digest"), "{err}");
+}
+
+#[test]
+fn predict_refuses_a_model_that_names_a_feature_id_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = exported_model(dir.path());
+    let mut saved = SavedModel::read(&model).unwrap();
+    let mut twice = saved.weights[0].clone();
+    twice.weight += 1.0;
+    saved.weights.push(twice);
+    saved.write(&model).unwrap();
+    let (ok, err) = predict(&model, dir.path());
+    assert!(!ok, "a duplicate id was applied");
+    let id = saved.weights[0].id;
+    assert!(err.contains(&format!("feature id {id} appears twice")), "{err}");
+    assert!(err.contains(&model.display().to_string()), "{err}");
 }
