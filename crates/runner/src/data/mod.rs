@@ -2,7 +2,8 @@
 //! ([`real`]), into a [`Dataset`] ([`dataset`]), its training split held or, with `[data]
 //! stream`, read on every pass ([`train_stream`]); [`fingerprint`] says what decides a data set's
 //! examples (the `data_fingerprint` column) without building it, and [`identity`] checks that a
-//! real file is still the one fingerprinted while the run reads it.
+//! real file is still the one fingerprinted while the run reads it; [`whole_file`] reads a file
+//! the run uses only the first rows of through once, to check the rest.
 //!
 //! Data sets are built before the runs that use them start, so a run's heap peak never includes
 //! them (see `execute::alloc_counter`).
@@ -15,6 +16,7 @@ pub mod identity;
 pub mod real;
 pub mod synthetic;
 pub mod train_stream;
+pub mod whole_file;
 
 use std::path::Path;
 
@@ -54,4 +56,14 @@ pub fn locate_data_dir(
             .map_err(|e| anyhow::anyhow!("experiment `{}`: {e}", spec.name)),
         None => Ok(data_dir.to_path_buf()),
     }
+}
+
+/// Before a sweep reads `spec`'s real data files: each read through when only its first rows are
+/// used ([`whole_file::check`]), then their identity taken ([`DataIdentity::take`]); `None` for
+/// synthetic data.
+pub fn check_files(spec: &ExperimentSpec, data_dir: &Path) -> anyhow::Result<Option<DataIdentity>> {
+    let Some(table) = &spec.data.real else { return Ok(None) };
+    let real = crate::spec::resolve::real_spec(table)?;
+    whole_file::check(&real, data_dir)?;
+    DataIdentity::take(&real, data_dir)
 }

@@ -139,10 +139,7 @@ pub fn prepare(
         keep_models: export_models,
         max_memory: args.max_memory,
     })?;
-    let identity = match &spec.data.real {
-        Some(table) => data::DataIdentity::take(&spec::resolve::real_spec(table)?, &data_dir)?,
-        None => None,
-    };
+    let identity = data::check_files(spec, &data_dir)?;
     let fingerprints = source.fingerprints(spec, &plan, &data_dir, identity.as_ref())?;
     // Before reading runs.csv: a second writer would otherwise read the same rows and replace
     // the first one's.

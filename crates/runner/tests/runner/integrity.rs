@@ -2,7 +2,9 @@
 //! it (between the passes of a streamed split, between the seeds of a held one, or to other
 //! bytes of the same size and time) is refused naming the file, never trained on under the
 //! fingerprint taken at the start; an exported model whose run, bias, weights or pipeline were
-//! edited, or that names a feature id twice, is refused by `runner predict`.
+//! edited, or that names a feature id twice, is refused by `runner predict`; `--quick`, which
+//! uses the first rows only, still reads the whole file (a cut or padded gzip stream, a cut last
+//! line are errors) and says how many rows it used of how many.
 
 // Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
@@ -226,4 +228,56 @@ fn predict_refuses_a_model_that_names_a_feature_id_twice() {
     let id = saved.weights[0].id;
     assert!(err.contains(&format!("feature id {id} appears twice")), "{err}");
     assert!(err.contains(&model.display().to_string()), "{err}");
+}
+
+/// `runner run --quick` of the export spec on `file` (written as `bytes`) in `dir`: success and
+/// stderr.
+fn quick_run(dir: &Path, file: &str, bytes: &[u8]) -> (bool, String) {
+    std::fs::write(dir.join(file), bytes).unwrap();
+    let spec = dir.join("q.toml");
+    let spec_text = EXPORT_SPEC.replace("d.csv", file).replace("export_models = true", "");
+    std::fs::write(&spec, spec_text).unwrap();
+    let out = dir.join("out");
+    let args = [
+        "run",
+        spec.to_str().unwrap(),
+        "--quick",
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        "1",
+    ];
+    let output = runner(&args);
+    (output.status.success(), text(&output.stderr))
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[test]
+fn quick_reads_the_whole_file_and_says_how_many_rows_it_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = labelled(8000);
+    let gz = gzip(csv.as_bytes());
+    let (ok, err) = quick_run(dir.path(), "d.csv.gz", &gz);
+    assert!(ok, "{err}");
+    assert!(err.contains("d.csv.gz: using the first 5000 of its 8000 rows"), "{err}");
+    assert!(err.contains("gzip stream complete, last line whole"), "{err}");
+    // A gzip stream cut short, or followed by garbage, past the rows --quick uses.
+    let (ok, err) = quick_run(dir.path(), "d.csv.gz", &gz[..gz.len() - 40]);
+    assert!(!ok && err.contains("d.csv.gz") && err.contains("reading"), "{err}");
+    let padded = [gz.as_slice(), b"not gzip at all"].concat();
+    let (ok, err) = quick_run(dir.path(), "d.csv.gz", &padded);
+    assert!(!ok && err.contains("d.csv.gz") && err.contains("reading"), "{err}");
+    // A plain file whose last line is cut.
+    let cut = format!("{csv}4,");
+    let (ok, err) = quick_run(dir.path(), "d.csv", cut.as_bytes());
+    assert!(!ok && err.contains("d.csv: the last line is cut (2 fields"), "{err}");
+    // A last line without a line break but whole is fine.
+    let (ok, err) = quick_run(dir.path(), "d.csv", csv.trim_end().as_bytes());
+    assert!(ok && err.contains("d.csv: using the first 5000 of its 8000 rows"), "{err}");
 }
