@@ -223,7 +223,9 @@ fn reconcile_previous(
     source: &mut RowSource,
     started_unix: u64,
 ) -> anyhow::Result<(Reconciled, Archiving, Searched)> {
-    for leftover in remove_leftovers(previous.dir) {
+    let dirs =
+        [previous.dir.to_path_buf(), previous.dir.join("plots"), previous.dir.join("models")];
+    for leftover in dirs.iter().flat_map(|d| remove_leftovers(d)) {
         eprintln!(
             "removed {}: a partial write left by an interrupted run (the file it was replacing \
              is intact)",

@@ -21,3 +21,4 @@ mod real_streaming;
 mod search;
 mod streaming;
 mod tidy;
+mod writes;
