@@ -123,6 +123,7 @@ pub fn prepare(
     if let Some(shard) = args.shard {
         plan = plan.shard(shard.index, shard.count);
     }
+    super::preflight::check_grid(&plan)?;
     let out = args.out.clone().unwrap_or_else(paths::default_results_dir);
     let report_name = report_name(&spec.name, args);
     let dir = report_dir(&out, &report_name, args);

@@ -10,6 +10,7 @@ mod common;
 
 mod cli;
 mod deploy;
+mod grid_memory;
 mod integrity;
 mod layers;
 mod merge;
