@@ -389,6 +389,8 @@ impl Serialize for HashedOptimizer<'_> {
 struct EntryParts<'a> {
     reg: &'a crate::spec::RegularizerSpec,
     opt: &'a OptimizerSpec,
+    /// `opt` as an online unit holds it (its lambda list left out).
+    one_lambda: OptimizerSpec,
     penalty: Penalty,
     convention: L2Convention,
     l1_ratio: f64,
@@ -427,6 +429,7 @@ impl<'a> EntryParts<'a> {
         Ok(Self {
             reg,
             opt,
+            one_lambda: opt.for_one_lambda(),
             penalty,
             convention,
             l1_ratio,
@@ -488,7 +491,10 @@ impl<'a> EntryParts<'a> {
             family: self.family,
             optimizer_kind: self.kind.to_string(),
             optimizer_label: self.opt.display_label(),
-            optimizer: self.opt.clone(),
+            optimizer: match lambdas {
+                LambdaPlan::Single(_) => self.one_lambda.clone(),
+                _ => self.opt.clone(),
+            },
             settings: self.settings.clone(),
             training: self.training,
             lambdas,

@@ -28,6 +28,7 @@ pub mod spec;
 mod split;
 mod streamed;
 mod table;
+mod whole;
 
 use std::io::Read;
 use std::path::Path;
@@ -41,6 +42,7 @@ pub use spec::{
     SplitSpec,
 };
 pub use streamed::{load_streamed, StreamedDataset};
+pub use whole::{read_whole, WholeFile};
 
 pub(crate) use source::{io_error, open_file};
 

@@ -64,7 +64,7 @@ fn hash_file(path: &Path, mut hasher: Fnv64) -> anyhow::Result<Fnv64> {
 /// The hasher after the bytes of every file of a real data set (`file` alone hashes as it did
 /// before the other files existed); `None` when one is not there: as `data::real::build`, a path
 /// that is not a file is a missing file.
-fn hash_files(
+pub fn hash_files(
     real: &features::real::RealDataSpec,
     data_dir: &Path,
 ) -> anyhow::Result<Option<Fnv64>> {
@@ -89,8 +89,19 @@ pub fn fingerprints(
     datasets: &[DatasetKey],
     data_dir: &Path,
 ) -> anyhow::Result<BTreeMap<DatasetKey, Option<String>>> {
+    fingerprints_with(spec, datasets, data_dir, None)
+}
+
+/// [`fingerprints`] with the real files' hash already taken (`known`, from
+/// `data::identity::DataIdentity`), so a run reads them once at the start.
+pub fn fingerprints_with(
+    spec: &ExperimentSpec,
+    datasets: &[DatasetKey],
+    data_dir: &Path,
+    known: Option<Fnv64>,
+) -> anyhow::Result<BTreeMap<DatasetKey, Option<String>>> {
     let mut out = BTreeMap::new();
-    let mut file_hash: Option<Option<Fnv64>> = None;
+    let mut file_hash: Option<Option<Fnv64>> = known.map(Some);
     for &key in datasets {
         let fingerprint = if let (Some(table), Some(k)) = (&spec.data.synthetic, key.k) {
             let data = SyntheticData {

@@ -2,7 +2,10 @@
 //! split's shuffle, so seeds give different train/validation splits of the same file (unless
 //! nothing is shuffled into splits, see `RealDataSpec::depends_on_seed`). With `[data] stream`
 //! (a split in file order, checked with the spec) the training rows stay in the file and are
-//! read on every pass.
+//! read on every pass. Every load is followed by the cheap identity check (size and
+//! modification time against those the run started with, [`DataIdentity`]), and a streamed
+//! split carries the identity to check it at every pass: a seed never reads a file other than the
+//! one its fingerprint was taken from.
 
 use std::path::Path;
 
@@ -10,18 +13,21 @@ use anyhow::Context;
 use features::real;
 
 use crate::data::dataset::Dataset;
+use crate::data::identity::DataIdentity;
 use crate::data::train_stream::TrainStream;
 use crate::plan::DatasetKey;
 use crate::spec::resolve::real_spec;
 
 /// Loads `[data.real]` from `data_dir` with the split shuffled by `key.seed` (the training split
-/// streamed when `stream`); `Ok(Err(_))` when the file is not there. A path that exists but
-/// cannot be read as data (a directory, a broken gzip stream) is an error, not a missing file.
+/// streamed when `stream`); an error when the file is not there, or no longer `identity`. A
+/// path that exists but cannot be read as data (a directory, a broken gzip stream) is an error,
+/// not a missing file.
 pub fn build(
     table: &toml::Table,
     stream: bool,
     key: DatasetKey,
     data_dir: &Path,
+    identity: Option<&DataIdentity>,
 ) -> anyhow::Result<Dataset> {
     let mut spec = real_spec(table)?;
     let path = data_dir.join(&spec.file);
@@ -44,7 +50,7 @@ pub fn build(
     let dataset = if stream {
         let loaded = real::load_streamed(data_dir, &spec).with_context(context)?;
         let (space, splits) = (loaded.space, [loaded.validation, loaded.test]);
-        let stream = TrainStream::Real(loaded.train);
+        let stream = TrainStream::Real(loaded.train, identity.cloned().map(Box::new));
         let mut dataset = Dataset::streamed(name, key, space, stream, splits, Vec::new())
             .with_context(context)?;
         (dataset.pipeline, dataset.warnings) = (Some(loaded.pipeline), loaded.warnings);
@@ -56,6 +62,9 @@ pub fn build(
         (dataset.pipeline, dataset.warnings) = (Some(loaded.pipeline), loaded.warnings);
         dataset
     };
+    if let Some(identity) = identity {
+        identity.check_stat().with_context(context)?;
+    }
     Ok(dataset)
 }
 

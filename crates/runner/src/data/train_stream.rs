@@ -2,13 +2,18 @@
 //! synthetic generator's training stream, regenerated from its seed, or the training rows of a
 //! real file, read and encoded by the fitted pipeline. A pass gives the examples the held split
 //! would hold, in the same order; only a real file's pass can fail (the file changed or broke
-//! since it was fitted), with the typed error naming file, line and column. The library's
-//! training loop reads it as a [`PassSource`].
+//! since it was fitted), with the typed error naming file, line and column. A real file's size
+//! and modification time are checked against those the run started with
+//! ([`DataIdentity::check_stat`]) when a pass starts and when it ends: a file changed under the
+//! run ends it with an error naming the file. The library's training loop reads it as a
+//! [`PassSource`].
 
 use features::real::{TrainPass, TrainRows};
 use features::synthetic::{SplitName, SyntheticProblem, SyntheticStream};
 use features::{FeaturesError, SparseExample};
 use optimizers::online::{self, PassSource};
+
+use crate::data::identity::DataIdentity;
 
 /// Where a streamed training split comes from.
 #[derive(Debug)]
@@ -20,8 +25,9 @@ pub enum TrainStream {
         /// Training rows.
         n: u64,
     },
-    /// Training rows of a real file.
-    Real(TrainRows),
+    /// Training rows of a real file, and its files as the run found them (checked at each
+    /// pass; `None`: not checked).
+    Real(TrainRows, Option<Box<DataIdentity>>),
 }
 
 /// One pass over a [`TrainStream`].
@@ -29,8 +35,8 @@ pub enum TrainStream {
 pub enum Pass<'a> {
     /// The generator's stream.
     Synthetic(SyntheticStream),
-    /// A real file being read.
-    Real(TrainPass<'a>),
+    /// A real file being read, checked at its end.
+    Real(TrainPass<'a>, Option<&'a DataIdentity>),
 }
 
 impl TrainStream {
@@ -38,7 +44,7 @@ impl TrainStream {
     pub fn len(&self) -> u64 {
         match self {
             TrainStream::Synthetic { n, .. } => *n,
-            TrainStream::Real(rows) => rows.len(),
+            TrainStream::Real(rows, _) => rows.len(),
         }
     }
 
@@ -53,8 +59,19 @@ impl TrainStream {
             TrainStream::Synthetic { problem, n } => {
                 Pass::Synthetic(problem.stream(SplitName::Train, *n))
             }
-            TrainStream::Real(rows) => Pass::Real(rows.open()?),
+            TrainStream::Real(rows, identity) => {
+                check(identity.as_deref())?;
+                Pass::Real(rows.open()?, identity.as_deref())
+            }
         })
+    }
+
+    /// Whether a real file is still as the run found it (size and modification time).
+    pub fn check(&self) -> Result<(), FeaturesError> {
+        match self {
+            TrainStream::Synthetic { .. } => Ok(()),
+            TrainStream::Real(_, identity) => check(identity.as_deref()),
+        }
     }
 
     /// Every example of one pass, held (for the fits that need the split whole).
@@ -78,9 +95,24 @@ impl Pass<'_> {
     pub fn next_into(&mut self, example: &mut SparseExample) -> Result<bool, FeaturesError> {
         match self {
             Pass::Synthetic(stream) => Ok(stream.next_into(example)),
-            Pass::Real(pass) => pass.next_into(example),
+            Pass::Real(pass, identity) => {
+                let more = pass.next_into(example)?;
+                if !more {
+                    check(*identity)?;
+                }
+                Ok(more)
+            }
         }
     }
+}
+
+/// [`DataIdentity::check_stat`] as the typed error of a read (naming the file).
+fn check(identity: Option<&DataIdentity>) -> Result<(), FeaturesError> {
+    let Some(identity) = identity else { return Ok(()) };
+    identity.check_stat().map_err(|source| FeaturesError::Io {
+        path: identity.paths().next().map(Into::into).unwrap_or_default(),
+        source,
+    })
 }
 
 impl online::Pass for Pass<'_> {

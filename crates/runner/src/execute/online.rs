@@ -66,8 +66,15 @@ fn train(
 ) -> anyhow::Result<Trained> {
     let passes = passes(plan, data.key.seed);
     Ok(match &data.train_stream {
-        Some(stream) => online::train(optimizer, stream, &passes)
-            .context("reading the streamed training split")?,
+        Some(stream) => {
+            let trained = online::train(optimizer, stream, &passes);
+            // The last pass may end without a read past its end: check the file once more.
+            let trained = trained.map_err(anyhow::Error::new).and_then(|t| {
+                stream.check()?;
+                Ok(t)
+            });
+            trained.context("reading the streamed training split")?
+        }
         None => online::train(optimizer, data.train.as_slice(), &passes)?,
     })
 }
@@ -173,7 +180,7 @@ mod tests {
         )
         .expect("a spec");
         let loaded = features::real::load_streamed(dir.path(), &spec).expect("the fit");
-        let stream = TrainStream::Real(loaded.train);
+        let stream = TrainStream::Real(loaded.train, None);
         let l1 = regularizers::Penalty::new("l1", &toml::Table::new()).expect("l1");
         let l1 = l1.at(0.01).expect("l1 at 0.01");
         let config = OnlineConfig::default();

@@ -38,6 +38,10 @@ pub struct Metadata<'a> {
     pub quick: bool,
     /// Shard `I/N`, if any.
     pub shard: Option<String>,
+    /// A shard's `runs.csv` digest (FNV-1a 64 of its bytes, 16 hex digits), checked by
+    /// `runner merge` so that an edited shard is refused; absent for a report that is no shard.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs_csv_digest: Option<String>,
     /// The machine's host name (`/proc/sys/kernel/hostname`), so that shards run on several
     /// machines say where they ran; `null` when unknown.
     pub host: Option<String>,

@@ -144,6 +144,11 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
         seeds: &spec.grid.seeds,
         quick,
         shard: inputs.shard.clone(),
+        runs_csv_digest: inputs
+            .shard
+            .as_ref()
+            .and_then(|_| unchanged::runs_digest(dir))
+            .map(|d| format!("{d:016x}")),
         host: metadata::host_name(),
         merged_shards: inputs.merged_shards,
         threads,

@@ -17,7 +17,7 @@ use plotters::prelude::*;
 
 use crate::record::RunRecord;
 use crate::report::aggregate::{self, Cell};
-use crate::report::atomic_write::write_atomic;
+use crate::report::atomic_write::{write_atomic, write_atomic_to_path};
 
 const FONT: &str = "sans-serif";
 const SIZE: (u32, u32) = (960, 600);
@@ -272,11 +272,10 @@ fn write_both(
         .with_context(|| format!("cannot draw {}", svg_path.display()))?;
     write_atomic(&svg_path, svg.as_bytes())?;
     let png_path = dir.join(format!("{stem}.png"));
-    let tmp = dir.join(format!(".{stem}.tmp.{}.png", std::process::id()));
-    png_drawing(BitMapBackend::new(&tmp, size).into_drawing_area())
-        .with_context(|| format!("cannot draw {}", png_path.display()))?;
-    std::fs::rename(&tmp, &png_path)
-        .with_context(|| format!("cannot write {}", png_path.display()))?;
+    write_atomic_to_path(&png_path, |tmp| {
+        png_drawing(BitMapBackend::new(tmp, size).into_drawing_area())
+            .with_context(|| format!("cannot draw {}", png_path.display()))
+    })?;
     Ok(vec![svg_path, png_path])
 }
 

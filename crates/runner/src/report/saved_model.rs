@@ -5,6 +5,11 @@
 //!
 //! Floats are written in serde_json's shortest round-trip form and read back exactly (the
 //! workspace enables `float_roundtrip`), so the rebuilt model is bit for bit the trained one.
+//!
+//! The file carries a digest of each of its parts ([`ModelDigest`]: FNV-1a 64 of the part
+//! written as compact JSON): reading it recomputes them and refuses a file whose run, bias,
+//! weights or pipeline were edited after the runner wrote it, naming the file and the parts that
+//! differ. A feature id that appears twice among the weights is refused too.
 
 use std::path::Path;
 
@@ -14,6 +19,7 @@ use features::FeatureSpace;
 use optimizers::{LinearModel, LossKind};
 use serde::{Deserialize, Serialize};
 
+use crate::provenance::Fnv64;
 use crate::record::RunRecord;
 use crate::report::atomic_write::write_atomic;
 
@@ -26,6 +32,8 @@ pub const FORMAT: &str = "sparsecross-model-1";
 pub struct SavedModel {
     /// [`FORMAT`].
     pub format: String,
+    /// The digest of every part, as written (checked by [`SavedModel::read`]).
+    pub digest: ModelDigest,
     /// The run that trained it.
     pub run: SavedRun,
     /// Logistic (probabilities) or squared (values).
@@ -38,6 +46,26 @@ pub struct SavedModel {
     pub weights: Vec<SavedWeight>,
     /// Everything that turns a CSV row into feature ids.
     pub pipeline: FeaturePipeline,
+}
+
+/// FNV-1a 64 (16 hex digits) of each part of a saved model written as compact JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelDigest {
+    /// Of `run` (run id, lambda, seed, test metrics, code).
+    pub run: String,
+    /// Of `loss`, `bias` and `dimension`.
+    pub model: String,
+    /// Of `weights` (ids, names and values).
+    pub weights: String,
+    /// Of `pipeline` (schema, label rule and classes, missing markers, bucket boundaries,
+    /// vocabularies, crosses, hash sizes).
+    pub pipeline: String,
+}
+
+/// The digest of `value` written as compact JSON.
+fn digest_of<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<String> {
+    Ok(Fnv64::new().with(&serde_json::to_vec(value)?).hex())
 }
 
 /// Where a saved model comes from.
@@ -106,8 +134,9 @@ impl SavedModel {
             .iter()
             .map(|&(id, weight)| Ok(SavedWeight { id, name: space.name(id)?, weight }))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(Self {
+        let mut saved = Self {
             format: FORMAT.to_string(),
+            digest: ModelDigest::default(),
             run: SavedRun {
                 experiment: row.experiment.clone(),
                 run_id: row.run_id.clone(),
@@ -128,13 +157,70 @@ impl SavedModel {
             dimension: space.dimension(),
             weights,
             pipeline: pipeline.clone(),
+        };
+        saved.digest = saved.compute_digest()?;
+        Ok(saved)
+    }
+
+    /// The digest of its parts as they are now.
+    pub fn compute_digest(&self) -> anyhow::Result<ModelDigest> {
+        Ok(ModelDigest {
+            run: digest_of(&self.run)?,
+            model: digest_of(&(&self.loss, self.bias, self.dimension))?,
+            weights: digest_of(&self.weights)?,
+            pipeline: digest_of(&self.pipeline)?,
         })
     }
 
-    /// Writes it as pretty JSON, atomically.
+    /// Writes it as pretty JSON, atomically, with the digest of its parts as they are.
     pub fn write(&self, path: &Path) -> anyhow::Result<()> {
-        let json = serde_json::to_vec_pretty(self)?;
+        let sealed = Self { digest: self.compute_digest()?, ..self.clone() };
+        let json = serde_json::to_vec_pretty(&sealed)?;
         write_atomic(path, &json)
+    }
+
+    /// Refuses a model whose parts do not have the digest written with them (naming the parts
+    /// that differ), or whose weights name a feature id twice.
+    fn check(&self, path: &Path) -> anyhow::Result<()> {
+        let now = self.compute_digest()?;
+        let parts = [
+            ("run", &now.run, &self.digest.run, "run facts (run id, lambda, metrics)"),
+            ("model", &now.model, &self.digest.model, "loss, bias or dimension"),
+            ("weights", &now.weights, &self.digest.weights, "weights (ids, names, values)"),
+            (
+                "pipeline",
+                &now.pipeline,
+                &self.digest.pipeline,
+                "pipeline (schema, label classes, boundaries, vocabularies)",
+            ),
+        ];
+        let differ: Vec<String> = parts
+            .iter()
+            .filter(|(_, now, written, _)| now != written)
+            .map(|(part, _, _, what)| format!("`{part}`: {what}"))
+            .collect();
+        if !differ.is_empty() {
+            anyhow::bail!(
+                "{}: digest mismatch in {}; edited after the runner wrote it? A model is applied \
+                 only as exported: export it again (`runner run SPEC --export-models`)",
+                path.display(),
+                differ.join("; ")
+            );
+        }
+        let mut seen = std::collections::HashMap::new();
+        for (i, w) in self.weights.iter().enumerate() {
+            if let Some(first) = seen.insert(w.id, i) {
+                anyhow::bail!(
+                    "{}: feature id {} appears twice among the weights (entries {} and {}); a \
+                     model names each feature once",
+                    path.display(),
+                    w.id,
+                    first + 1,
+                    i + 1
+                );
+            }
+        }
+        Ok(())
     }
 
     /// Reads a saved model; errors name the file and what is wrong.
@@ -151,6 +237,7 @@ impl SavedModel {
                 saved.format
             );
         }
+        saved.check(path)?;
         Ok(saved)
     }
 
@@ -190,16 +277,20 @@ mod tests {
         let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
             "../../results/california_own_data/models/real-s1-l1-coordinate_descent-lambda1e-4-5bf21df1.json",
         );
-        let saved = SavedModel::read(&committed).expect("a committed model reads");
         let mut value: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&committed).expect("read"))
                 .expect("json");
+        // Committed before models carried a digest: give it one, as the runner writes it.
+        value["digest"] = serde_json::to_value(ModelDigest::default()).expect("digest");
+        let saved: SavedModel = serde_json::from_value(value.clone()).expect("a model");
+        value["digest"] = serde_json::to_value(saved.compute_digest().expect("digest")).expect("");
         for metric in ["test_log_loss", "test_accuracy", "test_auc"] {
             value["run"][metric] = serde_json::Value::Null;
         }
+        let no_test: SavedModel = serde_json::from_value(value).expect("a model");
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("no_test.json");
-        std::fs::write(&path, value.to_string()).expect("write");
+        no_test.write(&path).expect("write");
         let read = SavedModel::read(&path).expect("null metrics are accepted");
         assert!(read.run.test_log_loss.is_nan() && read.run.test_auc.is_nan());
         assert_eq!(read.weights, saved.weights);

@@ -286,6 +286,19 @@ impl OptimizerSpec {
         self.batch().and_then(|b| b.support_sizes.as_ref())
     }
 
+    /// The entry without an online entry's lambda list: an online unit runs one lambda (its
+    /// `LambdaPlan::Single`), and a copy of the whole list in each of its units would make the
+    /// plan grow with the square of the list's length. A batch entry is left as it is (one unit
+    /// per data set holds its list).
+    pub fn for_one_lambda(&self) -> Self {
+        match self {
+            OptimizerSpec::Online(o) => {
+                OptimizerSpec::Online(OnlineSpec { lambdas: None, ..o.clone() })
+            }
+            OptimizerSpec::Batch(_) => self.clone(),
+        }
+    }
+
     /// Sets the support sizes of a batch entry (the lambda search and the refit fit other
     /// sizes than the spec's); an online entry has none and is left as it is.
     pub fn set_support_sizes(&mut self, sizes: Vec<usize>) {

@@ -1,7 +1,9 @@
 //! The sweep's middle stage, once per data set: its units to run (the data set built only when
 //! some are), the lambda search (points past the grid's edges, then those of the budget; points
 //! already measured come from the earlier rows, the rest from the row source), the selection
-//! marks, the selected models exported, and `runs.csv` rewritten.
+//! marks, the selected models exported, and `runs.csv` rewritten. Before the rows are written,
+//! a real data set's files are hashed again: when they are not the ones fingerprinted at the
+//! start, every row this data set trained now becomes an `error` row naming the file.
 
 use std::collections::{HashMap, HashSet};
 
@@ -32,11 +34,18 @@ pub fn run_dataset(stage: &Stage<'_>, tally: &mut Tally, key: DatasetKey) -> any
     let Stage { spec, setup, .. } = *stage;
     let units: Vec<&Unit> =
         setup.todo.iter().map(|&i| &setup.plan.units[i]).filter(|u| u.dataset == key).collect();
+    let before: HashSet<String> = tally.rows.iter().map(|r| r.run_id.clone()).collect();
     let mut current = Current { key, data: None, models: HashMap::new() };
     if !units.is_empty() {
-        current.data = Some(data::build(spec, key, &setup.data_dir).with_context(|| {
-            format!("experiment `{}` (the rows of earlier data sets are in runs.csv)", spec.name)
-        })?);
+        current.data =
+            Some(data::build(spec, key, &setup.data_dir, setup.identity.as_ref()).with_context(
+                || {
+                    format!(
+                        "experiment `{}` (the rows of earlier data sets are in runs.csv)",
+                        spec.name
+                    )
+                },
+            )?);
     }
     if let Some(data) = &current.data {
         tally.feature_sections.add(data, &setup.dir, &spec.name)?;
@@ -48,11 +57,26 @@ pub fn run_dataset(stage: &Stage<'_>, tally: &mut Tally, key: DatasetKey) -> any
     for phase in [Phase::Edges, Phase::Budget] {
         while search_step(stage, tally, &mut current, phase)? {}
     }
+    if let (Some(_), Some(identity)) = (&current.data, &setup.identity) {
+        if let Err(e) = identity.check_content() {
+            fail_new_rows(&mut tally.rows, &before, &e);
+            current.models.clear();
+        }
+    }
     // Selection, edges and the budget's choice first: the models exported are theirs.
     selection::mark_all(spec, &setup.plan, &mut tally.rows, Some(key));
     export_selected(setup, &tally.rows, &current)?;
     archive::write_runs(&setup.dir, &mut tally.rows, &mut tally.to_archive)?;
     Ok(())
+}
+
+/// Makes every row not in `before` (those this data set added now) an `error` row for `error`.
+fn fail_new_rows(rows: &mut [RunRecord], before: &HashSet<String>, error: &anyhow::Error) {
+    for row in rows.iter_mut().filter(|r| !before.contains(&r.run_id)) {
+        crate::execute::fail(row, format!("{error:#}"));
+        row.selected = false;
+        row.budget_selected = false;
+    }
 }
 
 /// One step of a search phase: the points it asks for now, taken from the earlier runs' search
@@ -89,7 +113,7 @@ fn search_step(
     source.check_search(key, &to_run)?;
     if !to_run.is_empty() && current.data.is_none() {
         // Every unit of this data set was resumed: build it now.
-        current.data = Some(data::build(spec, key, &setup.data_dir)?);
+        current.data = Some(data::build(spec, key, &setup.data_dir, setup.identity.as_ref())?);
     }
     if let (false, Some(data)) = (to_run.is_empty(), &current.data) {
         progressed |= train_additions(stage, tally, &mut current.models, &to_run, data);

@@ -32,6 +32,7 @@ pub fn finish(
             data_dir: &setup.data_dir,
             models_dir: setup.export_models.then_some(models_dir.as_path()),
             reset_rss: setup.reset_rss,
+            identity: setup.identity.as_ref(),
             fingerprints: &setup.fingerprints,
         };
         setup.pool.install(|| refit::refit_selected(&inputs, &mut tally.rows))?;

@@ -25,9 +25,11 @@
 //!   (`OnlineEntry::store_bytes_bound`: a dense store's whole vector, or a hash table including
 //!   the moment it grows) + the final model (`16 m`) + the counting Bloom filter (`bloom_counters`
 //!   bytes, with count admission) + the shuffle order (`8 n`, when shuffled) + 1 MiB.
-//! - **A data set**: `32 MiB` (the runner itself) + examples + the larger of the loading
-//!   transient and the runs in flight: the `threads` largest runs of the data set at once (plus,
-//!   with model export, every model kept until the data set is done).
+//! - **A data set**: `20 MiB` (the runner itself) + the grid (`4 KiB` per row of the whole plan:
+//!   its unit, its `runs.csv` row, the report's copies; measured at 3.3 KB per lambda with 1,000
+//!   to 10,000 lambdas) + examples + the larger of the loading transient and the runs in flight:
+//!   the `threads` largest runs of the data set at once (plus, with model export, every model kept
+//!   until the data set is done).
 //!
 //! - **Streaming** (`[data] stream`): the training split is not held (examples count the
 //!   validation and test rows only, and its distinct features are counted in a fixed sketch); a
@@ -59,8 +61,11 @@ use crate::spec::{ExperimentSpec, Family};
 const SYNTHETIC_SAMPLE: u64 = 256;
 /// Rows of a real file read to measure an example.
 const REAL_SAMPLE: u64 = 2000;
-/// The runner itself: code, thread stacks in use, rows, the report.
-pub const RUNNER_BYTES: u64 = 32 << 20;
+/// The runner itself: code, thread stacks in use, the report.
+pub const RUNNER_BYTES: u64 = 20 << 20;
+/// Per row of the plan (each lambda of an online entry, each point of a path): its unit, its
+/// `runs.csv` row and the report's copies, held until the sweep ends.
+pub const GRID_ROW_BYTES: u64 = 4 << 10;
 const MIB: u64 = 1 << 20;
 
 /// Bytes malloc hands out for a request of `bytes` (glibc: an 8-byte header, 16-byte chunks).
@@ -371,15 +376,18 @@ pub struct DatasetEstimate {
     pub in_flight: Vec<(Family, u64)>,
     /// Models kept for export until the data set is done.
     pub kept_models: u64,
-    /// The peak: runner + examples + max(loading, in flight + kept).
+    /// The plan's units and rows ([`GRID_ROW_BYTES`] per row of the whole plan).
+    pub grid: u64,
+    /// The peak: runner + grid + examples + max(loading, in flight + kept).
     pub total: u64,
 }
 
-/// Estimates the data set `key` of shape `shape` with its `units`, `threads` of them at once.
+/// Estimates the data set `key` of shape `shape` with its `units`, `threads` of them at once,
+/// in a plan of `plan_rows` rows.
 pub fn estimate(
     key: DatasetKey,
     shape: &DataShape,
-    units: &[&Unit],
+    (units, plan_rows): (&[&Unit], u64),
     threads: usize,
     keep_models: bool,
 ) -> DatasetEstimate {
@@ -395,7 +403,9 @@ pub fn estimate(
     };
     let examples = shape.examples_bytes();
     let loading = shape.loading_bytes();
+    let grid = plan_rows.saturating_mul(GRID_ROW_BYTES);
     let total = RUNNER_BYTES
+        .saturating_add(grid)
         .saturating_add(examples)
         .saturating_add(loading.max(in_flight_bytes.saturating_add(kept_models)));
     DatasetEstimate {
@@ -405,6 +415,7 @@ pub fn estimate(
         loading,
         in_flight: runs,
         kept_models,
+        grid,
         total,
     }
 }

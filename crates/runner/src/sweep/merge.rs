@@ -53,6 +53,8 @@ struct ShardMetadata {
     git_dirty: Option<bool>,
     quick: bool,
     shard: Option<String>,
+    #[serde(default)]
+    runs_csv_digest: Option<String>,
     spec: serde_json::Value,
     #[serde(default)]
     host: Option<String>,
@@ -173,6 +175,7 @@ fn read_shard(dir: &Path) -> anyhow::Result<ShardDir> {
     let Some((index, count)) = parsed else {
         bail!("{}: `shard` is `{shard}`, not I/N with 0 <= I < N", meta_path.display());
     };
+    check_runs_digest(&runs_path, &meta_path, meta.runs_csv_digest.as_deref())?;
     let rows = record::read_csv(&runs_path)?
         .into_iter()
         .enumerate()
@@ -180,6 +183,28 @@ fn read_shard(dir: &Path) -> anyhow::Result<ShardDir> {
         .filter(|(_, r)| !r.is_refit())
         .collect();
     Ok(ShardDir { dir: dir.to_path_buf(), index, count, meta, rows })
+}
+
+/// A shard's `runs.csv` has the digest its `metadata.json` recorded when the shard wrote it: an
+/// edited row (a metric, a count) or a file from elsewhere is refused, naming both files.
+fn check_runs_digest(runs: &Path, meta: &Path, recorded: Option<&str>) -> anyhow::Result<()> {
+    let Some(recorded) = recorded else {
+        bail!(
+            "{} has no `runs_csv_digest`: the shard was written by an older runner (or the field              was removed), so {} cannot be checked; rerun the shard with this runner",
+            meta.display(),
+            runs.display()
+        );
+    };
+    let bytes = std::fs::read(runs).with_context(|| format!("cannot read {}", runs.display()))?;
+    let digest = format!("{:016x}", provenance::fnv1a(&bytes));
+    if digest != recorded {
+        bail!(
+            "{}: digest mismatch (its bytes hash to {digest}, {} recorded {recorded} when the              shard wrote it): rows were edited after the shard ran (metrics, counts or ids?);              rerun the shard rather than merge edited rows",
+            runs.display(),
+            meta.display()
+        );
+    }
+    Ok(())
 }
 
 /// Every shard is of this experiment, this spec as run (`--quick` included) and the same N.

@@ -138,6 +138,33 @@ fn shapes(p: &Preflight<'_>) -> anyhow::Result<Shapes> {
     Ok(shapes)
 }
 
+/// Rows of the whole plan (what [`memory::GRID_ROW_BYTES`] counts).
+pub fn plan_rows(plan: &crate::plan::Plan) -> u64 {
+    plan.units.iter().map(|u| u.expected_rows() as u64).sum()
+}
+
+/// The most rows a plan may have ([`check_grid`]).
+pub const MAX_PLAN_ROWS: u64 = 250_000;
+
+/// Refuses a plan of more than [`MAX_PLAN_ROWS`] rows, with what its grid alone is estimated
+/// to hold, before anything is allocated for its runs.
+pub fn check_grid(plan: &crate::plan::Plan) -> anyhow::Result<()> {
+    let rows = plan_rows(plan);
+    if rows > MAX_PLAN_ROWS {
+        anyhow::bail!(
+            "refused before anything runs: the grid has {} rows (lambdas and path points x \
+             optimizers x data sets), more than the limit of {}; its units and rows alone are \
+             estimated at {} ({} per row). Split the lambdas over several specs or shards, or use \
+             fewer: a lambda grid of a few dozen points per decade is plenty",
+            grouped(rows),
+            grouped(MAX_PLAN_ROWS),
+            bytes(rows.saturating_mul(memory::GRID_ROW_BYTES) as f64),
+            bytes(memory::GRID_ROW_BYTES as f64)
+        );
+    }
+    Ok(())
+}
+
 /// The estimate of every data set of the plan that can be estimated.
 fn estimate_plan(p: &Preflight<'_>, shapes: &Shapes) -> Vec<DatasetEstimate> {
     let mut estimates = Vec::new();
@@ -146,7 +173,13 @@ fn estimate_plan(p: &Preflight<'_>, shapes: &Shapes) -> Vec<DatasetEstimate> {
             continue;
         };
         let units: Vec<&Unit> = p.plan.units.iter().filter(|u| u.dataset == key).collect();
-        estimates.push(memory::estimate(key, shape, &units, p.threads, p.keep_models));
+        estimates.push(memory::estimate(
+            key,
+            shape,
+            (&units, plan_rows(p.plan)),
+            p.threads,
+            p.keep_models,
+        ));
     }
     estimates
 }
@@ -166,7 +199,8 @@ fn largest_fitting(p: &Preflight<'_>, worst: &DatasetEstimate, limit: u64) -> Op
         } else {
             shape.with_rows(n, shape.n_other)
         };
-        memory::estimate(worst.key, &resized, &units, p.threads, p.keep_models).total
+        let grid = (units.as_slice(), plan_rows(p.plan));
+        memory::estimate(worst.key, &resized, grid, p.threads, p.keep_models).total
     };
     let (mut low, mut high) = (0u64, if real { shape.rows() } else { shape.n_train });
     if total(low) > limit {
@@ -206,9 +240,11 @@ fn check_memory(
         return Err(anyhow!(refusal(p, worst, &limit)));
     }
     eprintln!(
-        "memory: about {} at the peak (data set {}), within {limit}",
+        "memory: about {} at the peak (data set {}; the grid's {} rows {}), within {limit}",
         bytes(worst.total as f64),
         worst.shape.name,
+        grouped(plan_rows(p.plan)),
+        bytes(worst.grid as f64),
     );
     Ok(())
 }
@@ -260,8 +296,10 @@ fn estimate_terms(p: &Preflight<'_>, worst: &DatasetEstimate, limit: &Limit) -> 
         text.push_str(&format!("  models kept for export: {}\n", b(worst.kept_models)));
     }
     text.push_str(&format!(
-        "  building the data set (transient): {}\n  the runner itself: {}\n",
+        "  building the data set (transient): {}\n  the grid's units and rows: {}\n  the \
+         runner itself: {}\n",
         b(worst.loading),
+        b(worst.grid),
         b(memory::RUNNER_BYTES)
     ));
     text

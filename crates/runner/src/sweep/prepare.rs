@@ -45,6 +45,9 @@ pub struct Setup {
     pub export_models: bool,
     /// Batch units not to start (their estimate passes `[grid] memory_cap`).
     pub over_cap: OverCap,
+    /// A real data set's files as they were when their fingerprint was taken (checked again
+    /// while the run reads them).
+    pub identity: Option<data::DataIdentity>,
     /// Every data set's fingerprint (`None`: its real data file is missing).
     pub fingerprints: BTreeMap<DatasetKey, Option<String>>,
     /// Indices (into `plan.units`) of the units to run, in plan order.
@@ -120,6 +123,7 @@ pub fn prepare(
     if let Some(shard) = args.shard {
         plan = plan.shard(shard.index, shard.count);
     }
+    super::preflight::check_grid(&plan)?;
     let out = args.out.clone().unwrap_or_else(paths::default_results_dir);
     let report_name = report_name(&spec.name, args);
     let dir = report_dir(&out, &report_name, args);
@@ -136,7 +140,8 @@ pub fn prepare(
         keep_models: export_models,
         max_memory: args.max_memory,
     })?;
-    let fingerprints = source.fingerprints(spec, &plan, &data_dir)?;
+    let identity = data::check_files(spec, &data_dir)?;
+    let fingerprints = source.fingerprints(spec, &plan, &data_dir, identity.as_ref())?;
     // Before reading runs.csv: a second writer would otherwise read the same rows and replace
     // the first one's.
     let lock = lock_report_dir(&dir)?;
@@ -173,6 +178,7 @@ pub fn prepare(
         reset_rss,
         export_models,
         over_cap,
+        identity,
         fingerprints,
         todo,
         resumed: reconciled.resumed,
@@ -218,7 +224,9 @@ fn reconcile_previous(
     source: &mut RowSource,
     started_unix: u64,
 ) -> anyhow::Result<(Reconciled, Archiving, Searched)> {
-    for leftover in remove_leftovers(previous.dir) {
+    let dirs =
+        [previous.dir.to_path_buf(), previous.dir.join("plots"), previous.dir.join("models")];
+    for leftover in dirs.iter().flat_map(|d| remove_leftovers(d)) {
         eprintln!(
             "removed {}: a partial write left by an interrupted run (the file it was replacing \
              is intact)",

@@ -33,6 +33,8 @@ pub struct RefitInputs<'a> {
     pub models_dir: Option<&'a Path>,
     /// Reset the peak RSS before each run.
     pub reset_rss: bool,
+    /// The real data files as the run found them.
+    pub identity: Option<&'a data::DataIdentity>,
     /// The data fingerprint of each data set (`None`: its file is missing).
     pub fingerprints: &'a BTreeMap<DatasetKey, Option<String>>,
 }
@@ -78,7 +80,7 @@ pub fn refit_selected(inputs: &RefitInputs<'_>, rows: &mut Vec<RunRecord>) -> an
         if selected.is_empty() {
             continue;
         }
-        let data = data::build(inputs.spec, key, inputs.data_dir)?;
+        let data = data::build(inputs.spec, key, inputs.data_dir, inputs.identity)?;
         let merged = train_and_validation(data)?;
         let fingerprint = inputs.fingerprints.get(&key).cloned().flatten().unwrap_or_default();
         let ctx = RunContext {

@@ -91,10 +91,14 @@ impl RowSource {
         spec: &spec::ExperimentSpec,
         plan: &Plan,
         data_dir: &Path,
+        identity: Option<&data::DataIdentity>,
     ) -> anyhow::Result<BTreeMap<DatasetKey, Option<String>>> {
         match self {
             RowSource::Shards(m) => Ok(m.fingerprints.clone()),
-            RowSource::Train => data::fingerprint::fingerprints(spec, &plan.datasets, data_dir),
+            RowSource::Train => {
+                let known = identity.map(|i| i.hash);
+                data::fingerprint::fingerprints_with(spec, &plan.datasets, data_dir, known)
+            }
         }
     }
 

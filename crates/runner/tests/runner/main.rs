@@ -10,6 +10,8 @@ mod common;
 
 mod cli;
 mod deploy;
+mod grid_memory;
+mod integrity;
 mod layers;
 mod merge;
 mod module_graph;
@@ -20,3 +22,4 @@ mod real_streaming;
 mod search;
 mod streaming;
 mod tidy;
+mod writes;

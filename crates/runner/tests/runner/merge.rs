@@ -120,6 +120,18 @@ fn edit_cell(path: &Path, row: usize, column: &str, value: &str) {
     writer.flush().unwrap();
 }
 
+/// Records `shard`'s current `runs.csv` digest in its `metadata.json`, as the shard would have
+/// had it written these rows (so a test of a later check gets past the digest).
+fn reseal(shard: &Path) {
+    let bytes = std::fs::read(shard.join("runs.csv")).unwrap();
+    let meta_path = shard.join("metadata.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    let digest = format!("{:016x}", runner::provenance::fnv1a(&bytes));
+    meta["runs_csv_digest"] = serde_json::Value::String(digest);
+    std::fs::write(&meta_path, serde_json::to_string_pretty(&meta).unwrap()).unwrap();
+}
+
 #[test]
 fn three_shards_run_at_once_merge_into_the_unsharded_runs() {
     let setup = Setup::new();
@@ -216,6 +228,7 @@ fn a_row_made_by_other_code_is_refused() {
     let setup = Setup::new();
     let shards = setup.shards("shards", &[0, 1, 2], 3);
     edit_cell(&shards[1].join("runs.csv"), 0, "code_version", "0123456789abcdef");
+    reseal(&shards[1]);
     let error = setup.refused(&shards);
     let file = shards[1].join("runs.csv");
     assert!(error.contains(&format!("{} line 2", file.display())), "{error}");
@@ -228,6 +241,7 @@ fn a_row_made_from_other_data_is_refused() {
     let setup = Setup::new();
     let shards = setup.shards("shards", &[0, 1, 2], 3);
     edit_cell(&shards[2].join("runs.csv"), 1, "data_fingerprint", "feedfacefeedface");
+    reseal(&shards[2]);
     let error = setup.refused(&shards);
     let file = shards[2].join("runs.csv");
     assert!(error.contains(&format!("{} line 3", file.display())), "{error}");
@@ -265,7 +279,31 @@ fn a_unit_no_shard_holds_is_named() {
         writer.write_record(r).unwrap();
     }
     writer.flush().unwrap();
+    reseal(&shards[1]);
     let error = setup.refused(&shards);
     assert!(error.contains("1 units of the plan have no row in any shard"), "{error}");
     assert!(error.contains(&format!("{gone} (shard 1)")), "{error}");
+}
+
+#[test]
+fn an_edited_shard_row_or_a_shard_without_its_digest_is_refused_naming_the_file() {
+    let setup = Setup::new();
+    let shards = setup.shards("shards", &[0, 1], 2);
+    let runs = shards[1].join("runs.csv");
+    let original = std::fs::read(&runs).unwrap();
+    for (column, value) in [("log_loss", "0.125"), ("nonzero_weights", "3")] {
+        edit_cell(&runs, 0, column, value);
+        let error = setup.refused(&shards);
+        assert!(error.contains(&format!("{}: digest mismatch", runs.display())), "{error}");
+        assert!(error.contains("edited"), "{error}");
+        std::fs::write(&runs, &original).unwrap();
+    }
+    // A shard whose metadata.json has no digest (an older runner's) is refused too.
+    let meta_path = shards[1].join("metadata.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    meta.as_object_mut().unwrap().remove("runs_csv_digest");
+    std::fs::write(&meta_path, meta.to_string()).unwrap();
+    let error = setup.refused(&shards);
+    assert!(error.contains("has no `runs_csv_digest`"), "{error}");
 }
