@@ -55,7 +55,7 @@ fn unknown_spec_key_names_the_file_and_the_key() {
     let stderr = text(&output.stderr);
     assert!(stderr.contains("bad.toml"), "{stderr}");
     assert!(stderr.contains("seedz"), "{stderr}");
-    assert!(stderr.contains("line"), "{stderr}");
+    assert!(stderr.contains("bad.toml:9:1:"), "the key's line and column: {stderr}");
 }
 
 #[test]

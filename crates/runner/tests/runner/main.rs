@@ -12,6 +12,7 @@ mod cli;
 mod deploy;
 mod layers;
 mod merge;
+mod messages;
 mod module_graph;
 mod own_data;
 mod preflight;
