@@ -75,7 +75,7 @@ fn edge_choices_are_searched_past_and_resumed() {
         "--no-plots",
     ]);
     assert!(output.status.success());
-    assert!(text(&output.stdout).contains("(0 run now"), "{}", text(&output.stdout));
+    assert!(text(&output.stdout).contains(": 0 run now"), "{}", text(&output.stdout));
     assert_eq!(std::fs::read(dir.path().join("edges/runs.csv")).unwrap(), before);
     assert!(!dir.path().join("edges/runs.archive.csv").exists(), "nothing left runs.csv");
 }
@@ -133,4 +133,35 @@ fn a_budget_finds_the_best_model_within_it_per_method() {
     assert!(!output.status.success());
     assert!(text(&output.stderr).contains("unknown budget `weights`"), "{}", text(&output.stderr));
     let _ = TIMING_COLUMNS;
+}
+
+/// The `N` of `... N WHAT...` in `line` (the number just before `what`).
+fn count_before(line: &str, what: &str) -> usize {
+    let head = &line[..line.find(what).unwrap_or_else(|| panic!("no `{what}` in {line}"))];
+    head.trim_end().rsplit([' ', '(']).next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn the_closing_counts_add_up_and_progress_says_what_the_search_added() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("edges.toml");
+    std::fs::write(&spec, SPEC).unwrap();
+    let out = dir.path().to_str().unwrap();
+    let output = runner(&["run", spec.to_str().unwrap(), "--out", out, "--no-plots"]);
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    let rows = read_runs(&dir.path().join("edges/runs.csv"));
+    let line = stdout.lines().find(|l| l.contains(" runs in ")).unwrap();
+    let added = rows.iter().filter(|r| r["origin"] != "grid").count();
+    assert!(added > 0, "{line}");
+    assert_eq!(count_before(line, " runs in "), rows.len(), "{line}");
+    assert_eq!(count_before(line, " added by the lambda search"), added, "{line}");
+    let (now, earlier) = (count_before(line, " run now"), count_before(line, " from earlier"));
+    assert_eq!(now + earlier, rows.len(), "{line}");
+    // The progress lines: the search's points are named, and no line before the last claims
+    // that nothing is left.
+    let progress: Vec<&str> = stderr.lines().filter(|l| l.starts_with('[')).collect();
+    assert!(progress.iter().any(|l| l.contains(" from the search]")), "{stderr}");
+    let (last, before) = progress.split_last().unwrap();
+    assert!(before.iter().all(|l| !l.contains("ETA 0s")), "{stderr}");
+    assert!(last.contains("until the lambda search stops"), "{last}");
 }
