@@ -165,3 +165,26 @@ fn the_closing_counts_add_up_and_progress_says_what_the_search_added() {
     assert!(before.iter().all(|l| !l.contains("ETA 0s")), "{stderr}");
     assert!(last.contains("until the lambda search stops"), "{last}");
 }
+
+/// A spec of one online method at `lambdas` (the search on, up to 6 steps a side).
+fn one_method(kind: &str, online: &str, lambdas: &str, tolerance: &str) -> String {
+    format!(
+        "name = \"edges\"\n[data]\nn_train = 2000\nn_validation = 1000\nn_test = 1000\n\
+         [data.synthetic]\ninteractions = 2\n[grid]\nk = [3]\nseeds = [1]\n[selection]\n\
+         tolerance = {tolerance}\n[[regularizer]]\nkind = \"{kind}\"\n\
+         [[regularizer.optimizer]]\nonline = \"{online}\"\nlambdas = {lambdas}\n"
+    )
+}
+
+#[test]
+fn a_low_edge_tries_lambda_zero_first_and_stops_there_when_it_is_best() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("edges.toml");
+    std::fs::write(&spec, one_method("l2", "sgd_subgradient", "[0.01, 0.1]", "0.0")).unwrap();
+    let (rows, _) = run(&spec, dir.path(), &[]);
+    let added: Vec<&Row> = rows.iter().filter(|r| r["origin"] == "edge_search").collect();
+    assert_eq!(added.len(), 1, "lambda 0 only, not decades down towards it: {added:?}");
+    assert_eq!(added[0]["lambda"].parse::<f64>().unwrap(), 0.0);
+    let sel = selected(&rows);
+    assert_eq!((sel[0]["lambda"].as_str(), sel[0]["grid_edge"].as_str()), ("0.0", "bound"));
+}
