@@ -42,7 +42,7 @@ pub enum FeaturesError {
     #[error("write failed: {0}")]
     Write(#[from] std::io::Error),
     /// A column named in the schema or the feature spec is absent from the file's header.
-    #[error("{file}: column `{column}` not found in the header (columns: {available})")]
+    #[error("{file}: column `{column}` not found in the header (columns: {available}){hint}")]
     MissingColumn {
         /// The file name.
         file: String,
@@ -50,6 +50,8 @@ pub enum FeaturesError {
         column: String,
         /// The header's columns, comma separated.
         available: String,
+        /// `"; did you mean `NAME`?"` for a header column close to `column`, or empty.
+        hint: String,
     },
     /// A column the schema reads appears more than once in the header, so which one is meant
     /// is ambiguous (reading the first silently would be a wrong result if the second is meant).

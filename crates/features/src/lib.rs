@@ -13,12 +13,14 @@
 //!   vocabularies, crosses;
 //! - [`synthetic`]: the seeded generator with a known true model;
 //! - [`real`]: CSV / gzipped CSV with a declared schema, splits, fitted feature columns;
-//! - [`libsvm`], [`vw`]: interchange formats for peer tools.
+//! - [`libsvm`], [`vw`]: interchange formats for peer tools;
+//! - [`did_you_mean`]: the known name closest to a misspelled one, for error messages.
 //!
 //! Randomness (synthetic models and rows, shuffles) comes from ChaCha8 streams with every
 //! derived distribution written out in this crate, so a seed gives the same bits across
 //! dependency versions.
 
+pub mod did_you_mean;
 mod error;
 mod example;
 mod label_style;

@@ -3,13 +3,14 @@
 //! RIGHT`; [`main`] is the binary's entry point.
 //!
 //! The top layer: depends on `sweep` (which runs a spec and merges shards), `spec` (for `list`), `predict`,
-//! `split_file`, `report` (for `beside`) and `paths`.
+//! `split_file`, `report` (for `beside`), `messages` and `paths`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::messages::{shorten_quoted, usage_error, UsageError};
 use crate::paths;
 use crate::sweep::failures::{RunsFailed, EXIT_RUNS_FAILED};
 use crate::sweep::{self, RunArgs};
@@ -111,23 +112,30 @@ pub enum Command {
 /// Parses the process's command line and runs it; an error is printed to stderr with its
 /// context chain and gives a failing exit code.
 /// Exit codes: 0 when everything ran; 1 on an error that stopped the command (a spec error, a
-/// refused spec, an unreadable file); 2 on a command-line error (clap's); 3
-/// ([`EXIT_RUNS_FAILED`]) when the sweep and its report were written but some runs ended in
-/// `error`.
+/// refused spec, an unreadable file); 2 on a bad command-line value (clap's errors, and the
+/// [`UsageError`]s of values checked after parsing: an unknown experiment, an out-of-range
+/// `--test-fraction`, ...); 3 ([`EXIT_RUNS_FAILED`]) when the sweep and its report were written
+/// but some runs ended in `error`.
 pub fn main() -> ExitCode {
     match main_with(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // `{:#}` prints the context chain on one line, without a backtrace.
-            eprintln!("error: {e:#}");
+            // `{:#}` prints the context chain on one line, without a backtrace; a quoted value
+            // (a field of a data file, say) is cut to a readable length.
+            eprintln!("error: {}", shorten_quoted(&format!("{e:#}")));
             if e.downcast_ref::<RunsFailed>().is_some() {
                 ExitCode::from(EXIT_RUNS_FAILED)
+            } else if e.chain().any(|c| c.downcast_ref::<UsageError>().is_some()) {
+                ExitCode::from(EXIT_USAGE)
             } else {
                 ExitCode::FAILURE
             }
         }
     }
 }
+
+/// The exit code of a bad command-line value (clap's own).
+pub const EXIT_USAGE: u8 = 2;
 
 /// Runs the command line.
 pub fn main_with(cli: Cli) -> anyhow::Result<()> {
@@ -148,7 +156,9 @@ pub fn main_with(cli: Cli) -> anyhow::Result<()> {
             label_texts,
         }) => {
             let Some((pos, neg)) = label_texts.split_once(',') else {
-                anyhow::bail!("--label-texts `{label_texts}`: expected POS,NEG, e.g. yes,no");
+                return Err(usage_error(format!(
+                    "--label-texts `{label_texts}`: expected POS,NEG, e.g. yes,no"
+                )));
             };
             crate::split_file::run(&crate::split_file::SplitRequest {
                 input,
@@ -185,10 +195,17 @@ fn run(spec: &str, args: &RunArgs) -> anyhow::Result<()> {
 fn spec_path(spec: &str) -> anyhow::Result<PathBuf> {
     let path = paths::resolve_spec(spec);
     if !path.is_file() {
-        anyhow::bail!(
-            "no experiment spec `{spec}`: not a file, nor a spec in {} (`runner list` shows them)",
+        let names: Vec<String> = paths::list_specs()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().to_string()))
+            .collect();
+        let hint = features::did_you_mean::hint(spec, names.iter().map(String::as_str));
+        return Err(usage_error(format!(
+            "no experiment spec `{spec}`: not a file, nor a spec in {} (`runner list` shows \
+             them){hint}",
             paths::experiments_dir().display()
-        );
+        )));
     }
     Ok(path)
 }

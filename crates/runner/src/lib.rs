@@ -5,13 +5,15 @@
 //! [`cli::main`]. Modules form layers, listed from the bottom up; a module uses only modules
 //! listed before it (`tests/runner/module_graph.rs` checks that no module imports another in a circle):
 //!
+//! - [`messages`]: "did you mean" hints, quoted values cut to a readable length, and the
+//!   usage error of a bad command-line value (exit code 2). Uses nothing.
 //! - [`paths`]: where the experiments, the results and the data are. Uses nothing.
 //! - [`record`]: one row of `runs.csv`, and reading and writing the file. Uses nothing.
 //! - [`provenance`]: the fingerprint and git state of the code this binary was built from
 //!   (computed by `build.rs`), and the FNV-1a hasher of every fingerprint. Uses nothing.
 //! - [`spec`]: parses and checks an experiment spec once, including its `[[compare]]` tables and
 //!   the parts the libraries define (data tables; optimizer and regularizer settings go to the
-//!   libraries' registries). Uses nothing.
+//!   libraries' registries). Uses `messages`.
 //! - [`plan`]: expands a spec into data sets (k, seed) and work units, with their run ids. Uses
 //!   `spec`, `provenance`.
 //! - [`data`]: builds the data set of one (k, seed), synthetic or from a file, and fingerprints
@@ -32,13 +34,15 @@
 //! - [`predict`]: `runner predict`, a saved model applied to a CSV file. Uses `report`,
 //!   `output_guard`.
 //! - [`split_file`]: `runner split`, one CSV cut into a training and a test file (optionally
-//!   with a derived text label). Uses `provenance`, `report` (atomic writes), `output_guard`.
+//!   with a derived text label). Uses `provenance`, `report` (atomic writes), `output_guard`,
+//!   `messages`.
 //! - [`cli`]: the command line. Uses `sweep`, `spec`, `paths`, `methods`, `predict`,
-//!   `split_file`.
+//!   `split_file`, `messages`.
 
 pub mod cli;
 pub mod data;
 pub mod execute;
+pub mod messages;
 pub mod methods;
 pub mod output_guard;
 pub mod paths;

@@ -10,13 +10,17 @@
 //!
 //! Both outputs are written atomically and may be neither the input nor each other.
 //!
-//! Uses `provenance` (the FNV-1a hasher), `report` (atomic writes), `output_guard`.
+//! A bad option value (`--test-fraction`, `--derive-label`) is a usage error (exit code 2).
+//!
+//! Uses `provenance` (the FNV-1a hasher), `report` (atomic writes), `output_guard`, `messages`.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use features::did_you_mean;
 use features::real::LabelRule;
 
+use crate::messages::usage_error;
 use crate::output_guard::{check_outputs, Named};
 use crate::provenance::Fnv64;
 use crate::report::atomic_write::write_atomic;
@@ -70,7 +74,9 @@ fn parse_derived(text: &str) -> anyhow::Result<(String, String, LabelRule)> {
 pub fn run(request: &SplitRequest) -> anyhow::Result<()> {
     let f = request.test_fraction;
     if !(f > 0.0 && f < 1.0) {
-        anyhow::bail!("--test-fraction must be between 0 and 1 (exclusive), got {f}");
+        return Err(usage_error(format!(
+            "--test-fraction must be between 0 and 1 (exclusive), got {f}"
+        )));
     }
     check_outputs(
         &[
@@ -95,16 +101,20 @@ pub fn run(request: &SplitRequest) -> anyhow::Result<()> {
     for &(_, i) in &order[..n_test] {
         is_test[i] = true;
     }
-    write(
-        &request.train_out,
-        &header,
-        records.iter().zip(&is_test).filter(|(_, &t)| !t).map(|(r, _)| r),
-    )?;
-    write(
-        &request.test_out,
-        &header,
-        records.iter().zip(&is_test).filter(|(_, &t)| t).map(|(r, _)| r),
-    )?;
+    let rows = |test: bool| records.iter().zip(&is_test).filter(move |(_, &t)| t == test);
+    write(&request.train_out, &header, rows(false).map(|(r, _)| r))
+        .with_context(|| format!("cannot write --train-out {}", request.train_out.display()))?;
+    if let Err(e) = write(&request.test_out, &header, rows(true).map(|(r, _)| r)) {
+        // No half of a split is left behind: the training file just written goes too.
+        let removed = std::fs::remove_file(&request.train_out).is_ok();
+        return Err(e).with_context(|| {
+            format!(
+                "cannot write --test-out {}{}",
+                request.test_out.display(),
+                if removed { " (the --train-out file just written is removed)" } else { "" }
+            )
+        });
+    }
     println!(
         "{file}: {} rows to {}, {n_test} rows to {}",
         n - n_test,
@@ -130,12 +140,14 @@ fn read_rows(
         reader.headers().with_context(|| format!("{file}: cannot read the header"))?.clone();
     let derived = match &request.derive_label {
         Some(text) => {
-            let (name, column, rule) = parse_derived(text)?;
-            let field = header.iter().position(|h| h.trim() == column).with_context(|| {
-                format!(
-                    "{file}: column `{column}` not in the header ({})",
-                    header.iter().collect::<Vec<_>>().join(", ")
-                )
+            let (name, column, rule) =
+                parse_derived(text).map_err(|e| usage_error(format!("{e:#}")))?;
+            let field = header.iter().position(|h| h.trim() == column).ok_or_else(|| {
+                usage_error(format!(
+                    "--derive-label: {file}: column `{column}` not in the header ({}){}",
+                    header.iter().collect::<Vec<_>>().join(", "),
+                    did_you_mean::hint(&column, header.iter().map(str::trim))
+                ))
             })?;
             if header.iter().any(|h| h.trim() == name) {
                 anyhow::bail!("{file}: the header already has a column `{name}`");

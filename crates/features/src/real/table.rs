@@ -210,6 +210,7 @@ impl<'f> FileRows<'f> {
                 file: name.to_owned(),
                 column: column.to_owned(),
                 available: header.iter().collect::<Vec<_>>().join(", "),
+                hint: crate::did_you_mean::hint(column, header.iter().map(str::trim)),
             })?;
             match header.iter().skip(first + 1).position(|h| h.trim() == column) {
                 Some(later) => Err(FeaturesError::DuplicateColumn {

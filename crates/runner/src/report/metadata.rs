@@ -135,10 +135,18 @@ pub struct ResumeFacts {
     /// Rows of the report's earlier `runs.csv` that `runner merge` replaced with the shards'
     /// rows (moved to the archive).
     pub merged_over: usize,
+    /// Rows of runs that ended in `error`, moved to the archive so that their runs are retried
+    /// (left out of `metadata.json` when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub errors_retried: usize,
     /// Rows appended to the archive in this run.
     pub archived: usize,
     /// The archive file (beside `runs.csv`), when rows were appended to it.
     pub archive_file: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Versions of the workspace crates (compiled in) and of `RECORDED_DEPENDENCIES` (from

@@ -134,13 +134,27 @@ fn ranges(charts: &[&Chart]) -> Ranges {
     (range(points.iter().map(|p| p.0), x_log), range(points.iter().map(|p| p.1), y_log))
 }
 
+/// A drawing error as a plain message: plotters' PNG backend shows an I/O error in Rust's
+/// Debug form (`ImageError(IoError(Os { code: 28, kind: StorageFull, message: "…" }))`), of
+/// which the message is kept.
+fn drawing_error<E: std::error::Error + Send + Sync>(
+    error: DrawingAreaErrorKind<E>,
+) -> anyhow::Error {
+    let text = error.to_string();
+    let io = text.split_once("message: \"").and_then(|(_, m)| m.split_once('"')).map(|(m, _)| m);
+    match io {
+        Some(message) => anyhow::anyhow!("cannot draw the image: {message}"),
+        None => anyhow::anyhow!("cannot draw the image: {text}"),
+    }
+}
+
 fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, chart: &Chart) -> anyhow::Result<()>
 where
     DB::ErrorType: 'static,
 {
-    root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    root.fill(&WHITE).map_err(drawing_error)?;
     draw_panel(&root, chart, ranges(&[chart]))?;
-    root.present().map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    root.present().map_err(drawing_error)?;
     Ok(())
 }
 
@@ -160,7 +174,7 @@ where
         .x_label_area_size(45)
         .y_label_area_size(75)
         .build_cartesian_2d(xs, ys)
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        .map_err(drawing_error)?;
     let (x_log, y_log) = (chart.x_log, chart.y_log);
     // On a log axis, one label per decade (plotters then picks whole numbers).
     let decades = |r: &std::ops::Range<f64>| ((r.end - r.start).round() as usize + 1).clamp(2, 12);
@@ -176,7 +190,7 @@ where
         .label_style((FONT, 14))
         .axis_desc_style((FONT, 16))
         .draw()
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        .map_err(drawing_error)?;
     let mut colour = 0;
     for (series, points) in lines {
         if points.is_empty() {
@@ -190,12 +204,12 @@ where
         };
         let legend_style = style;
         ctx.draw_series(LineSeries::new(points.clone(), style))
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?
+            .map_err(drawing_error)?
             .label(series.name.as_str())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], legend_style));
         if !series.reference {
             ctx.draw_series(points.iter().map(|&p| Circle::new(p, 3, style.filled())))
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                .map_err(drawing_error)?;
         }
     }
     ctx.configure_series_labels()
@@ -204,7 +218,7 @@ where
         .label_font((FONT, 13))
         .position(chart.legend.clone())
         .draw()
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        .map_err(drawing_error)?;
     Ok(())
 }
 
@@ -217,12 +231,12 @@ fn draw_beside<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    root.fill(&WHITE).map_err(drawing_error)?;
     let shared = ranges(&[left, right]);
     let (left_area, right_area) = root.split_horizontally(SIZE.0);
     draw_panel(&left_area, left, shared.clone())?;
     draw_panel(&right_area, right, shared)?;
-    root.present().map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    root.present().map_err(drawing_error)?;
     Ok(())
 }
 

@@ -37,9 +37,13 @@ pub fn read<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<GridSpe
         .map_err(|(key, why)| D::Error::custom(format!("`grid.{key}`: {why}")))?;
     let grid: GridSpec = table.try_into().map_err(|e| {
         let why = e.message().trim_end();
-        match why.starts_with("unknown field") {
-            true => D::Error::custom(format!("{why}, or {}", TrainingSpec::keys_text())),
-            false => D::Error::custom(why),
+        // The table's error names the key below its message (`in `k``).
+        let shown = e.to_string();
+        let key = shown.rsplit_once("in `").and_then(|(_, k)| k.split('`').next());
+        match (why.starts_with("unknown field"), key) {
+            (true, _) => D::Error::custom(format!("{why}, or {}", TrainingSpec::keys_text())),
+            (false, Some(key)) => D::Error::custom(format!("`grid.{key}`: {why}")),
+            (false, None) => D::Error::custom(why),
         }
     })?;
     Ok(GridSpec { training, ..grid })
@@ -70,8 +74,15 @@ impl GridSpec {
     }
 }
 
+/// What a size may be, for the message of a value that is not one.
+const SIZES_ALLOWED: &str = "a size is a whole number of bytes (at least 1) or a number and a \
+    unit in quotes, e.g. \"4GiB\" or \"512MiB\"";
+
+/// How the message of a value that is not a size starts after the value.
+const NOT_A_SIZE: &str = "is not a size";
+
 /// A size in a spec: bytes, or a number with a unit (`"4GiB"`).
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum SizeSpec {
     /// Bytes.
@@ -80,12 +91,53 @@ pub enum SizeSpec {
     Text(String),
 }
 
+impl<'de> Deserialize<'de> for SizeSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(SizeVisitor)
+    }
+}
+
+/// Reads a [`SizeSpec`], naming the value and what a size may be when it is not one.
+struct SizeVisitor;
+
+impl serde::de::Visitor<'_> for SizeVisitor {
+    type Value = SizeSpec;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(SIZES_ALLOWED)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<SizeSpec, E> {
+        Ok(SizeSpec::Bytes(v))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<SizeSpec, E> {
+        u64::try_from(v).map(SizeSpec::Bytes).map_err(|_| not_a_size(v))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<SizeSpec, E> {
+        Err(not_a_size(v))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<SizeSpec, E> {
+        Err(not_a_size(v))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SizeSpec, E> {
+        Ok(SizeSpec::Text(v.to_string()))
+    }
+}
+
+fn not_a_size<E: serde::de::Error>(value: impl std::fmt::Display) -> E {
+    E::custom(format!("{value} {NOT_A_SIZE}: {SIZES_ALLOWED}"))
+}
+
 impl SizeSpec {
     /// The size in bytes, or why the text is not one.
     pub fn bytes(&self) -> Result<u64, String> {
         match self {
             SizeSpec::Bytes(b) if *b >= 1 => Ok(*b),
-            SizeSpec::Bytes(_) => Err("must be at least one byte".to_string()),
+            SizeSpec::Bytes(b) => Err(format!("{b} {NOT_A_SIZE}: {SIZES_ALLOWED}")),
             SizeSpec::Text(text) => parse_size(text),
         }
     }
@@ -116,8 +168,13 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         }
     };
     let bytes = value * factor as f64;
-    if !(bytes.is_finite() && bytes >= 1.0 && bytes < u64::MAX as f64) {
-        return Err(format!("`{text}` is not a size of at least one byte"));
+    if !(bytes.is_finite() && bytes < u64::MAX as f64) {
+        return Err(format!(
+            "`{text}` is too large: a size is at most 2^64 - 1 bytes (about 16 million TiB)"
+        ));
+    }
+    if bytes < 1.0 {
+        return Err(format!("`{text}` is less than one byte: {SIZES_ALLOWED}"));
     }
     Ok(bytes as u64)
 }

@@ -4,7 +4,8 @@
 //! it, the line and the key; checks made after parsing name the key by its dotted path (for
 //! example `regularizer[2].optimizer[0].lambdas`). `experiments/README.md` documents every key.
 //!
-//! The bottom layer of the runner: it depends on no other module of it. One file per table:
+//! The bottom layer of the runner: it depends on no other module of it but `messages` (hints
+//! and quoted values in errors). [`locate`] finds the line of a key for errors. One file per table:
 //! [`experiment`] (the whole, and the checks that span tables), [`data`], [`grid`] (with the
 //! [`training`] knobs, declared once, that optimizer entries may override), [`regularizer`],
 //! [`optimizer`] (an `Online | Batch` entry), [`selection`], [`quick`], [`report`] and
@@ -18,6 +19,7 @@ pub mod data;
 pub mod experiment;
 pub mod feasible;
 pub mod grid;
+pub mod locate;
 pub mod optimizer;
 pub mod quick;
 pub mod regularizer;
@@ -30,6 +32,8 @@ pub mod training;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+
+use crate::messages::with_suggestion;
 
 pub use self::data::DataSpec;
 pub use self::experiment::ExperimentSpec;
@@ -60,19 +64,58 @@ pub fn load(path: &Path) -> anyhow::Result<LoadedSpec> {
     Ok(LoadedSpec { path: path.to_path_buf(), spec, text })
 }
 
-/// Parses and checks spec text; `path` is only used in error messages.
+/// Parses and checks spec text; `path` is only used in error messages, which start with
+/// `FILE:LINE:COLUMN:` where the line is known and end with a "did you mean" for a misspelled
+/// name.
 pub fn parse(text: &str, path: &Path) -> anyhow::Result<ExperimentSpec> {
-    let in_file = |e: anyhow::Error| anyhow::anyhow!("{}: {e}", path.display());
-    let table: toml::Table = toml::from_str(text).map_err(|e| in_file(toml_error(e)))?;
+    let file = path.display().to_string();
+    let table: toml::Table = toml::from_str(text).map_err(|e| toml_error(&file, text, e))?;
+    let located = |e: anyhow::Error| {
+        let message = e.to_string();
+        let keys = |r: usize, o: Option<usize>| entry_keys(&table, r, o);
+        let at = locate::of_entry_error(text, &message, &keys);
+        in_file(&file, at, &message)
+    };
     // The optimizer entries first, so that their errors name their path (serde's do not).
-    read_optimizer_entries(&table).map_err(in_file)?;
-    let spec: ExperimentSpec = toml::from_str(text).map_err(|e| in_file(toml_error(e)))?;
-    spec.check().map_err(in_file)?;
+    read_optimizer_entries(&table).map_err(located)?;
+    let spec: ExperimentSpec = toml::from_str(text).map_err(|e| toml_error(&file, text, e))?;
+    spec.check().map_err(located)?;
     Ok(spec)
 }
 
-fn toml_error(error: toml::de::Error) -> anyhow::Error {
-    anyhow::anyhow!("{}", error.to_string().trim_end())
+/// `FILE:LINE:COLUMN: MESSAGE` (`FILE: MESSAGE` without a location), with a "did you mean".
+fn in_file(file: &str, at: Option<locate::Location>, message: &str) -> anyhow::Error {
+    let message = with_suggestion(message.trim_end(), &[]);
+    match at {
+        Some(at) => anyhow::anyhow!("{file}:{at}: {message}"),
+        None => anyhow::anyhow!("{file}: {message}"),
+    }
+}
+
+/// A TOML or serde error at its line: the key's own line when serde names an unknown key of
+/// a table it points at by its header.
+fn toml_error(file: &str, text: &str, error: toml::de::Error) -> anyhow::Error {
+    let message = error.message();
+    let at = error.span().map(|span| {
+        let unknown = message.strip_prefix("unknown field `").and_then(|r| r.split('`').next());
+        // Or a message that starts with the key's dotted path (`grid.k`).
+        let path = message.strip_prefix('`').and_then(|r| r.split('`').next());
+        let named = unknown.or_else(|| path.and_then(|p| p.rsplit('.').next()));
+        let key = named.and_then(|k| locate::key_in_table(text, span.start, k));
+        locate::of_offset(text, key.unwrap_or(span.start))
+    });
+    in_file(file, at, message)
+}
+
+/// The keys of regularizer entry `r`, or of its optimizer entry `o`.
+fn entry_keys(table: &toml::Table, r: usize, o: Option<usize>) -> Vec<String> {
+    let reg = table.get("regularizer").and_then(|v| v.get(r));
+    let entry = match o {
+        Some(o) => reg.and_then(|reg| reg.get("optimizer")).and_then(|opts| opts.get(o)),
+        None => reg,
+    };
+    let keys = entry.and_then(toml::Value::as_table).map(|t| t.keys().cloned().collect());
+    keys.unwrap_or_default()
 }
 
 /// Reads every `[[regularizer.optimizer]]` table as [`OptimizerSpec::from_table`] does, with

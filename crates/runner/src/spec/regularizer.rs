@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use super::optimizer::{check_path, EntryContext, OnlineBase, OptimizerSpec, PathSpec};
 use super::rules::check_lambdas;
+use crate::messages::with_suggestion;
+
+/// The keys of a `[[regularizer]]` table besides the regularizer's own settings.
+const SHARED_KEYS: &[&str] = &["kind", "lambdas", "path", "optimizer"];
 
 /// One regularizer and the optimizers that fit it (TOML `[[regularizer]]`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -44,8 +48,9 @@ impl RegularizerSpec {
         if let Some(lambdas) = &self.lambdas {
             check_lambdas(&format!("{reg_at}.lambdas"), lambdas)?;
         }
-        let penalty = Penalty::new(&self.kind, &self.settings)
-            .map_err(|e| anyhow::anyhow!("`{reg_at}`: {e}"))?;
+        let penalty = Penalty::new(&self.kind, &self.settings).map_err(|e| {
+            anyhow::anyhow!("`{reg_at}`: {}", with_suggestion(&e.to_string(), SHARED_KEYS))
+        })?;
         if let Some(path) = self.path {
             check_path(&format!("{reg_at}.path"), path)?;
         }

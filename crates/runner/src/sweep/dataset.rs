@@ -52,6 +52,7 @@ pub fn run_dataset(stage: &Stage<'_>, tally: &mut Tally, key: DatasetKey) -> any
         for (_, output) in train(spec, setup, &units, data) {
             keep_model(&mut current.models, &output);
             tally.rows.push(output.record);
+            tally.grid_rows_run += 1;
         }
     }
     for phase in [Phase::Edges, Phase::Budget] {
@@ -141,6 +142,7 @@ fn train_additions(
     for (addition, records) in to_run.iter().zip(by_unit) {
         let kept = search::keep_added(addition, records);
         progressed |= !kept.is_empty();
+        tally.search_rows_run += kept.len();
         tally.rows.extend(kept);
     }
     progressed

@@ -5,6 +5,7 @@
 //! status of runs that ended in `error`.
 
 use super::archive;
+use super::counts::RowCounts;
 use super::failures;
 use super::options::RunArgs;
 use super::prepare::{Stage, Tally};
@@ -53,18 +54,15 @@ pub fn finish(
     } else {
         write_report(stage, &tally, loaded, args, units_run)?;
     }
+    let refits = tally.rows.iter().filter(|r| r.is_refit()).count();
+    let trained = (tally.grid_rows_run, tally.search_rows_run, refits);
+    let counts = RowCounts::new(tally.rows.len(), trained, &tally.facts);
     println!(
-        "{}: {} runs in {} ({} run now{}, {} resumed) in {:.1} s",
+        "{}: {} runs in {}: {} in {:.1} s",
         spec.name,
-        tally.rows.len(),
+        counts.total,
         setup.dir.display(),
-        units_run,
-        if tally.units_added > 0 {
-            format!(", {} of them added by the lambda search", tally.units_added)
-        } else {
-            String::new()
-        },
-        setup.resumed,
+        counts.describe(),
         setup.started.elapsed().as_secs_f64()
     );
     failures::check(&tally.rows)

@@ -37,6 +37,7 @@ use serde::Deserialize;
 use super::prepare::{report_dir, report_name};
 use super::source::{listed, Merging, RowSource};
 use super::RunArgs;
+use crate::messages::usage_error;
 use crate::plan::{self, DatasetKey, Plan};
 use crate::record::{self, RunRecord, STATUS_ERROR};
 use crate::report::atomic_write::write_atomic;
@@ -88,10 +89,12 @@ pub fn merge(spec_path: &Path, shard_dirs: &[PathBuf], args: &RunArgs) -> anyhow
     .iter()
     .find_map(|(set, flag)| set.then_some(*flag))
     {
-        bail!("`runner merge` does not take {flag}: it writes the unsharded report from the shards' rows, all made by this code from this data");
+        return Err(usage_error(format!("`runner merge` does not take {flag}: it writes the unsharded report from the shards' rows, all made by this code from this data")));
     }
     if shard_dirs.is_empty() {
-        bail!("`runner merge` needs the shard directories to merge (SHARD_DIR...)");
+        return Err(usage_error(
+            "`runner merge` needs the shard directories to merge (SHARD_DIR...)",
+        ));
     }
     let (loaded, spec) = super::spec_as_run(spec_path, args)?;
     let shards = shard_dirs.iter().map(|d| read_shard(d)).collect::<anyhow::Result<Vec<_>>>()?;

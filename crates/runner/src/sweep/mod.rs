@@ -7,7 +7,7 @@
 //! where the two differ.
 //!
 //! Beside the stages: [`options`] holds the options of a run (the command line's flags),
-//! [`progress`] the progress display, [`lock`] the one-writer lock on the report directory, [`train`] runs units in the worker pool, [`resume`] what
+//! [`progress`] the progress display, [`counts`] the closing line's row counts, [`lock`] the one-writer lock on the report directory, [`train`] runs units in the worker pool, [`resume`] what
 //! rows of an earlier run are reused (run id, code and data fingerprints all matching) and what
 //! is redone, [`archive`] the `runs.archive.csv` that keeps every row leaving `runs.csv`,
 //! [`selection`] the choice of one lambda per group on validation, [`search`] and [`searched`]
@@ -22,6 +22,7 @@
 //! `paths`.
 
 pub mod archive;
+pub mod counts;
 pub mod dataset;
 pub mod failures;
 pub mod finish;

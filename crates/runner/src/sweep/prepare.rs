@@ -86,6 +86,10 @@ pub struct Tally {
     pub searched: Searched,
     /// Units the lambda search added and ran.
     pub units_added: usize,
+    /// Rows of planned units trained in this run (see `counts`).
+    pub grid_rows_run: usize,
+    /// Rows of lambda-search points trained in this run and kept.
+    pub search_rows_run: usize,
     /// The `features.md` sections written so far.
     pub feature_sections: FeatureSections,
 }
@@ -159,13 +163,18 @@ pub fn prepare(
         todo.len(),
         dir.display()
     );
-    let progress = Progress::new(todo.len() as u64);
+    let search = &spec.selection.search;
+    let may_grow =
+        search.max_steps > 0 || (search.budget_steps > 0 && spec.selection.budget.is_some());
+    let progress = Progress::new(todo.len() as u64, may_grow);
     let tally = Tally {
         rows: std::mem::take(&mut reconciled.rows),
         facts: std::mem::take(&mut reconciled.facts),
         to_archive,
         searched,
         units_added: 0,
+        grid_rows_run: 0,
+        search_rows_run: 0,
         feature_sections: FeatureSections::default(),
     };
     let setup = Setup {

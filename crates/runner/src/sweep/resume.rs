@@ -268,6 +268,18 @@ pub fn describe(facts: &ResumeFacts, archive: &str) -> Vec<String> {
         if facts.merged_over > 0 {
             reasons.push(format!("{} replaced by the shards' rows", facts.merged_over));
         }
+        if facts.errors_retried > 0 {
+            reasons.push(format!("{} ended in error and are run again", facts.errors_retried));
+        }
+        let counted = facts.not_planned
+            + facts.replaced
+            + facts.fresh
+            + facts.merged_over
+            + facts.errors_retried;
+        if facts.archived > counted {
+            // Search rows no search asked for again, and anything a reason above misses.
+            reasons.push(format!("{} no longer asked for", facts.archived - counted));
+        }
         lines.push(format!(
             "moving {} rows of runs.csv to {archive} ({}); nothing is deleted",
             facts.archived,

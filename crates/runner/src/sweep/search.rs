@@ -9,6 +9,8 @@
 //!   at most `[selection] search.max_steps` points per side. An edge is a natural bound, and is
 //!   not searched past, when the lambda is 0, when the selected model has no weights (a larger
 //!   lambda cannot give a sparser one), or when a support size is 1 or every touched feature.
+//!   Below the grid, an online search first tries lambda 0: when it is best the search stops at
+//!   that bound; when not, it steps down between 0 and the grid's bottom as before.
 //! - **Budget search.** With `[selection] budget`, each group also gets the points that find
 //!   the best model within the budget: geometric steps up from the largest lambda until a model
 //!   fits, then log-space bisection between the largest lambda whose model does not fit and the
@@ -101,6 +103,25 @@ impl Group<'_> {
         values
     }
 
+    /// The values whose ends are the edges of the group for the edge search: every value but a
+    /// lambda 0 the search tried that was not chosen (the search then goes on between 0 and the
+    /// grid's bottom).
+    fn edge_values(&self, selected: &RunRecord) -> Vec<f64> {
+        let zero_tried =
+            self.rows.iter().any(|r| r.lambda == 0.0 && r.origin == ORIGIN_EDGE_SEARCH);
+        let mut values = self.values(None);
+        if zero_tried && selected.lambda > 0.0 && !self.values(Some(&[ORIGIN_GRID])).contains(&0.0)
+        {
+            values.retain(|&v| v != 0.0);
+        }
+        values
+    }
+
+    /// Whether lambda 0 is a point of the group (tried or planned).
+    fn has_zero(&self) -> bool {
+        self.rows.iter().any(|r| r.lambda == 0.0)
+    }
+
     fn selected(&self) -> Option<&RunRecord> {
         self.rows.iter().copied().find(|r| r.selected)
     }
@@ -153,7 +174,7 @@ fn past_edge(
     low: bool,
 ) -> Result<f64, &'static str> {
     let search = &spec.selection.search;
-    let values = group.values(None);
+    let values = group.edge_values(selected);
     let support = group.by_support_size();
     let edge = if low { values[0] } else { values[values.len() - 1] };
     let natural_bound = if low {
@@ -175,6 +196,14 @@ fn past_edge(
         .count();
     if taken >= search.max_steps as usize {
         return Err(EDGE_CAP);
+    }
+    // Lambda 0, the natural bound below, is tried first: when it is best the search stops
+    // there, instead of stepping down decade after decade towards it.
+    if low && !support && group.template.family == Family::Online && !group.has_zero() {
+        let unit = online_unit_at(spec, group.template, 0.0).map_err(|_| EDGE_BOUND)?;
+        if execute::online::refusal(&unit, spec).is_none() {
+            return Ok(0.0);
+        }
     }
     // The grid's own spacing at this edge (a decade for a grid of one point).
     let ratio = match (low, values.len()) {
@@ -223,7 +252,7 @@ fn past_edge(
 /// The edge state of a group with a selected row.
 fn edge_state(spec: &ExperimentSpec, group: &Group<'_>) -> Option<EdgeState> {
     let selected = group.selected()?;
-    let values = group.values(None);
+    let values = group.edge_values(selected);
     if values.is_empty() || !selected.lambda.is_finite() {
         return None;
     }

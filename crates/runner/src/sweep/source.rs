@@ -262,6 +262,7 @@ fn resumed(
     let archived = archive::read(archive_path)?;
     let reuse_stale = previous.args.reuse_stale;
     let mut r = resume::reconcile(plan, rows, &archived, fingerprints, reuse_stale);
+    r.facts.errors_retried = errored.len();
     r.archived.extend(errored.into_iter().map(|row| (row, resume::ERROR)));
     r.facts.archived = r.archived.len();
     Ok((r, searched))

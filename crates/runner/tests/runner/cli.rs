@@ -55,7 +55,7 @@ fn unknown_spec_key_names_the_file_and_the_key() {
     let stderr = text(&output.stderr);
     assert!(stderr.contains("bad.toml"), "{stderr}");
     assert!(stderr.contains("seedz"), "{stderr}");
-    assert!(stderr.contains("line"), "{stderr}");
+    assert!(stderr.contains("bad.toml:9:1:"), "the key's line and column: {stderr}");
 }
 
 #[test]
@@ -186,7 +186,7 @@ fn quick_sweep_writes_the_report_resumes_and_ignores_thread_count() {
     let before = std::fs::read(report.join("runs.csv")).unwrap();
     // (Plots are drawn once above; the later runs skip them to keep the test fast.)
     let again = quick_sweep(&one, "1", &["--no-plots"]);
-    assert!(text(&again.stdout).contains("(0 run now"), "{}", text(&again.stdout));
+    assert!(text(&again.stdout).contains(": 0 run now"), "{}", text(&again.stdout));
     assert_eq!(std::fs::read(report.join("runs.csv")).unwrap(), before);
 
     // Two threads: the same rows, byte for byte, once timings are dropped.
@@ -259,11 +259,14 @@ fn shards_are_merged_by_a_later_run() {
         assert!(output.status.success(), "{}", text(&output.stderr));
         text(&output.stdout)
     };
-    assert!(run(&["--shard", "0/2"]).contains("(2 run now"));
-    assert!(run(&["--shard", "1/2"]).contains("(2 run now"));
+    assert!(run(&["--shard", "0/2"]).contains(": 2 run now"));
+    assert!(run(&["--shard", "1/2"]).contains(": 2 run now"));
     assert!(out.join("tiny-shard-1-of-2/runs.csv").is_file());
     let merged = run(&[]);
-    assert!(merged.contains("4 runs") && merged.contains("(0 run now, 4 resumed)"), "{merged}");
+    assert!(
+        merged.contains("4 runs") && merged.contains(": 0 run now, 4 from earlier runs"),
+        "{merged}"
+    );
 }
 
 /// Per spec: the sections it must write, each (title prefix, method lines, claim lines).

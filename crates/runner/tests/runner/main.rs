@@ -14,6 +14,7 @@ mod grid_memory;
 mod integrity;
 mod layers;
 mod merge;
+mod messages;
 mod module_graph;
 mod own_data;
 mod preflight;

@@ -185,7 +185,11 @@ fn errored_runs_fail_the_process_after_the_report_and_are_retried() {
     let stderr = stderr_of(&again);
     assert_eq!(again.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("retrying 1 run(s) that ended in error"), "{stderr}");
-    assert!(text(&again.stdout).contains("(1 run now, 1 resumed)"), "{}", text(&again.stdout));
+    assert!(
+        text(&again.stdout).contains(": 1 run now (1 planned), 1 from earlier runs"),
+        "{}",
+        text(&again.stdout)
+    );
     assert_eq!(statuses(&report.join("runs.csv")), ["ok", "error"], "no duplicated rows");
 }
 
@@ -201,7 +205,11 @@ fn a_row_with_status_error_is_not_done() {
     std::fs::write(&runs, lines.join("\n") + "\n").unwrap();
     let output = run_in(dir.path(), &spec, &[]);
     assert!(output.status.success(), "{}", stderr_of(&output));
-    assert!(text(&output.stdout).contains("(1 run now, 1 resumed)"), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stdout).contains(": 1 run now (1 planned), 1 from earlier runs"),
+        "{}",
+        text(&output.stdout)
+    );
     assert_eq!(statuses(&runs), ["ok", "ok"]);
 }
 

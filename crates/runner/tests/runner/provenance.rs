@@ -147,7 +147,11 @@ fn one_changed_byte_of_the_data_file_redoes_every_run_on_it() {
     let runs = report.join("runs.csv");
 
     let (stdout, _) = run_ok(&spec, &out, &data_flag);
-    assert!(stdout.contains("8 runs") && stdout.contains("(6 run now, 0 resumed)"), "{stdout}");
+    assert!(
+        stdout.contains("8 runs")
+            && stdout.contains(": 8 run now (8 planned), 0 from earlier runs"),
+        "{stdout}"
+    );
     let first = by_run_id(&runs);
     let code = metadata_code_version(&report);
     assert_eq!(code.len(), 16, "{code}");
@@ -169,7 +173,7 @@ fn one_changed_byte_of_the_data_file_redoes_every_run_on_it() {
     // Nothing changed: everything resumed, runs.csv as it was.
     let before = std::fs::read(&runs).unwrap();
     let (stdout, stderr) = run_ok(&spec, &out, &data_flag);
-    assert!(stdout.contains("(0 run now, 6 resumed)"), "{stdout}");
+    assert!(stdout.contains(": 0 run now, 8 from earlier runs"), "{stdout}");
     assert!(!stderr.contains("stale"), "{stderr}");
     assert_eq!(std::fs::read(&runs).unwrap(), before);
 
@@ -179,7 +183,7 @@ fn one_changed_byte_of_the_data_file_redoes_every_run_on_it() {
     bytes[position] = if bytes[position] == b'9' { b'8' } else { b'9' };
     std::fs::write(&file, &bytes).unwrap();
     let (stdout, stderr) = run_ok(&spec, &out, &data_flag);
-    assert!(stdout.contains("(6 run now, 0 resumed)"), "{stdout}");
+    assert!(stdout.contains(": 8 run now (8 planned), 0 from earlier runs"), "{stdout}");
     assert!(stderr.contains("8 rows are stale") && stderr.contains("changed data"), "{stderr}");
     assert!(stderr.contains("runs.archive.csv"), "{stderr}");
     let second = by_run_id(&runs);
@@ -222,7 +226,7 @@ fn one_changed_byte_of_the_data_file_redoes_every_run_on_it() {
     // The file repaired: its rows are valid again, nothing is run.
     std::fs::write(&file, &bytes).unwrap();
     let (stdout, _) = run_ok(&spec, &out, &data_flag);
-    assert!(stdout.contains("(0 run now, 6 resumed)"), "{stdout}");
+    assert!(stdout.contains(": 0 run now, 8 from earlier runs"), "{stdout}");
 }
 
 /// Replaces the `code_version` cell of every row of `runs` with `code`.
@@ -243,7 +247,7 @@ fn rows_of_other_code_are_redone_or_kept_marked_with_reuse_stale() {
     let report = out.join("tiny");
     let runs = report.join("runs.csv");
     let (stdout, _) = run_ok(&spec, &out, &[]);
-    assert!(stdout.contains("12 runs") && stdout.contains("(8 run now"), "{stdout}");
+    assert!(stdout.contains("12 runs") && stdout.contains(": 12 run now"), "{stdout}");
     let original = results_only(&runs);
     let code = metadata_code_version(&report);
     let old = "0000000000000000";
@@ -251,7 +255,7 @@ fn rows_of_other_code_are_redone_or_kept_marked_with_reuse_stale() {
 
     // --reuse-stale: kept, marked, nothing run.
     let (stdout, stderr) = run_ok(&spec, &out, &["--reuse-stale"]);
-    assert!(stdout.contains("(0 run now, 8 resumed)"), "{stdout}");
+    assert!(stdout.contains(": 0 run now, 12 from earlier runs"), "{stdout}");
     assert!(stderr.contains("--reuse-stale") && stderr.contains("other code"), "{stderr}");
     for row in by_run_id(&runs).values() {
         assert_eq!((row["stale"].as_str(), row["code_version"].as_str()), ("true", old));
@@ -262,7 +266,7 @@ fn rows_of_other_code_are_redone_or_kept_marked_with_reuse_stale() {
 
     // Without the flag: every stale row redone, the same results, the old rows archived.
     let (stdout, stderr) = run_ok(&spec, &out, &[]);
-    assert!(stdout.contains("(8 run now, 0 resumed)"), "{stdout}");
+    assert!(stdout.contains(": 12 run now (12 planned), 0 from earlier runs"), "{stdout}");
     assert!(stderr.contains("12 rows are stale") && stderr.contains("other code"), "{stderr}");
     assert!(stderr.contains(&code), "names this build's code version: {stderr}");
     for row in by_run_id(&runs).values() {
@@ -292,7 +296,7 @@ fn a_runs_csv_from_before_the_provenance_columns_is_redone_not_refused() {
     let rows: Vec<Vec<String>> = rows.into_iter().map(|r| r[..keep].to_vec()).collect();
     write_table(&runs, &header[..keep], &rows);
     let (stdout, stderr) = run_ok(&spec, &out, &[]);
-    assert!(stdout.contains("(8 run now, 0 resumed)"), "{stdout}");
+    assert!(stdout.contains(": 12 run now (12 planned), 0 from earlier runs"), "{stdout}");
     assert!(stderr.contains("12 rows are stale") && stderr.contains("other code"), "{stderr}");
     assert_eq!(results_only(&runs), original);
     let archived = by_run_id(&out.join("tiny/runs.archive.csv"));
@@ -319,7 +323,11 @@ fn narrowing_then_widening_a_spec_loses_nothing() {
     let (stdout, stderr) = run_ok(&narrow, &out, &[]);
     // FTRL at 1e-2 on k = 2 is resumed (an online run's id does not depend on the other
     // lambdas); the batch path over [1e-2] is a new unit.
-    assert!(stdout.contains("2 runs") && stdout.contains("(1 run now, 1 resumed)"), "{stdout}");
+    assert!(
+        stdout.contains("2 runs")
+            && stdout.contains(": 1 run now (1 planned), 1 from earlier runs"),
+        "{stdout}"
+    );
     assert!(stderr.contains("11 no longer planned by the spec"), "{stderr}");
     assert!(stderr.contains(&archive.display().to_string()), "{stderr}");
     let archived = by_run_id(&archive);
@@ -330,7 +338,10 @@ fn narrowing_then_widening_a_spec_loses_nothing() {
     // Widened back: the archived rows come back (same run id, code and data), nothing runs,
     // and runs.csv is the same file byte for byte, timings included.
     let (stdout, stderr) = run_ok(&wide, &out, &[]);
-    assert!(stdout.contains("12 runs") && stdout.contains("(0 run now, 8 resumed)"), "{stdout}");
+    assert!(
+        stdout.contains("12 runs") && stdout.contains(": 0 run now, 12 from earlier runs"),
+        "{stdout}"
+    );
     assert!(stderr.contains("restored 11 rows"), "{stderr}");
     assert_eq!(std::fs::read(&runs).unwrap(), full);
     // The narrow run's own batch row is the one that leaves now.
@@ -338,7 +349,7 @@ fn narrowing_then_widening_a_spec_loses_nothing() {
 
     // --fresh reruns everything and archives every row it replaces.
     let (stdout, stderr) = run_ok(&wide, &out, &["--fresh"]);
-    assert!(stdout.contains("(8 run now, 0 resumed)"), "{stdout}");
+    assert!(stdout.contains(": 12 run now (12 planned), 0 from earlier runs"), "{stdout}");
     assert!(stderr.contains("12 set aside by --fresh"), "{stderr}");
     let (header, rows) = read_table(&archive);
     let reason = header.iter().position(|c| c == "archive_reason").unwrap();
@@ -419,7 +430,7 @@ fn kill_9_while_runs_csv_is_written_keeps_the_previous_file() {
     let wide = write(&dir.path().join("tiny.toml"), SYNTHETIC);
     let (stdout, stderr) = run_ok(&wide, &out, &[]);
     assert!(stdout.contains("12 runs"), "{stdout}");
-    assert!(stdout.contains("(6 run now, 2 resumed)"), "{stdout}");
+    assert!(stdout.contains(": 10 run now (10 planned), 2 from earlier runs"), "{stdout}");
     if Path::new("/proc/self").exists() {
         assert!(stderr.contains("partial write") && !leftover.exists(), "{stderr}");
     }

@@ -75,7 +75,7 @@ fn edge_choices_are_searched_past_and_resumed() {
         "--no-plots",
     ]);
     assert!(output.status.success());
-    assert!(text(&output.stdout).contains("(0 run now"), "{}", text(&output.stdout));
+    assert!(text(&output.stdout).contains(": 0 run now"), "{}", text(&output.stdout));
     assert_eq!(std::fs::read(dir.path().join("edges/runs.csv")).unwrap(), before);
     assert!(!dir.path().join("edges/runs.archive.csv").exists(), "nothing left runs.csv");
 }
@@ -133,4 +133,58 @@ fn a_budget_finds_the_best_model_within_it_per_method() {
     assert!(!output.status.success());
     assert!(text(&output.stderr).contains("unknown budget `weights`"), "{}", text(&output.stderr));
     let _ = TIMING_COLUMNS;
+}
+
+/// The `N` of `... N WHAT...` in `line` (the number just before `what`).
+fn count_before(line: &str, what: &str) -> usize {
+    let head = &line[..line.find(what).unwrap_or_else(|| panic!("no `{what}` in {line}"))];
+    head.trim_end().rsplit([' ', '(']).next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn the_closing_counts_add_up_and_progress_says_what_the_search_added() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("edges.toml");
+    std::fs::write(&spec, SPEC).unwrap();
+    let out = dir.path().to_str().unwrap();
+    let output = runner(&["run", spec.to_str().unwrap(), "--out", out, "--no-plots"]);
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    let rows = read_runs(&dir.path().join("edges/runs.csv"));
+    let line = stdout.lines().find(|l| l.contains(" runs in ")).unwrap();
+    let added = rows.iter().filter(|r| r["origin"] != "grid").count();
+    assert!(added > 0, "{line}");
+    assert_eq!(count_before(line, " runs in "), rows.len(), "{line}");
+    assert_eq!(count_before(line, " added by the lambda search"), added, "{line}");
+    let (now, earlier) = (count_before(line, " run now"), count_before(line, " from earlier"));
+    assert_eq!(now + earlier, rows.len(), "{line}");
+    // The progress lines: the search's points are named, and no line before the last claims
+    // that nothing is left.
+    let progress: Vec<&str> = stderr.lines().filter(|l| l.starts_with('[')).collect();
+    assert!(progress.iter().any(|l| l.contains(" from the search]")), "{stderr}");
+    let (last, before) = progress.split_last().unwrap();
+    assert!(before.iter().all(|l| !l.contains("ETA 0s")), "{stderr}");
+    assert!(last.contains("until the lambda search stops"), "{last}");
+}
+
+/// A spec of one online method at `lambdas` (the search on, up to 6 steps a side).
+fn one_method(kind: &str, online: &str, lambdas: &str, tolerance: &str) -> String {
+    format!(
+        "name = \"edges\"\n[data]\nn_train = 2000\nn_validation = 1000\nn_test = 1000\n\
+         [data.synthetic]\ninteractions = 2\n[grid]\nk = [3]\nseeds = [1]\n[selection]\n\
+         tolerance = {tolerance}\n[[regularizer]]\nkind = \"{kind}\"\n\
+         [[regularizer.optimizer]]\nonline = \"{online}\"\nlambdas = {lambdas}\n"
+    )
+}
+
+#[test]
+fn a_low_edge_tries_lambda_zero_first_and_stops_there_when_it_is_best() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("edges.toml");
+    std::fs::write(&spec, one_method("l2", "sgd_subgradient", "[0.01, 0.1]", "0.0")).unwrap();
+    let (rows, _) = run(&spec, dir.path(), &[]);
+    let added: Vec<&Row> = rows.iter().filter(|r| r["origin"] == "edge_search").collect();
+    assert_eq!(added.len(), 1, "lambda 0 only, not decades down towards it: {added:?}");
+    assert_eq!(added[0]["lambda"].parse::<f64>().unwrap(), 0.0);
+    let sel = selected(&rows);
+    assert_eq!((sel[0]["lambda"].as_str(), sel[0]["grid_edge"].as_str()), ("0.0", "bound"));
 }
