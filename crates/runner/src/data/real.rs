@@ -44,7 +44,7 @@ pub fn build(
     let dataset = if stream {
         let loaded = real::load_streamed(data_dir, &spec).with_context(context)?;
         let (space, splits) = (loaded.space, [loaded.validation, loaded.test]);
-        let stream = TrainStream::Real(loaded.train);
+        let stream = TrainStream::Real(Box::new(loaded.train));
         let mut dataset = Dataset::streamed(name, key, space, stream, splits, Vec::new())
             .with_context(context)?;
         (dataset.pipeline, dataset.warnings) = (Some(loaded.pipeline), loaded.warnings);

@@ -20,8 +20,8 @@ pub enum TrainStream {
         /// Training rows.
         n: u64,
     },
-    /// Training rows of a real file.
-    Real(TrainRows),
+    /// Training rows of a real file (boxed: it is much larger than the generator).
+    Real(Box<TrainRows>),
 }
 
 /// One pass over a [`TrainStream`].
