@@ -46,6 +46,7 @@ pub use streamed::{load_streamed, StreamedDataset};
 pub(crate) use source::{io_error, open_file};
 
 use crate::error::{invalid, FeaturesError};
+use crate::space::hash_stats::CrossCollisions;
 use crate::space::HashStats;
 use crate::{FeatureSpace, SparseExample};
 use table::{LabelColumn, TableFile};
@@ -115,8 +116,12 @@ pub fn load(data_dir: &Path, spec: &RealDataSpec) -> Result<RealDataset, Feature
     let fitted = columns::fit(&table, &spec.features, &rows.train, missing_buckets)?;
     let (space, warnings, mut hash_stats) =
         (fitted.space, fitted.warnings, fitted.column_hash_stats);
-    let mut crosses = hash_stats::CrossCollisions::new(&space);
-    crosses.add_rows(&columns::encoder(&table, &space)?, rows.train.iter().copied());
+    let mut crosses = CrossCollisions::new(&space);
+    hash_stats::add_rows(
+        &mut crosses,
+        &columns::encoder(&table, &space)?,
+        rows.train.iter().copied(),
+    );
     hash_stats.extend(crosses.stats(&space));
     let train = encode(&table, &space, &rows.train)?;
     let validation = encode(&table, &space, &rows.validation)?;

@@ -15,13 +15,14 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::columns::{encoder, fit_from, FitData, Fitted};
-use super::hash_stats::CrossCollisions;
+use super::hash_stats::add_rows;
 use super::label::LabelRule;
 use super::pipeline::FeaturePipeline;
 use super::rows::TrainRows;
 use super::spec::{FileRole, RealDataSpec};
 use super::table::{read_table, FileRows, LabelColumn, TableBuilder, TableFile};
 use super::{encode, one_class, split, validate_schema};
+use crate::space::hash_stats::CrossCollisions;
 use crate::space::HashStats;
 use crate::{FeatureSpace, FeaturesError, SparseExample};
 
@@ -159,7 +160,7 @@ fn cross_stats(
             break;
         }
         let table = builder.finish(vec![got]);
-        crosses.add_rows(&encoder(&table, space)?, 0..got);
+        add_rows(&mut crosses, &encoder(&table, space)?, 0..got);
     }
     Ok(crosses.stats(space))
 }

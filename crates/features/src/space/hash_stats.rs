@@ -2,9 +2,12 @@
 //! values it saw (a hashed column's category texts, a hashed cross's combinations of its
 //! columns' buckets), how many buckets they occupy and how many share their bucket with
 //! another value. The collision rate is that share: 0 when every value has a bucket of its
-//! own.
+//! own. [`CrossCollisions`] collects the combinations of every hashed cross of a space, row by
+//! row.
 
 use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::{FeatureSpace, GroupKind};
 
 /// The collisions of one hashed column or hashed cross on the training split.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +78,55 @@ impl CrossValues {
             .iter()
             .map(|c| super::cross::hashed_cell(c.iter().map(|&i| u64::from(i)), buckets));
         HashStats::from_buckets(group, buckets, cells)
+    }
+}
+
+/// The hashed crosses of a space and the combinations their training rows made so far, fed
+/// one row of bucket indices at a time (real data: a row encoder's; synthetic: a drawn row's).
+#[derive(Debug)]
+pub(crate) struct CrossCollisions {
+    /// Per hashed cross: its group index, crossed columns, buckets and combinations seen.
+    crosses: Vec<(usize, Vec<usize>, u64, CrossValues)>,
+    combination: Vec<u32>,
+}
+
+impl CrossCollisions {
+    /// Nothing seen yet, for the hashed crosses of `space`.
+    pub(crate) fn new(space: &FeatureSpace) -> Self {
+        let crosses = space
+            .groups()
+            .iter()
+            .enumerate()
+            .filter_map(|(g, group)| match &group.kind {
+                GroupKind::HashedCross { columns, buckets } => {
+                    Some((g, columns.clone(), *buckets, CrossValues::default()))
+                }
+                _ => None,
+            })
+            .collect();
+        Self { crosses, combination: Vec::new() }
+    }
+
+    /// Whether the space has no hashed cross (nothing to measure).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.crosses.is_empty()
+    }
+
+    /// Adds one row, given the bucket index of every column of the space.
+    pub(crate) fn add_row(&mut self, buckets: &[u32]) {
+        for (_, columns, _, values) in &mut self.crosses {
+            self.combination.clear();
+            self.combination.extend(columns.iter().map(|&c| buckets[c]));
+            values.add(&self.combination);
+        }
+    }
+
+    /// The stats of each hashed cross, in group order.
+    pub(crate) fn stats(&self, space: &FeatureSpace) -> Vec<HashStats> {
+        self.crosses
+            .iter()
+            .map(|(g, _, buckets, values)| values.stats(&space.groups()[*g].name, *buckets))
+            .collect()
     }
 }
 

@@ -283,3 +283,41 @@ fractions = { train = 0.8, test = 0.2 }
     assert_eq!(data.hash_stats.len(), 2);
     assert!(data.hash_stats[0].distinct_values > 25_000, "{:?}", data.hash_stats[0]);
 }
+
+#[test]
+fn a_hashed_synthetic_full_cross_has_n_ids_at_any_k_and_its_collisions_measured() {
+    use features::{CrossLayout, GroupKind, SplitName, SyntheticConfig, SyntheticProblem};
+    let layout = |hash_buckets| CrossLayout { hash_buckets, ..CrossLayout::default() };
+    let config = |k, crosses| SyntheticConfig { k, seed: 3, crosses, ..SyntheticConfig::default() };
+    // k = 30: 30^30 cells overflow u64 exactly, hashed they are 1000 ids.
+    let exact = SyntheticProblem::new(config(30, layout(None)));
+    assert!(exact.is_err(), "the exact 30^30 cross overflows");
+    let hashed = SyntheticProblem::new(config(30, layout(Some(1000)))).unwrap();
+    assert_eq!(hashed.dimension(), 30 * 30 + 1000);
+    let full = hashed.space().groups().last().unwrap();
+    assert!(matches!(full.kind, GroupKind::HashedCross { buckets: 1000, .. }), "{full:?}");
+    for example in hashed.stream(SplitName::Train, 50) {
+        assert_eq!(example.ids.len(), 31);
+        assert!(example.ids[30] >= full.first && example.ids[30] < full.first + 1000);
+    }
+    let stats = hashed.hash_stats(500);
+    assert_eq!(stats.len(), 1);
+    assert_eq!((stats[0].group.as_str(), stats[0].distinct_values), ("full_cross", 500));
+    assert!(stats[0].values_sharing_a_bucket > 0 && stats[0].buckets_used < 500, "{stats:?}");
+    // k = 3: 27 cells, at most 27 distinct, none of them apart in 1 bucket.
+    let small = SyntheticProblem::new(config(3, layout(Some(1)))).unwrap();
+    let stats = small.hash_stats(2000);
+    assert_eq!((stats[0].distinct_values, stats[0].buckets_used), (27, 1));
+    assert_eq!(stats[0].collision_rate(), 1.0);
+    assert!(SyntheticProblem::new(config(3, layout(None))).unwrap().hash_stats(10).is_empty());
+    // The default serializes as before (no `hash_buckets` key): fingerprints do not move.
+    let json = serde_json::to_string(&CrossLayout::default()).unwrap();
+    assert!(!json.contains("hash_buckets"), "{json}");
+    for (crosses, key) in [
+        (CrossLayout { full_cross: false, ..layout(Some(8)) }, "full_cross = true"),
+        (layout(Some(0)), "must be >= 1"),
+    ] {
+        let err = SyntheticProblem::new(config(3, crosses)).unwrap_err().to_string();
+        assert!(err.contains("synthetic.crosses.hash_buckets") && err.contains(key), "{err}");
+    }
+}

@@ -48,12 +48,14 @@ pub fn build(
         let mut dataset = Dataset::streamed(name, key, space, stream, splits, Vec::new())
             .with_context(context)?;
         (dataset.pipeline, dataset.warnings) = (Some(loaded.pipeline), loaded.warnings);
+        dataset.hash_stats = loaded.hash_stats;
         dataset
     } else {
         let loaded = real::load(data_dir, &spec).with_context(context)?;
         let splits = [loaded.train, loaded.validation, loaded.test];
         let mut dataset = Dataset::finish(name, key, loaded.space, splits, Vec::new());
         (dataset.pipeline, dataset.warnings) = (Some(loaded.pipeline), loaded.warnings);
+        dataset.hash_stats = loaded.hash_stats;
         dataset
     };
     Ok(dataset)

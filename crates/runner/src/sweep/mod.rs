@@ -25,6 +25,7 @@ pub mod archive;
 pub mod dataset;
 pub mod failures;
 pub mod finish;
+pub mod hash_outputs;
 pub mod lock;
 pub mod memory;
 pub mod merge;

@@ -10,6 +10,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 
 use super::archive::{self, Archiving};
+use super::hash_outputs::HashStatsFile;
 use super::lock::{lock_report_dir, ReportLock};
 use super::options::RunArgs;
 use super::preflight::{OverCap, Preflight};
@@ -85,6 +86,8 @@ pub struct Tally {
     pub units_added: usize,
     /// The `features.md` sections written so far.
     pub feature_sections: FeatureSections,
+    /// The `hash_stats.csv` rows so far.
+    pub hash_stats: HashStatsFile,
 }
 
 /// Directory name of an experiment's report: `--quick` runs get their own (`<name>-quick`), so
@@ -162,6 +165,7 @@ pub fn prepare(
         searched,
         units_added: 0,
         feature_sections: FeatureSections::default(),
+        hash_stats: HashStatsFile::default(),
     };
     let setup = Setup {
         plan,
