@@ -13,7 +13,8 @@
 //!   vocabularies, crosses;
 //! - [`synthetic`]: the seeded generator with a known true model;
 //! - [`real`]: CSV / gzipped CSV with a declared schema, splits, fitted feature columns;
-//! - [`libsvm`], [`vw`]: interchange formats for peer tools.
+//! - [`libsvm`], [`vw`]: interchange formats for peer tools;
+//! - [`libsvm_source`]: LIBSVM files as a data source, split like real data.
 //!
 //! Randomness (synthetic models and rows, shuffles) comes from ChaCha8 streams with every
 //! derived distribution written out in this crate, so a seed gives the same bits across
@@ -23,6 +24,7 @@ mod error;
 mod example;
 mod label_style;
 pub mod libsvm;
+pub mod libsvm_source;
 mod matrix;
 mod random;
 pub mod real;

@@ -94,7 +94,9 @@ pub fn read(path: &Path) -> Result<Vec<SparseExample>, FeaturesError> {
 /// beyond it, by a hash set, so that a long line costs linear time, not quadratic.
 const SCAN_REPEATS_UP_TO: usize = 32;
 
-fn parse_line(content: &str) -> Result<SparseExample, String> {
+/// One line's example (comments already cut, not blank); the error says what is wrong with which
+/// token.
+pub(crate) fn parse_line(content: &str) -> Result<SparseExample, String> {
     let mut tokens = content.split_ascii_whitespace();
     let label_text = tokens.next().unwrap_or_default();
     let label = parse_finite(label_text).ok_or_else(|| format!("bad label `{label_text}`"))?;

@@ -26,7 +26,7 @@ pub mod pipeline;
 mod rows;
 mod source;
 pub mod spec;
-mod split;
+pub(crate) mod split;
 mod streamed;
 mod table;
 

@@ -21,6 +21,12 @@ pub(crate) struct SplitRows {
 /// Checks the spec's shape (at most one of fractions and ranges, values in range; `order_by` a
 /// declared `datetime` column of `schema`, with fractions or ranges to cut its order).
 pub(crate) fn validate(spec: &SplitSpec, schema: &Schema) -> Result<(), FeaturesError> {
+    validate_order_by(spec, schema)?;
+    validate_shape(spec)
+}
+
+/// `order_by` names a declared `datetime` column and has fractions or ranges to cut with.
+fn validate_order_by(spec: &SplitSpec, schema: &Schema) -> Result<(), FeaturesError> {
     if let Some(column) = &spec.order_by {
         if schema.columns.get(column) != Some(&ColumnType::Datetime) {
             return Err(invalid(
@@ -36,6 +42,12 @@ pub(crate) fn validate(spec: &SplitSpec, schema: &Schema) -> Result<(), Features
             ));
         }
     }
+    Ok(())
+}
+
+/// At most one of fractions and ranges, their values in range (what any data source's split
+/// needs, whatever orders its rows).
+pub(crate) fn validate_shape(spec: &SplitSpec) -> Result<(), FeaturesError> {
     match (&spec.fractions, &spec.ranges) {
         (Some(fractions), None) => validate_fractions(fractions),
         (None, Some(ranges)) => {
