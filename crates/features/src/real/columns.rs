@@ -9,7 +9,9 @@ use rustc_hash::FxHashMap;
 use super::spec::{BucketizeSpec, FeatureColumnsSpec};
 use super::table::{Table, Values, MISSING_CODE};
 use crate::error::{invalid, FeaturesError};
-use crate::space::{Bucketizer, Column, ColumnEncoding, FeatureSpaceBuilder, Vocabulary};
+use crate::space::{
+    Bucketizer, Column, ColumnEncoding, FeatureSpaceBuilder, HashStats, HashedColumn, Vocabulary,
+};
 use crate::synthetic::FULL_CROSS;
 use crate::FeatureSpace;
 
@@ -71,6 +73,11 @@ pub(crate) fn encoder<'t>(
                     let to_index = values.iter().map(|v| vocabulary.index_of(v)).collect();
                     Encoder::Categorical { codes, to_index, missing: vocabulary.missing() }
                 }
+                ColumnEncoding::Hashed(hashed) => {
+                    let Categories { codes, values } = categories(table, &field, &column.name)?;
+                    let to_index = values.iter().map(|v| hashed.bucket_of(v)).collect();
+                    Encoder::Categorical { codes, to_index, missing: hashed.missing() }
+                }
             })
         })
         .collect::<Result<Vec<_>, FeaturesError>>()?;
@@ -84,7 +91,7 @@ pub(crate) fn fit(
     spec: &FeatureColumnsSpec,
     train: &[usize],
     missing_buckets: bool,
-) -> Result<(FeatureSpace, Vec<String>), FeaturesError> {
+) -> Result<Fitted, FeaturesError> {
     let mut data = FitData::new(spec);
     data.add(table, spec, train)?;
     fit_from(&data, spec, missing_buckets)
@@ -143,6 +150,16 @@ impl FitData {
     }
 }
 
+/// What fitting the feature columns gives: the space, a warning per bucketized column with
+/// fewer buckets than asked, and the collisions of each hashed categorical column on the
+/// training values (hashed crosses are measured on the rows, `real::hash_stats`).
+#[derive(Debug)]
+pub(crate) struct Fitted {
+    pub(crate) space: FeatureSpace,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) column_hash_stats: Vec<HashStats>,
+}
+
 /// Fits every feature column on `data` and builds the feature space; with `missing_buckets`,
 /// every column gets a `#missing` bucket. Also returns a warning for each bucketized column
 /// that ends with fewer buckets than its spec asks for.
@@ -150,9 +167,10 @@ pub(crate) fn fit_from(
     data: &FitData,
     spec: &FeatureColumnsSpec,
     missing_buckets: bool,
-) -> Result<(FeatureSpace, Vec<String>), FeaturesError> {
+) -> Result<Fitted, FeaturesError> {
     let mut columns = Vec::new();
     let mut warnings = Vec::new();
+    let mut column_hash_stats = Vec::new();
     for (i, (bucketize, training)) in spec.bucketized.iter().zip(&data.bucketized).enumerate() {
         let field = format!("features.bucketized[{i}]");
         let mut bucketizer = fit_bucketizer(&field, bucketize, training)?;
@@ -163,16 +181,52 @@ pub(crate) fn fit_from(
         let encoding = ColumnEncoding::Buckets(bucketizer);
         columns.push(Column { name: bucketize.column.clone(), encoding });
     }
-    for (categorical, counts) in spec.categorical.iter().zip(&data.counts) {
-        let counts = counts.iter().map(|(value, &count)| (value.as_str(), count));
-        let mut vocabulary = Vocabulary::fit(counts, categorical.min_count);
-        if missing_buckets {
-            vocabulary = vocabulary.with_missing_bucket();
-        }
-        let encoding = ColumnEncoding::Categorical(vocabulary);
+    for (i, (categorical, counts)) in spec.categorical.iter().zip(&data.counts).enumerate() {
+        let encoding = match categorical.hash_buckets {
+            Some(buckets) => {
+                let field = format!("features.categorical[{i}]");
+                let mut hashed = hashed_column(&field, categorical.min_count, buckets)?;
+                let values = counts.keys().map(|v| u64::from(hashed.bucket_of(v)));
+                column_hash_stats.push(HashStats::from_buckets(
+                    &categorical.column,
+                    buckets,
+                    values,
+                ));
+                if missing_buckets {
+                    hashed = hashed.with_missing_bucket();
+                }
+                ColumnEncoding::Hashed(hashed)
+            }
+            None => {
+                let counts = counts.iter().map(|(value, &count)| (value.as_str(), count));
+                let mut vocabulary = Vocabulary::fit(counts, categorical.min_count);
+                if missing_buckets {
+                    vocabulary = vocabulary.with_missing_bucket();
+                }
+                ColumnEncoding::Categorical(vocabulary)
+            }
+        };
         columns.push(Column { name: categorical.column.clone(), encoding });
     }
-    Ok((build_space(columns, spec)?, warnings))
+    Ok(Fitted { space: build_space(columns, spec)?, warnings, column_hash_stats })
+}
+
+/// The hashed column of `features.categorical[i]` (`field`): `hash_buckets` in range, and no
+/// `min_count` (a hashed column keeps every value).
+fn hashed_column(field: &str, min_count: u64, buckets: u64) -> Result<HashedColumn, FeaturesError> {
+    if min_count != 1 {
+        return Err(invalid(
+            format!("{field}.min_count"),
+            "applies to an exact vocabulary; a column with `hash_buckets` hashes every value: \
+             drop one of the two",
+        ));
+    }
+    HashedColumn::new(buckets).map_err(|err| match err {
+        FeaturesError::InvalidConfig { message, .. } => {
+            invalid(format!("{field}.hash_buckets"), message)
+        }
+        other => other,
+    })
 }
 
 /// The space of fitted `columns` (bucketized ones first, in spec order, then categorical ones)

@@ -1,13 +1,16 @@
 //! Date-times as the data sets write them (`YYYY-MM-DDTHH:MM`, a space may replace `T`,
 //! `:SS` may follow), and the parts derived columns take from them.
 
-/// A calendar date and time of day (no time zone: the data's local time).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A calendar date and time of day (no time zone: the data's local time). Ordered in time
+/// (the fields compare in this order), for `split.order_by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct DateTime {
     year: i32,
     month: u8,
     day: u8,
     hour: u8,
+    minute: u8,
+    second: u8,
 }
 
 impl DateTime {
@@ -29,7 +32,7 @@ impl DateTime {
             && minute < 60
             && second < 60
             && time_parts.next().is_none();
-        valid.then_some(Self { year, month, day, hour })
+        valid.then_some(Self { year, month, day, hour, minute, second })
     }
 
     /// Hour of the day, 0..=23.
@@ -87,6 +90,16 @@ mod tests {
         assert_eq!(DateTime::parse("2000-02-29T12:00").unwrap().day_of_week(), 1); // Tuesday
         assert_eq!(DateTime::parse("1970-01-01T00:00").unwrap().day_of_week(), 3);
         // Thursday
+    }
+
+    #[test]
+    fn orders_in_time() {
+        let t = |s: &str| DateTime::parse(s).unwrap();
+        assert!(t("2017-11-06 16:00:01") > t("2017-11-06 16:00:00"));
+        assert!(t("2017-11-06 16:01:00") > t("2017-11-06 16:00:59"));
+        assert!(t("2017-11-07 00:00:00") > t("2017-11-06 23:59:59"));
+        assert!(t("2018-01-01T00:00") > t("2017-12-31T23:59"));
+        assert_eq!(t("2017-11-06 16:00"), t("2017-11-06T16:00:00"));
     }
 
     #[test]

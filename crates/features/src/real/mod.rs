@@ -20,12 +20,13 @@
 
 mod columns;
 mod datetime;
+mod hash_stats;
 mod label;
 pub mod pipeline;
 mod rows;
 mod source;
 pub mod spec;
-mod split;
+pub(crate) mod split;
 mod streamed;
 mod table;
 mod whole;
@@ -47,6 +48,8 @@ pub use whole::{read_whole, WholeFile};
 pub(crate) use source::{io_error, open_file};
 
 use crate::error::{invalid, FeaturesError};
+use crate::space::hash_stats::CrossCollisions;
+use crate::space::HashStats;
 use crate::{FeatureSpace, SparseExample};
 use table::{LabelColumn, TableFile};
 
@@ -67,6 +70,9 @@ pub struct RealDataset {
     pub rows_read: u64,
     /// What the user should know: each bucketized column that has fewer buckets than asked.
     pub warnings: Vec<String>,
+    /// The collisions, on the training split, of every hashed categorical column (first, in
+    /// spec order) and hashed cross (in group order); empty without hashing.
+    pub hash_stats: Vec<HashStats>,
 }
 
 /// Loads `spec.file` (and `validation_file`, `test_file`) from `data_dir` (see the module doc).
@@ -75,7 +81,7 @@ pub struct RealDataset {
 pub fn load(data_dir: &Path, spec: &RealDataSpec) -> Result<RealDataset, FeaturesError> {
     let rule = LabelRule::from_spec(&spec.schema.label)?;
     validate_schema(&spec.schema)?;
-    split::validate(&spec.split)?;
+    split::validate(&spec.split, &spec.schema)?;
     let file = spec.file.as_str();
     let paths: Vec<_> = spec.files().iter().map(|&(_, _, f)| data_dir.join(f)).collect();
     let files: Vec<TableFile<'_>> = spec
@@ -90,7 +96,7 @@ pub fn load(data_dir: &Path, spec: &RealDataSpec) -> Result<RealDataset, Feature
     if main_rows == 0 {
         return Err(FeaturesError::EmptyData { file: file.to_owned(), what: "the data".into() });
     }
-    let mut rows = split::split_rows(main_rows, &spec.split)?;
+    let mut rows = split::split_rows(main_rows, &spec.split, Some(&table))?;
     let mut next = main_rows;
     for ((role, _, _), &count) in spec.files().iter().zip(&table.rows_per_file).skip(1) {
         let added = next..next + count;
@@ -109,7 +115,16 @@ pub fn load(data_dir: &Path, spec: &RealDataSpec) -> Result<RealDataset, Feature
         return Err(one_class(file, &spec.schema.label, rows.train.len(), first));
     }
     let missing_buckets = !spec.schema.missing.is_empty();
-    let (space, warnings) = columns::fit(&table, &spec.features, &rows.train, missing_buckets)?;
+    let fitted = columns::fit(&table, &spec.features, &rows.train, missing_buckets)?;
+    let (space, warnings, mut hash_stats) =
+        (fitted.space, fitted.warnings, fitted.column_hash_stats);
+    let mut crosses = CrossCollisions::new(&space);
+    hash_stats::add_rows(
+        &mut crosses,
+        &columns::encoder(&table, &space)?,
+        rows.train.iter().copied(),
+    );
+    hash_stats.extend(crosses.stats(&space));
     let train = encode(&table, &space, &rows.train)?;
     let validation = encode(&table, &space, &rows.validation)?;
     let test = encode(&table, &space, &rows.test)?;
@@ -122,6 +137,7 @@ pub fn load(data_dir: &Path, spec: &RealDataSpec) -> Result<RealDataset, Feature
         pipeline,
         rows_read: table.rows() as u64,
         warnings,
+        hash_stats,
     })
 }
 
@@ -150,19 +166,25 @@ pub(crate) fn encode(
 }
 
 /// An upper bound on the data rows of the spec's files (at most `spec.max_rows` each), found
-/// without parsing: the line breaks of each (decompressed) file, minus its header line. A quoted
+/// without parsing: the line breaks of each (decompressed) file, minus its header line (none
+/// with `schema.header`). A quoted
 /// field holding a line break counts as an extra row, so the bound may be high, never low. It
 /// reads each file whole unless `max_rows` is reached first, so a broken gzip stream is reported
 /// here too.
 pub fn count_rows(data_dir: &Path, spec: &RealDataSpec) -> Result<u64, FeaturesError> {
     let mut total = 0u64;
     for (_, _, file) in spec.files() {
-        total += count_file_rows(&data_dir.join(file), spec.max_rows)?;
+        let header_line = spec.schema.header.is_none();
+        total += count_file_rows(&data_dir.join(file), spec.max_rows, header_line)?;
     }
     Ok(total)
 }
 
-fn count_file_rows(path: &Path, max_rows: Option<u64>) -> Result<u64, FeaturesError> {
+fn count_file_rows(
+    path: &Path,
+    max_rows: Option<u64>,
+    header_line: bool,
+) -> Result<u64, FeaturesError> {
     let limit = max_rows.map_or(u64::MAX, |m| m.saturating_add(1));
     let mut reader = source::open_data(path)?;
     let mut buffer = vec![0u8; 1 << 16];
@@ -180,7 +202,7 @@ fn count_file_rows(path: &Path, max_rows: Option<u64>) -> Result<u64, FeaturesEr
     if last != b'\n' {
         lines += 1; // a last line without a line break
     }
-    let rows = lines.saturating_sub(1);
+    let rows = lines.saturating_sub(u64::from(header_line));
     Ok(max_rows.map_or(rows, |m| rows.min(m)))
 }
 

@@ -14,7 +14,7 @@ use super::label::LabelRule;
 use super::spec::{FeatureColumnsSpec, Schema};
 use super::table::{read_table, LabelColumn, TableFile};
 use crate::error::FeaturesError;
-use crate::space::{Bucketizer, Column, ColumnEncoding, Vocabulary};
+use crate::space::{Bucketizer, Column, ColumnEncoding, HashedColumn, Vocabulary};
 use crate::{FeatureSpace, SparseExample};
 
 /// Everything that turns a CSV row into the ids of a fitted feature space.
@@ -57,6 +57,13 @@ pub enum FittedEncoding {
         /// Whether a last bucket holds missing values.
         missing_bucket: bool,
     },
+    /// Hash buckets (`hash_buckets` of a categorical column; nothing fitted).
+    Hashed {
+        /// The number of hash buckets.
+        buckets: u64,
+        /// Whether a last bucket holds missing values.
+        missing_bucket: bool,
+    },
 }
 
 /// Examples read from a file by a pipeline.
@@ -85,6 +92,10 @@ impl FeaturePipeline {
                         values: v.values().to_vec(),
                         missing_bucket: v.has_missing_bucket(),
                     },
+                    ColumnEncoding::Hashed(h) => FittedEncoding::Hashed {
+                        buckets: h.buckets(),
+                        missing_bucket: h.has_missing_bucket(),
+                    },
                 },
             })
             .collect();
@@ -112,6 +123,14 @@ impl FeaturePipeline {
                             v.with_missing_bucket()
                         } else {
                             v
+                        })
+                    }
+                    FittedEncoding::Hashed { buckets, missing_bucket } => {
+                        let h = HashedColumn::new(*buckets)?;
+                        ColumnEncoding::Hashed(if *missing_bucket {
+                            h.with_missing_bucket()
+                        } else {
+                            h
                         })
                     }
                 };

@@ -92,9 +92,11 @@ impl RealDataSpec {
     }
 
     /// Whether the examples depend on the split's seed: only when `file`'s rows are shuffled
-    /// into splits. Otherwise every seed sees the same examples, in the same order.
+    /// into splits (never with `split.order_by`). Otherwise every seed sees the same examples, in the same order.
     pub fn depends_on_seed(&self) -> bool {
-        self.split.shuffle && (self.split.fractions.is_some() || self.split.ranges.is_some())
+        self.split.shuffle
+            && self.split.order_by.is_none()
+            && (self.split.fractions.is_some() || self.split.ranges.is_some())
     }
 }
 
@@ -119,6 +121,11 @@ pub struct Schema {
     /// Trim spaces around categorical values (default true: `", "`-separated files).
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub trim: bool,
+    /// The names of the fields of a file without a header row (the UCI originals), in field
+    /// order: then every line is a data row and must have exactly this many fields. Absent: the
+    /// first line of each file is its header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<Vec<String>>,
 }
 
 fn is_true(value: &bool) -> bool {
@@ -273,10 +280,16 @@ pub struct BucketizeSpec {
 pub struct CategoricalSpec {
     /// The column.
     pub column: String,
-    /// Keep values seen at least this often in training (default 1); the rest share the OOV
-    /// bucket.
+    /// Keep values seen at least this often in training (default 1); the rest, and every value
+    /// first seen in validation, test or new data, share the out-of-vocabulary bucket `#oov`.
     #[serde(default = "one")]
     pub min_count: u64,
+    /// Hash the values into this many buckets instead of fitting a vocabulary (TensorFlow's
+    /// `categorical_column_with_hash_bucket`): FNV-1a 64 of the value's text (the hash family of
+    /// hashed crosses) mod `hash_buckets`, so unseen values need no OOV bucket and the column's
+    /// size is fixed before any row is read. Absent: an exact vocabulary. Not with `min_count`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash_buckets: Option<u64>,
 }
 
 fn one() -> u64 {
@@ -298,27 +311,68 @@ pub struct CrossSpec {
 }
 
 /// Deterministic shuffle and split: set at most one of `fractions` and `ranges`; with neither,
-/// every row trains, in file order.
+/// every row trains, in file order. With `order_by` the rows are sorted by that `datetime`
+/// column instead of shuffled (ties keep file order), so the last shares are the latest rows.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "SplitToml")]
 pub struct SplitSpec {
     /// Shuffle seed.
-    #[serde(default)]
     pub seed: u64,
-    /// Shuffle the rows before splitting (default true); false keeps file order.
-    #[serde(default = "yes")]
+    /// Shuffle the rows before splitting (default true); false keeps file order. Not used with
+    /// `order_by` (which refuses an explicit `shuffle = true`).
     pub shuffle: bool,
-    /// Consecutive shares of the shuffled rows.
-    #[serde(default)]
+    /// Consecutive shares of the shuffled (or time-ordered) rows.
     pub fractions: Option<SplitFractions>,
-    /// Half-open row ranges `[start, end)` of the shuffled rows.
-    #[serde(default)]
+    /// Half-open row ranges `[start, end)` of the shuffled (or time-ordered) rows.
     pub ranges: Option<SplitRanges>,
+    /// A declared `datetime` column: rows are sorted by it (a stable sort, so rows at the same
+    /// time keep file order) instead of shuffled, then split by `fractions` or `ranges`; the
+    /// seed then plays no part. Only `file`'s rows are sorted; `validation_file` and
+    /// `test_file` rows join their splits as they are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_by: Option<String>,
 }
 
 impl Default for SplitSpec {
     fn default() -> Self {
-        Self { seed: 0, shuffle: true, fractions: None, ranges: None }
+        Self { seed: 0, shuffle: true, fractions: None, ranges: None, order_by: None }
+    }
+}
+
+/// `[split]` as written: `shuffle` is an option so that an explicit `shuffle = true` beside
+/// `order_by` (a contradiction) can be refused, while leaving it out keeps the old default.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SplitToml {
+    #[serde(default)]
+    seed: u64,
+    #[serde(default)]
+    shuffle: Option<bool>,
+    #[serde(default)]
+    fractions: Option<SplitFractions>,
+    #[serde(default)]
+    ranges: Option<SplitRanges>,
+    #[serde(default)]
+    order_by: Option<String>,
+}
+
+impl TryFrom<SplitToml> for SplitSpec {
+    type Error = String;
+
+    fn try_from(raw: SplitToml) -> Result<Self, String> {
+        if let (Some(column), Some(true)) = (&raw.order_by, raw.shuffle) {
+            return Err(format!(
+                "`split.shuffle = true` contradicts `split.order_by = \"{column}\"` (the rows \
+                 are sorted by time, not shuffled): drop `shuffle`"
+            ));
+        }
+        Ok(Self {
+            seed: raw.seed,
+            shuffle: raw.shuffle.unwrap_or(true),
+            fractions: raw.fractions,
+            ranges: raw.ranges,
+            order_by: raw.order_by,
+        })
     }
 }
 

@@ -1,9 +1,12 @@
-//! Deterministic shuffle and split of the rows read: a seeded permutation (or file order), then
-//! consecutive shares or explicit ranges of it.
+//! Deterministic shuffle and split of the rows read: a seeded permutation, file order, or the
+//! order of a date-time column (`order_by`, a stable sort), then consecutive shares or explicit
+//! ranges of it.
 
 use std::ops::Range;
 
-use super::spec::{SplitFractions, SplitRanges, SplitSpec};
+use super::datetime::DateTime;
+use super::spec::{ColumnType, Schema, SplitFractions, SplitRanges, SplitSpec};
+use super::table::{Table, Values};
 use crate::error::{invalid, FeaturesError};
 use crate::random;
 
@@ -15,8 +18,36 @@ pub(crate) struct SplitRows {
     pub(crate) test: Vec<usize>,
 }
 
-/// Checks the spec's shape (exactly one of fractions and ranges, values in range).
-pub(crate) fn validate(spec: &SplitSpec) -> Result<(), FeaturesError> {
+/// Checks the spec's shape (at most one of fractions and ranges, values in range; `order_by` a
+/// declared `datetime` column of `schema`, with fractions or ranges to cut its order).
+pub(crate) fn validate(spec: &SplitSpec, schema: &Schema) -> Result<(), FeaturesError> {
+    validate_order_by(spec, schema)?;
+    validate_shape(spec)
+}
+
+/// `order_by` names a declared `datetime` column and has fractions or ranges to cut with.
+fn validate_order_by(spec: &SplitSpec, schema: &Schema) -> Result<(), FeaturesError> {
+    if let Some(column) = &spec.order_by {
+        if schema.columns.get(column) != Some(&ColumnType::Datetime) {
+            return Err(invalid(
+                "split.order_by",
+                format!("`{column}` must be declared in schema.columns as datetime"),
+            ));
+        }
+        if spec.fractions.is_none() && spec.ranges.is_none() {
+            return Err(invalid(
+                "split.order_by",
+                "sorts the rows to split them: set `fractions` (e.g. { train = 0.8, test = 0.2 \
+                 }, the test split then being the latest rows) or `ranges`",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// At most one of fractions and ranges, their values in range (what any data source's split
+/// needs, whatever orders its rows).
+pub(crate) fn validate_shape(spec: &SplitSpec) -> Result<(), FeaturesError> {
     match (&spec.fractions, &spec.ranges) {
         (Some(fractions), None) => validate_fractions(fractions),
         (None, Some(ranges)) => {
@@ -59,18 +90,45 @@ fn named_ranges(r: &SplitRanges) -> Vec<(&'static str, [u64; 2])> {
     named
 }
 
-/// Splits `rows` rows per a validated spec.
-pub(crate) fn split_rows(rows: usize, spec: &SplitSpec) -> Result<SplitRows, FeaturesError> {
+/// Splits `rows` rows per a validated spec; with `order_by`, `table` (whose first `rows` rows
+/// are the ones split) gives the order.
+pub(crate) fn split_rows(
+    rows: usize,
+    spec: &SplitSpec,
+    table: Option<&Table>,
+) -> Result<SplitRows, FeaturesError> {
     let [train, validation, test] = positions(rows, spec)?;
-    let order =
-        if is_shuffled(spec) { random::permutation(rows, spec.seed) } else { (0..rows).collect() };
+    let order = match (&spec.order_by, table) {
+        (Some(column), Some(table)) => time_order(table, column, rows)?,
+        (Some(_), None) => return Err(invalid("split.order_by", "needs the rows read")),
+        (None, _) if is_shuffled(spec) => random::permutation(rows, spec.seed),
+        (None, _) => (0..rows).collect(),
+    };
     let take = |range: Range<usize>| order[range].to_vec();
     Ok(SplitRows { train: take(train), validation: take(validation), test: take(test) })
 }
 
-/// Whether rows are shuffled before they are split (never without `fractions` or `ranges`).
+/// The first `rows` rows of `table` sorted by the date-time column `column`, earliest first; a
+/// stable sort, so rows at the same time keep file order.
+fn time_order(table: &Table, column: &str, rows: usize) -> Result<Vec<usize>, FeaturesError> {
+    let times: &[DateTime] = match table.get(column) {
+        Some(Values::Datetime(times)) => times,
+        _ => {
+            return Err(invalid(
+                "split.order_by",
+                format!("`{column}` must be declared in schema.columns as datetime"),
+            ))
+        }
+    };
+    let mut order: Vec<usize> = (0..rows).collect();
+    order.sort_by_key(|&row| times[row]);
+    Ok(order)
+}
+
+/// Whether rows are shuffled before they are split (never without `fractions` or `ranges`,
+/// never with `order_by`).
 fn is_shuffled(spec: &SplitSpec) -> bool {
-    spec.shuffle && (spec.fractions.is_some() || spec.ranges.is_some())
+    spec.shuffle && spec.order_by.is_none() && (spec.fractions.is_some() || spec.ranges.is_some())
 }
 
 /// The rows of each split (train, validation, test) as ranges of the file's rows, for a split
@@ -80,6 +138,16 @@ pub(crate) fn file_order_ranges(
     rows: usize,
     spec: &SplitSpec,
 ) -> Result<[Range<usize>; 3], FeaturesError> {
+    if let Some(column) = &spec.order_by {
+        return Err(invalid(
+            "split.order_by",
+            format!(
+                "the rows are sorted by `{column}` into splits, so a split is no range of the \
+                 file: sort the file by `{column}` and drop `order_by` (with `shuffle = false`), \
+                 or do not stream it"
+            ),
+        ));
+    }
     if is_shuffled(spec) {
         return Err(invalid(
             "split.shuffle",
@@ -134,15 +202,20 @@ fn checked_ranges(r: &SplitRanges, rows: usize) -> Result<[(usize, usize); 3], F
 mod tests {
     use super::*;
 
+    fn schema() -> Schema {
+        toml::from_str("label = { column = \"y\", rule = \"> 0\" }\ncolumns = { t = \"datetime\" }")
+            .unwrap()
+    }
+
     fn spec(fractions: Option<SplitFractions>, ranges: Option<SplitRanges>) -> SplitSpec {
-        SplitSpec { seed: 9, shuffle: true, fractions, ranges }
+        SplitSpec { seed: 9, shuffle: true, fractions, ranges, order_by: None }
     }
 
     #[test]
     fn fractions_cut_consecutive_shares_of_one_permutation() {
         let s = spec(Some(SplitFractions { train: 0.6, validation: 0.2, test: 0.2 }), None);
-        validate(&s).unwrap();
-        let rows = split_rows(10, &s).unwrap();
+        validate(&s, &schema()).unwrap();
+        let rows = split_rows(10, &s, None).unwrap();
         assert_eq!((rows.train.len(), rows.validation.len(), rows.test.len()), (6, 2, 2));
         let mut all: Vec<usize> = [rows.train, rows.validation, rows.test].concat();
         assert_ne!(all, (0..10).collect::<Vec<_>>());
@@ -156,13 +229,13 @@ mod tests {
             None,
             Some(SplitRanges { train: [0, 12], validation: Some([12, 17]), test: None }),
         );
-        let rows = split_rows(17, &s).unwrap();
+        let rows = split_rows(17, &s, None).unwrap();
         let order = random::permutation(17, 9);
         assert_eq!(rows.train, order[..12]);
         assert_eq!(rows.validation, order[12..]);
         assert!(rows.test.is_empty());
         let unshuffled = SplitSpec { shuffle: false, ..s };
-        assert_eq!(split_rows(17, &unshuffled).unwrap().train, (0..12).collect::<Vec<_>>());
+        assert_eq!(split_rows(17, &unshuffled, None).unwrap().train, (0..12).collect::<Vec<_>>());
     }
 
     #[test]
@@ -172,7 +245,7 @@ mod tests {
             Some(SplitRanges { train: [3, 12], validation: Some([12, 17]), test: Some([0, 3]) });
         for (f, r) in [(fractions.clone(), None), (None, ranges), (None, None)] {
             let s = SplitSpec { shuffle: false, ..spec(f, r) };
-            let held = split_rows(17, &s).unwrap();
+            let held = split_rows(17, &s, None).unwrap();
             let [train, validation, test] = file_order_ranges(17, &s).unwrap();
             assert_eq!(held.train, train.collect::<Vec<_>>());
             assert_eq!(held.validation, validation.collect::<Vec<_>>());
@@ -191,15 +264,18 @@ mod tests {
             None,
             Some(SplitRanges { train: [0, 12], validation: Some([10, 17]), test: None }),
         );
-        assert!(split_rows(17, &over).unwrap_err().to_string().contains("overlaps"));
+        assert!(split_rows(17, &over, None).unwrap_err().to_string().contains("overlaps"));
         let long = spec(None, Some(SplitRanges { train: [0, 20], validation: None, test: None }));
-        assert!(split_rows(17, &long).unwrap_err().to_string().contains("split.ranges.train"));
+        assert!(split_rows(17, &long, None)
+            .unwrap_err()
+            .to_string()
+            .contains("split.ranges.train"));
         let both = spec(
             Some(SplitFractions { train: 1.0, validation: 0.0, test: 0.0 }),
             Some(SplitRanges { train: [0, 1], validation: None, test: None }),
         );
-        assert!(validate(&both).is_err());
+        assert!(validate(&both, &schema()).is_err());
         let sum = spec(Some(SplitFractions { train: 0.9, validation: 0.2, test: 0.0 }), None);
-        assert!(validate(&sum).unwrap_err().to_string().contains("split.fractions"));
+        assert!(validate(&sum, &schema()).unwrap_err().to_string().contains("split.fractions"));
     }
 }

@@ -14,13 +14,16 @@
 use std::ops::Range;
 use std::path::Path;
 
-use super::columns::{fit_from, FitData};
+use super::columns::{encoder, fit_from, FitData, Fitted};
+use super::hash_stats::add_rows;
 use super::label::LabelRule;
 use super::pipeline::FeaturePipeline;
 use super::rows::TrainRows;
 use super::spec::{FileRole, RealDataSpec};
 use super::table::{read_table, FileRows, LabelColumn, TableBuilder, TableFile};
 use super::{encode, one_class, split, validate_schema};
+use crate::space::hash_stats::CrossCollisions;
+use crate::space::HashStats;
 use crate::{FeatureSpace, FeaturesError, SparseExample};
 
 /// Rows parsed at a time by the fitting pass.
@@ -44,6 +47,9 @@ pub struct StreamedDataset {
     pub rows_read: u64,
     /// Each bucketized column that has fewer buckets than asked.
     pub warnings: Vec<String>,
+    /// The collisions of the hashed columns and crosses on the training split (as
+    /// [`super::RealDataset::hash_stats`]; the crosses cost one more pass over the file).
+    pub hash_stats: Vec<HashStats>,
 }
 
 /// Loads `spec` from `data_dir` with its training split streamed (see the module doc). Errors
@@ -55,7 +61,7 @@ pub fn load_streamed(
 ) -> Result<StreamedDataset, FeaturesError> {
     let rule = LabelRule::from_spec(&spec.schema.label)?;
     validate_schema(&spec.schema)?;
-    split::validate(&spec.split)?;
+    split::validate(&spec.split, &spec.schema)?;
     let path = data_dir.join(&spec.file);
     let main = TableFile { path: &path, name: &spec.file };
     let schema = &spec.schema;
@@ -69,7 +75,9 @@ pub fn load_streamed(
         let what = "the training split".into();
         return Err(FeaturesError::EmptyData { file: spec.file.clone(), what });
     }
-    let (space, warnings) = fit_pass(&main, spec, &rule, &train)?;
+    let Fitted { space, warnings, column_hash_stats: mut hash_stats } =
+        fit_pass(&main, spec, &rule, &train)?;
+    hash_stats.extend(cross_stats(&main, spec, &rule, &space, &train)?);
     let mut held = [Vec::new(), Vec::new()];
     for (examples, range) in held.iter_mut().zip([validation, test]) {
         examples.extend(read_range(&main, spec, &rule, &space, range)?);
@@ -94,6 +102,7 @@ pub fn load_streamed(
         space,
         rows_read,
         warnings,
+        hash_stats,
     })
 }
 
@@ -104,7 +113,7 @@ fn fit_pass(
     spec: &RealDataSpec,
     rule: &LabelRule,
     train: &Range<usize>,
-) -> Result<(FeatureSpace, Vec<String>), FeaturesError> {
+) -> Result<Fitted, FeaturesError> {
     let mut reader = FileRows::open(file, &spec.schema, spec.max_rows, LabelColumn::Required)?;
     let mut data = FitData::new(&spec.features);
     let mut labels = LabelsSeen::default();
@@ -126,6 +135,34 @@ fn fit_pass(
         return Err(one_class(&spec.file, &spec.schema.label, train.len(), class));
     }
     fit_from(&data, &spec.features, !spec.schema.missing.is_empty())
+}
+
+/// The collisions of `space`'s hashed crosses on the `train` rows of `file`: one more pass,
+/// a chunk at a time (none without a hashed cross).
+fn cross_stats(
+    file: &TableFile<'_>,
+    spec: &RealDataSpec,
+    rule: &LabelRule,
+    space: &FeatureSpace,
+    train: &Range<usize>,
+) -> Result<Vec<HashStats>, FeaturesError> {
+    let mut crosses = CrossCollisions::new(space);
+    if crosses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut reader = FileRows::open(file, &spec.schema, spec.max_rows, LabelColumn::Required)?;
+    reader.skip(train.start as u64)?;
+    while (reader.rows() as usize) < train.end {
+        let mut builder = TableBuilder::new(&spec.schema, rule);
+        let want = FIT_CHUNK_ROWS.min((train.end - reader.rows() as usize) as u64);
+        let got = reader.read(&mut builder, want)? as usize;
+        if got == 0 {
+            break;
+        }
+        let table = builder.finish(vec![got]);
+        add_rows(&mut crosses, &encoder(&table, space)?, 0..got);
+    }
+    Ok(crosses.stats(space))
 }
 
 /// Rows `range` of `file`, read and encoded by `space`.

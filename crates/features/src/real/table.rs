@@ -184,6 +184,9 @@ pub(crate) struct FileRows<'f> {
     /// Data rows read or passed over so far.
     rows: u64,
     limit: u64,
+    /// With `schema.header`, the fields every line must have (the file has no header line to
+    /// check the first line against).
+    fields_per_row: Option<usize>,
 }
 
 impl<'f> FileRows<'f> {
@@ -196,8 +199,17 @@ impl<'f> FileRows<'f> {
         label: LabelColumn,
     ) -> Result<Self, FeaturesError> {
         let (path, name) = (file.path, file.name);
-        let mut csv = csv::ReaderBuilder::new().has_headers(true).from_reader(open_data(path)?);
-        let header = csv.headers().map_err(|e| csv_to_features(e, path, name))?.clone();
+        let given = schema.header.as_deref();
+        // With `schema.header` every line is checked against it (`check_fields`), not only
+        // against the first line.
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(given.is_none())
+            .flexible(given.is_some())
+            .from_reader(open_data(path)?);
+        let header = match given {
+            Some(names) => header_of(names)?,
+            None => csv.headers().map_err(|e| csv_to_features(e, path, name))?.clone(),
+        };
         if header.iter().all(str::is_empty) {
             return Err(FeaturesError::EmptyData {
                 file: name.to_owned(),
@@ -240,6 +252,7 @@ impl<'f> FileRows<'f> {
             skipped: csv::ByteRecord::new(),
             rows: 0,
             limit: max_rows.unwrap_or(u64::MAX),
+            fields_per_row: given.map(<[String]>::len),
         })
     }
 
@@ -268,6 +281,7 @@ impl<'f> FileRows<'f> {
             read += 1;
             let record = &self.record;
             let at = At { file, line: record.position().map_or(0, |p| p.line()) };
+            check_fields(&at, self.fields_per_row, record.len())?;
             let text = |field: usize| record.get(field).unwrap_or_default();
             labels.push(match self.label_field {
                 Some(field) => label_of(&at, self.rows, &schema.label.column, rule, text(field))?,
@@ -296,6 +310,40 @@ impl<'f> FileRows<'f> {
             skipped += 1;
         }
         Ok(skipped)
+    }
+}
+
+/// The header of a file without a header line, from `schema.header` (no name twice).
+fn header_of(names: &[String]) -> Result<csv::StringRecord, FeaturesError> {
+    if names.is_empty() {
+        return Err(crate::error::invalid(
+            "schema.header",
+            "names no field: list the file's fields",
+        ));
+    }
+    for (i, name) in names.iter().enumerate() {
+        if let Some(later) = names[i + 1..].iter().position(|n| n.trim() == name.trim()) {
+            return Err(crate::error::invalid(
+                "schema.header",
+                format!("names `{name}` twice (fields {} and {})", i + 1, i + later + 2),
+            ));
+        }
+    }
+    Ok(csv::StringRecord::from(names.to_vec()))
+}
+
+/// A line of a header-less file must have the fields `schema.header` names.
+fn check_fields(at: &At, expected: Option<usize>, found: usize) -> Result<(), FeaturesError> {
+    match expected {
+        Some(expected) if expected != found => Err(FeaturesError::Csv {
+            file: at.file.to_owned(),
+            line: at.line,
+            message: format!(
+                "{found} fields, but schema.header names {expected} (a file without a header \
+                 row must have exactly the fields schema.header lists)"
+            ),
+        }),
+        _ => Ok(()),
     }
 }
 

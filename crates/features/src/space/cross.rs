@@ -4,6 +4,7 @@
 //! The hash is FNV-1a (64-bit) over the 8-byte little-endian encodings of the crossed bucket
 //! indices, in the cross's column order, reduced mod the number of buckets `B`. It is fixed here
 //! (not std's randomized `DefaultHasher`) so hashed ids are the same in every run and version.
+//! Hashed categorical columns use the same function over the value's UTF-8 bytes.
 
 use crate::error::FeaturesError;
 
@@ -52,6 +53,13 @@ pub(crate) fn hashed_cell(indices: impl Iterator<Item = u64>, buckets: u64) -> u
         index.to_le_bytes().iter().fold(h, |h, &byte| (h ^ u64::from(byte)).wrapping_mul(FNV_PRIME))
     });
     hash % buckets
+}
+
+/// The hash of a hashed categorical value: FNV-1a 64 of its UTF-8 bytes (the same function as
+/// [`hashed_cell`], fed the text's bytes instead of bucket indices), before the modulo.
+#[inline]
+pub(crate) fn hashed_text(text: &str) -> u64 {
+    text.bytes().fold(FNV_OFFSET, |h, byte| (h ^ u64::from(byte)).wrapping_mul(FNV_PRIME))
 }
 
 /// `20^20 ≈ 1.000e26` when all sizes are equal, else `51 x 51 x 11 ≈ 2.861e4`.

@@ -7,11 +7,15 @@
 mod bucketizer;
 mod column;
 mod cross;
+pub(crate) mod hash_stats;
+mod hashed;
 mod naming;
 mod vocabulary;
 
 pub use bucketizer::{Bucketizer, MISSING_LABEL};
 pub use column::{Column, ColumnEncoding};
+pub use hash_stats::HashStats;
+pub use hashed::{HashedColumn, MAX_HASH_BUCKETS};
 pub use vocabulary::{Vocabulary, OOV_LABEL};
 
 use rustc_hash::{FxHashMap, FxHashSet};

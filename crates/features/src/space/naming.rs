@@ -4,7 +4,8 @@
 //!   `origin#oov`;
 //! - an exact-cross cell: its columns' bucket names joined by ` x `,
 //!   `latitude[37.1,37.5) x longitude[-122.3,-121.9)`;
-//! - a hashed-cross bucket: cross name, `#`, bucket number, `long_x_lat#417`.
+//! - a hashed-cross bucket: cross name, `#`, bucket number, `long_x_lat#417`;
+//! - a hashed column's bucket: column name, `#`, bucket number, `ip#417` (or `ip#missing`).
 //!
 //! [`FeatureSpace::id_of`] parses by matching each part against the known bucket labels of the
 //! group's columns (so a category value may itself contain ` x `), and checks that the id it
@@ -75,6 +76,15 @@ impl FeatureSpace {
         let (&c, rest_columns) = columns.split_first()?;
         let column = &self.columns[c];
         let after_name = s.strip_prefix(column.name.as_str())?;
+        if let super::ColumnEncoding::Hashed(hashed) = &column.encoding {
+            let (i, rest) = hashed.parse_label(after_name)?;
+            if rest_columns.is_empty() {
+                return rest.is_empty().then(|| vec![i]);
+            }
+            let mut digits = vec![i];
+            digits.extend(self.match_columns(rest.strip_prefix(" x ")?, rest_columns)?);
+            return Some(digits);
+        }
         column.labels().iter().enumerate().find_map(|(i, label)| {
             let rest = after_name.strip_prefix(label.as_str())?;
             if rest_columns.is_empty() {

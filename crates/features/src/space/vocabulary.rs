@@ -43,6 +43,27 @@ impl Vocabulary {
         Self { values, index, labels, missing_bucket: false }
     }
 
+    /// A vocabulary of these distinct values in the order given (value `i` is index `i`), for
+    /// ids that come numbered, such as a LIBSVM file's features; a repeated value is an error
+    /// naming it.
+    pub fn in_order(values: Vec<String>) -> Result<Self, crate::FeaturesError> {
+        let mut index = FxHashMap::default();
+        for (i, v) in values.iter().enumerate() {
+            if let Some(first) = index.insert(v.clone(), i as u32) {
+                return Err(crate::error::invalid(
+                    "vocabulary",
+                    format!("`{v}` is value {} and value {}", first + 1, i + 1),
+                ));
+            }
+        }
+        let labels = values
+            .iter()
+            .map(|v| format!("={v}"))
+            .chain(std::iter::once(OOV_LABEL.to_owned()))
+            .collect();
+        Ok(Self { values, index, labels, missing_bucket: false })
+    }
+
     /// The same vocabulary with a last bucket, labelled `#missing`, for missing values.
     pub fn with_missing_bucket(mut self) -> Self {
         if !self.missing_bucket {
@@ -82,7 +103,7 @@ impl Vocabulary {
         false
     }
 
-    /// The kept values, sorted.
+    /// The kept values, sorted (in their given order for [`Vocabulary::in_order`]).
     pub fn values(&self) -> &[String] {
         &self.values
     }

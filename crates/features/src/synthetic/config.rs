@@ -11,7 +11,7 @@
 //! | `interaction_scale` | 1.0 | absolute logit added by an active interaction | >= 0, finite |
 //! | `bias` | 0.0 | logit intercept | finite |
 //! | `label_noise` | 0.0 | probability that a label is flipped | [0, 0.5) |
-//! | `crosses` | marginals + full cross | which groups the feature space has | at least one |
+//! | `crosses` | marginals + full cross | which groups the feature space has (`hash_buckets = N` hashes the full cross into N ids) | at least one |
 //! | `seed` | 0 | everything random: the true model and the three splits | any |
 //! | `long_tail` | absent | Zipf-distributed bins and categorical fields (see `long_tail`) | a table |
 //!
@@ -97,11 +97,16 @@ pub struct CrossLayout {
     pub full_cross: bool,
     /// The exact cross of every pair of features (`k (k - 1) / 2 * bins^2` ids).
     pub pairwise: bool,
+    /// Hash the full cross into this many ids instead of `bins^k` (the cell's bins hashed as a
+    /// real data set's hashed cross hashes its columns' buckets): the full cross of any k fits,
+    /// and an example still costs O(k). Needs `full_cross`; absent: the exact full cross.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash_buckets: Option<u64>,
 }
 
 impl Default for CrossLayout {
     fn default() -> Self {
-        Self { marginals: true, full_cross: true, pairwise: false }
+        Self { marginals: true, full_cross: true, pairwise: false, hash_buckets: None }
     }
 }
 
@@ -189,6 +194,16 @@ impl SyntheticConfig {
                 field("crosses"),
                 "at k = 2 the pairwise cross is the full cross: set `pairwise` or `full_cross`, not both",
             ));
+        }
+        match layout.hash_buckets {
+            Some(0) => return Err(invalid(field("crosses.hash_buckets"), "must be >= 1, got 0")),
+            Some(_) if !layout.full_cross => {
+                return Err(invalid(
+                    field("crosses.hash_buckets"),
+                    "hashes the full cross: set `full_cross = true` (or drop `hash_buckets`)",
+                ))
+            }
+            _ => {}
         }
         if !(layout.marginals || layout.full_cross || layout.pairwise) {
             return Err(invalid(

@@ -24,7 +24,8 @@ pub fn pair_name(i: usize, j: usize) -> String {
     format!("x{i}_x_x{j}")
 }
 
-/// Builds the space; fails only when the full cross overflows `u64` (e.g. `bins^k > 2^64`).
+/// Builds the space; fails only when the exact full cross overflows `u64` (e.g.
+/// `bins^k > 2^64`; a hashed one never does).
 pub(crate) fn build_space(
     k: usize,
     bins: usize,
@@ -59,7 +60,11 @@ pub(crate) fn build_space(
         }
     }
     if layout.full_cross {
-        builder.add_exact_cross(FULL_CROSS, &(0..k).collect::<Vec<_>>())?;
+        let all: Vec<usize> = (0..k).collect();
+        match layout.hash_buckets {
+            Some(buckets) => builder.add_hashed_cross(FULL_CROSS, &all, buckets)?,
+            None => builder.add_exact_cross(FULL_CROSS, &all)?,
+        }
     }
     Ok(builder.build())
 }

@@ -29,6 +29,8 @@ pub use long_tail::LongTailConfig;
 pub use stream::{SplitName, SyntheticStream};
 pub use truth::PlantedInteraction;
 
+use crate::space::hash_stats::CrossCollisions;
+use crate::space::HashStats;
 use crate::{FeatureId, FeatureSpace, FeaturesError};
 use long_tail::ZipfTable;
 use stream::{Generator, TailLaws};
@@ -93,6 +95,22 @@ impl SyntheticProblem {
     /// `n` examples of `split` (labels 0/1, `true_prob` set), streamed in O(k) memory.
     pub fn stream(&self, split: SplitName, n: u64) -> SyntheticStream {
         SyntheticStream::new(Arc::clone(&self.generator), split, n)
+    }
+
+    /// The collisions of the hashed full cross (`crosses.hash_buckets`) on the first
+    /// `n_train` training rows: one pass over them, holding each distinct cell seen. Empty
+    /// without hashing.
+    pub fn hash_stats(&self, n_train: u64) -> Vec<HashStats> {
+        let mut crosses = CrossCollisions::new(self.space());
+        if crosses.is_empty() {
+            return Vec::new();
+        }
+        let mut stream = self.stream(SplitName::Train, n_train);
+        let mut example = crate::SparseExample::default();
+        while stream.next_into(&mut example) {
+            crosses.add_row(stream.last_row());
+        }
+        crosses.stats(self.space())
     }
 
     /// Ids carrying true signal, sorted (see the module doc for what counts).

@@ -132,6 +132,12 @@ impl SyntheticStream {
         self.remaining
     }
 
+    /// The bins (and categorical values) of the row [`Self::next_into`] drew last, one per
+    /// column of the space.
+    pub(crate) fn last_row(&self) -> &[u32] {
+        &self.row
+    }
+
     /// Writes the next example into `out`, reusing its buffers (no allocation once they are
     /// large enough); returns false when the stream is exhausted.
     pub fn next_into(&mut self, out: &mut SparseExample) -> bool {

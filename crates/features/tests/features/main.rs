@@ -4,6 +4,7 @@
 // Test helpers (not only `#[test]` functions) unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used)]
 
+mod click_logs;
 mod interchange;
 mod own_data;
 mod real_data;

@@ -50,7 +50,12 @@ fn pairwise_names_round_trip() {
     let cfg = SyntheticConfig {
         k: 4,
         bins: 3,
-        crosses: features::CrossLayout { marginals: true, full_cross: false, pairwise: true },
+        crosses: features::CrossLayout {
+            marginals: true,
+            full_cross: false,
+            pairwise: true,
+            hash_buckets: None,
+        },
         ..SyntheticConfig::default()
     };
     let problem = SyntheticProblem::new(cfg).unwrap();

@@ -106,7 +106,8 @@ fn label_noise_bounds_true_prob() {
 
 #[test]
 fn true_support_is_marginals_and_planted_pair_cells() {
-    let layout = CrossLayout { marginals: true, full_cross: false, pairwise: true };
+    let layout =
+        CrossLayout { marginals: true, full_cross: false, pairwise: true, hash_buckets: None };
     let cfg =
         SyntheticConfig { interactions: 5, triple_fraction: 0.4, crosses: layout, ..config(5) };
     let problem = SyntheticProblem::new(cfg).unwrap();
@@ -174,7 +175,12 @@ fn bad_configs_are_rejected_with_the_field() {
         (SyntheticConfig { label_noise: 0.5, ..config(4) }, "synthetic.label_noise"),
         (
             SyntheticConfig {
-                crosses: CrossLayout { marginals: false, full_cross: false, pairwise: false },
+                crosses: CrossLayout {
+                    marginals: false,
+                    full_cross: false,
+                    pairwise: false,
+                    hash_buckets: None,
+                },
                 ..config(4)
             },
             "synthetic.crosses",
@@ -182,7 +188,12 @@ fn bad_configs_are_rejected_with_the_field() {
         (
             SyntheticConfig {
                 bins: 2,
-                crosses: CrossLayout { marginals: true, full_cross: false, pairwise: true },
+                crosses: CrossLayout {
+                    marginals: true,
+                    full_cross: false,
+                    pairwise: true,
+                    hash_buckets: None,
+                },
                 ..config(2_000)
             },
             "synthetic.crosses.pairwise",
@@ -191,7 +202,12 @@ fn bad_configs_are_rejected_with_the_field() {
         // fuzzing the real-data schema: see features::real's test of them).
         (
             SyntheticConfig {
-                crosses: CrossLayout { marginals: true, full_cross: true, pairwise: true },
+                crosses: CrossLayout {
+                    marginals: true,
+                    full_cross: true,
+                    pairwise: true,
+                    hash_buckets: None,
+                },
                 ..config(2)
             },
             "at k = 2 the pairwise cross is the full cross",
@@ -203,7 +219,12 @@ fn bad_configs_are_rejected_with_the_field() {
         (
             SyntheticConfig {
                 bins: 2,
-                crosses: CrossLayout { marginals: true, full_cross: false, pairwise: false },
+                crosses: CrossLayout {
+                    marginals: true,
+                    full_cross: false,
+                    pairwise: false,
+                    hash_buckets: None,
+                },
                 ..config(100_001)
             },
             "synthetic.k",
@@ -228,13 +249,23 @@ fn spaces_of_many_groups_build_in_linear_time() {
     // not finish within the CI's time limit.
     let many_pairs = SyntheticConfig {
         bins: 2,
-        crosses: CrossLayout { marginals: true, full_cross: false, pairwise: true },
+        crosses: CrossLayout {
+            marginals: true,
+            full_cross: false,
+            pairwise: true,
+            hash_buckets: None,
+        },
         ..config(600) // 179,700 pairwise crosses: 16 billion name comparisons before
     };
     assert_eq!(SyntheticProblem::new(many_pairs).unwrap().space().groups().len(), 600 + 179_700);
     let many_columns = SyntheticConfig {
         bins: 2,
-        crosses: CrossLayout { marginals: true, full_cross: false, pairwise: false },
+        crosses: CrossLayout {
+            marginals: true,
+            full_cross: false,
+            pairwise: false,
+            hash_buckets: None,
+        },
         ..config(100_000)
     };
     let problem = SyntheticProblem::new(many_columns).unwrap();
@@ -249,7 +280,8 @@ fn full_cross_too_large_for_u64_names_cross_and_size() {
     assert!(matches!(err, FeaturesError::CrossTooLarge { .. }));
     assert!(message.contains("`full_cross`") && message.contains("20^20"), "{message}");
     // Without the full cross, k = 20 is fine.
-    let layout = CrossLayout { marginals: true, full_cross: false, pairwise: true };
+    let layout =
+        CrossLayout { marginals: true, full_cross: false, pairwise: true, hash_buckets: None };
     let ok = SyntheticProblem::new(SyntheticConfig { crosses: layout, ..config(20) }).unwrap();
     assert_eq!(ok.dimension(), 400 + 190 * 400);
 }

@@ -31,7 +31,12 @@ fn value_and_bin_frequencies_follow_the_zipf_exponents() {
     };
     let cfg = SyntheticConfig {
         bins: 10,
-        crosses: CrossLayout { marginals: true, full_cross: false, pairwise: false },
+        crosses: CrossLayout {
+            marginals: true,
+            full_cross: false,
+            pairwise: false,
+            hash_buckets: None,
+        },
         ..long_tail(2, tail)
     };
     let problem = SyntheticProblem::new(cfg).unwrap();

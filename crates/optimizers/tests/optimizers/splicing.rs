@@ -55,7 +55,12 @@ fn synthetic_examples(n: u64) -> Vec<SparseExample> {
     let config = SyntheticConfig {
         k: 4,
         seed: 3,
-        crosses: CrossLayout { marginals: true, full_cross: true, pairwise: true },
+        crosses: CrossLayout {
+            marginals: true,
+            full_cross: true,
+            pairwise: true,
+            hash_buckets: None,
+        },
         ..SyntheticConfig::default()
     };
     let problem = SyntheticProblem::new(config).expect("valid synthetic config");

@@ -44,6 +44,9 @@ pub struct Dataset {
     pub pipeline: Option<features::real::FeaturePipeline>,
     /// What the loader warns about (columns with fewer buckets than asked).
     pub warnings: Vec<String>,
+    /// The collisions of every hashed column and cross on the training split (empty without
+    /// hashing), for `hash_stats.csv`.
+    pub hash_stats: Vec<features::space::HashStats>,
 }
 
 impl Dataset {
@@ -76,6 +79,7 @@ impl Dataset {
             features_touched: ids.len() as u64,
             pipeline: None,
             warnings: Vec::new(),
+            hash_stats: Vec::new(),
         }
     }
 
@@ -115,6 +119,7 @@ impl Dataset {
             features_touched: touched.estimate(),
             pipeline: None,
             warnings: Vec::new(),
+            hash_stats: Vec::new(),
         })
     }
 

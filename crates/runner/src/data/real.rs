@@ -50,16 +50,18 @@ pub fn build(
     let dataset = if stream {
         let loaded = real::load_streamed(data_dir, &spec).with_context(context)?;
         let (space, splits) = (loaded.space, [loaded.validation, loaded.test]);
-        let stream = TrainStream::Real(loaded.train, identity.cloned().map(Box::new));
+        let stream = TrainStream::Real(Box::new(loaded.train), identity.cloned().map(Box::new));
         let mut dataset = Dataset::streamed(name, key, space, stream, splits, Vec::new())
             .with_context(context)?;
         (dataset.pipeline, dataset.warnings) = (Some(loaded.pipeline), loaded.warnings);
+        dataset.hash_stats = loaded.hash_stats;
         dataset
     } else {
         let loaded = real::load(data_dir, &spec).with_context(context)?;
         let splits = [loaded.train, loaded.validation, loaded.test];
         let mut dataset = Dataset::finish(name, key, loaded.space, splits, Vec::new());
         (dataset.pipeline, dataset.warnings) = (Some(loaded.pipeline), loaded.warnings);
+        dataset.hash_stats = loaded.hash_stats;
         dataset
     };
     if let Some(identity) = identity {

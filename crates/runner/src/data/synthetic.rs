@@ -1,5 +1,6 @@
 //! Builds a synthetic data set for one (k, seed): the generator's three splits (the training
-//! split streamed with `[data] stream`), its feature space and its true support.
+//! split streamed with `[data] stream`), its feature space, its true support and the collisions
+//! of a hashed full cross (one more pass over the training rows, only when it is hashed).
 
 use anyhow::Context;
 use features::synthetic::{SplitName, SyntheticProblem};
@@ -20,6 +21,7 @@ pub fn build(
     let problem = SyntheticProblem::new(synthetic_config(table, k, key.seed)?)
         .with_context(|| format!("synthetic data for k = {k}, seed = {}", key.seed))?;
     let n_train = key.n.or(spec.data.n_train).unwrap_or(0);
+    let hash_stats = problem.hash_stats(n_train);
     if spec.data.stream {
         let [validation, test] = [
             (SplitName::Validation, spec.data.n_validation.unwrap_or(0)),
@@ -29,7 +31,9 @@ pub fn build(
         let (space, support) = (problem.space().clone(), problem.true_support().to_vec());
         let stream = TrainStream::Synthetic { problem, n: n_train };
         let name = "synthetic".to_string();
-        return Ok(Dataset::streamed(name, key, space, stream, [validation, test], support)?);
+        let mut dataset = Dataset::streamed(name, key, space, stream, [validation, test], support)?;
+        dataset.hash_stats = hash_stats;
+        return Ok(dataset);
     }
     let sizes = [
         (SplitName::Train, n_train),
@@ -38,5 +42,8 @@ pub fn build(
     ];
     let splits = sizes.map(|(split, n)| problem.stream(split, n).collect::<Vec<_>>());
     let support = problem.true_support().to_vec();
-    Ok(Dataset::finish("synthetic".to_string(), key, problem.space().clone(), splits, support))
+    let mut dataset =
+        Dataset::finish("synthetic".to_string(), key, problem.space().clone(), splits, support);
+    dataset.hash_stats = hash_stats;
+    Ok(dataset)
 }

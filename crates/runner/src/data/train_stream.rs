@@ -25,9 +25,9 @@ pub enum TrainStream {
         /// Training rows.
         n: u64,
     },
-    /// Training rows of a real file, and its files as the run found them (checked at each
-    /// pass; `None`: not checked).
-    Real(TrainRows, Option<Box<DataIdentity>>),
+    /// Training rows of a real file (boxed: it is much larger than the generator), and its
+    /// files as the run found them (checked at each pass; `None`: not checked).
+    Real(Box<TrainRows>, Option<Box<DataIdentity>>),
 }
 
 /// One pass over a [`TrainStream`].

@@ -180,7 +180,7 @@ mod tests {
         )
         .expect("a spec");
         let loaded = features::real::load_streamed(dir.path(), &spec).expect("the fit");
-        let stream = TrainStream::Real(loaded.train, None);
+        let stream = TrainStream::Real(Box::new(loaded.train), None);
         let l1 = regularizers::Penalty::new("l1", &toml::Table::new()).expect("l1");
         let l1 = l1.at(0.01).expect("l1 at 0.01");
         let config = OnlineConfig::default();

@@ -26,6 +26,10 @@ pub fn section(space: &FeatureSpace, warnings: &[String]) -> String {
                 let missing = if v.has_missing_bucket() { " + missing bucket" } else { "" };
                 ("vocabulary", format!("{} values + OOV{missing}", v.values().len()))
             }
+            ColumnEncoding::Hashed(h) => {
+                let missing = if h.has_missing_bucket() { " + missing bucket" } else { "" };
+                ("hashed", format!("{} hash buckets{missing}", h.buckets()))
+            }
         };
         let _ = writeln!(md, "| {} | {kind} | {} | {detail} |", column.name, column.size());
     }

@@ -136,6 +136,14 @@ impl DataSpec {
                 );
             }
         }
+        if let (true, Some(column)) = (self.stream, &real.split.order_by) {
+            bail!(
+                "`data.stream = true` needs the training rows in file order, but \
+                 `data.real.split.order_by = \"{column}\"` sorts the rows by time into splits: \
+                 drop `data.stream` (the rows are then held), or sort the file by `{column}` and \
+                 split it with `shuffle = false` instead of `order_by`"
+            );
+        }
         if self.stream && real.depends_on_seed() {
             bail!(
                 "`data.stream = true` needs the training rows in file order, but \

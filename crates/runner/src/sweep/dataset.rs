@@ -49,6 +49,7 @@ pub fn run_dataset(stage: &Stage<'_>, tally: &mut Tally, key: DatasetKey) -> any
     }
     if let Some(data) = &current.data {
         tally.feature_sections.add(data, &setup.dir, &spec.name)?;
+        tally.hash_stats.add(data, &setup.dir)?;
         for (_, output) in train(spec, setup, &units, data) {
             keep_model(&mut current.models, &output);
             tally.rows.push(output.record);

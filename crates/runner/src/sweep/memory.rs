@@ -277,7 +277,8 @@ fn split_sizes(split: &SplitSpec, rows: u64) -> (u64, u64) {
     (train, rows - train)
 }
 
-/// Whether a group's size depends on the data (it is over a categorical column).
+/// Whether a group's size depends on the data (it is over a categorical column with a
+/// vocabulary; a hashed column's size is fixed by the spec).
 fn data_dependent(space: &FeatureSpace, kind: &GroupKind) -> bool {
     let columns: &[usize] = match kind {
         GroupKind::Column(c) => std::slice::from_ref(c),
@@ -332,6 +333,7 @@ pub fn real_shape(
         shuffle: false,
         fractions: Some(SplitFractions { train: 1.0, validation: 0.0, test: 0.0 }),
         ranges: None,
+        order_by: None,
     };
     let loaded = features::real::load(data_dir, &sample).with_context(|| {
         format!("reading the first {REAL_SAMPLE} rows of {} to measure its memory", path.display())

@@ -26,6 +26,7 @@ pub mod counts;
 pub mod dataset;
 pub mod failures;
 pub mod finish;
+pub mod hash_outputs;
 pub mod lock;
 pub mod memory;
 pub mod merge;

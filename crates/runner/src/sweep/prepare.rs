@@ -10,6 +10,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 
 use super::archive::{self, Archiving};
+use super::hash_outputs::HashStatsFile;
 use super::lock::{lock_report_dir, ReportLock};
 use super::options::RunArgs;
 use super::preflight::{OverCap, Preflight};
@@ -92,6 +93,8 @@ pub struct Tally {
     pub search_rows_run: usize,
     /// The `features.md` sections written so far.
     pub feature_sections: FeatureSections,
+    /// The `hash_stats.csv` rows so far.
+    pub hash_stats: HashStatsFile,
 }
 
 /// Directory name of an experiment's report: `--quick` runs get their own (`<name>-quick`), so
@@ -176,6 +179,7 @@ pub fn prepare(
         grid_rows_run: 0,
         search_rows_run: 0,
         feature_sections: FeatureSections::default(),
+        hash_stats: HashStatsFile::default(),
     };
     let setup = Setup {
         plan,

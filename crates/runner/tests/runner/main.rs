@@ -9,6 +9,7 @@
 mod common;
 
 mod cli;
+mod click_logs;
 mod deploy;
 mod grid_memory;
 mod integrity;

@@ -1,0 +1,95 @@
+//! `hash_stats.csv`: how much every hashed group of a data set collides on its training split
+//! (`features::space::HashStats`: distinct values seen, buckets used, values sharing a bucket),
+//! one row per (data set, seed, group). Written only when a data set has a hashed group, through
+//! the atomic writer; rows of data sets this run did not build (all their runs resumed) are kept
+//! from the file as it was.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::data::Dataset;
+use crate::report::atomic_write::write_atomic;
+
+/// The file's name in a report directory.
+pub const HASH_STATS_FILE: &str = "hash_stats.csv";
+
+/// The file's columns.
+const HEADER: [&str; 8] = [
+    "dataset",
+    "seed",
+    "group",
+    "buckets",
+    "distinct_values",
+    "buckets_used",
+    "values_sharing_a_bucket",
+    "collision_rate",
+];
+
+/// The rows of `hash_stats.csv` so far (read from the file when the first data set adds some).
+#[derive(Debug, Default)]
+pub struct HashStatsFile {
+    rows: Option<Vec<Vec<String>>>,
+}
+
+impl HashStatsFile {
+    /// Adds the hash stats of `data` (none: nothing happens) and rewrites the file in `dir`.
+    pub fn add(&mut self, data: &Dataset, dir: &Path) -> anyhow::Result<()> {
+        if data.hash_stats.is_empty() {
+            return Ok(());
+        }
+        let path = dir.join(HASH_STATS_FILE);
+        if self.rows.is_none() {
+            self.rows = Some(read_rows(&path)?);
+        }
+        let rows = self.rows.get_or_insert_with(Vec::new);
+        let (dataset, seed) = (dataset_name(data), data.key.seed.to_string());
+        rows.retain(|row| row.first() != Some(&dataset) || row.get(1) != Some(&seed));
+        for stats in &data.hash_stats {
+            rows.push(vec![
+                dataset.clone(),
+                seed.clone(),
+                stats.group.clone(),
+                stats.buckets.to_string(),
+                stats.distinct_values.to_string(),
+                stats.buckets_used.to_string(),
+                stats.values_sharing_a_bucket.to_string(),
+                format!("{}", stats.collision_rate()),
+            ]);
+        }
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(HEADER)?;
+        for row in rows.iter() {
+            writer.write_record(row)?;
+        }
+        write_atomic(&path, &writer.into_inner()?)
+    }
+}
+
+/// The `dataset` column: the real file's stem, or `synthetic-k08` (with `-n..` when the grid
+/// varies the training size), so synthetic data sets of several k stay apart.
+fn dataset_name(data: &Dataset) -> String {
+    match data.key.k {
+        Some(_) => {
+            let tag = data.key.tag();
+            let without_seed = tag.rsplit_once("-s").map_or(tag.as_str(), |(head, _)| head);
+            format!("{}-{without_seed}", data.name)
+        }
+        None => data.name.clone(),
+    }
+}
+
+/// The data rows of an earlier `hash_stats.csv` (none when there is no file).
+fn read_rows(path: &Path) -> anyhow::Result<Vec<Vec<String>>> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let mut reader = csv::Reader::from_path(path)
+        .with_context(|| format!("cannot read {} (to keep its rows)", path.display()))?;
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.with_context(|| format!("{} is not a CSV file", path.display()))?;
+        rows.push(record.iter().map(str::to_owned).collect());
+    }
+    Ok(rows)
+}

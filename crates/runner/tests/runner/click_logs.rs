@@ -1,0 +1,142 @@
+//! Click-log sources end to end through the binary: a real file split by time with a hashed
+//! categorical column and a hashed cross (batch and online solvers), a synthetic hashed full
+//! cross, and the `hash_stats.csv` both write; a time split refused when streamed.
+
+use std::path::Path;
+
+use crate::common::{read_runs, runner, text};
+
+/// `n` clicks `ip, app, click_time, clicked`, out of time order (the hour runs backwards).
+fn clicks(n: usize) -> String {
+    let mut csv = String::from("ip,app,click_time,clicked\n");
+    for i in 0..n {
+        let (day, hour) = (6 + (n - i) % 3, (n - i) % 24);
+        let clicked = u8::from(i % 7 == 0 || (i % 5 == 0 && i % 3 == 1));
+        csv.push_str(&format!("{},{},2017-11-0{day} {hour:02}:00:00,{clicked}\n", i % 97, i % 4));
+    }
+    csv
+}
+
+const REAL: &str = r#"
+name = "clicks"
+[data]
+STREAM
+[data.real]
+file = "clicks.csv"
+[data.real.schema]
+label = { column = "clicked", rule = "> 0" }
+columns = { ip = "categorical", app = "categorical", click_time = "datetime" }
+[data.real.features]
+categorical = [{ column = "ip", hash_buckets = 64 }, { column = "app" }]
+crosses = [{ columns = ["ip", "app"], hash_buckets = 128 }]
+[data.real.split]
+order_by = "click_time"
+fractions = { train = 0.6, validation = 0.2, test = 0.2 }
+[grid]
+seeds = [1, 2]
+[selection]
+search = { max_steps = 0 }
+[[regularizer]]
+kind = "l2"
+lambdas = [0.001]
+  [[regularizer.optimizer]]
+  online = "ftrl"
+  [[regularizer.optimizer]]
+  batch = "coordinate_descent"
+[report]
+plots = false
+"#;
+
+fn run(dir: &Path, spec_text: &str) -> std::process::Output {
+    let spec = dir.join("spec.toml");
+    std::fs::write(&spec, spec_text).unwrap();
+    let out = dir.join("out");
+    let args = [
+        "run",
+        spec.to_str().unwrap(),
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        "1",
+    ];
+    runner(&args)
+}
+
+fn hash_rows(report: &Path) -> Vec<Vec<String>> {
+    let mut reader = csv::Reader::from_path(report.join("hash_stats.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(
+        header,
+        [
+            "dataset",
+            "seed",
+            "group",
+            "buckets",
+            "distinct_values",
+            "buckets_used",
+            "values_sharing_a_bucket",
+            "collision_rate"
+        ]
+    );
+    reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
+}
+
+#[test]
+fn a_time_split_with_hashed_groups_runs_batch_and_online_and_writes_hash_stats() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("clicks.csv"), clicks(500)).unwrap();
+    let output = run(dir.path(), &REAL.replace("STREAM", ""));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let report = dir.path().join("out/clicks");
+    let runs = read_runs(&report.join("runs.csv"));
+    for family in ["online", "batch"] {
+        let ok = runs.iter().filter(|r| r["family"] == family && r["status"] == "ok").count();
+        assert!(ok >= 1, "{family}: {runs:?}");
+    }
+    assert!(runs.iter().all(|r| r["n_train"] == "300"), "{runs:?}");
+    let rows = hash_rows(&report);
+    let groups: Vec<(&str, &str)> = rows.iter().map(|r| (r[2].as_str(), r[3].as_str())).collect();
+    assert_eq!(groups[..2], [("ip", "64"), ("ip_x_app", "128")], "{rows:?}");
+    let ip = &rows[0];
+    assert_eq!((ip[0].as_str(), ip[4].as_str()), ("clicks", "97"), "{rows:?}");
+    let rate: f64 = ip[7].parse().unwrap();
+    assert!(rate > 0.0 && rate <= 1.0, "97 ips in 64 buckets collide: {rows:?}");
+}
+
+#[test]
+fn a_time_split_is_refused_when_streamed_naming_both_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("clicks.csv"), clicks(50)).unwrap();
+    let output = run(dir.path(), &REAL.replace("STREAM", "stream = true"));
+    assert!(!output.status.success());
+    let err = text(&output.stderr);
+    assert!(err.contains("data.stream") && err.contains("data.real.split.order_by"), "{err}");
+}
+
+const SYNTHETIC: &str = "name = \"hashed\"\n[data]\nn_train = 400\nn_validation = 100\n\
+    n_test = 100\n[data.synthetic]\ninteractions = 2\nCROSSES\n[grid]\nk = [3]\nseeds = [1]\n\
+    [selection]\nsearch = { max_steps = 0 }\n[[regularizer]]\nkind = \"l2\"\nlambdas = [1e-3]\n\
+    [[regularizer.optimizer]]\nonline = \"ftrl\"\n[report]\nplots = false\n";
+
+#[test]
+fn a_hashed_synthetic_full_cross_writes_its_collisions_and_an_exact_one_writes_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let hashed = SYNTHETIC.replace("CROSSES", "crosses = { hash_buckets = 8 }");
+    let output = run(dir.path(), &hashed);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let rows = hash_rows(&dir.path().join("out/hashed"));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let row = &rows[0];
+    assert_eq!(row[..4], ["synthetic-k03", "1", "full_cross", "8"], "{rows:?}");
+    // 27 cells in 8 buckets: every cell shares its bucket.
+    let used: u64 = row[5].parse().unwrap();
+    assert!(row[4] == "27" && (1..=8).contains(&used) && row[6] == "27", "{rows:?}");
+    assert_eq!(row[7], "1");
+    let exact = tempfile::tempdir().unwrap();
+    let output = run(exact.path(), &SYNTHETIC.replace("CROSSES", ""));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(exact.path().join("out/hashed/runs.csv").is_file());
+    assert!(!exact.path().join("out/hashed/hash_stats.csv").exists());
+}
