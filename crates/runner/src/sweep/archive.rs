@@ -135,6 +135,11 @@ pub fn write_runs(
 mod tests {
     use super::*;
 
+    /// The columns an archive from before the search columns lacks (the scores came later).
+    fn is_newer_column(c: &str) -> bool {
+        record::SEARCH_COLUMNS.contains(&c) || record::SCORE_COLUMNS.contains(&c)
+    }
+
     #[test]
     fn rows_are_appended_and_read_back() {
         let dir = tempfile::tempdir().unwrap();
@@ -155,10 +160,8 @@ mod tests {
         let expected = record::to_csv(&[a.clone(), b]).unwrap();
         assert_eq!(record::to_csv(&back).unwrap(), expected);
         // An archive of an earlier version (no search columns) gains them and stays readable.
-        let old_header: Vec<String> = header()
-            .into_iter()
-            .filter(|c| !record::SEARCH_COLUMNS.contains(&c.as_str()))
-            .collect();
+        let old_header: Vec<String> =
+            header().into_iter().filter(|c| !is_newer_column(c)).collect();
         let mut o = a.clone();
         o.run_id = "old".into();
         o.selected = true;
@@ -170,7 +173,7 @@ mod tests {
         let mut old_row: Vec<&str> = names
             .iter()
             .zip(full.iter())
-            .filter(|(c, _)| !record::SEARCH_COLUMNS.contains(&c.as_str()))
+            .filter(|(c, _)| !is_newer_column(c))
             .map(|(_, f)| f)
             .collect();
         old_row.extend(["5", "fresh"]);
