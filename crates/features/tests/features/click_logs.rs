@@ -3,8 +3,9 @@
 //! collisions of every hashed group measured on the training split; and (ignored unless
 //! SPARSECROSS_DATA_DIR names the shared data) TalkingData split by `click_time`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::real_data::real_data_dir;
 use features::real::{self, RealDataSpec};
 use features::space::ColumnEncoding;
 use features::FeaturesError;
@@ -248,15 +249,6 @@ fn bad_hash_buckets_name_the_key_and_min_count_goes_to_oov() {
     let data = real::load(dir.path(), &spec(&exact)).unwrap();
     let name = data.space.name(data.test[0].ids[0]).unwrap();
     assert_eq!(name, "ip#oov");
-}
-
-/// The shared data directory (the test is ignored without it).
-fn real_data_dir(file: &str) -> PathBuf {
-    let dir = std::env::var_os("SPARSECROSS_DATA_DIR")
-        .map(PathBuf::from)
-        .expect("SPARSECROSS_DATA_DIR names the directory of the real data files");
-    assert!(dir.join(file).is_file(), "{} is absent", dir.join(file).display());
-    dir
 }
 
 #[test]

@@ -499,7 +499,7 @@ fn unknown_toml_keys_are_rejected_at_every_level() {
 /// The data directory of the tests that read real files. They are `#[ignore]`d, so a machine
 /// without the data reports them as ignored with the reason (not as passed); `.ci/run` runs them
 /// with `--ignored` when the data is there, and then a missing file is a failure.
-fn real_data_dir(file: &str) -> PathBuf {
+pub(crate) fn real_data_dir(file: &str) -> PathBuf {
     let dir = std::env::var_os("SPARSECROSS_DATA_DIR")
         .map(PathBuf::from)
         .expect("SPARSECROSS_DATA_DIR names the directory of the real data files");
