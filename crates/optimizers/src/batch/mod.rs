@@ -58,13 +58,15 @@
 //! and registry), `design.rs` (the CSC copy and column operations),
 //! `optimality.rs` (objective, KKT violation, duality gap), `path.rs` ([`PathPoint`],
 //! lambda_max), `gram.rs`, `proximal_step.rs` (backtracking step of FISTA and IHT),
-//! `iterate.rs` (weights, bias, margins), `support.rs` (top-s selection), `refit.rs`, one file
+//! `iterate.rs` (weights, bias, margins), `extrapolation.rs` (Anderson extrapolation of coordinate-descent
+//! passes), `support.rs` (top-s selection), `refit.rs`, one file
 //! per solver (`trust_region_newton.rs`:
 //! TRON, Hessian-vector products through the sparse columns, never a dense Hessian), `error.rs`.
 
 mod config;
 mod design;
 mod error;
+mod extrapolation;
 mod gram;
 mod iterate;
 mod optimality;
