@@ -63,6 +63,7 @@ impl ExperimentSpec {
         self.check_stream()?;
         self.selection.check()?;
         self.quick.check()?;
+        self.report.check()?;
         if self.regularizers.is_empty() {
             bail!("no `[[regularizer]]` entry");
         }

@@ -1,7 +1,7 @@
 //! The sweep's middle stage, once per data set: its units to run (the data set built only when
 //! some are), the lambda search (points past the grid's edges, then those of the budget; points
 //! already measured come from the earlier rows, the rest from the row source), the selection
-//! marks, the selected models exported, and `runs.csv` rewritten. Before the rows are written,
+//! marks, the selected models exported and binned (`calibration.csv`), and `runs.csv` rewritten. Before the rows are written,
 //! a real data set's files are hashed again: when they are not the ones fingerprinted at the
 //! start, every row this data set trained now becomes an `error` row naming the file.
 
@@ -68,6 +68,9 @@ pub fn run_dataset(stage: &Stage<'_>, tally: &mut Tally, key: DatasetKey) -> any
     // Selection, edges and the budget's choice first: the models exported are theirs.
     selection::mark_all(spec, &setup.plan, &mut tally.rows, Some(key));
     export_selected(setup, &tally.rows, &current)?;
+    if let (Some(bins), Some(data)) = (setup.calibration_bins, &current.data) {
+        tally.calibration.add(&setup.dir, bins, &tally.rows, &current.models, data)?;
+    }
     archive::write_runs(&setup.dir, &mut tally.rows, &mut tally.to_archive)?;
     Ok(())
 }
@@ -152,7 +155,9 @@ fn train_additions(
 /// Writes the models of this data set's selected rows (CSV, and the saved model of a real data
 /// set), when they were kept.
 fn export_selected(setup: &Setup, rows: &[RunRecord], current: &Current) -> anyhow::Result<()> {
-    let Some(data) = &current.data else { return Ok(()) };
+    let Some(data) = current.data.as_ref().filter(|_| setup.export_models) else {
+        return Ok(());
+    };
     let models_dir = setup.dir.join("models");
     for row in rows.iter().filter(|r| r.selected || r.budget_selected) {
         if let Some(model) = current.models.get(&row.run_id) {

@@ -14,7 +14,8 @@
 //! the lambda search and its earlier rows, [`preflight`] the checks made before any compute
 //! (memory, estimated by [`memory`]; output directory), and [`failures`] what runs that ended in
 //! `error` do (retried, listed, a non-zero exit). [`real_outputs`] writes what real data sets
-//! add (`features.md`, saved models), [`refit`] the refits of the selected runs on train +
+//! add (`features.md`, saved models), [`hash_outputs`] and [`calibration_outputs`] the
+//! `hash_stats.csv` and `calibration.csv` tables, [`refit`] the refits of the selected runs on train +
 //! validation. [`merge`] (`runner merge`) checks shard directories copied back from other
 //! machines and writes the one report through this same path with [`Merging`].
 //!
@@ -22,6 +23,7 @@
 //! `paths`.
 
 pub mod archive;
+pub mod calibration_outputs;
 pub mod counts;
 pub mod dataset;
 pub mod failures;

@@ -10,6 +10,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 
 use super::archive::{self, Archiving};
+use super::calibration_outputs::CalibrationFile;
 use super::hash_outputs::HashStatsFile;
 use super::lock::{lock_report_dir, ReportLock};
 use super::options::RunArgs;
@@ -42,8 +43,10 @@ pub struct Setup {
     pub pool: rayon::ThreadPool,
     /// Whether the peak RSS is reset before each run (one thread only).
     pub reset_rss: bool,
-    /// Whether selected models are kept for export.
+    /// Whether selected models are exported (`models/`).
     pub export_models: bool,
+    /// Bins of `calibration.csv` (`[report] calibration_bins`; `None`: no file).
+    pub calibration_bins: Option<usize>,
     /// Batch units not to start (their estimate passes `[grid] memory_cap`).
     pub over_cap: OverCap,
     /// A real data set's files as they were when their fingerprint was taken (checked again
@@ -95,6 +98,8 @@ pub struct Tally {
     pub feature_sections: FeatureSections,
     /// The `hash_stats.csv` rows so far.
     pub hash_stats: HashStatsFile,
+    /// The `calibration.csv` rows so far.
+    pub calibration: CalibrationFile,
 }
 
 /// Directory name of an experiment's report: `--quick` runs get their own (`<name>-quick`), so
@@ -138,13 +143,14 @@ pub fn prepare(
         data::locate_data_dir(spec, &paths::data_dir(args.data_dir.as_deref()), spec_path)?;
     let (threads, pool, reset_rss) = worker_threads(args)?;
     let export_models = args.export_models || spec.report.export_models;
+    let calibration_bins = spec.report.calibration_bins.map(|b| b as usize);
     let over_cap = source.preflight(&Preflight {
         spec,
         plan: &plan,
         dir: &dir,
         data_dir: &data_dir,
         threads,
-        keep_models: export_models,
+        keep_models: export_models || calibration_bins.is_some(),
         max_memory: args.max_memory,
     })?;
     let identity = data::check_files(spec, &data_dir)?;
@@ -180,6 +186,7 @@ pub fn prepare(
         search_rows_run: 0,
         feature_sections: FeatureSections::default(),
         hash_stats: HashStatsFile::default(),
+        calibration: CalibrationFile::default(),
     };
     let setup = Setup {
         plan,
@@ -190,6 +197,7 @@ pub fn prepare(
         pool,
         reset_rss,
         export_models,
+        calibration_bins,
         over_cap,
         identity,
         fingerprints,

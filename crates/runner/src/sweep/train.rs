@@ -25,7 +25,7 @@ pub fn train(
         spec,
         dataset: data,
         reset_rss: setup.reset_rss,
-        keep_models: setup.export_models,
+        keep_models: setup.export_models || setup.calibration_bins.is_some(),
         data_fingerprint: data_fingerprint.as_deref().unwrap_or_default(),
     };
     let memory_cap = spec.grid.memory_cap_bytes();

@@ -140,3 +140,45 @@ fn a_hashed_synthetic_full_cross_writes_its_collisions_and_an_exact_one_writes_n
     assert!(exact.path().join("out/hashed/runs.csv").is_file());
     assert!(!exact.path().join("out/hashed/hash_stats.csv").exists());
 }
+
+#[test]
+fn calibration_bins_write_each_selected_runs_test_rows_in_equal_count_bins() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("clicks.csv"), clicks(500)).unwrap();
+    let spec =
+        REAL.replace("STREAM", "").replace("plots = false", "plots = false\ncalibration_bins = 4");
+    let output = run(dir.path(), &spec);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let report = dir.path().join("out/clicks");
+    let selected: Vec<String> = read_runs(&report.join("runs.csv"))
+        .into_iter()
+        .filter(|r| r["selected"] == "true")
+        .map(|r| r["run_id"].clone())
+        .collect();
+    let bins = read_runs(&report.join("calibration.csv"));
+    assert_eq!(bins.len(), 4 * selected.len(), "{bins:?}");
+    for id in &selected {
+        let of_run: Vec<_> = bins.iter().filter(|b| &b["run_id"] == id).collect();
+        // 100 test rows (the last 20% in time) in 4 bins of 25, lowest predictions first.
+        assert!(of_run.iter().all(|b| b["rows"] == "25"), "{of_run:?}");
+        let means: Vec<f64> = of_run.iter().map(|b| b["mean_predicted"].parse().unwrap()).collect();
+        assert!(means.windows(2).all(|w| w[0] <= w[1]), "{means:?}");
+        let rate: f64 = of_run[0]["observed_rate"].parse().unwrap();
+        assert!((0.0..=1.0).contains(&rate), "{of_run:?}");
+    }
+    let again = run(dir.path(), &spec);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert_eq!(read_runs(&report.join("calibration.csv")), bins, "a resumed run keeps the file");
+}
+
+#[test]
+fn calibration_bins_out_of_range_are_refused_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("clicks.csv"), clicks(50)).unwrap();
+    let spec =
+        REAL.replace("STREAM", "").replace("plots = false", "plots = false\ncalibration_bins = 1");
+    let output = run(dir.path(), &spec);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let err = text(&output.stderr);
+    assert!(err.contains("report.calibration_bins") && err.contains("2 to 1000"), "{err}");
+}
