@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Submits a sweep to Slurm as a job array of N shards and, after it, the merge job that writes
-# the one report (see deploy/README.md). Builds the runner first, once, on this node: every
-# task runs the same binary from the shared checkout.
+# the one report (see deploy/README.md). Builds the runner first, once, on this node (unless
+# RUNNER names a built one): every task runs the same binary from the shared checkout.
 #
 # Usage: deploy/slurm/submit.sh SPEC N [RUNNER_FLAGS...]     (run from the checkout)
 #
@@ -18,7 +18,10 @@ case "$n" in
     '' | *[!0-9]* | 0) echo "N must be a positive number, not '$n'" >&2; exit 2 ;;
 esac
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-(cd "$repo" && cargo build --release -p runner)
+# RUNNER names a binary already built (the deploy test passes its own); else build it here.
+if [ -z "${RUNNER:-}" ]; then
+    (cd "$repo" && cargo build --release -p runner)
+fi
 export SPARSECROSS_REPO=$repo
 read -r -a extra <<<"${SBATCH_EXTRA:-}"
 

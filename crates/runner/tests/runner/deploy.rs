@@ -2,7 +2,7 @@
 //! (`bash -n`); the local recipe runs three shards and merges them, once with GNU parallel when it
 //! is installed and once with `xargs -P` (GNU parallel hidden from its `PATH`); the Slurm job
 //! scripts run as three array tasks and the merge job would (the `SLURM_*` variables set by
-//! hand, since no Slurm is here). Each ends with a merged report of every data set. That the
+//! hand; `slurm.rs` submits them to a real Slurm). Each ends with a merged report of every data set. That the
 //! merged rows equal an unsharded run's is `merge.rs`'s test.
 
 // Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.

@@ -22,6 +22,7 @@ mod preflight;
 mod provenance;
 mod real_streaming;
 mod search;
+mod slurm;
 mod streaming;
 mod tidy;
 mod writes;
