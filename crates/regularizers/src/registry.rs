@@ -207,6 +207,14 @@ impl Penalty {
         self.at(0.0).map_or(PenaltyClass::Convex, |r| r.class())
     }
 
+    /// Whether a larger strength can set a touched weight to exactly zero: a slope at zero
+    /// (L1, elastic net, MCP) or a count of nonzeros (L0). L2 and no penalty only shrink, so no
+    /// lambda changes their count of nonzero weights.
+    pub fn zeroes_weights(&self) -> bool {
+        self.class() == PenaltyClass::CountOfNonzeros
+            || self.at(1.0).is_ok_and(|r| r.zero_slope() > 0.0)
+    }
+
     /// The convention of its L2 part (TensorFlow when it has none).
     pub fn convention(&self) -> L2Convention {
         self.at(0.0).ok().and_then(|r| r.l2_convention()).unwrap_or_default()

@@ -206,3 +206,18 @@ fn registry_round_trips_every_name() {
         assert!(!entry.summary.is_empty());
     }
 }
+
+#[test]
+fn only_penalties_with_a_slope_at_zero_or_a_count_zero_weights() {
+    for (name, zeroes) in [
+        ("l1", true),
+        ("elastic_net", true),
+        ("mcp", true),
+        ("l0", true),
+        ("l2", false),
+        ("none", false),
+    ] {
+        let penalty = Penalty::named(name).unwrap();
+        assert_eq!(penalty.zeroes_weights(), zeroes, "{name}");
+    }
+}

@@ -151,6 +151,28 @@ pub fn budget(md: &mut String, rows: &[RunRecord], selection: &SelectionSpec) {
         );
     }
     let _ = writeln!(md);
+    not_searched(md, rows);
+}
+
+/// The methods the budget search skipped, and why: their penalty keeps every touched weight.
+fn not_searched(md: &mut String, rows: &[RunRecord]) {
+    let skipped: BTreeSet<(&str, &str, &str)> = rows
+        .iter()
+        .filter(|r| regularizers::Penalty::named(&r.penalty).is_ok_and(|p| !p.zeroes_weights()))
+        .map(|r| (r.regularizer.as_str(), r.optimizer.as_str(), r.penalty.as_str()))
+        .collect();
+    if skipped.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "Not searched for the budget (a larger lambda only shrinks their weights, none becomes \
+         zero, so no lambda brings them within it; their rows are the grid's):\n"
+    );
+    for (regularizer, optimizer, penalty) in skipped {
+        let _ = writeln!(md, "- {regularizer} / {optimizer} (penalty `{penalty}`)");
+    }
+    let _ = writeln!(md);
 }
 
 #[cfg(test)]

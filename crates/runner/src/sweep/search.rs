@@ -15,7 +15,8 @@
 //!   the best model within the budget: geometric steps up from the largest lambda until a model
 //!   fits, then log-space bisection between the largest lambda whose model does not fit and the
 //!   smallest one above it whose model does, at most `search.budget_steps` points per group. A
-//!   support-size method is fitted at the budget's size directly.
+//!   support-size method is fitted at the budget's size directly; a penalty that cannot zero a
+//!   weight (L2, none) is not searched.
 //!
 //! An added online point is exactly the unit the spec would make had it listed that lambda
 //! (same run id). An added batch point refits the unit's whole path with the new lambda in
@@ -392,7 +393,12 @@ fn budget_point(spec: &ExperimentSpec, group: &Group<'_>, budget: Budget) -> Opt
         return (size >= 1 && size <= touched).then_some(size as f64).and_then(untried);
     }
     let steps = group.rows.iter().filter(|r| r.origin == ORIGIN_BUDGET_SEARCH).count();
-    if steps >= search.budget_steps as usize || usable.is_empty() {
+    // L2 and no penalty keep every touched weight at any lambda: searching would only add fits
+    // (the summary says why the method has no model within the budget).
+    if steps >= search.budget_steps as usize
+        || usable.is_empty()
+        || !group.template.penalty.zeroes_weights()
+    {
         return None;
     }
     // The largest lambda whose model does not fit, and the smallest above it whose model does.

@@ -135,6 +135,27 @@ fn a_budget_finds_the_best_model_within_it_per_method() {
     let _ = TIMING_COLUMNS;
 }
 
+#[test]
+fn a_budget_skips_penalties_that_cannot_zero_a_weight_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("edges.toml");
+    let with_l2 = SPEC.replace(
+        "[[regularizer]]\nkind = \"l0\"",
+        "[[regularizer]]\nkind = \"l2\"\n[[regularizer.optimizer]]\nonline = \"ftrl\"\n\
+         lambdas = [1e-4, 1e-3]\n[[regularizer]]\nkind = \"l0\"",
+    );
+    std::fs::write(&spec, with_l2).unwrap();
+    let (rows, summary) = run(&spec, dir.path(), &["--budget", "nonzero_weights=5"]);
+    let budget_rows = |reg: &str| {
+        rows.iter().filter(|r| r["regularizer"] == reg && r["origin"] == "budget_search").count()
+    };
+    assert_eq!(budget_rows("l2"), 0, "L2 never zeroes a weight: nothing to search");
+    assert!(budget_rows("l1") > 0, "L1 is still searched");
+    assert!(summary.contains("Not searched for the budget"), "{summary}");
+    assert!(summary.contains("- l2 / ftrl (penalty `l2`)"), "{summary}");
+    assert!(!summary.contains("- l1 / ftrl"), "{summary}");
+}
+
 /// The `N` of `... N WHAT...` in `line` (the number just before `what`).
 fn count_before(line: &str, what: &str) -> usize {
     let head = &line[..line.find(what).unwrap_or_else(|| panic!("no `{what}` in {line}"))];
