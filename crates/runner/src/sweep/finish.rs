@@ -1,12 +1,14 @@
 //! The sweep's last stage, after every data set: the search rows no search asked for leave for
 //! the archive, the selection marks over all data sets, the refits of the selected runs on
-//! train + validation (`[selection] refit`), `runs.csv` written a last time, the report
+//! train + validation (`[selection] refit`), `runs.csv` written a last time, model files of
+//! runs no longer selected set aside ([`super::model_files`]), the report
 //! (`summary.md`, plots, `metadata.json`), the closing line on the console, and the exit
 //! status of runs that ended in `error`.
 
 use super::archive;
 use super::counts::RowCounts;
 use super::failures;
+use super::model_files;
 use super::options::RunArgs;
 use super::prepare::{Stage, Tally};
 use super::refit;
@@ -39,6 +41,14 @@ pub fn finish(
         setup.pool.install(|| refit::refit_selected(&inputs, &mut tally.rows))?;
     }
     archive::write_runs(&setup.dir, &mut tally.rows, &mut tally.to_archive)?;
+    let moved = model_files::set_aside_superseded(&setup.dir, &tally.rows)?;
+    if moved > 0 {
+        eprintln!(
+            "{}: {moved} model file(s) of runs no longer selected moved to models/{}/",
+            spec.name,
+            model_files::SUPERSEDED_DIR
+        );
+    }
     let units_run = setup.todo.len() + tally.units_added;
     let kept = setup.runs_before.is_some()
         && setup.runs_before == unchanged::runs_digest(&setup.dir)

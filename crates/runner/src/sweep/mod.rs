@@ -15,9 +15,10 @@
 //! (memory, estimated by [`memory`]; output directory), and [`failures`] what runs that ended in
 //! `error` do (retried, listed, a non-zero exit). [`real_outputs`] writes what real data sets
 //! add (`features.md`, saved models), [`hash_outputs`] and [`calibration_outputs`] the
-//! `hash_stats.csv` and `calibration.csv` tables, [`refit`] the refits of the selected runs on train +
-//! validation. [`merge`] (`runner merge`) checks shard directories copied back from other
-//! machines and writes the one report through this same path with [`Merging`].
+//! `hash_stats.csv` and `calibration.csv` tables, [`refit`] the refits of the selected runs on
+//! train + validation, [`model_files`] which model files are current. [`merge`] (`runner
+//! merge`) checks shard directories copied back from other machines and writes the one report
+//! through this same path with [`Merging`].
 //!
 //! Depends on every layer below it: `spec`, `plan`, `data`, `execute`, `report`, `record`,
 //! `paths`.
@@ -32,6 +33,7 @@ pub mod hash_outputs;
 pub mod lock;
 pub mod memory;
 pub mod merge;
+pub mod model_files;
 pub mod options;
 pub mod preflight;
 pub mod prepare;

@@ -156,6 +156,26 @@ fn a_budget_skips_penalties_that_cannot_zero_a_weight_and_says_so() {
     assert!(!summary.contains("- l1 / ftrl"), "{summary}");
 }
 
+#[test]
+fn model_files_of_runs_no_longer_selected_move_to_superseded() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("edges.toml");
+    std::fs::write(&spec, SPEC).unwrap();
+    let (rows, _) = run(&spec, dir.path(), &["--export-models"]);
+    let models = dir.path().join("edges/models");
+    let current: Vec<String> =
+        selected(&rows).iter().map(|r| format!("{}.csv", r["run_id"])).collect();
+    assert!(current.iter().all(|f| models.join(f).is_file()), "{current:?}");
+    // A model an earlier selection exported, whose run is in runs.csv but no longer chosen.
+    let unchosen = rows.iter().find(|r| r["selected"] != "true").unwrap();
+    let stale = format!("{}.csv", unchosen["run_id"]);
+    std::fs::write(models.join(&stale), "feature,weight\n(bias),0\n").unwrap();
+    run(&spec, dir.path(), &["--export-models"]);
+    assert!(!models.join(&stale).exists(), "the stale model is still beside the current ones");
+    assert!(models.join("superseded").join(&stale).is_file());
+    assert!(current.iter().all(|f| models.join(f).is_file()), "current models stay");
+}
+
 /// The `N` of `... N WHAT...` in `line` (the number just before `what`).
 fn count_before(line: &str, what: &str) -> usize {
     let head = &line[..line.find(what).unwrap_or_else(|| panic!("no `{what}` in {line}"))];
