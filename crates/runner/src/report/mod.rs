@@ -1,7 +1,8 @@
 //! Writes the report files besides `runs.csv`: `summary.md` ([`summary`], from the per-cell
 //! figures of [`aggregate`]), `published_vs_ours.md` and `.csv` (when the spec has `[[compare]]`
 //! tables: computed by [`compare`], rendered by [`compare_report`]), the plots ([`plots`]) and
-//! `metadata.json` ([`metadata`]). [`export`] writes model CSVs, [`saved_model`] the
+//! `metadata.json` ([`metadata`]); [`paired`] the per-seed paired differences behind every "A vs B"
+//! line. [`export`] writes model CSVs, [`saved_model`] the
 //! self-describing model files of real data (pipeline + weights) that `runner predict` reads,
 //! [`features`] the fitted feature columns (`features.md`); [`scaling`] the tables and charts
 //! against n of a grid over the training rows (instead of those over k); [`beside`] sets two reports' charts
@@ -20,6 +21,7 @@ pub mod compare_report;
 pub mod export;
 pub mod features;
 pub mod metadata;
+pub mod paired;
 pub mod plots;
 pub mod saved_model;
 pub mod scaling;
