@@ -511,8 +511,12 @@ fn story_training_bytes(md: &mut String, cells: &[Cell], k: Option<u32>, plots: 
             ratio(a).total_cmp(&ratio(b))
         });
     if let Some(c) = widest {
-        // The memory-vs-k plot exists only for synthetic data (k) with plots on.
-        let plot = if plots && k.is_some() { " and `plots/training_memory_vs_k`" } else { "" };
+        // The memory-vs-k plot exists only for synthetic data with several k and plots on.
+        let plot = if plots && k.is_some() && crate::report::plots::has_several_k(cells) {
+            " and `plots/training_memory_vs_k`"
+        } else {
+            ""
+        };
         let _ = writeln!(
             md,
             "\nModel bytes are not training bytes: {} / {} ends with a {} model but held {} of \
