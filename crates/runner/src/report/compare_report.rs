@@ -73,7 +73,7 @@ fn pct(s: Stat) -> String {
 
 /// A paired difference in words: `+20% [-5%, +45%]; 3 of 3 seeds above` (percent, `digits`
 /// decimals) or `+0.00200 [...]`; `-` for the reference itself.
-fn paired(p: Option<Paired>, percent: bool, digits: usize) -> String {
+fn paired_cell(p: Option<Paired>, percent: bool, digits: usize) -> String {
     let Some(p) = p.filter(|p| p.n > 0 && p.mean.is_finite()) else { return "-".to_string() };
     let unit = if percent { "%" } else { "" };
     let interval = p.interval().map_or("one seed, no interval".to_string(), |(lo, hi)| {
@@ -225,9 +225,9 @@ fn points_table(md: &mut String, outcome: &Outcome) {
             r.method,
             stat(r.quantity, 0),
             pct(r.relative_pct),
-            paired(r.paired_pct, true, 0),
+            paired_cell(r.paired_pct, true, 0),
             stat(r.metric, 4),
-            paired(r.paired_metric, false, 5),
+            paired_cell(r.paired_metric, false, 5),
             seeds(&r.seeds)
         );
     }
@@ -363,13 +363,13 @@ mod tests {
         let p = Paired::of_differences(&[10.0, 20.0, 30.0]);
         let half = 4.303 * 10.0 / 3f64.sqrt();
         assert_eq!(
-            paired(Some(p), true, 0),
+            paired_cell(Some(p), true, 0),
             format!("+20% [{:+.0}%, {:+.0}%]; 3 of 3 seeds above", 20.0 - half, 20.0 + half)
         );
-        assert_eq!(paired(None, true, 0), "-");
+        assert_eq!(paired_cell(None, true, 0), "-");
         let one = Paired::of_differences(&[-0.002]);
         assert_eq!(
-            paired(Some(one), false, 5),
+            paired_cell(Some(one), false, 5),
             "-0.00200 one seed, no interval; 1 of 1 seeds below"
         );
         let (lo, hi, above, below) = paired_columns(Some(p));
