@@ -465,7 +465,11 @@ fn paired_table(md: &mut String, cells: &[Cell]) {
 /// One line of the paired table: `c` against `best`.
 fn paired_row(md: &mut String, k: Option<u32>, c: &Cell, best: &Cell) {
     let p = Paired::of(&c.log_loss_by_seed, &best.log_loss_by_seed);
-    let mean = if p.mean.is_finite() { format!("{:+.5}", p.mean) } else { "-".into() };
+    if p.n == 0 {
+        // No seed with a test log loss on both sides (no test split): nothing to pair.
+        return;
+    }
+    let mean = format!("{:+.5}", p.mean);
     let _ = writeln!(
         md,
         "| {} | {} / {} | {} / {} | {mean} | {} | {} | {} |",
@@ -483,15 +487,24 @@ fn paired_row(md: &mut String, k: Option<u32>, c: &Cell, best: &Cell) {
 /// How many fewer weights L1 keeps than L2, at what paired cost, and the Bayes-optimal loss.
 fn story_l1_against_l2(md: &mut String, at_k: &[&Cell]) {
     if let (Some(l2), Some(l1)) = (find(at_k, "l2"), find(at_k, "l1")) {
-        if l1.nonzero.mean > 0.0 {
+        if l1.nonzero.mean > 0.0 && l2.nonzero.mean > 0.0 {
+            let ratio = l2.nonzero.mean / l1.nonzero.mean;
+            let weights = if ratio >= 1.0 {
+                format!("{ratio:.1}x fewer weights than")
+            } else {
+                format!("{:.1}x more weights than", 1.0 / ratio)
+            };
             let p = Paired::of(&l1.log_loss_by_seed, &l2.log_loss_by_seed);
-            let _ = writeln!(
-                md,
-                "\nL1 keeps {:.1}x fewer weights than L2 here; paired test log loss difference \
-                 L1 − L2: {} (practical threshold {LOG_LOSS_PRACTICAL_THRESHOLD}).",
-                l2.nonzero.mean / l1.nonzero.mean,
-                p.sentence(LOG_LOSS_PRACTICAL_THRESHOLD),
-            );
+            let cost = if p.n == 0 {
+                " (no test log loss to pair).".to_string()
+            } else {
+                format!(
+                    "; paired test log loss difference L1 − L2: {} (practical threshold \
+                     {LOG_LOSS_PRACTICAL_THRESHOLD}).",
+                    p.sentence(LOG_LOSS_PRACTICAL_THRESHOLD)
+                )
+            };
+            let _ = writeln!(md, "\nL1 keeps {weights} L2 here{cost}");
         }
     }
     if let Some(c) = at_k.first() {
@@ -597,6 +610,25 @@ mod tests {
         assert!(md.contains("L1 keeps 10.0x fewer weights than L2 here"), "{md}");
         assert!(md.contains("paired test log loss difference L1 − L2: +0.00200"), "{md}");
         assert!(md.contains("3 of 3 seeds worse): matches (practical threshold 0.0005)"), "{md}");
+    }
+
+    #[test]
+    fn without_a_test_split_nothing_is_paired() {
+        let mut rows = two_methods();
+        for r in &mut rows {
+            r.log_loss = f64::NAN;
+            r.nonzero_weights = if r.regularizer == "l1" { 200 } else { 100 };
+        }
+        let cells = aggregate::cells(&rows);
+        let mut md = String::new();
+        paired_table(&mut md, &cells);
+        assert!(md.is_empty(), "{md}");
+        let at_k: Vec<&Cell> = cells.iter().collect();
+        story_l1_against_l2(&mut md, &at_k);
+        assert!(
+            md.contains("L1 keeps 2.0x more weights than L2 here (no test log loss to pair)."),
+            "{md}"
+        );
     }
 
     #[test]
