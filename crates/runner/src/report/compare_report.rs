@@ -105,8 +105,8 @@ fn seeds(list: &[u64]) -> String {
     list.iter().map(u64::to_string).collect::<Vec<_>>().join(" ")
 }
 
-/// The Markdown section of one comparison.
-fn section(md: &mut String, outcome: &Outcome) {
+/// The Markdown section of one comparison; a smoke run (`quick`) lists its claims unjudged.
+fn section(md: &mut String, outcome: &Outcome, quick: bool) {
     let spec = &outcome.spec;
     let _ = writeln!(md, "## {}\n", spec.title);
     if !spec.source.is_empty() {
@@ -131,8 +131,8 @@ fn section(md: &mut String, outcome: &Outcome) {
     }
     let _ = writeln!(md);
     for check in &outcome.checks {
-        let _ =
-            writeln!(md, "- `{}`: **{}** ({})", check.claim, verdict(check.holds), check.detail);
+        let said = if quick { "not judged (smoke run)" } else { verdict(check.holds) };
+        let _ = writeln!(md, "- `{}`: **{said}** ({})", check.claim, check.detail);
     }
     if !spec.note.is_empty() {
         let _ = writeln!(md, "\n{}", spec.note.trim());
@@ -249,7 +249,7 @@ fn render_md(spec: &ExperimentSpec, outcomes: &[Outcome], quick: bool) -> String
         seeds(&spec.grid.seeds)
     );
     for outcome in outcomes {
-        section(&mut md, outcome);
+        section(&mut md, outcome, quick);
     }
     md
 }
@@ -357,6 +357,31 @@ pub fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_smoke_run_judges_no_claim() {
+        let spec: crate::spec::compare::CompareSpec = toml::from_str(
+            "title = \"t\"\nkind = \"equal_lambda\"\nlambdas = [0.1]\nreference = \"a\"\n\
+             quantity = \"nonzero_weights\"\nexpect = [\"a < b\"]\n\
+             [[method]]\nregularizer = \"l1\"\noptimizer = \"a\"\n\
+             [[method]]\nregularizer = \"l1\"\noptimizer = \"b\"\n",
+        )
+        .unwrap();
+        let outcome = Outcome {
+            spec,
+            rows: Vec::new(),
+            checks: vec![crate::report::compare::Check {
+                claim: "a < b".into(),
+                holds: Some(true),
+                detail: "1 vs 2".into(),
+            }],
+        };
+        let (mut full, mut smoke) = (String::new(), String::new());
+        section(&mut full, &outcome, false);
+        section(&mut smoke, &outcome, true);
+        assert!(full.contains("- `a < b`: **holds** (1 vs 2)"), "{full}");
+        assert!(smoke.contains("- `a < b`: **not judged (smoke run)** (1 vs 2)"), "{smoke}");
+    }
 
     #[test]
     fn paired_cells_give_mean_interval_and_signs() {
