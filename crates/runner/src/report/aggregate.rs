@@ -61,6 +61,8 @@ pub struct Cell {
     pub accuracy: Stat,
     /// Test log loss.
     pub log_loss: Stat,
+    /// Test log loss of the selected run, per seed (for paired differences).
+    pub log_loss_by_seed: BTreeMap<u64, f64>,
     /// Test ROC AUC.
     pub auc: Stat,
     /// Validation log loss (what selection looked at).
@@ -113,6 +115,7 @@ pub fn cells(rows: &[RunRecord]) -> Vec<Cell> {
                 peak_heap_bytes: stat(|r| r.peak_heap_bytes as f64),
                 accuracy: stat(|r| r.accuracy),
                 log_loss: stat(|r| r.log_loss),
+                log_loss_by_seed: sel.iter().map(|r| (r.seed, r.log_loss)).collect(),
                 auc: stat(|r| r.auc),
                 validation_log_loss: stat(|r| r.validation_log_loss),
                 bayes_log_loss: stat(|r| r.bayes_log_loss),

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::record::RunRecord;
 use crate::report::aggregate::Stat;
+use crate::report::paired::Paired;
 use crate::spec::compare::{
     CompareKind, CompareMethod, CompareMetric, CompareSpec, MetricTarget, Quantity, Relation,
 };
@@ -65,6 +66,12 @@ pub struct OutcomeRow {
     pub quantity: Stat,
     /// Ours: percent change of the quantity against the reference, per seed.
     pub relative_pct: Stat,
+    /// The same per-seed percent changes as paired statistics (mean, 95% interval, signs);
+    /// None for the reference itself and for `path` tables.
+    pub paired_pct: Option<Paired>,
+    /// Paired per-seed difference of the test metric, this method minus the reference; None
+    /// for the reference itself and for `path` tables.
+    pub paired_metric: Option<Paired>,
     /// Ours: the test metric.
     pub metric: Stat,
     /// `path`: the quantity at the smallest lambda over the quantity here, per seed.
@@ -148,13 +155,40 @@ fn quantity_at_cost(
     Some((log_q.exp_m1(), metric.cost(target)))
 }
 
+/// Percent change of the quantity against `reference`, per seed present in both.
+fn pct_changes(values: &PerSeed, reference: &PerSeed) -> Vec<f64> {
+    values
+        .iter()
+        .filter_map(|(seed, (q, _))| {
+            let (r, _) = reference.get(seed)?;
+            (*r > 0.0).then(|| 100.0 * (q / r - 1.0))
+        })
+        .collect()
+}
+
 /// Percent change of `value` against `reference`, per seed present in both.
 fn relative_pct(values: &PerSeed, reference: Option<&PerSeed>) -> Stat {
     let Some(reference) = reference else { return Stat::of([]) };
-    Stat::of(values.iter().filter_map(|(seed, (q, _))| {
-        let (r, _) = reference.get(seed)?;
-        (*r > 0.0).then(|| 100.0 * (q / r - 1.0))
-    }))
+    Stat::of(pct_changes(values, reference))
+}
+
+/// Paired statistics of `values` against `reference` (the reference's own row gets none):
+/// the per-seed percent change of the quantity, and the per-seed difference of the metric.
+fn paired_against(
+    values: &PerSeed,
+    reference: Option<&PerSeed>,
+    is_reference: bool,
+) -> (Option<Paired>, Option<Paired>) {
+    let Some(reference) = reference.filter(|_| !is_reference) else { return (None, None) };
+    let metric_diffs: Vec<f64> = values
+        .iter()
+        .filter_map(|(seed, (_, m))| Some(m - reference.get(seed)?.1))
+        .filter(|d| d.is_finite())
+        .collect();
+    (
+        Some(Paired::of_differences(&pct_changes(values, reference))),
+        Some(Paired::of_differences(&metric_diffs)),
+    )
 }
 
 impl CompareSpec {
@@ -285,7 +319,9 @@ impl CompareSpec {
             self.methods.iter().position(|m| Some(m.name().as_str()) == self.reference.as_deref());
         for (point, lambda, values) in self.points(rows) {
             let reference = reference_index.map(|i| &values[i]);
-            for (method, per_seed) in self.methods.iter().zip(&values) {
+            for (i, (method, per_seed)) in self.methods.iter().zip(&values).enumerate() {
+                let (paired_pct, paired_metric) =
+                    paired_against(per_seed, reference, reference_index == Some(i));
                 table.push(OutcomeRow {
                     point: point.clone(),
                     lambda,
@@ -296,6 +332,8 @@ impl CompareSpec {
                     published_text: method.published_text.clone(),
                     quantity: Stat::of(per_seed.values().map(|v| v.0)),
                     relative_pct: relative_pct(per_seed, reference),
+                    paired_pct,
+                    paired_metric,
                     metric: Stat::of(per_seed.values().map(|v| v.1)),
                     fold: Stat::of([]),
                     metric_worsening: Stat::of([]),
@@ -387,6 +425,8 @@ impl CompareSpec {
                     published_text: method.published_text.clone(),
                     quantity: Stat::of(per_seed.values().map(|v| v.0)),
                     relative_pct: Stat::of([]),
+                    paired_pct: None,
+                    paired_metric: None,
                     metric: Stat::of(per_seed.values().map(|v| v.1)),
                     fold,
                     metric_worsening,
@@ -473,6 +513,42 @@ mod tests {
         assert_eq!(outcome.rows.len(), 1);
         assert_eq!(outcome.rows[0].quantity.mean, 700.0);
         assert_eq!(outcome.spec.k, Some(10));
+    }
+
+    #[test]
+    fn equal_lambda_rows_carry_paired_differences_against_the_reference() {
+        let spec: CompareSpec = toml::from_str(
+            "title = \"t\"\nkind = \"equal_lambda\"\nlambdas = [0.1]\n\
+             reference = \"a\"\nquantity = \"nonzero_weights\"\n\
+             [[method]]\nregularizer = \"l1\"\noptimizer = \"a\"\n\
+             [[method]]\nregularizer = \"l1\"\noptimizer = \"b\"\n",
+        )
+        .unwrap();
+        let at = |optimizer: &str, seed: u64, nnz: u64, log_loss: f64| {
+            let mut r = row(0.1, log_loss, nnz);
+            (r.regularizer, r.optimizer, r.seed) = ("l1".into(), optimizer.into(), seed);
+            r.status = crate::record::STATUS_OK.to_string();
+            r
+        };
+        let rows = [
+            at("a", 1, 100, 0.50),
+            at("a", 2, 100, 0.50),
+            at("a", 3, 100, 0.50),
+            at("b", 1, 110, 0.51),
+            at("b", 2, 120, 0.52),
+            at("b", 3, 130, 0.53),
+        ];
+        let outcome = spec.outcome(&rows);
+        assert_eq!(outcome.rows.len(), 2);
+        assert!(outcome.rows[0].paired_pct.is_none() && outcome.rows[0].paired_metric.is_none());
+        // Percent changes +10, +20, +30: mean 20, half width t(2) * 10 / sqrt(3).
+        let pct = outcome.rows[1].paired_pct.unwrap();
+        assert!((pct.mean - 20.0).abs() < 1e-9);
+        assert!((pct.half_width.unwrap() - 4.303 * 10.0 / 3f64.sqrt()).abs() < 1e-9);
+        assert_eq!((pct.worse, pct.better), (3, 0));
+        let metric = outcome.rows[1].paired_metric.unwrap();
+        assert!((metric.mean - 0.02).abs() < 1e-12);
+        assert_eq!(metric.n, 3);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::record::RunRecord;
 use crate::report::aggregate::Stat;
 use crate::report::atomic_write::write_atomic;
 use crate::report::compare::Outcome;
+use crate::report::paired::Paired;
 use crate::spec::compare::{CompareKind, CompareSpec, MetricTarget};
 use crate::spec::ExperimentSpec;
 
@@ -30,9 +31,18 @@ struct CsvRow<'a> {
     ours_sd: f64,
     ours_pct_vs_reference_mean: f64,
     ours_pct_vs_reference_sd: f64,
+    paired_pct_low: f64,
+    paired_pct_high: f64,
+    paired_pct_seeds_above: Option<usize>,
+    paired_pct_seeds_below: Option<usize>,
     metric: &'a str,
     metric_mean: f64,
     metric_sd: f64,
+    paired_metric_diff_mean: f64,
+    paired_metric_diff_low: f64,
+    paired_metric_diff_high: f64,
+    paired_metric_seeds_above: Option<usize>,
+    paired_metric_seeds_below: Option<usize>,
     fold_mean: f64,
     fold_sd: f64,
     metric_worsening_mean: f64,
@@ -61,6 +71,28 @@ fn pct(s: Stat) -> String {
     }
 }
 
+/// A paired difference in words: `+20% [-5%, +45%]; 3 of 3 seeds above` (percent, `digits`
+/// decimals) or `+0.00200 [...]`; `-` for the reference itself.
+fn paired_cell(p: Option<Paired>, percent: bool, digits: usize) -> String {
+    let Some(p) = p.filter(|p| p.n > 0 && p.mean.is_finite()) else { return "-".to_string() };
+    let unit = if percent { "%" } else { "" };
+    let interval = p.interval().map_or("one seed, no interval".to_string(), |(lo, hi)| {
+        format!("[{lo:+.digits$}{unit}, {hi:+.digits$}{unit}]")
+    });
+    format!("{:+.digits$}{unit} {interval}; {}", p.mean, p.signs_text_as("above", "below"))
+}
+
+/// The interval ends and sign counts of a paired difference, for the CSV (NaN / None without).
+fn paired_columns(p: Option<Paired>) -> (f64, f64, Option<usize>, Option<usize>) {
+    match p {
+        None => (f64::NAN, f64::NAN, None, None),
+        Some(p) => {
+            let (lo, hi) = p.interval().unwrap_or((f64::NAN, f64::NAN));
+            (lo, hi, Some(p.worse), Some(p.better))
+        }
+    }
+}
+
 fn verdict(holds: Option<bool>) -> &'static str {
     match holds {
         Some(true) => "holds",
@@ -73,8 +105,8 @@ fn seeds(list: &[u64]) -> String {
     list.iter().map(u64::to_string).collect::<Vec<_>>().join(" ")
 }
 
-/// The Markdown section of one comparison.
-fn section(md: &mut String, outcome: &Outcome) {
+/// The Markdown section of one comparison; a smoke run (`quick`) lists its claims unjudged.
+fn section(md: &mut String, outcome: &Outcome, quick: bool) {
     let spec = &outcome.spec;
     let _ = writeln!(md, "## {}\n", spec.title);
     if !spec.source.is_empty() {
@@ -85,15 +117,22 @@ fn section(md: &mut String, outcome: &Outcome) {
     }
     let how = how_compared(spec);
     let at_k = spec.k.map_or(String::new(), |k| format!(" Runs at k = {k} only."));
-    let _ = writeln!(md, "\n{how}{at_k} Ours: mean ± sd over seeds.\n");
+    let paired = match spec.kind {
+        CompareKind::Path => "",
+        _ => {
+            " Paired columns: this method minus the reference on each seed's own data, mean, 95% \
+             t interval over seeds and how many seeds lie above or below the reference."
+        }
+    };
+    let _ = writeln!(md, "\n{how}{at_k} Ours: mean ± sd over seeds.{paired}\n");
     match spec.kind {
         CompareKind::Path => path_table(md, outcome),
         CompareKind::EqualMetric | CompareKind::EqualLambda => points_table(md, outcome),
     }
     let _ = writeln!(md);
     for check in &outcome.checks {
-        let _ =
-            writeln!(md, "- `{}`: **{}** ({})", check.claim, verdict(check.holds), check.detail);
+        let said = if quick { "not judged (smoke run)" } else { verdict(check.holds) };
+        let _ = writeln!(md, "- `{}`: **{said}** ({})", check.claim, check.detail);
     }
     if !spec.note.is_empty() {
         let _ = writeln!(md, "\n{}", spec.note.trim());
@@ -168,9 +207,10 @@ fn points_table(md: &mut String, outcome: &Outcome) {
     let (q, m) = (spec.quantity.as_str(), spec.metric.as_str());
     let _ = writeln!(
         md,
-        "| point | method | published vs {reference} | ours: {q} | ours vs {reference} | ours: test {m} | seeds |"
+        "| point | method | published vs {reference} | ours: {q} | ours vs {reference} | \
+         paired: {q} vs {reference} | ours: test {m} | paired: test {m} − {reference} | seeds |"
     );
-    let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---|");
+    let _ = writeln!(md, "|---|---|---:|---:|---:|---|---:|---|---|");
     for r in &outcome.rows {
         let published = match (r.published, r.published_text.is_empty()) {
             (Some(p), true) => format!("{p:+}%"),
@@ -180,12 +220,14 @@ fn points_table(md: &mut String, outcome: &Outcome) {
         };
         let _ = writeln!(
             md,
-            "| {} | {} | {published} | {} | {} | {} | {} |",
+            "| {} | {} | {published} | {} | {} | {} | {} | {} | {} |",
             r.point,
             r.method,
             stat(r.quantity, 0),
             pct(r.relative_pct),
+            paired_cell(r.paired_pct, true, 0),
             stat(r.metric, 4),
+            paired_cell(r.paired_metric, false, 5),
             seeds(&r.seeds)
         );
     }
@@ -207,7 +249,7 @@ fn render_md(spec: &ExperimentSpec, outcomes: &[Outcome], quick: bool) -> String
         seeds(&spec.grid.seeds)
     );
     for outcome in outcomes {
-        section(&mut md, outcome);
+        section(&mut md, outcome, quick);
     }
     md
 }
@@ -232,9 +274,18 @@ fn render_csv(outcomes: &[Outcome]) -> anyhow::Result<Vec<u8>> {
             ours_sd: f64::NAN,
             ours_pct_vs_reference_mean: f64::NAN,
             ours_pct_vs_reference_sd: f64::NAN,
+            paired_pct_low: f64::NAN,
+            paired_pct_high: f64::NAN,
+            paired_pct_seeds_above: None,
+            paired_pct_seeds_below: None,
             metric: spec.metric.as_str(),
             metric_mean: f64::NAN,
             metric_sd: f64::NAN,
+            paired_metric_diff_mean: f64::NAN,
+            paired_metric_diff_low: f64::NAN,
+            paired_metric_diff_high: f64::NAN,
+            paired_metric_seeds_above: None,
+            paired_metric_seeds_below: None,
             fold_mean: f64::NAN,
             fold_sd: f64::NAN,
             metric_worsening_mean: f64::NAN,
@@ -243,6 +294,8 @@ fn render_csv(outcomes: &[Outcome]) -> anyhow::Result<Vec<u8>> {
             detail: "",
         };
         for r in &outcome.rows {
+            let (pct_low, pct_high, pct_above, pct_below) = paired_columns(r.paired_pct);
+            let (m_low, m_high, m_above, m_below) = paired_columns(r.paired_metric);
             writer.serialize(CsvRow {
                 point: &r.point,
                 lambda: r.lambda,
@@ -255,8 +308,17 @@ fn render_csv(outcomes: &[Outcome]) -> anyhow::Result<Vec<u8>> {
                 ours_sd: r.quantity.sd,
                 ours_pct_vs_reference_mean: r.relative_pct.mean,
                 ours_pct_vs_reference_sd: r.relative_pct.sd,
+                paired_pct_low: pct_low,
+                paired_pct_high: pct_high,
+                paired_pct_seeds_above: pct_above,
+                paired_pct_seeds_below: pct_below,
                 metric_mean: r.metric.mean,
                 metric_sd: r.metric.sd,
+                paired_metric_diff_mean: r.paired_metric.map_or(f64::NAN, |p| p.mean),
+                paired_metric_diff_low: m_low,
+                paired_metric_diff_high: m_high,
+                paired_metric_seeds_above: m_above,
+                paired_metric_seeds_below: m_below,
                 fold_mean: r.fold.mean,
                 fold_sd: r.fold.sd,
                 metric_worsening_mean: r.metric_worsening.mean,
@@ -290,4 +352,54 @@ pub fn write(
     let outcomes: Vec<Outcome> = spec.comparisons.iter().map(|c| c.outcome(rows)).collect();
     write_atomic(&dir.join("published_vs_ours.md"), render_md(spec, &outcomes, quick).as_bytes())?;
     write_atomic(&dir.join("published_vs_ours.csv"), &render_csv(&outcomes)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_smoke_run_judges_no_claim() {
+        let spec: crate::spec::compare::CompareSpec = toml::from_str(
+            "title = \"t\"\nkind = \"equal_lambda\"\nlambdas = [0.1]\nreference = \"a\"\n\
+             quantity = \"nonzero_weights\"\nexpect = [\"a < b\"]\n\
+             [[method]]\nregularizer = \"l1\"\noptimizer = \"a\"\n\
+             [[method]]\nregularizer = \"l1\"\noptimizer = \"b\"\n",
+        )
+        .unwrap();
+        let outcome = Outcome {
+            spec,
+            rows: Vec::new(),
+            checks: vec![crate::report::compare::Check {
+                claim: "a < b".into(),
+                holds: Some(true),
+                detail: "1 vs 2".into(),
+            }],
+        };
+        let (mut full, mut smoke) = (String::new(), String::new());
+        section(&mut full, &outcome, false);
+        section(&mut smoke, &outcome, true);
+        assert!(full.contains("- `a < b`: **holds** (1 vs 2)"), "{full}");
+        assert!(smoke.contains("- `a < b`: **not judged (smoke run)** (1 vs 2)"), "{smoke}");
+    }
+
+    #[test]
+    fn paired_cells_give_mean_interval_and_signs() {
+        let p = Paired::of_differences(&[10.0, 20.0, 30.0]);
+        let half = 4.303 * 10.0 / 3f64.sqrt();
+        assert_eq!(
+            paired_cell(Some(p), true, 0),
+            format!("+20% [{:+.0}%, {:+.0}%]; 3 of 3 seeds above", 20.0 - half, 20.0 + half)
+        );
+        assert_eq!(paired_cell(None, true, 0), "-");
+        let one = Paired::of_differences(&[-0.002]);
+        assert_eq!(
+            paired_cell(Some(one), false, 5),
+            "-0.00200 one seed, no interval; 1 of 1 seeds below"
+        );
+        let (lo, hi, above, below) = paired_columns(Some(p));
+        assert!((lo - (20.0 - half)).abs() < 1e-9 && (hi - (20.0 + half)).abs() < 1e-9);
+        assert_eq!((above, below), (Some(3), Some(0)));
+        assert!(paired_columns(None).0.is_nan());
+    }
 }

@@ -1,7 +1,8 @@
 //! Writes the report files besides `runs.csv`: `summary.md` ([`summary`], from the per-cell
 //! figures of [`aggregate`]), `published_vs_ours.md` and `.csv` (when the spec has `[[compare]]`
 //! tables: computed by [`compare`], rendered by [`compare_report`]), the plots ([`plots`]) and
-//! `metadata.json` ([`metadata`]). [`export`] writes model CSVs, [`saved_model`] the
+//! `metadata.json` ([`metadata`]); [`paired`] the per-seed paired differences behind every "A vs B"
+//! line. [`export`] writes model CSVs, [`saved_model`] the
 //! self-describing model files of real data (pipeline + weights) that `runner predict` reads,
 //! [`features`] the fitted feature columns (`features.md`); [`scaling`] the tables and charts
 //! against n of a grid over the training rows (instead of those over k); [`beside`] sets two reports' charts
@@ -20,6 +21,7 @@ pub mod compare_report;
 pub mod export;
 pub mod features;
 pub mod metadata;
+pub mod paired;
 pub mod plots;
 pub mod saved_model;
 pub mod scaling;
@@ -89,12 +91,20 @@ pub fn memory_method(threads: usize, rss_reset: bool) -> String {
         id and per-coordinate state, f64, or with an f32 or 16-bit q2.13 coefficient, empty \
         ones included, and control bytes) plus the admission filter (batch: the heap peak of the \
         fit, CSR matrix included).";
-    let rss = if threads == 1 && rss_reset {
-        "peak_rss_bytes: VmHWM of /proc/self/status, reset before each run (one thread), so per run \
-         but including the data set in memory."
-    } else {
-        "peak_rss_bytes: VmHWM of /proc/self/status, process-wide and never reset (runs overlap on \
-         several threads): the peak of the whole process so far, not of one run."
+    let rss = match (threads == 1, rss_reset) {
+        (true, true) => {
+            "peak_rss_bytes: VmHWM of /proc/self/status, reset before each run (one thread), so \
+             per run but including the data set in memory."
+        }
+        (true, false) => {
+            "peak_rss_bytes: VmHWM of /proc/self/status, process-wide and never reset (one \
+             thread, but the kernel refused the reset: writing 5 to /proc/self/clear_refs \
+             failed): the peak of the whole process so far, not of one run."
+        }
+        (false, _) => {
+            "peak_rss_bytes: VmHWM of /proc/self/status, process-wide and never reset (runs \
+             overlap on several threads): the peak of the whole process so far, not of one run."
+        }
     };
     format!("{model} {heap} {rss} Runs ran on {threads} thread(s).")
 }
@@ -168,4 +178,24 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
     };
     write_atomic(&dir.join("metadata.json"), serde_json::to_string_pretty(&meta)?.as_bytes())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_memory_sentence_says_whether_peak_rss_is_per_run() {
+        assert!(memory_method(1, true).contains("reset before each run (one thread), so per run"));
+        let refused = memory_method(1, false);
+        assert!(
+            refused.contains("the kernel refused the reset") && refused.contains("not of one run")
+        );
+        // Several threads: never reset, whatever the probe said.
+        for reset in [true, false] {
+            let several = memory_method(2, reset);
+            assert!(several.contains("runs overlap on several threads"), "{several}");
+            assert!(several.contains("Runs ran on 2 thread(s)."), "{several}");
+        }
+    }
 }

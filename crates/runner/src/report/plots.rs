@@ -1,6 +1,7 @@
 //! The report's plots, each written as SVG and PNG: memory vs k (log scale, with the dense f32
 //! line), training memory vs k, zero weights vs k, accuracy and log loss vs k (with the Bayes
-//! line), and nonzero weights vs test log loss along each lambda path; [`render_beside`] draws
+//! line) when the report has two k values or more, and nonzero weights vs test log loss along
+//! each lambda path; every series has its own colour and marker; [`render_beside`] draws
 //! two reports' versions of one chart side by side on shared axes.
 //!
 //! Log axes are drawn as linear axes over `log10(value)` with `1e<n>` tick labels, so one
@@ -56,7 +57,9 @@ pub struct Chart {
     pub legend: SeriesLabelPosition,
 }
 
-const PALETTE: [RGBColor; 10] = [
+/// Line colours: the ten of matplotlib's `tab10` and six darker ones, so up to 16 series get a
+/// colour of their own (the largest chart, memory vs k, draws about 14).
+const PALETTE: [RGBColor; 16] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -67,7 +70,39 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(127, 127, 127),
     RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
+    RGBColor(0, 0, 128),
+    RGBColor(128, 0, 0),
+    RGBColor(0, 100, 80),
+    RGBColor(184, 134, 11),
+    RGBColor(85, 26, 139),
+    RGBColor(60, 60, 60),
 ];
+
+/// Marker shapes, cycled beside the colours; 16 colours and 5 shapes repeat the same pair only
+/// after 80 series, so no two series of a chart share both colour and marker.
+const MARKERS: usize = 5;
+
+/// The colour and marker shape of the `index`-th (non-reference) series of a chart.
+fn series_look(index: usize) -> (RGBColor, usize) {
+    (PALETTE[index % PALETTE.len()], index % MARKERS)
+}
+
+/// Marker `shape` centred `at` pixels from the element's anchor: filled circle, triangle,
+/// square, cross, hollow circle.
+fn marker<DB: DrawingBackend>(
+    shape: usize,
+    at: (i32, i32),
+    style: ShapeStyle,
+) -> DynElement<'static, DB, (i32, i32)> {
+    let (x, y) = at;
+    match shape % MARKERS {
+        0 => Circle::new(at, 4, style.filled()).into_dyn(),
+        1 => TriangleMarker::new(at, 5, style.filled()).into_dyn(),
+        2 => Rectangle::new([(x - 4, y - 4), (x + 4, y + 4)], style.filled()).into_dyn(),
+        3 => Cross::new(at, 5, style.stroke_width(2)).into_dyn(),
+        _ => Circle::new(at, 4, style.stroke_width(2)).into_dyn(),
+    }
+}
 
 fn transform(value: f64, log: bool) -> Option<f64> {
     match (log, value) {
@@ -191,26 +226,34 @@ where
         .axis_desc_style((FONT, 16))
         .draw()
         .map_err(drawing_error)?;
-    let mut colour = 0;
+    let mut drawn = 0;
     for (series, points) in lines {
         if points.is_empty() {
             continue;
         }
-        let style: ShapeStyle = if series.reference {
-            BLACK.stroke_width(1)
-        } else {
-            colour += 1;
-            PALETTE[(colour - 1) % PALETTE.len()].stroke_width(2)
-        };
-        let legend_style = style;
+        if series.reference {
+            let style = BLACK.stroke_width(1);
+            ctx.draw_series(LineSeries::new(points.clone(), style))
+                .map_err(drawing_error)?
+                .label(series.name.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+            continue;
+        }
+        let (colour, shape) = series_look(drawn);
+        drawn += 1;
+        let style = colour.stroke_width(2);
         ctx.draw_series(LineSeries::new(points.clone(), style))
             .map_err(drawing_error)?
             .label(series.name.as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], legend_style));
-        if !series.reference {
-            ctx.draw_series(points.iter().map(|&p| Circle::new(p, 3, style.filled())))
-                .map_err(drawing_error)?;
-        }
+            .legend(move |(x, y)| {
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (20, 0)], style)
+                    + marker::<DB>(shape, (10, 0), style)
+            });
+        ctx.draw_series(
+            points.iter().map(|&p| EmptyElement::at(p) + marker::<DB>(shape, (0, 0), style)),
+        )
+        .map_err(drawing_error)?;
     }
     ctx.configure_series_labels()
         .background_style(WHITE.mix(0.85))
@@ -332,7 +375,14 @@ fn reference_series(cells: &[Cell], name: &str, value: impl Fn(&Cell) -> f64) ->
     }
 }
 
-/// The charts of a report (those over k only when the data has k).
+/// Whether the cells span two k values or more: a chart "vs k" over one k would be a single
+/// column of points, so it is drawn only then.
+pub fn has_several_k(cells: &[Cell]) -> bool {
+    let mut ks = cells.iter().filter_map(|c| c.k);
+    ks.next().is_some_and(|first| ks.any(|k| k != first))
+}
+
+/// The charts of a report (those over k only when the data has two k values or more).
 pub fn charts(rows: &[RunRecord]) -> Vec<Chart> {
     let cells = aggregate::cells(rows);
     let mut out = Vec::new();
@@ -346,7 +396,7 @@ pub fn charts(rows: &[RunRecord]) -> Vec<Chart> {
         series,
         legend: SeriesLabelPosition::UpperLeft,
     };
-    if cells.iter().any(|c| c.k.is_some()) {
+    if has_several_k(&cells) {
         let mut memory =
             vec![reference_series(&cells, "dense f32 vector (k^k cross + marginals)", |c| {
                 c.model_bytes_dense as f64
@@ -470,6 +520,65 @@ mod tests {
         assert_eq!(transform(0.0, true), None);
         assert_eq!(transform(0.0, false), Some(0.0));
         assert_eq!(range([0.5, 2.2].into_iter(), true), 0.0..3.0);
+    }
+
+    /// Selected runs of `methods` methods at each of `ks`, one seed.
+    fn rows(ks: &[u32], methods: usize) -> Vec<RunRecord> {
+        ks.iter()
+            .flat_map(|&k| {
+                (0..methods).map(move |m| {
+                    let mut r = RunRecord::placeholder();
+                    (r.k, r.regularizer, r.optimizer) =
+                        (Some(k), "l1".into(), format!("opt{m:02}"));
+                    (r.selected, r.seed, r.lambda, r.status) =
+                        (true, 1, 0.1, crate::record::STATUS_OK.to_string());
+                    (r.model_bytes_sparse, r.model_bytes_dense) = (120, 4 * u64::from(k).pow(k));
+                    (r.nonzero_weights, r.features_touched, r.log_loss) = (10, 20, 0.5);
+                    r
+                })
+            })
+            .collect()
+    }
+
+    fn stems(charts: &[Chart]) -> Vec<&str> {
+        charts.iter().map(|c| c.stem.as_str()).collect()
+    }
+
+    #[test]
+    fn charts_vs_k_need_two_k_values() {
+        let one_k = charts(&rows(&[8], 2));
+        assert!(stems(&one_k).iter().all(|s| !s.ends_with("_vs_k")), "{:?}", stems(&one_k));
+        assert!(stems(&one_k).contains(&"path_k08"), "{:?}", stems(&one_k));
+        let two_k = charts(&rows(&[2, 3], 2));
+        for stem in ["memory_vs_k", "training_memory_vs_k", "log_loss_vs_k", "path_k03"] {
+            assert!(stems(&two_k).contains(&stem), "{stem}: {:?}", stems(&two_k));
+        }
+    }
+
+    #[test]
+    fn no_two_of_fourteen_series_share_colour_and_marker() {
+        let looks: Vec<(RGBColor, usize)> = (0..14).map(series_look).collect();
+        for (i, a) in looks.iter().enumerate() {
+            for b in &looks[i + 1..] {
+                assert!(a.0 != b.0, "colour shared by two of 14 series");
+                assert!(a != b);
+            }
+        }
+        // Beyond the palette, the marker still tells series apart.
+        assert_ne!(series_look(0), series_look(PALETTE.len()));
+    }
+
+    #[test]
+    fn a_chart_of_fourteen_series_draws_every_marker_shape() {
+        let chart =
+            charts(&rows(&[2, 3], 14)).into_iter().find(|c| c.stem == "memory_vs_k").unwrap();
+        assert_eq!(chart.series.iter().filter(|s| !s.reference).count(), 14);
+        register_font();
+        let mut svg = String::new();
+        draw(SVGBackend::with_string(&mut svg, SIZE).into_drawing_area(), &chart).unwrap();
+        // Filled and hollow circles, triangles and squares (polygons/rects) and crosses (lines).
+        assert!(svg.contains("<circle") && svg.contains("<polygon") && svg.contains("<rect"));
+        assert!(svg.contains("opt13"), "every series is in the legend");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use crate::record::{self, RunRecord};
 use crate::report::aggregate::{self, Cell};
+use crate::report::paired::{Paired, LOG_LOSS_PRACTICAL_THRESHOLD};
 use crate::report::search_report;
 use crate::spec::ExperimentSpec;
 
@@ -144,8 +145,13 @@ pub fn render(rows: &[RunRecord], ctx: &SummaryContext<'_>) -> String {
     if !ctx.per_k_tables {
         return md;
     }
-    story(&mut md, &cells, ctx.plots);
+    if ctx.quick {
+        smoke_note(&mut md, &cells);
+    } else {
+        story(&mut md, &cells, ctx.plots);
+    }
     headline_table(&mut md, &cells);
+    paired_table(&mut md, &cells);
     let mut ks: Vec<Option<u32>> = cells.iter().map(|c| c.k).collect();
     ks.dedup();
     for k in ks {
@@ -400,16 +406,105 @@ fn story_penalties(md: &mut String, at_k: &[&Cell]) {
     }
 }
 
-/// How many fewer weights L1 keeps than L2, at what cost, and the Bayes-optimal loss.
+/// A `--quick` report's note in place of the story: a smoke run, no findings drawn, and the k
+/// values it did use (the spec's description names those of the full run).
+fn smoke_note(md: &mut String, cells: &[Cell]) {
+    let mut ks: Vec<String> = cells.iter().filter_map(|c| c.k).map(|k| k.to_string()).collect();
+    ks.dedup();
+    let used = if ks.is_empty() {
+        String::new()
+    } else {
+        format!(" This smoke run used k = {} only.", ks.join(", "))
+    };
+    let _ = writeln!(
+        md,
+        "## Smoke run\n\n**This is a smoke run** (`--quick`: fewer rows, k values, lambdas and \
+         seeds than the spec; the description above is that of the full run).{used} The tables \
+         below show that the pipeline runs end to end; no finding is drawn from them.\n"
+    );
+}
+
+/// Paired test log loss differences per k: every method against the method with the lowest
+/// mean validation log loss at that k (chosen on validation, like lambda), seed by seed. Nothing
+/// when no k has two methods.
+fn paired_table(md: &mut String, cells: &[Cell]) {
+    let mut ks: Vec<Option<u32>> = cells.iter().map(|c| c.k).collect();
+    ks.dedup();
+    let mut lines = String::new();
+    for k in ks {
+        let at_k: Vec<&Cell> = cells.iter().filter(|c| c.k == k).collect();
+        let Some(best) = at_k
+            .iter()
+            .filter(|c| c.validation_log_loss.mean.is_finite())
+            .min_by(|a, b| a.validation_log_loss.mean.total_cmp(&b.validation_log_loss.mean))
+        else {
+            continue;
+        };
+        for c in at_k.iter().filter(|c| !std::ptr::eq(**c, *best)) {
+            paired_row(&mut lines, k, c, best);
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "## Paired differences in test log loss\n\nEach method's test log loss minus that of \
+         the best method on validation at the same k, seed by seed (both on the same seed's \
+         data): mean, 95% t interval over seeds and sign count. \"matches\" when the interval \
+         covers zero or |mean| < {LOG_LOSS_PRACTICAL_THRESHOLD} (the practical threshold); \
+         otherwise worse or better.\n"
+    );
+    let _ = writeln!(
+        md,
+        "| k | method | against | mean difference | 95% interval | sign count | verdict (threshold {LOG_LOSS_PRACTICAL_THRESHOLD}) |"
+    );
+    let _ = writeln!(md, "|---:|---|---|---:|---|---|---|\n{lines}");
+}
+
+/// One line of the paired table: `c` against `best`.
+fn paired_row(md: &mut String, k: Option<u32>, c: &Cell, best: &Cell) {
+    let p = Paired::of(&c.log_loss_by_seed, &best.log_loss_by_seed);
+    if p.n == 0 {
+        // No seed with a test log loss on both sides (no test split): nothing to pair.
+        return;
+    }
+    let mean = format!("{:+.5}", p.mean);
+    let _ = writeln!(
+        md,
+        "| {} | {} / {} | {} / {} | {mean} | {} | {} | {} |",
+        k.map_or("-".to_string(), |k| k.to_string()),
+        c.regularizer,
+        c.optimizer,
+        best.regularizer,
+        best.optimizer,
+        p.interval_text(),
+        p.signs_text(),
+        p.verdict(LOG_LOSS_PRACTICAL_THRESHOLD),
+    );
+}
+
+/// How many fewer weights L1 keeps than L2, at what paired cost, and the Bayes-optimal loss.
 fn story_l1_against_l2(md: &mut String, at_k: &[&Cell]) {
     if let (Some(l2), Some(l1)) = (find(at_k, "l2"), find(at_k, "l1")) {
-        if l1.nonzero.mean > 0.0 {
-            let _ = writeln!(
-                md,
-                "\nL1 keeps {:.1}x fewer weights than L2 here, for a test log loss difference of {:+.4}.",
-                l2.nonzero.mean / l1.nonzero.mean,
-                l1.log_loss.mean - l2.log_loss.mean
-            );
+        if l1.nonzero.mean > 0.0 && l2.nonzero.mean > 0.0 {
+            let ratio = l2.nonzero.mean / l1.nonzero.mean;
+            let weights = if ratio >= 1.0 {
+                format!("{ratio:.1}x fewer weights than")
+            } else {
+                format!("{:.1}x more weights than", 1.0 / ratio)
+            };
+            let p = Paired::of(&l1.log_loss_by_seed, &l2.log_loss_by_seed);
+            let cost = if p.n == 0 {
+                " (no test log loss to pair).".to_string()
+            } else {
+                format!(
+                    "; paired test log loss difference L1 − L2: {} (practical threshold \
+                     {LOG_LOSS_PRACTICAL_THRESHOLD}).",
+                    p.sentence(LOG_LOSS_PRACTICAL_THRESHOLD)
+                )
+            };
+            let _ = writeln!(md, "\nL1 keeps {weights} L2 here{cost}");
         }
     }
     if let Some(c) = at_k.first() {
@@ -429,8 +524,12 @@ fn story_training_bytes(md: &mut String, cells: &[Cell], k: Option<u32>, plots: 
             ratio(a).total_cmp(&ratio(b))
         });
     if let Some(c) = widest {
-        // The memory-vs-k plot exists only for synthetic data (k) with plots on.
-        let plot = if plots && k.is_some() { " and `plots/training_memory_vs_k`" } else { "" };
+        // The memory-vs-k plot exists only for synthetic data with several k and plots on.
+        let plot = if plots && k.is_some() && crate::report::plots::has_several_k(cells) {
+            " and `plots/training_memory_vs_k`"
+        } else {
+            ""
+        };
         let _ = writeln!(
             md,
             "\nModel bytes are not training bytes: {} / {} ends with a {} model but held {} of \
@@ -448,6 +547,98 @@ fn story_training_bytes(md: &mut String, cells: &[Cell], k: Option<u32>, plots: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A selected run of `reg / opt` at k = 4 on `seed`.
+    fn selected(reg: &str, opt: &str, seed: u64, validation: f64, test: f64) -> RunRecord {
+        let mut r = RunRecord::placeholder();
+        (r.k, r.regularizer, r.optimizer, r.seed) = (Some(4), reg.into(), opt.into(), seed);
+        (r.selected, r.status) = (true, record::STATUS_OK.to_string());
+        (r.validation_log_loss, r.log_loss, r.lambda) = (validation, test, 1e-3);
+        r.nonzero_weights = if reg == "l1" { 10 } else { 100 };
+        r
+    }
+
+    /// L2 best on validation; L1 worse by 0.001, 0.002, 0.003 on test over three seeds.
+    fn two_methods() -> Vec<RunRecord> {
+        (1..=3)
+            .flat_map(|seed| {
+                let d = 0.001 * seed as f64;
+                [
+                    selected("l2", "sgd", seed, 0.40, 0.50),
+                    selected("l1", "ftrl", seed, 0.41, 0.50 + d),
+                ]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_paired_table_sets_each_method_against_the_best_on_validation() {
+        let mut md = String::new();
+        paired_table(&mut md, &aggregate::cells(&two_methods()));
+        // Differences (1, 2, 3)e-3: mean 0.002, half width 4.303e-3 / sqrt(3).
+        let half = 4.303e-3 / 3f64.sqrt();
+        let line = format!(
+            "| 4 | l1 / ftrl | l2 / sgd | +0.00200 | [{:+.5}, {:+.5}] | 3 of 3 seeds worse | matches |",
+            0.002 - half,
+            0.002 + half
+        );
+        assert!(md.contains(&line), "{md}");
+        // The reference is not set against itself.
+        assert!(!md.contains("| l2 / sgd | l2 / sgd |"), "{md}");
+    }
+
+    #[test]
+    fn the_paired_reference_is_chosen_on_validation_not_test() {
+        // L1 has the better test loss, L2 the better validation loss: L2 is the reference.
+        let rows: Vec<RunRecord> = (1..=3)
+            .flat_map(|s| {
+                [selected("l2", "sgd", s, 0.40, 0.60), selected("l1", "ftrl", s, 0.41, 0.50)]
+            })
+            .collect();
+        let mut md = String::new();
+        paired_table(&mut md, &aggregate::cells(&rows));
+        assert!(md.contains("| 4 | l1 / ftrl | l2 / sgd | -0.10000 |"), "{md}");
+        assert!(md.contains("3 of 3 seeds better | better |"), "{md}");
+    }
+
+    #[test]
+    fn the_l1_against_l2_sentence_is_paired() {
+        let cells = aggregate::cells(&two_methods());
+        let at_k: Vec<&Cell> = cells.iter().collect();
+        let mut md = String::new();
+        story_l1_against_l2(&mut md, &at_k);
+        assert!(md.contains("L1 keeps 10.0x fewer weights than L2 here"), "{md}");
+        assert!(md.contains("paired test log loss difference L1 − L2: +0.00200"), "{md}");
+        assert!(md.contains("3 of 3 seeds worse): matches (practical threshold 0.0005)"), "{md}");
+    }
+
+    #[test]
+    fn without_a_test_split_nothing_is_paired() {
+        let mut rows = two_methods();
+        for r in &mut rows {
+            r.log_loss = f64::NAN;
+            r.nonzero_weights = if r.regularizer == "l1" { 200 } else { 100 };
+        }
+        let cells = aggregate::cells(&rows);
+        let mut md = String::new();
+        paired_table(&mut md, &cells);
+        assert!(md.is_empty(), "{md}");
+        let at_k: Vec<&Cell> = cells.iter().collect();
+        story_l1_against_l2(&mut md, &at_k);
+        assert!(
+            md.contains("L1 keeps 2.0x more weights than L2 here (no test log loss to pair)."),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn a_smoke_run_states_no_finding() {
+        let mut md = String::new();
+        smoke_note(&mut md, &aggregate::cells(&two_methods()));
+        assert!(md.contains("**This is a smoke run**"), "{md}");
+        assert!(md.contains("This smoke run used k = 4 only."), "{md}");
+        assert!(!md.contains("fewer weights") && !md.contains("Exact zeros"), "{md}");
+    }
 
     #[test]
     fn formats_bytes() {
