@@ -14,6 +14,7 @@
 //! | `crosses` | marginals + full cross | which groups the feature space has (`hash_buckets = N` hashes the full cross into N ids) | at least one |
 //! | `seed` | 0 | everything random: the true model and the three splits | any |
 //! | `long_tail` | absent | Zipf-distributed bins and categorical fields (see `long_tail`) | a table |
+//! | `gaussian` | absent | dense correlated Gaussian features, k-sparse logistic truth, `k` = p (see `gaussian`) | a table |
 //!
 //! Caps keep what a spec of a few bytes can ask for within about 1 GB (a spec is checked by
 //! building its problem, so an uncapped one could abort on an allocation or take the machine's
@@ -23,6 +24,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::gaussian::GaussianConfig;
 use super::long_tail::LongTailConfig;
 use crate::error::{invalid, FeaturesError};
 
@@ -65,6 +67,10 @@ pub struct SyntheticConfig {
     /// as it did before the mode existed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub long_tail: Option<LongTailConfig>,
+    /// The dense correlated Gaussian mode; absent (the default) keeps the binned modes, and the
+    /// config serializes as it did before the mode existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gaussian: Option<GaussianConfig>,
 }
 
 impl Default for SyntheticConfig {
@@ -82,6 +88,7 @@ impl Default for SyntheticConfig {
             crosses: CrossLayout::default(),
             seed: 0,
             long_tail: None,
+            gaussian: None,
         }
     }
 }
@@ -127,6 +134,40 @@ impl SyntheticConfig {
 
     /// Checks every field; the error names the field, its value and the allowed range.
     pub fn validate(&self) -> Result<(), FeaturesError> {
+        if let Some(gaussian) = &self.gaussian {
+            return self.validate_gaussian(gaussian);
+        }
+        self.validate_binned()
+    }
+
+    /// The keys that apply beside `gaussian`: `k` (= p), `bias`, `label_noise`, and the table.
+    fn validate_gaussian(&self, gaussian: &GaussianConfig) -> Result<(), FeaturesError> {
+        let field = |name: &str| format!("synthetic.{name}");
+        if !(2..=MAX_K).contains(&self.k) {
+            return Err(invalid(field("k"), format!("must be in 2 ..= {MAX_K}, got {}", self.k)));
+        }
+        if self.correlation != 0.0 {
+            return Err(invalid(
+                field("correlation"),
+                "does not apply beside `gaussian`: set `gaussian.rho` instead",
+            ));
+        }
+        if self.long_tail.is_some() {
+            return Err(invalid(field("long_tail"), "cannot be combined with `gaussian`"));
+        }
+        if !self.bias.is_finite() {
+            return Err(invalid(field("bias"), format!("must be finite, got {}", self.bias)));
+        }
+        if !(0.0..0.5).contains(&self.label_noise) {
+            return Err(invalid(
+                field("label_noise"),
+                format!("must be in [0, 0.5), got {}", self.label_noise),
+            ));
+        }
+        gaussian.validate(self.k)
+    }
+
+    fn validate_binned(&self) -> Result<(), FeaturesError> {
         let field = |name: &str| format!("synthetic.{name}");
         if self.k < 2 {
             return Err(invalid(field("k"), format!("must be >= 2, got {}", self.k)));

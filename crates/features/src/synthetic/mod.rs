@@ -14,6 +14,7 @@
 //! k^k cells. With marginals off and no pairwise crosses the support is empty.
 
 pub mod config;
+pub mod gaussian;
 mod layout;
 pub mod long_tail;
 pub mod stream;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 pub use config::{CrossLayout, SyntheticConfig};
+pub use gaussian::GaussianConfig;
 pub use layout::{feature_name, pair_name, FULL_CROSS};
 pub use long_tail::LongTailConfig;
 pub use stream::{SplitName, SyntheticStream};
@@ -32,6 +34,7 @@ pub use truth::PlantedInteraction;
 use crate::space::hash_stats::CrossCollisions;
 use crate::space::HashStats;
 use crate::{FeatureId, FeatureSpace, FeaturesError};
+use gaussian::GaussianModel;
 use long_tail::ZipfTable;
 use stream::{Generator, TailLaws};
 use truth::TrueModel;
@@ -49,6 +52,10 @@ impl SyntheticProblem {
     /// overflows `u64`) and draws the true model.
     pub fn new(config: SyntheticConfig) -> Result<Self, FeaturesError> {
         config.validate()?;
+        if let Some(gaussian) = &config.gaussian {
+            let model = GaussianModel::draw(gaussian, config.k, config.seed);
+            return Self::gaussian(config.clone(), model);
+        }
         let (k, bins) = (config.k, config.effective_bins());
         let tail = config.long_tail.as_ref();
         let space = layout::build_space(k, bins, &config.crosses, tail)?;
@@ -68,12 +75,40 @@ impl SyntheticProblem {
             model,
             space,
             tail: tail_laws,
+            gaussian: None,
         };
         if let Some(rate) = tail.and_then(|t| t.positive_rate) {
             let bias = calibrated_bias(&generator, rate);
             generator.model.set_bias(bias);
         }
         Ok(Self { config, generator: Arc::new(generator), support })
+    }
+
+    /// The Gaussian mode's problem: p single-bucket columns (id j = feature j), the support's
+    /// ids the support features.
+    fn gaussian(config: SyntheticConfig, model: GaussianModel) -> Result<Self, FeaturesError> {
+        let p = config.k;
+        let marginals_only = CrossLayout { full_cross: false, ..CrossLayout::default() };
+        let space = layout::build_space(p, 1, &marginals_only, None)?;
+        let support = model.support().iter().map(|&(j, _)| j as FeatureId).collect();
+        let generator = Generator {
+            k: p,
+            bins: 1,
+            correlation: 0.0,
+            label_noise: config.label_noise,
+            seed: config.seed,
+            model: TrueModel::bias_only(p, config.bias),
+            space,
+            tail: None,
+            gaussian: Some(model),
+        };
+        Ok(Self { config, generator: Arc::new(generator), support })
+    }
+
+    /// The Gaussian mode's nonzero coefficients `(feature, beta)`, sorted by feature; empty in
+    /// the binned modes.
+    pub fn gaussian_coefficients(&self) -> &[(usize, f64)] {
+        self.generator.gaussian.as_ref().map_or(&[], |g| g.support())
     }
 
     /// The config as given (with `bins = 0` unresolved; see

@@ -12,12 +12,16 @@
 //! 3. label: one more uniform `u`; `y = 1` iff `u < p` with
 //!    `p = (1 - 2 noise) sigmoid(logit) + noise`, the probability after label flipping, which is
 //!    what the example reports as `true_prob`.
+//!
+//! The Gaussian mode (see `gaussian`) draws its p correlated normals instead, writes them all as
+//! the example's values (ids `0..p`) and takes its logit from the sparse coefficients.
 
 use std::sync::Arc;
 
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use super::gaussian::GaussianModel;
 use super::long_tail::ZipfTable;
 use super::truth::TrueModel;
 use crate::random as rng;
@@ -58,6 +62,8 @@ pub(crate) struct Generator {
     pub(crate) space: FeatureSpace,
     /// Long-tail mode: the skewed bin law and the categorical values' law, and the fields.
     pub(crate) tail: Option<TailLaws>,
+    /// Gaussian mode: the correlation and the sparse coefficients.
+    pub(crate) gaussian: Option<GaussianModel>,
 }
 
 /// The long-tail mode's laws of the bins and of each categorical field's values.
@@ -118,13 +124,17 @@ pub struct SyntheticStream {
     remaining: u64,
     uniforms: Vec<f64>,
     row: Vec<u32>,
+    /// The Gaussian mode's normals (empty otherwise).
+    scratch: Vec<f64>,
 }
 
 impl SyntheticStream {
     pub(crate) fn new(generator: Arc<Generator>, split: SplitName, n: u64) -> Self {
         let rng = rng::chacha(generator.seed, split.stream());
         let (k, len) = (generator.k, generator.row_len());
-        Self { generator, rng, remaining: n, uniforms: vec![0.0; k], row: vec![0; len] }
+        let draws = generator.gaussian.as_ref().map_or(0, |g| g.draws_per_row(k));
+        let (uniforms, row, scratch) = (vec![0.0; k], vec![0; len], vec![0.0; draws]);
+        Self { generator, rng, remaining: n, uniforms, row, scratch }
     }
 
     /// Rows left.
@@ -146,11 +156,23 @@ impl SyntheticStream {
         }
         self.remaining -= 1;
         let generator = &*self.generator;
-        generator.draw_row(&mut self.rng, &mut self.uniforms, &mut self.row);
-        let clean = sigmoid(generator.model.logit(&self.row));
-        let p = (1.0 - 2.0 * generator.label_noise) * clean + generator.label_noise;
         out.clear();
-        generator.space.encode(&self.row, out);
+        let logit = match &generator.gaussian {
+            None => {
+                generator.draw_row(&mut self.rng, &mut self.uniforms, &mut self.row);
+                generator.space.encode(&self.row, out);
+                generator.model.logit(&self.row)
+            }
+            Some(gaussian) => {
+                let z = &mut self.uniforms;
+                let logit = gaussian.draw_row(&mut self.rng, &mut self.scratch, z);
+                out.ids.extend(0..z.len() as u64);
+                out.values.extend_from_slice(z);
+                generator.model.bias() + logit
+            }
+        };
+        let clean = sigmoid(logit);
+        let p = (1.0 - 2.0 * generator.label_noise) * clean + generator.label_noise;
         out.label = if rng::uniform(&mut self.rng) < p { 1.0 } else { 0.0 };
         out.true_prob = Some(p);
         true
@@ -161,7 +183,8 @@ impl Iterator for SyntheticStream {
     type Item = SparseExample;
 
     fn next(&mut self) -> Option<SparseExample> {
-        // One id per group: allocate each buffer once, at its final size.
+        // One id per group (p in the Gaussian mode, where each feature is a one-id group):
+        // allocate each buffer once, at its final size.
         let groups = self.generator.space.groups().len();
         let mut example = SparseExample {
             ids: Vec::with_capacity(groups),

@@ -80,6 +80,13 @@ impl TrueModel {
         Self { k, bins, bias: cfg.bias, effects, interactions, vocabulary, value_effects }
     }
 
+    /// The model of the Gaussian mode's binned side: no effect, no interaction, only the bias
+    /// (its logit is the Gaussian model's, see `gaussian`).
+    pub(crate) fn bias_only(k: usize, bias: f64) -> Self {
+        let (effects, interactions) = (vec![0.0; k], Vec::new());
+        Self { k, bins: 1, bias, effects, interactions, vocabulary: 0, value_effects: Vec::new() }
+    }
+
     /// Replaces the intercept (the long-tail mode's calibration).
     pub(crate) fn set_bias(&mut self, bias: f64) {
         self.bias = bias;

@@ -11,4 +11,5 @@ mod real_data;
 mod space_names;
 mod streamed;
 mod synthetic;
+mod synthetic_gaussian;
 mod synthetic_long_tail;

@@ -29,7 +29,7 @@ pub fn build(
         ]
         .map(|(split, n)| problem.stream(split, n).collect::<Vec<_>>());
         let (space, support) = (problem.space().clone(), problem.true_support().to_vec());
-        let stream = TrainStream::Synthetic { problem, n: n_train };
+        let stream = TrainStream::Synthetic { problem: Box::new(problem), n: n_train };
         let name = "synthetic".to_string();
         let mut dataset = Dataset::streamed(name, key, space, stream, [validation, test], support)?;
         dataset.hash_stats = hash_stats;

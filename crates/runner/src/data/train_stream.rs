@@ -20,12 +20,12 @@ use crate::data::identity::DataIdentity;
 pub enum TrainStream {
     /// The first `n` rows of the generator's training stream.
     Synthetic {
-        /// The generator.
-        problem: SyntheticProblem,
+        /// The generator (boxed: its config alone is a few hundred bytes).
+        problem: Box<SyntheticProblem>,
         /// Training rows.
         n: u64,
     },
-    /// Training rows of a real file (boxed: it is much larger than the generator), and its
+    /// Training rows of a real file (boxed: they are larger still), and its
     /// files as the run found them (checked at each pass; `None`: not checked).
     Real(Box<TrainRows>, Option<Box<DataIdentity>>),
 }

@@ -85,6 +85,9 @@ impl DataSpec {
                 let config = resolve::synthetic_config(table, k, 0)?;
                 let problem = features::synthetic::SyntheticProblem::new(config)
                     .map_err(|e| anyhow::anyhow!("[data.synthetic] with {key} = {k}: {e}"))?;
+                if problem.config().gaussian.is_some() {
+                    self.check_dense_entries(key, k, grid)?;
+                }
                 if !dimensions.iter().any(|&(seen, _)| seen == k) {
                     dimensions.push((k, problem.space().dimension()));
                 }
@@ -117,6 +120,25 @@ impl DataSpec {
                 Some(0) => bail!("`data.{key}` must be >= 1"),
                 Some(_) => {}
             }
+        }
+        Ok(())
+    }
+
+    /// The Gaussian mode lists all p = k values of every row: the three splits together (at the
+    /// largest training size) must hold at most `MAX_DENSE_ENTRIES` values.
+    fn check_dense_entries(&self, key: &str, k: u32, grid: &GridSpec) -> anyhow::Result<()> {
+        use features::synthetic::gaussian::MAX_DENSE_ENTRIES;
+        let n_train = self.n_train.or(grid.n_train.iter().copied().max()).unwrap_or(0);
+        let rows = [n_train, self.n_validation.unwrap_or(0), self.n_test.unwrap_or(0)]
+            .iter()
+            .fold(0u64, |sum, &n| sum.saturating_add(n));
+        let entries = rows.saturating_mul(u64::from(k));
+        if entries > MAX_DENSE_ENTRIES {
+            bail!(
+                "[data.synthetic.gaussian] with {key} = {k}: the splits' {rows} rows hold {entries} \
+                 values (rows times k), more than {MAX_DENSE_ENTRIES}: lower `data.n_train`, \
+                 `data.n_validation`, `data.n_test` or k"
+            );
         }
         Ok(())
     }
