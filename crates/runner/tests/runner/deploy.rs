@@ -57,7 +57,7 @@ fn succeeded(child: std::process::Child, what: &str) -> Output {
 }
 
 /// The merged report under `results` holds rows of all four data sets and names three shards.
-fn assert_merged(results: &Path) {
+pub(crate) fn assert_merged(results: &Path) {
     let runs = std::fs::read_to_string(results.join("tiny/runs.csv")).unwrap();
     for tag in ["k02-s1-", "k02-s2-", "k03-s1-", "k03-s2-"] {
         assert!(runs.contains(tag), "no row of {tag} in the merged runs.csv");

@@ -172,12 +172,5 @@ fn the_slurm_recipe_runs_its_array_and_merge_on_a_real_slurm() {
         .collect();
     assert_eq!(state, "COMPLETED", "{said}\n{job_logs:?}\n{}", log(dir.path()));
     assert!(shards.join("2-of-3/tiny-shard-2-of-3/runs.csv").is_file(), "{job_logs:?}");
-    let runs = std::fs::read_to_string(results.join("tiny/runs.csv")).unwrap();
-    for tag in ["k02-s1-", "k02-s2-", "k03-s1-", "k03-s2-"] {
-        assert!(runs.contains(tag), "no row of {tag} in the merged runs.csv");
-    }
-    let meta: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(results.join("tiny/metadata.json")).unwrap())
-            .unwrap();
-    assert_eq!(meta["merged_shards"].as_array().unwrap().len(), 3, "{meta}");
+    crate::deploy::assert_merged(&results);
 }
