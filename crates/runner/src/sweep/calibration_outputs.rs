@@ -7,13 +7,13 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use anyhow::Context;
 use optimizers::calibration::calibration_bins;
 use optimizers::{LinearModel, LossKind};
 
 use crate::data::Dataset;
 use crate::record::RunRecord;
 use crate::report::atomic_write::write_atomic;
+use crate::sweep::kept_rows::read_kept_rows;
 
 /// The file's name in a report directory.
 pub const CALIBRATION_FILE: &str = "calibration.csv";
@@ -52,7 +52,7 @@ impl CalibrationFile {
     ) -> anyhow::Result<()> {
         let path = dir.join(CALIBRATION_FILE);
         if self.rows.is_none() {
-            self.rows = Some(read_rows(&path)?);
+            self.rows = Some(read_kept_rows(&path, "a calibration table", HEADER.len())?);
         }
         let kept = self.rows.get_or_insert_with(Vec::new);
         let selected: Vec<&RunRecord> = rows.iter().filter(|r| r.selected).collect();
@@ -113,30 +113,4 @@ fn bin_rows(
             ]
         })
         .collect()
-}
-
-/// The data rows of an earlier `calibration.csv` (none when there is no file).
-fn read_rows(path: &Path) -> anyhow::Result<Vec<Vec<String>>> {
-    if !path.exists() {
-        return Ok(Vec::new());
-    }
-    let mut reader = csv::Reader::from_path(path)
-        .with_context(|| format!("cannot read {} (to keep its rows)", path.display()))?;
-    let mut rows = Vec::new();
-    for (line, record) in reader.records().enumerate() {
-        let record = record.with_context(|| {
-            format!("{} line {}: not a CSV row of a calibration table", path.display(), line + 2)
-        })?;
-        if record.len() != HEADER.len() {
-            anyhow::bail!(
-                "{} line {}: {} fields, a calibration row has {}",
-                path.display(),
-                line + 2,
-                record.len(),
-                HEADER.len()
-            );
-        }
-        rows.push(record.iter().map(str::to_owned).collect());
-    }
-    Ok(rows)
 }

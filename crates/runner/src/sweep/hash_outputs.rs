@@ -6,10 +6,9 @@
 
 use std::path::Path;
 
-use anyhow::Context;
-
 use crate::data::Dataset;
 use crate::report::atomic_write::write_atomic;
+use crate::sweep::kept_rows::read_kept_rows;
 
 /// The file's name in a report directory.
 pub const HASH_STATS_FILE: &str = "hash_stats.csv";
@@ -40,7 +39,7 @@ impl HashStatsFile {
         }
         let path = dir.join(HASH_STATS_FILE);
         if self.rows.is_none() {
-            self.rows = Some(read_rows(&path)?);
+            self.rows = Some(read_kept_rows(&path, "a hash statistics table", HEADER.len())?);
         }
         let rows = self.rows.get_or_insert_with(Vec::new);
         let (dataset, seed) = (dataset_name(data), data.key.seed.to_string());
@@ -77,19 +76,4 @@ fn dataset_name(data: &Dataset) -> String {
         }
         None => data.name.clone(),
     }
-}
-
-/// The data rows of an earlier `hash_stats.csv` (none when there is no file).
-fn read_rows(path: &Path) -> anyhow::Result<Vec<Vec<String>>> {
-    if !path.exists() {
-        return Ok(Vec::new());
-    }
-    let mut reader = csv::Reader::from_path(path)
-        .with_context(|| format!("cannot read {} (to keep its rows)", path.display()))?;
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.with_context(|| format!("{} is not a CSV file", path.display()))?;
-        rows.push(record.iter().map(str::to_owned).collect());
-    }
-    Ok(rows)
 }

@@ -30,6 +30,7 @@ pub mod dataset;
 pub mod failures;
 pub mod finish;
 pub mod hash_outputs;
+pub mod kept_rows;
 pub mod lock;
 pub mod memory;
 pub mod merge;
