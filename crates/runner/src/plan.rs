@@ -11,6 +11,7 @@ use serde::ser::SerializeMap;
 use serde::Serialize;
 
 use crate::provenance::fnv1a;
+use crate::spec::hash_grid::HashBuckets;
 use optimizers::online::{Admission, StoreKind, StoreLayout};
 
 use crate::spec::{
@@ -32,21 +33,47 @@ pub struct DatasetKey {
     /// `[data] n_train` applies (so run ids without an n grid are as they always were).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n: Option<u64>,
+    /// Bucket count of the hashed crosses, when the grid varies it (`[grid] hash_buckets`);
+    /// otherwise `None` and the spec's own counts apply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub buckets: Option<HashBuckets>,
 }
 
 impl DatasetKey {
-    /// Readable prefix for run ids, e.g. `k04-s1`, `k10-n1e8-s1` or `real-s1`.
+    /// Readable prefix for run ids, e.g. `k04-s1`, `k10-n1e8-s1`, `real-h2^20-s1` or `real-s1`.
     pub fn tag(&self) -> String {
-        let n = self.n.map_or_else(String::new, |n| format!("-n{}", compact_count(n)));
+        let mut n = self.n.map_or_else(String::new, |n| format!("-n{}", compact_count(n)));
+        if let Some(buckets) = self.buckets {
+            n = format!("{n}-{}", buckets.tag());
+        }
         match self.k {
             Some(k) => format!("k{k:02}{n}-s{}", self.seed),
             None => format!("real{n}-s{}", self.seed),
         }
     }
 
+    /// The `dataset` column of side tables (`hash_stats.csv`) for this data set named `name`:
+    /// the real file's stem, or `synthetic-k08` (with `-n..` when the grid varies the training
+    /// size), so synthetic data sets of several k stay apart; with `-h..` when the grid varies
+    /// the bucket count.
+    pub fn side_table_name(&self, name: &str) -> String {
+        match (self.k, self.buckets) {
+            (Some(_), _) => {
+                let tag = self.tag();
+                let without_seed = tag.rsplit_once("-s").map_or(tag.as_str(), |(head, _)| head);
+                format!("{name}-{without_seed}")
+            }
+            (None, Some(buckets)) => format!("{name}-{}", buckets.tag()),
+            (None, None) => name.to_string(),
+        }
+    }
+
     /// Whether `row` was measured on this data set.
     pub fn holds(&self, row: &crate::record::RunRecord) -> bool {
-        row.k == self.k && row.seed == self.seed && self.n.is_none_or(|n| row.n_train == n)
+        row.k == self.k
+            && row.seed == self.seed
+            && self.n.is_none_or(|n| row.n_train == n)
+            && self.buckets.is_none_or(|b| row.hash_buckets == b.to_string())
     }
 }
 
@@ -252,6 +279,8 @@ pub fn apply_quick(spec: &ExperimentSpec) -> ExperimentSpec {
         crate::spec::resolve::shrink_real(real, quick.max_rows);
     }
     out.grid.seeds.truncate(quick.seeds);
+    // A smoke run tries the ends and the middle of a bucket grid.
+    out.grid.hash_buckets = thin(&spec.grid.hash_buckets, 3);
     let cap_steps = |steps: Option<u64>| match (steps, quick.max_steps) {
         (Some(s), Some(m)) => Some(s.min(m)),
         (s, _) => s,
@@ -529,12 +558,20 @@ pub fn expand(spec: &ExperimentSpec) -> anyhow::Result<Plan> {
     } else {
         spec.grid.n_train.iter().map(|&n| Some(n)).collect()
     };
+    let buckets: Vec<Option<HashBuckets>> = if spec.grid.hash_buckets.is_empty() {
+        vec![None]
+    } else {
+        spec.grid.hash_buckets.iter().map(|&b| Some(b)).collect()
+    };
     // n outermost: `--shard I/N` deals data sets round-robin, so with as many shards as k
     // values each shard gets one k at every n (the large n, which dominate, spread evenly).
     let datasets: Vec<DatasetKey> = ns
         .iter()
         .flat_map(|&n| ks.iter().map(move |&k| (k, n)))
-        .flat_map(|(k, n)| spec.grid.seeds.iter().map(move |&seed| DatasetKey { k, seed, n }))
+        .flat_map(|(k, n)| buckets.iter().map(move |&b| (k, n, b)))
+        .flat_map(|(k, n, buckets)| {
+            spec.grid.seeds.iter().map(move |&seed| DatasetKey { k, seed, n, buckets })
+        })
         .collect();
     let mut units = Vec::new();
     // Batch solvers are deterministic: on data that do not change with the seed they run on the
@@ -574,9 +611,12 @@ mod tests {
         assert_eq!(compact_count(1_000), "1e3");
         assert_eq!(compact_count(150), "150");
         assert_eq!(compact_count(12_000), "12000");
-        let key = DatasetKey { k: Some(10), seed: 1, n: Some(100_000_000) };
+        let key = DatasetKey { k: Some(10), seed: 1, n: Some(100_000_000), buckets: None };
         assert_eq!(key.tag(), "k10-n1e8-s1");
         assert_eq!(DatasetKey { n: None, ..key }.tag(), "k10-s1");
+        let hashed =
+            DatasetKey { k: None, n: None, buckets: Some(HashBuckets::Count(1 << 20)), ..key };
+        assert_eq!(hashed.tag(), "real-h2^20-s1");
     }
 
     #[test]

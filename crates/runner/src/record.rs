@@ -132,6 +132,10 @@ pub struct RunRecord {
     pub run_id: String,
     /// Why a run failed or diverged (empty when ok).
     pub message: String,
+    /// The bucket count of the hashed crosses when the grid varies it (`[grid] hash_buckets`:
+    /// a number, or `exact`); empty otherwise (`default` reads files written before it).
+    #[serde(default)]
+    pub hash_buckets: String,
     // Click-log scores (before the search columns; `default` reads files written before them).
     /// Log loss on the training split itself (logistic, held training split; NaN when it is
     /// streamed: scoring it would cost a pass).
@@ -189,6 +193,10 @@ pub struct RunRecord {
 pub const PROVENANCE_COLUMNS: &[&str] =
     &["code_version", "git_commit", "git_dirty", "data_fingerprint", "stale"];
 
+/// The grid columns added after `message`, just before the score columns; a file written
+/// before them lacks exactly these.
+pub const GRID_COLUMNS: &[&str] = &["hash_buckets"];
+
 /// The click-log score columns, just before the search columns; a file written before them
 /// lacks exactly these.
 pub const SCORE_COLUMNS: &[&str] = &["train_log_loss", "train_nll", "validation_nll", "nll"];
@@ -229,16 +237,18 @@ pub(crate) fn missing_column_text(column: &str) -> &'static str {
     }
 }
 
-/// The headers of earlier versions that are still read, newest first: before the score
-/// columns, before the search columns too, and before the provenance columns as well.
+/// The headers of earlier versions that are still read, newest first: before the grid columns,
+/// before the score columns too, before the search columns too, and before the provenance
+/// columns as well.
 fn older_headers(current: &[String]) -> Vec<Vec<String>> {
     let without = |header: &[String], dropped: &[&str]| -> Vec<String> {
         header.iter().filter(|c| !dropped.contains(&c.as_str())).cloned().collect()
     };
-    let without_scores = without(current, SCORE_COLUMNS);
+    let without_grid = without(current, GRID_COLUMNS);
+    let without_scores = without(&without_grid, SCORE_COLUMNS);
     let without_search = without(&without_scores, SEARCH_COLUMNS);
     let without_provenance = without(&without_search, PROVENANCE_COLUMNS);
-    vec![without_scores, without_search, without_provenance]
+    vec![without_grid, without_scores, without_search, without_provenance]
 }
 
 /// The CSV header, in column order.
@@ -304,6 +314,7 @@ impl RunRecord {
             true_support_size: 0,
             run_id: String::new(),
             message: String::new(),
+            hash_buckets: String::new(),
             train_log_loss: f64::NAN,
             train_nll: f64::NAN,
             validation_nll: f64::NAN,
@@ -324,13 +335,24 @@ impl RunRecord {
         self.status == STATUS_OK || self.status == STATUS_NOT_CONVERGED
     }
 
-    /// The group within which one lambda is selected: (dataset, k, regularizer, optimizer, seed).
-    pub fn selection_group(&self) -> (String, Option<u32>, String, String, u64) {
-        (self.dataset.clone(), self.k, self.regularizer.clone(), self.optimizer.clone(), self.seed)
+    /// The group within which one lambda is selected ([`SelectionGroup`]).
+    pub fn selection_group(&self) -> SelectionGroup {
+        (
+            self.dataset.clone(),
+            self.k,
+            crate::spec::hash_grid::HashBuckets::parse(&self.hash_buckets),
+            self.regularizer.clone(),
+            self.optimizer.clone(),
+            self.seed,
+        )
     }
 }
 
-/// The order of `runs.csv`: (dataset, k, regularizer, optimizer, seed, lambda, training rows,
+/// (dataset, k, bucket count, regularizer, optimizer, seed): the runs one lambda is chosen among.
+pub type SelectionGroup =
+    (String, Option<u32>, Option<crate::spec::hash_grid::HashBuckets>, String, String, u64);
+
+/// The order of `runs.csv`: (dataset, k, bucket count, regularizer, optimizer, seed, lambda, training rows,
 /// run id), an order that depends only on the grid, never on which thread finished first.
 pub fn compare_rows(a: &RunRecord, b: &RunRecord) -> std::cmp::Ordering {
     a.selection_group()
@@ -437,7 +459,9 @@ mod tests {
         assert_eq!(&header[search..n - PROVENANCE_COLUMNS.len()], SEARCH_COLUMNS);
         let scores = search - SCORE_COLUMNS.len();
         assert_eq!(&header[scores..search], SCORE_COLUMNS);
-        assert_eq!(header[scores - 1], "message");
+        let grid = scores - GRID_COLUMNS.len();
+        assert_eq!(&header[grid..scores], GRID_COLUMNS);
+        assert_eq!(header[grid - 1], "message");
     }
 
     /// Writes `row` as a file of an earlier version: without the columns `dropped`.
@@ -470,7 +494,7 @@ mod tests {
         row.grid_edge = "cap".into();
         let path = dir.path().join("runs.csv");
         let all: Vec<&str> =
-            SCORE_COLUMNS.iter().chain(SEARCH_COLUMNS).chain(PROVENANCE_COLUMNS).copied().collect();
+            [GRID_COLUMNS, SCORE_COLUMNS, SEARCH_COLUMNS, PROVENANCE_COLUMNS].concat();
         write_without(&path, row.clone(), &all);
         let back = read_csv(&path).unwrap();
         assert_eq!(back[0].run_id, "r1");
@@ -478,7 +502,7 @@ mod tests {
         assert!(!back[0].stale);
         assert_eq!((back[0].origin.as_str(), back[0].grid_edge.as_str()), (ORIGIN_GRID, ""));
         // Only the provenance columns dropped is no layout this project ever wrote.
-        write_without(&path, row, PROVENANCE_COLUMNS);
+        write_without(&path, row, &[GRID_COLUMNS, PROVENANCE_COLUMNS].concat());
         assert!(read_csv(&path).unwrap_err().to_string().contains("other columns"));
         std::fs::write(&path, "a,b\n1,2\n").unwrap();
         assert!(read_csv(&path).unwrap_err().to_string().contains("other columns"));
@@ -493,7 +517,7 @@ mod tests {
         row.origin = ORIGIN_EDGE_SEARCH.into();
         row.budget_selected = true;
         let path = dir.path().join("runs.csv");
-        let dropped: Vec<&str> = SCORE_COLUMNS.iter().chain(SEARCH_COLUMNS).copied().collect();
+        let dropped = [GRID_COLUMNS, SCORE_COLUMNS, SEARCH_COLUMNS].concat();
         write_without(&path, row, &dropped);
         let back = read_csv(&path).unwrap();
         assert_eq!(back[0].code_version, "0123456789abcdef");
@@ -509,9 +533,12 @@ mod tests {
         row.nll = 0.06;
         row.budget_selected = true;
         let path = dir.path().join("runs.csv");
-        write_without(&path, row, SCORE_COLUMNS);
+        write_without(&path, row.clone(), &[GRID_COLUMNS, SCORE_COLUMNS].concat());
         let back = read_csv(&path).unwrap();
         assert!(back[0].nll.is_nan() && back[0].train_log_loss.is_nan());
+        // The layout just before the grid columns: every committed report before them.
+        write_without(&path, row, GRID_COLUMNS);
+        assert_eq!(read_csv(&path).unwrap()[0].hash_buckets, "");
         assert!(back[0].budget_selected);
     }
 

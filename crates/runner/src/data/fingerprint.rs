@@ -23,6 +23,7 @@ use serde::Serialize;
 
 use crate::plan::DatasetKey;
 use crate::provenance::Fnv64;
+use crate::spec::hash_grid::{real_at, synthetic_at};
 use crate::spec::resolve::{real_spec, synthetic_config};
 use crate::spec::ExperimentSpec;
 
@@ -105,7 +106,7 @@ pub fn fingerprints_with(
     for &key in datasets {
         let fingerprint = if let (Some(table), Some(k)) = (&spec.data.synthetic, key.k) {
             let data = SyntheticData {
-                generator: synthetic_config(table, k, key.seed)?,
+                generator: synthetic_config(&*synthetic_at(table, key.buckets)?, k, key.seed)?,
                 n_train: key.n.or(spec.data.n_train),
                 n_validation: spec.data.n_validation,
                 n_test: spec.data.n_test,
@@ -113,7 +114,7 @@ pub fn fingerprints_with(
             let json = serde_json::to_string(&data)?;
             Some(Fnv64::new().with(b"synthetic\0").with(json.as_bytes()).hex())
         } else if let Some(table) = &spec.data.real {
-            let mut real = real_spec(table)?;
+            let mut real = real_spec(&*real_at(table, key.buckets)?)?;
             let file = match &file_hash {
                 Some(hash) => *hash,
                 None => {
@@ -154,7 +155,7 @@ mod tests {
     fn synthetic_fingerprints_follow_k_seed_sizes_and_generator_keys() {
         let keys: Vec<DatasetKey> = [(2, 1), (2, 2), (3, 1)]
             .iter()
-            .map(|&(k, seed)| DatasetKey { k: Some(k), seed, n: None })
+            .map(|&(k, seed)| DatasetKey { k: Some(k), seed, n: None, buckets: None })
             .collect();
         let dir = Path::new(".");
         let base = fingerprints(&spec(SYNTHETIC), &keys, dir).unwrap();
@@ -181,8 +182,7 @@ mod tests {
             [data.real.split]\nfractions = { train = 0.5, validation = 0.25, test = 0.25 }\n\
             [grid]\nseeds = [1, 2]\n[[regularizer]]\nkind = \"l1\"\n\
             [[regularizer.optimizer]]\nonline = \"ftrl\"\n";
-        let keys =
-            [DatasetKey { k: None, seed: 1, n: None }, DatasetKey { k: None, seed: 2, n: None }];
+        let keys = [1, 2].map(|seed| DatasetKey { k: None, seed, n: None, buckets: None });
         let missing = fingerprints(&spec(text), &keys, dir.path()).unwrap();
         assert!(missing.values().all(Option::is_none));
         let body: String = (0..200_000).map(|i| format!("{},{}\n", i % 7, i % 2)).collect();

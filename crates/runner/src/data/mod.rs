@@ -33,11 +33,13 @@ pub fn build(
     data_dir: &Path,
     identity: Option<&DataIdentity>,
 ) -> anyhow::Result<Dataset> {
+    use crate::spec::hash_grid::{real_at, synthetic_at};
     if let (Some(table), Some(k)) = (&spec.data.synthetic, key.k) {
-        return synthetic::build(spec, table, k, key);
+        return synthetic::build(spec, &*synthetic_at(table, key.buckets)?, k, key);
     }
     if let Some(table) = &spec.data.real {
-        return real::build(table, spec.data.stream, key, data_dir, identity);
+        let table = real_at(table, key.buckets)?;
+        return real::build(&table, spec.data.stream, key, data_dir, identity);
     }
     anyhow::bail!("spec has no data source (not checked?)")
 }

@@ -59,6 +59,7 @@ pub fn base_record(unit: &Unit, point: usize, ctx: &RunContext<'_>) -> RunRecord
     }
     .to_string();
     r.seed = data.key.seed;
+    r.hash_buckets = data.key.buckets.map_or_else(String::new, |b| b.to_string());
     r.model_bytes_dense = dimension.saturating_mul(DENSE_ENTRY_BYTES);
     r.zero_weights = dimension;
     r.bayes_log_loss = data.bayes_test.map_or(f64::NAN, |m| m.log_loss);

@@ -16,6 +16,7 @@
 pub mod aggregate;
 pub mod atomic_write;
 pub mod beside;
+pub mod buckets;
 pub mod compare;
 pub mod compare_report;
 pub mod export;
@@ -121,6 +122,7 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
     let root_path = root.canonicalize().unwrap_or_else(|_| root.clone());
     let spec_file = spec_path.strip_prefix(&root_path).unwrap_or(&spec_path).display().to_string();
     let varies_n = scaling::varies_n(rows);
+    let varies_buckets = buckets::varies_buckets(rows);
     let summary_ctx = summary::SummaryContext {
         spec,
         spec_file: &spec_file,
@@ -129,16 +131,23 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
         quick,
         memory_method: &memory_method,
         plots: spec.report.plots && !no_plots,
-        per_k_tables: !varies_n,
+        per_k_tables: !varies_n && !varies_buckets,
     };
     let mut summary_md = summary::render(rows, &summary_ctx);
     if varies_n {
         scaling::section(&mut summary_md, rows);
     }
+    if varies_buckets {
+        buckets::section(&mut summary_md, rows, dir);
+    }
     write_atomic(&dir.join("summary.md"), summary_md.as_bytes())?;
     compare_report::write(dir, spec, rows, quick)?;
     if spec.report.plots && !no_plots && !rows.is_empty() {
-        let charts = if varies_n { scaling::charts(rows) } else { plots::charts(rows) };
+        let charts = match (varies_n, varies_buckets) {
+            (true, _) => scaling::charts(rows),
+            (false, true) => buckets::charts(rows),
+            (false, false) => plots::charts(rows),
+        };
         for chart in charts {
             plots::render(&dir.join("plots"), &chart)?;
         }

@@ -9,11 +9,12 @@ use crate::record::{RunRecord, ORIGIN_EDGE_SEARCH};
 use crate::report::aggregate::Stat;
 use crate::spec::SelectionSpec;
 
-/// The (k, regularizer, optimizer, seed) of a row: its selection group within one data set.
-type GroupKey = (Option<u32>, String, String, u64);
+/// The (k, bucket count, regularizer, optimizer, seed) of a row: its selection group within one
+/// data set.
+type GroupKey = (Option<u32>, String, String, String, u64);
 
 fn group_key(r: &RunRecord) -> GroupKey {
-    (r.k, r.regularizer.clone(), r.optimizer.clone(), r.seed)
+    (r.k, r.hash_buckets.clone(), r.regularizer.clone(), r.optimizer.clone(), r.seed)
 }
 
 fn k_text(k: Option<u32>) -> String {

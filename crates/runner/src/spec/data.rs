@@ -46,6 +46,7 @@ impl DataSpec {
     /// Checks the source against the grid (k and `n_train` apply to synthetic data only) and
     /// returns (k, dimension) of every k the spec can run (synthetic data; none for real data).
     pub fn check(&self, grid: &GridSpec, quick: &QuickSpec) -> anyhow::Result<Vec<(u32, u64)>> {
+        self.check_hash_grid(grid)?;
         match (&self.synthetic, &self.real) {
             (Some(table), None) => self.check_synthetic(table, grid, quick),
             (None, Some(table)) => self.check_real(table, grid).map(|()| Vec::new()),
@@ -139,6 +140,35 @@ impl DataSpec {
                  values (rows times k), more than {MAX_DENSE_ENTRIES}: lower `data.n_train`, \
                  `data.n_validation`, `data.n_test` or k"
             );
+        }
+        Ok(())
+    }
+
+    /// Every value of `grid.hash_buckets` applied to the source and read as the library reads
+    /// it (the synthetic generator built at the smallest k), so a bad value fails before any run.
+    fn check_hash_grid(&self, grid: &GridSpec) -> anyhow::Result<()> {
+        if !grid.hash_buckets.is_empty() && !grid.n_train.is_empty() {
+            bail!(
+                "`grid.hash_buckets` and `grid.n_train` are both set: a report varies one of them \
+                 (make two specs)"
+            );
+        }
+        for &buckets in &grid.hash_buckets {
+            let at =
+                |e: anyhow::Error| anyhow::anyhow!("with `grid.hash_buckets` = {buckets}: {e}");
+            match (&self.synthetic, &self.real, grid.k.iter().min()) {
+                (Some(table), _, Some(&k)) => {
+                    let table = super::hash_grid::synthetic_table(table, buckets).map_err(at)?;
+                    let config = resolve::synthetic_config(&table, k, 0).map_err(at)?;
+                    features::synthetic::SyntheticProblem::new(config)
+                        .map_err(|e| at(anyhow::anyhow!("[data.synthetic] with k = {k}: {e}")))?;
+                }
+                (_, Some(table), _) => {
+                    let table = super::hash_grid::real_table(table, buckets).map_err(at)?;
+                    resolve::real_spec(&table).map_err(at)?;
+                }
+                _ => {}
+            }
         }
         Ok(())
     }

@@ -19,6 +19,10 @@ pub struct GridSpec {
     /// Training examples (synthetic only), one data set per value, instead of `data.n_train`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub n_train: Vec<u64>,
+    /// Bucket counts of the hashed crosses, one data set per value (`"exact"`: not hashed);
+    /// see [`super::hash_grid`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hash_buckets: Vec<super::hash_grid::HashBuckets>,
     /// Largest training state a run may hold (`"4GiB"`, `"512MiB"` or bytes): an online run
     /// whose state passes it stops there and is recorded `memory_exceeded` with the examples
     /// and bytes reached; a batch fit whose estimate passes it is not started.
@@ -67,6 +71,7 @@ impl GridSpec {
             bail!("`grid.seeds` is empty");
         }
         check_unique("grid.seeds", &self.seeds)?;
+        super::hash_grid::check_values(&self.hash_buckets)?;
         if let Some(cap) = &self.memory_cap {
             cap.bytes().map_err(|e| anyhow::anyhow!("`grid.memory_cap`: {e}"))?;
         }

@@ -19,6 +19,7 @@ pub mod data;
 pub mod experiment;
 pub mod feasible;
 pub mod grid;
+pub mod hash_grid;
 pub mod locate;
 pub mod optimizer;
 pub mod quick;

@@ -10,8 +10,8 @@ use crate::data::Dataset;
 use crate::report::atomic_write::write_atomic;
 use crate::sweep::kept_rows::read_kept_rows;
 
-/// The file's name in a report directory.
-pub const HASH_STATS_FILE: &str = "hash_stats.csv";
+/// The file's name in a report directory (the report reads it too).
+pub use crate::report::buckets::HASH_STATS_FILE;
 
 /// The file's columns.
 const HEADER: [&str; 8] = [
@@ -42,7 +42,7 @@ impl HashStatsFile {
             self.rows = Some(read_kept_rows(&path, "a hash statistics table", HEADER.len())?);
         }
         let rows = self.rows.get_or_insert_with(Vec::new);
-        let (dataset, seed) = (dataset_name(data), data.key.seed.to_string());
+        let (dataset, seed) = (data.key.side_table_name(&data.name), data.key.seed.to_string());
         rows.retain(|row| row.first() != Some(&dataset) || row.get(1) != Some(&seed));
         for stats in &data.hash_stats {
             rows.push(vec![
@@ -62,18 +62,5 @@ impl HashStatsFile {
             writer.write_record(row)?;
         }
         write_atomic(&path, &writer.into_inner()?)
-    }
-}
-
-/// The `dataset` column: the real file's stem, or `synthetic-k08` (with `-n..` when the grid
-/// varies the training size), so synthetic data sets of several k stay apart.
-fn dataset_name(data: &Dataset) -> String {
-    match data.key.k {
-        Some(_) => {
-            let tag = data.key.tag();
-            let without_seed = tag.rsplit_once("-s").map_or(tag.as_str(), |(head, _)| head);
-            format!("{}-{without_seed}", data.name)
-        }
-        None => data.name.clone(),
     }
 }

@@ -16,6 +16,7 @@ use super::memory::{self, DataShape, DatasetEstimate};
 use crate::execute::machine;
 use crate::plan::{DatasetKey, Plan, Unit};
 use crate::report::summary::{bytes, grouped};
+use crate::spec::hash_grid::{real_at, synthetic_at, HashBuckets};
 use crate::spec::{ExperimentSpec, Family};
 
 /// What the checks look at.
@@ -84,12 +85,15 @@ pub fn check(p: &Preflight<'_>) -> anyhow::Result<OverCap> {
     Ok(over)
 }
 
-/// Shapes per (k, training rows of the grid).
-type Shapes = Vec<((Option<u32>, Option<u64>), Option<DataShape>)>;
+/// Where a data set's shape is looked up: k, training rows and bucket count of the grid.
+type ShapeKey = (Option<u32>, Option<u64>, Option<HashBuckets>);
+
+/// Shapes per [`ShapeKey`].
+type Shapes = Vec<(ShapeKey, Option<DataShape>)>;
 
 /// The shape of data set `key`, if it could be estimated.
 fn shape_of(shapes: &Shapes, key: DatasetKey) -> Option<&DataShape> {
-    shapes.iter().find(|(at, _)| *at == (key.k, key.n)).and_then(|(_, s)| s.as_ref())
+    shapes.iter().find(|(at, _)| *at == (key.k, key.n, key.buckets)).and_then(|(_, s)| s.as_ref())
 }
 
 /// Creates `dir` and writes and removes a probe file in it.
@@ -117,23 +121,27 @@ pub fn check_output_dir(dir: &Path) -> anyhow::Result<()> {
     })
 }
 
-/// The shape of every data set of the plan: one per (k, n) (synthetic), one for the real file
-/// (`None` when it is missing).
+/// The shape of every data set of the plan: one per (k, n, buckets) (synthetic), one per bucket
+/// count for the real file (`None` when it is missing).
 fn shapes(p: &Preflight<'_>) -> anyhow::Result<Shapes> {
     let mut shapes: Shapes = Vec::new();
     for key in &p.plan.datasets {
-        if shapes.iter().any(|(at, _)| *at == (key.k, key.n)) {
+        let at = (key.k, key.n, key.buckets);
+        if shapes.iter().any(|(seen, _)| *seen == at) {
             continue;
         }
         let shape = match (&p.spec.data.synthetic, &p.spec.data.real, key.k) {
             (Some(table), _, Some(k)) => {
                 let n = key.n.or(p.spec.data.n_train).unwrap_or(0);
-                Some(memory::synthetic_shape(p.spec, table, k, n)?)
+                let table = synthetic_at(table, key.buckets)?;
+                Some(memory::synthetic_shape(p.spec, &table, k, n)?)
             }
-            (_, Some(table), _) => memory::real_shape(p.spec, table, p.data_dir)?,
+            (_, Some(table), _) => {
+                memory::real_shape(p.spec, &*real_at(table, key.buckets)?, p.data_dir)?
+            }
             _ => None,
         };
-        shapes.push(((key.k, key.n), shape));
+        shapes.push((at, shape));
     }
     Ok(shapes)
 }

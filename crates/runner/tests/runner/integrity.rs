@@ -49,7 +49,7 @@ fn identity(spec: &ExperimentSpec, dir: &Path) -> DataIdentity {
 }
 
 fn key(seed: u64) -> DatasetKey {
-    DatasetKey { k: None, seed, n: None }
+    DatasetKey { k: None, seed, n: None, buckets: None }
 }
 
 /// Rewrites `path` with `text`, its modification time moved a second on (a rewrite within the
