@@ -145,7 +145,7 @@ const EXPORT_SPEC: &str = "name = \"m\"\n[data.real]\nfile = \"d.csv\"\n\
     [[regularizer.optimizer]]\nonline = \"ftrl\"\n";
 
 /// Runs the export spec in `dir` and returns the saved model's path.
-fn exported_model(dir: &Path) -> std::path::PathBuf {
+pub(crate) fn exported_model(dir: &Path) -> std::path::PathBuf {
     std::fs::write(dir.join("d.csv"), labelled(300)).unwrap();
     let spec = dir.join("m.toml");
     std::fs::write(&spec, EXPORT_SPEC).unwrap();
