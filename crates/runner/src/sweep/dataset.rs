@@ -107,8 +107,9 @@ fn search_step(
             continue;
         }
         match tally.searched.take(&ids, data_fingerprint.as_deref()) {
-            Some(reused) => {
-                tally.facts.reused += reused.len();
+            Some((reused, restored)) => {
+                tally.facts.reused += reused.len() - restored;
+                tally.facts.restored += restored;
                 tally.rows.extend(reused);
                 progressed = true;
             }

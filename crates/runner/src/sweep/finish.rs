@@ -25,7 +25,17 @@ pub fn finish(
 ) -> anyhow::Result<()> {
     let Stage { spec, setup, .. } = *stage;
     setup.progress.finish();
-    tally.to_archive.rows.extend(std::mem::take(&mut tally.searched).leftovers());
+    let leftovers = std::mem::take(&mut tally.searched).leftovers();
+    if !leftovers.is_empty() {
+        eprintln!(
+            "{}: {} rows an earlier lambda search added were not asked for again and move to {} \
+             too; nothing is deleted",
+            spec.name,
+            leftovers.len(),
+            archive::ARCHIVE_FILE
+        );
+    }
+    tally.to_archive.rows.extend(leftovers);
     selection::mark_all(spec, &setup.plan, &mut tally.rows, None);
     if spec.selection.refit {
         let models_dir = setup.dir.join("models");

@@ -258,12 +258,18 @@ fn resumed(
 ) -> anyhow::Result<(Reconciled, Searched)> {
     let mut rows = previous_rows(previous)?;
     let errored = failures::take_errors(&mut rows);
-    let searched = Searched::split_off(&mut rows);
+    let mut searched = Searched::split_off(&mut rows);
+    let planned = |r: &RunRecord| plan.datasets.iter().any(|key| key.holds(r));
+    let unplanned = searched.take_unplanned(planned);
     let archived = archive::read(archive_path)?;
+    searched.add_archived(&archived, planned);
     let reuse_stale = previous.args.reuse_stale;
     let mut r = resume::reconcile(plan, rows, &archived, fingerprints, reuse_stale);
     r.facts.errors_retried = errored.len();
     r.archived.extend(errored.into_iter().map(|row| (row, resume::ERROR)));
+    // Search rows of data sets the spec no longer plans: no search can ask for them again.
+    r.facts.not_planned += unplanned.len();
+    r.archived.extend(unplanned.into_iter().map(|row| (row, resume::NOT_PLANNED)));
     r.facts.archived = r.archived.len();
     Ok((r, searched))
 }

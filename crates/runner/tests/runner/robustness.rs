@@ -192,7 +192,6 @@ fn said_moved(stderr: &str) -> usize {
 }
 
 #[test]
-#[ignore = "known defect (issue 20): search rows of a data set the spec no longer plans leave runs.csv uncounted"]
 fn narrowing_a_spec_counts_every_row_that_leaves_runs_csv() {
     let dir = tempfile::tempdir().unwrap();
     run_edges(dir.path(), "edges", EDGES);
@@ -206,7 +205,6 @@ fn narrowing_a_spec_counts_every_row_that_leaves_runs_csv() {
 }
 
 #[test]
-#[ignore = "known defect (issue 20): widening a spec back reruns the archived search rows instead of restoring them"]
 fn widening_a_spec_back_restores_its_search_rows_and_runs_nothing() {
     let dir = tempfile::tempdir().unwrap();
     run_edges(dir.path(), "edges", EDGES);
