@@ -3,10 +3,11 @@
 //! - every `path::test_name` the table cites is a file of the repository with that `fn`;
 //! - tests that need the real data are `#[ignore]`d with the reason, never "skipped" and passed;
 //! - `runner predict` never writes over its data file (the model file's case is in `own_data`);
-//! - three defects the issue lists that today's code still has, as `#[ignore]`d tests that fail
-//!   (`cargo test -p runner --test runner robustness:: -- --ignored`): narrowing a spec moves
-//!   search rows to the archive without counting them, widening it back reruns them instead of
-//!   restoring them, and a support-size model is named by the size asked for, not the one it has.
+//! - narrowing a spec counts every row that leaves `runs.csv`, and widening it back restores the
+//!   lambda search's rows instead of running them again;
+//! - one defect the issue lists that today's code still has, as an `#[ignore]`d test that fails
+//!   (`cargo test -p runner --test runner robustness:: -- --ignored`): a support-size model is
+//!   named by the size asked for, not the one it has.
 
 // Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
