@@ -25,6 +25,7 @@ mod error;
 mod example;
 mod label_style;
 pub mod libsvm;
+pub mod libsvm_data;
 mod matrix;
 mod random;
 pub mod real;

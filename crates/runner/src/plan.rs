@@ -275,6 +275,9 @@ pub fn apply_quick(spec: &ExperimentSpec) -> ExperimentSpec {
             }
         };
     }
+    if let Some(libsvm) = &mut out.data.libsvm {
+        libsvm.max_rows = Some(libsvm.max_rows.map_or(quick.max_rows, |m| m.min(quick.max_rows)));
+    }
     if let Some(real) = &mut out.data.real {
         crate::spec::resolve::shrink_real(real, quick.max_rows);
     }

@@ -83,6 +83,23 @@ pub fn hash_files(
     Ok(Some(hasher))
 }
 
+/// The hash of `files` in `data_dir`, each after the first preceded by its name (`None` when
+/// one is not there).
+fn hash_paths(files: Vec<&str>, data_dir: &Path) -> anyhow::Result<Option<Fnv64>> {
+    let mut hasher = Fnv64::new().with(b"libsvm data file\0");
+    for (i, file) in files.into_iter().enumerate() {
+        let path = data_dir.join(file);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        if i > 0 {
+            hasher = hasher.with(b"\0").with(file.as_bytes()).with(b"\0");
+        }
+        hasher = hash_file(&path, hasher)?;
+    }
+    Ok(Some(hasher))
+}
+
 /// The fingerprint of every data set of `datasets` (`None`: a real data file that is not
 /// there). A real file is hashed once for all of them.
 pub fn fingerprints(
@@ -131,6 +148,15 @@ pub fn fingerprints_with(
                 }
                 None => None,
             }
+        } else if let Some(libsvm) = &spec.data.libsvm {
+            if file_hash.is_none() {
+                file_hash = Some(hash_paths(libsvm.files(), data_dir)?);
+            }
+            file_hash.flatten().map(|hasher| {
+                let json = serde_json::to_string(libsvm).unwrap_or_default();
+                let seed = key.seed.to_string();
+                hasher.with(b"\0libsvm\0").with(json.as_bytes()).with(seed.as_bytes()).hex()
+            })
         } else {
             anyhow::bail!("spec has no data source (not checked?)")
         };

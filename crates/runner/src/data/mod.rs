@@ -13,6 +13,7 @@
 pub mod dataset;
 pub mod fingerprint;
 pub mod identity;
+pub mod libsvm_set;
 pub mod real;
 pub mod synthetic;
 pub mod train_stream;
@@ -41,6 +42,9 @@ pub fn build(
         let table = real_at(table, key.buckets)?;
         return real::build(&table, spec.data.stream, key, data_dir, identity);
     }
+    if let Some(libsvm) = &spec.data.libsvm {
+        return libsvm_set::build(libsvm, spec.data.loss, key, data_dir);
+    }
     anyhow::bail!("spec has no data source (not checked?)")
 }
 
@@ -53,11 +57,12 @@ pub fn locate_data_dir(
 ) -> anyhow::Result<std::path::PathBuf> {
     let spec_dir =
         spec_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    match &spec.data.real {
-        Some(table) => real::locate(table, data_dir, spec_dir)
-            .map_err(|e| anyhow::anyhow!("experiment `{}`: {e}", spec.name)),
-        None => Ok(data_dir.to_path_buf()),
-    }
+    let located = match (&spec.data.real, &spec.data.libsvm) {
+        (Some(table), _) => real::locate(table, data_dir, spec_dir),
+        (None, Some(libsvm)) => libsvm_set::locate(libsvm, data_dir, spec_dir),
+        (None, None) => return Ok(data_dir.to_path_buf()),
+    };
+    located.map_err(|e| anyhow::anyhow!("experiment `{}`: {e}", spec.name))
 }
 
 /// Before a sweep reads `spec`'s real data files: each read through when only its first rows are

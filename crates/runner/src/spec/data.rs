@@ -21,6 +21,9 @@ pub struct DataSpec {
     /// A CSV data set (`features::real::RealDataSpec` keys).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub real: Option<toml::Table>,
+    /// A LIBSVM data set (ids as given; see [`super::libsvm`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub libsvm: Option<super::libsvm::LibsvmSpec>,
     /// Training examples drawn from the generator (synthetic only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n_train: Option<u64>,
@@ -47,11 +50,14 @@ impl DataSpec {
     /// returns (k, dimension) of every k the spec can run (synthetic data; none for real data).
     pub fn check(&self, grid: &GridSpec, quick: &QuickSpec) -> anyhow::Result<Vec<(u32, u64)>> {
         self.check_hash_grid(grid)?;
-        match (&self.synthetic, &self.real) {
-            (Some(table), None) => self.check_synthetic(table, grid, quick),
-            (None, Some(table)) => self.check_real(table, grid).map(|()| Vec::new()),
-            (Some(_), Some(_)) => bail!("`[data]` has both `synthetic` and `real`: keep one"),
-            (None, None) => bail!("`[data]` needs `[data.synthetic]` or `[data.real]`"),
+        match (&self.synthetic, &self.real, &self.libsvm) {
+            (Some(table), None, None) => self.check_synthetic(table, grid, quick),
+            (None, Some(table), None) => self.check_real(table, grid).map(|()| Vec::new()),
+            (None, None, Some(libsvm)) => self.check_libsvm(libsvm, grid).map(|()| Vec::new()),
+            (None, None, None) => {
+                bail!("`[data]` needs `[data.synthetic]`, `[data.real]` or `[data.libsvm]`")
+            }
+            _ => bail!("`[data]` has more than one of `synthetic`, `real` and `libsvm`: keep one"),
         }
     }
 
@@ -168,6 +174,29 @@ impl DataSpec {
                     resolve::real_spec(&table).map_err(at)?;
                 }
                 _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// A LIBSVM source: its own split, no synthetic sizes, nothing hashed, held in memory.
+    fn check_libsvm(
+        &self,
+        libsvm: &super::libsvm::LibsvmSpec,
+        grid: &GridSpec,
+    ) -> anyhow::Result<()> {
+        libsvm.check()?;
+        for (key, value) in [
+            ("data.n_train", self.n_train.is_some()),
+            ("data.n_validation", self.n_validation.is_some()),
+            ("data.n_test", self.n_test.is_some()),
+            ("grid.k", !grid.k.is_empty()),
+            ("grid.n_train", !grid.n_train.is_empty()),
+            ("grid.hash_buckets", !grid.hash_buckets.is_empty()),
+            ("data.stream", self.stream),
+        ] {
+            if value {
+                bail!("`{key}` does not apply to `[data.libsvm]` (its rows are held, split by fractions)");
             }
         }
         Ok(())

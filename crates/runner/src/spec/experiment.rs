@@ -74,7 +74,7 @@ impl ExperimentSpec {
         for (c, comparison) in self.comparisons.iter().enumerate() {
             comparison.check(&format!("compare[{c}]"), &seen)?;
             if let Some(k) = comparison.k {
-                if self.data.real.is_some() || !self.grid.k.contains(&k) {
+                if self.data.synthetic.is_none() || !self.grid.k.contains(&k) {
                     bail!("`compare[{c}].k` = {k} is not one of the synthetic grid's k");
                 }
             }

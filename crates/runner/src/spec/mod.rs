@@ -20,6 +20,7 @@ pub mod experiment;
 pub mod feasible;
 pub mod grid;
 pub mod hash_grid;
+pub mod libsvm;
 pub mod locate;
 pub mod optimizer;
 pub mod quick;

@@ -241,3 +241,46 @@ fn a_bucket_grid_is_refused_without_a_cross_to_hash_naming_the_keys() {
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
     assert!(text(&output.stderr).contains("hash_buckets"), "{}", text(&output.stderr));
 }
+
+const LIBSVM: &str = "name = \"svm\"\n[data.libsvm]\nfile = \"train.svm\"\ntest_file = \"test.svm\"\n\
+    validation_fraction = 0.25\n[grid]\nseeds = [1, 2]\n[selection]\nsearch = { max_steps = 0 }\n\
+    [[regularizer]]\nkind = \"l1\"\nlambdas = [1e-3]\n[[regularizer.optimizer]]\nonline = \"ftrl\"\n\
+    [[regularizer.optimizer]]\nbatch = \"coordinate_descent\"\n[report]\nplots = false\n";
+
+/// `n` LIBSVM rows with -1/+1 labels over indices 1..=7.
+fn svm_rows(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("{} {}:1 7:0.5\n", if i % 3 == 0 { "+1" } else { "-1" }, i % 6 + 1))
+        .collect()
+}
+
+#[test]
+fn a_libsvm_source_splits_by_seed_and_scores_on_its_test_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("train.svm"), svm_rows(80)).unwrap();
+    std::fs::write(dir.path().join("test.svm"), svm_rows(30)).unwrap();
+    let output = run(dir.path(), LIBSVM);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let runs = read_runs(&dir.path().join("out/svm/runs.csv"));
+    assert!(runs.iter().all(|r| r["status"] == "ok" && r["dataset"] == "train.svm"), "{runs:?}");
+    // 80 rows: 60 train, 20 validation; the test file whole; indices 1..=7 plus one unused id.
+    assert!(runs.iter().all(|r| r["n_train"] == "60" && r["n_test"] == "30"), "{runs:?}");
+    assert!(runs.iter().all(|r| r["dimension"] == "8"), "{runs:?}");
+    let seeds: std::collections::BTreeSet<&str> =
+        runs.iter().filter(|r| r["family"] == "batch").map(|r| r["seed"].as_str()).collect();
+    assert_eq!(seeds.len(), 2, "batch runs once per seed: the split depends on it: {runs:?}");
+}
+
+#[test]
+fn a_libsvm_source_names_a_missing_file_and_a_third_label() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("train.svm"), svm_rows(20)).unwrap();
+    let output = run(dir.path(), LIBSVM);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("test.svm"), "{}", text(&output.stderr));
+    std::fs::write(dir.path().join("test.svm"), "2 1:1\n1 1:1\n0 2:1\n").unwrap();
+    let output = run(dir.path(), LIBSVM);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let err = text(&output.stderr);
+    assert!(err.contains("test.svm") && err.contains("a third value"), "{err}");
+}
