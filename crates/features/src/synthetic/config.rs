@@ -102,7 +102,9 @@ pub struct CrossLayout {
     pub marginals: bool,
     /// The exact cross of all k features (`bins^k` ids).
     pub full_cross: bool,
-    /// The exact cross of every pair of features (`k (k - 1) / 2 * bins^2` ids).
+    /// The exact cross of every pair of features (`k (k - 1) / 2 * bins^2` ids). At k = 2 with
+    /// an exact full cross, the one pair is the full cross, which then stands for it (no twin
+    /// group of the same cells).
     pub pairwise: bool,
     /// Hash the full cross into this many ids instead of `bins^k` (the cell's bins hashed as a
     /// real data set's hashed cross hashes its columns' buckets): the full cross of any k fits,
@@ -228,12 +230,6 @@ impl SyntheticConfig {
             return Err(invalid(
                 field("crosses.pairwise"),
                 format!("k = {} gives {pairs} pairwise crosses, more than {MAX_PAIRS}", self.k),
-            ));
-        }
-        if self.k == 2 && layout.pairwise && layout.full_cross {
-            return Err(invalid(
-                field("crosses"),
-                "at k = 2 the pairwise cross is the full cross: set `pairwise` or `full_cross`, not both",
             ));
         }
         match layout.hash_buckets {

@@ -52,7 +52,7 @@ pub(crate) fn build_space(
         (0..k).try_for_each(|j| builder.add_marginal(j))?;
     }
     (k..k + fields).try_for_each(|c| builder.add_marginal(c))?;
-    if layout.pairwise {
+    if pairwise_group(k, layout) {
         for i in 0..k {
             for j in i + 1..k {
                 builder.add_exact_cross(&pair_name(i, j), &[i, j])?;
@@ -67,4 +67,10 @@ pub(crate) fn build_space(
         }
     }
     Ok(builder.build())
+}
+
+/// Whether the layout has its own pairwise groups: at k = 2 an exact full cross is the one pair,
+/// so it stands for it (two exact groups of the same cells would give each cell two ids).
+pub(crate) fn pairwise_group(k: usize, layout: &CrossLayout) -> bool {
+    layout.pairwise && !(k == 2 && layout.full_cross && layout.hash_buckets.is_none())
 }

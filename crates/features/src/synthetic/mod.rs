@@ -6,7 +6,8 @@
 //! **True support** ([`SyntheticProblem::true_support`]): the ids, in this problem's feature
 //! space, whose coefficient is nonzero in the generating model written on that space's groups:
 //! - marginal ids `x_j` bin `b` with a nonzero effect (all of them when `effect_scale > 0`);
-//! - with `pairwise` crosses: the cell `(b_1, b_2)` of cross `x_i_x_x_j` of every planted pair.
+//! - with `pairwise` crosses: the cell `(b_1, b_2)` of cross `x_i_x_x_j` of every planted pair
+//!   (at k = 2 with an exact full cross, the full cross is that pair's cross: its cell).
 //!
 //! Planted triples have no cell of their own (the layout has no triple crosses) and so add no id.
 //! The full cross is saturated (its k^k cells can express any function of the bins, so every
@@ -246,9 +247,11 @@ fn true_support(
         }
     }
     if layout.pairwise {
+        let own_group = layout::pairwise_group(k, layout);
         for planted in model.interactions() {
             if let [(i, bi), (j, bj)] = planted.conditions[..] {
-                let first = first_of(&pair_name(i, j))?;
+                let group = if own_group { pair_name(i, j) } else { FULL_CROSS.to_string() };
+                let first = first_of(&group)?;
                 support.push(first + u64::from(bi) * bins as u64 + u64::from(bj));
             }
         }
