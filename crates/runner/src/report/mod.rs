@@ -1,6 +1,8 @@
 //! Writes the report files besides `runs.csv`: `summary.md` ([`summary`], from the per-cell
 //! figures of [`aggregate`]), `published_vs_ours.md` and `.csv` (when the spec has `[[compare]]`
-//! tables: computed by [`compare`], rendered by [`compare_report`]), the plots ([`plots`]) and
+//! tables: computed by [`compare`] with [`compare_points`], [`compare_path`] and each method's
+//! [`frontier`], rendered by [`compare_report`]), the plots ([`plots`], the frontier charts of
+//! [`frontier_plot`]) and
 //! `metadata.json` ([`metadata`]); [`paired`] the per-seed paired differences behind every "A vs B"
 //! line. [`export`] writes model CSVs, [`saved_model`] the
 //! self-describing model files of real data (pipeline + weights) that `runner predict` reads,
@@ -17,9 +19,13 @@ pub mod aggregate;
 pub mod atomic_write;
 pub mod beside;
 pub mod compare;
+pub mod compare_path;
+pub mod compare_points;
 pub mod compare_report;
 pub mod export;
 pub mod features;
+pub mod frontier;
+pub mod frontier_plot;
 pub mod metadata;
 pub mod paired;
 pub mod plots;
@@ -138,7 +144,8 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
     write_atomic(&dir.join("summary.md"), summary_md.as_bytes())?;
     compare_report::write(dir, spec, rows, quick)?;
     if spec.report.plots && !no_plots && !rows.is_empty() {
-        let charts = if varies_n { scaling::charts(rows) } else { plots::charts(rows) };
+        let mut charts = if varies_n { scaling::charts(rows) } else { plots::charts(rows) };
+        charts.extend(frontier_plot::charts(&spec.comparisons, rows));
         for chart in charts {
             plots::render(&dir.join("plots"), &chart)?;
         }
