@@ -1,6 +1,7 @@
 //! The frontier charts of a report: for each `equal_metric` comparison with common targets, the
-//! quantity (log scale) against the validation metric along each method's lambda path, one
-//! series per method (the first seed), and a vertical line at each of that seed's targets.
+//! quantity (log scale) against the validation metric along each method's lambda path (points
+//! joined in path order), one series per method (the first seed), and a vertical line at each of
+//! that seed's targets.
 //! Drawn by [`crate::report::plots::render`] with its palette and markers.
 
 use plotters::prelude::SeriesLabelPosition;
@@ -38,9 +39,9 @@ fn chart(spec: &CompareSpec, rows: &[RunRecord], stem: String) -> Option<Chart> 
         .zip(&frontiers)
         .filter_map(|(method, per_seed)| {
             let runs = per_seed.get(&seed)?.runs();
-            let mut points: Vec<(f64, f64)> =
+            // In path order (by lambda), not by x: the line follows the path as it is searched.
+            let points: Vec<(f64, f64)> =
                 runs.iter().map(|r| (metric.cost(r.validation_cost), r.quantity)).collect();
-            points.sort_by(|a, b| a.0.total_cmp(&b.0));
             Some(Series { name: method.name(), points, reference: false })
         })
         .collect();
