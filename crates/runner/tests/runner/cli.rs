@@ -295,6 +295,7 @@ fn reproductions_write_published_vs_ours() {
             "mcmahan_2013",
             &[
                 ("Table 1: nonzero", 16, 20),
+                ("Table 1 with per-coordinate rates", 16, 20),
                 ("Table 1 at FTRL", 4, 0),
                 ("Table 2: RAM", 12, 12),
                 ("Table 2 at equal AUC", 4, 4),
@@ -304,6 +305,7 @@ fn reproductions_write_published_vs_ours() {
             "mcmahan_2013_long_tail",
             &[
                 ("Table 1: nonzero", 16, 20),
+                ("Table 1 with per-coordinate rates", 16, 20),
                 ("Table 1 at FTRL", 4, 0),
                 ("Table 2: RAM", 12, 12),
                 ("Table 2 at equal AUC", 4, 4),
