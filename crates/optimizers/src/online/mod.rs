@@ -18,12 +18,15 @@
 //! | `rda` | dual average, Xiao 2010 | yes | yes | yes | yes | no | 8 B | kept (gradient sum) |
 //! | `ftrl` | McMahan 2013 Algorithm 1 | yes | yes | yes | yes | no | 16 B | kept (`z`, `n`) |
 //! | `hard_threshold` | SGD step, then `v if abs(v) > sqrt(2 eta l0)` | yes | no | no | no | yes | 8 B | dropped |
+//! | `sgd_adagrad` | `sgd_subgradient` with `eta_i = alpha / (beta + sqrt(sum g_i^2))` | yes | yes | no | no | no | 24 B | kept (`g2`) |
+//! | `fobos_adagrad` | `fobos` with that rate | yes | yes | no | no | no | 24 B | kept (`g2`) |
+//! | `rda_adagrad` | dual average with that rate, Duchi et al. 2011 | yes | yes | no | no | no | 16 B | kept (sums) |
 //!
 //! `c` is the L2 gradient coefficient of [`regularizers::PenaltyParts`] (so the L2 convention is
 //! the regularizer's), `S` soft thresholding. Unsupported pairs, and penalties that are not a
 //! mix of L1, L2 and L0 parts (MCP), are [`OnlineError::Unsupported`] naming both.
-//! The SGD-type rules use the [`Schedule`]; FTRL uses its settings `ftrl_alpha`, `ftrl_beta` and
-//! RDA `rda_gamma` instead (each optimizer's settings are documented in its file). Rules taking L2 as a gradient step require `eta_1 * c < 1`.
+//! The SGD-type rules use the [`Schedule`]; FTRL uses its settings `ftrl_alpha`, `ftrl_beta`,
+//! RDA `rda_gamma` and the `_adagrad` rules `adagrad_alpha`, `adagrad_beta` (`adagrad.rs`) instead (each optimizer's settings are documented in its file). Rules taking L2 as a gradient step require `eta_1 * c < 1`.
 //!
 //! Strength scale: the SGD-type rules and RDA minimize the *mean* loss plus the penalty. FTRL by
 //! default reads `lambda1`, `lambda2` as McMahan's Algorithm 1 and TensorFlow do, against the
@@ -41,6 +44,7 @@
 //! coefficient). The encodings and their bytes are in
 //! `compact.rs`, the rounding in `coefficients.rs`.
 
+mod adagrad;
 mod admission;
 pub mod bloom_size;
 mod coefficients;
@@ -59,9 +63,12 @@ mod train;
 // One file per optimizer: its `mod` line here, its entry in the list below.
 mod cumulative_penalty;
 mod fobos;
+mod fobos_adagrad;
 mod ftrl;
 mod hard_threshold;
 mod rda;
+mod rda_adagrad;
+mod sgd_adagrad;
 mod sgd_subgradient;
 mod truncated_gradient;
 
@@ -73,6 +80,9 @@ registry::online_optimizer_list! {
     rda::Rda,
     ftrl::Ftrl,
     hard_threshold::HardThreshold,
+    sgd_adagrad::SgdAdaGrad,
+    fobos_adagrad::FobosAdaGrad,
+    rda_adagrad::RdaAdaGrad,
 }
 
 use features::SparseExample;

@@ -1018,3 +1018,78 @@ fn a_memory_cap_refuses_the_growth_that_would_pass_it_and_stops_training() {
         Err(OnlineError::BadConfig { field: "memory_cap", .. })
     ));
 }
+
+/// The per-coordinate-rate rules against eager references on the dense 30-dim model: every
+/// touched coordinate is penalized at every step with its own rate `alpha / (beta + sqrt(g2))`
+/// (frozen while it gets no gradient), the bias unpenalized with its own rate.
+#[test]
+fn per_coordinate_rate_rules_match_their_eager_references() {
+    let data = small_problem(300, 21);
+    let (alpha, beta, l1s) = (0.3, 1.0, 0.01);
+    let own = settings(&format!("adagrad_alpha = {alpha:?}\nadagrad_beta = {beta:?}"));
+    let rate = move |g2: f64| alpha / (beta + g2.sqrt());
+    // (w or gradient sum, g2) -> new value, with `Some(g)` on a step that touches it.
+    type Step = dyn Fn(f64, f64, Option<f64>, u64, bool) -> f64;
+    let fobos: &Step = &move |w, g2, g, _, penalized| {
+        let a = if penalized { l1s } else { 0.0 };
+        let eta = rate(g2);
+        regularizers::soft_threshold(w - eta * g.unwrap_or(0.0), eta * a)
+    };
+    // Without a penalty the subgradient rule is per-coordinate-rate OGD (exact lazily).
+    let ogd: &Step = &move |w, g2, g, _, _| w - rate(g2) * g.unwrap_or(0.0);
+    let cases: [(&str, f64, &Step); 2] = [("fobos_adagrad", l1s, fobos), ("sgd_adagrad", 0.0, ogd)];
+    for (kind, lambda, step) in cases {
+        let reg = l1(lambda);
+        let mut opt = optimizer_with(kind, &reg, &OnlineConfig::default(), &own);
+        let (mut w, mut g2) = (vec![0.0; DIM + 1], vec![0.0; DIM + 1]);
+        for (t, e) in data.iter().enumerate() {
+            let m = w[DIM] + e.ids.iter().map(|&id| w[id as usize]).sum::<f64>();
+            assert!((opt.predict_margin(e) - m).abs() < 1e-9, "{kind} margin at step {t}");
+            let d = sigmoid(m) - e.label;
+            for j in 0..=DIM {
+                let seen = j == DIM || e.ids.contains(&(j as u64));
+                if seen {
+                    g2[j] += d * d;
+                }
+                if seen || g2[j] > 0.0 {
+                    w[j] = step(w[j], g2[j], seen.then_some(d), t as u64, j < DIM);
+                }
+            }
+            opt.train_batch(std::slice::from_ref(e));
+        }
+        let model = opt.model();
+        assert!((model.bias - w[DIM]).abs() < 1e-9, "{kind} bias");
+        for (j, &wj) in w[..DIM].iter().enumerate() {
+            assert!((model.weight(j as u64) - wj).abs() < 1e-9, "{kind} weight {j}");
+        }
+    }
+    // RDA: w = -(s - t l1 sign(s)) rate(g2) when |s| > t l1, from the sums.
+    let reg = l1(l1s);
+    let mut opt = optimizer_with("rda_adagrad", &reg, &OnlineConfig::default(), &own);
+    let (mut s, mut g2) = (vec![0.0; DIM + 1], vec![0.0; DIM + 1]);
+    let weight = |s: f64, g2: f64, t: f64, a: f64| {
+        if s.abs() <= t * a {
+            0.0
+        } else {
+            -(s - t * a * s.signum()) * rate(g2)
+        }
+    };
+    for (t, e) in data.iter().enumerate() {
+        let (t, penalty) = (t as f64, |j: usize| if j < DIM { l1s } else { 0.0 });
+        let mut active: Vec<usize> = e.ids.iter().map(|&id| id as usize).collect();
+        active.push(DIM);
+        let m: f64 = active.iter().map(|&j| weight(s[j], g2[j], t, penalty(j))).sum();
+        assert!((opt.predict_margin(e) - m).abs() < 1e-9, "rda_adagrad margin");
+        let d = sigmoid(m) - e.label;
+        for &j in &active {
+            s[j] += d;
+            g2[j] += d * d;
+        }
+        opt.train_batch(std::slice::from_ref(e));
+    }
+    let (model, t) = (opt.model(), data.len() as f64);
+    for j in 0..DIM {
+        assert!((model.weight(j as u64) - weight(s[j], g2[j], t, l1s)).abs() < 1e-9, "rda {j}");
+    }
+    assert!(model.nonzero() < DIM as u64, "L1 made no exact zero");
+}

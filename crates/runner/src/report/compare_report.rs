@@ -1,5 +1,6 @@
 //! Writes `published_vs_ours.md` and `published_vs_ours.csv`: one section (and one block of CSV
-//! rows) per `[[compare]]` table of the spec, computed by [`crate::report::compare`] from the runs.
+//! rows) per `[[compare]]` table of the spec, computed by [`crate::report::compare`] from the runs:
+//! the table, a sensitivity table when the claims are judged at several targets, and the claims.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -9,7 +10,7 @@ use serde::Serialize;
 use crate::record::RunRecord;
 use crate::report::aggregate::Stat;
 use crate::report::atomic_write::write_atomic;
-use crate::report::compare::Outcome;
+use crate::report::compare::{Check, Outcome, OutcomeRow};
 use crate::report::paired::Paired;
 use crate::spec::compare::{CompareKind, CompareSpec, MetricTarget};
 use crate::spec::ExperimentSpec;
@@ -43,6 +44,17 @@ struct CsvRow<'a> {
     paired_metric_diff_high: f64,
     paired_metric_seeds_above: Option<usize>,
     paired_metric_seeds_below: Option<usize>,
+    paired_log_ratio_mean: f64,
+    paired_log_ratio_low: f64,
+    paired_log_ratio_high: f64,
+    validation_mean: f64,
+    validation_target_mean: f64,
+    lambda_at_point_mean: f64,
+    unreached_seeds: String,
+    coarse_seeds: String,
+    path_end_seeds: String,
+    neighbour_ratio_max: f64,
+    validation_worsening_mean: f64,
     fold_mean: f64,
     fold_sd: f64,
     metric_worsening_mean: f64,
@@ -80,6 +92,57 @@ fn paired_cell(p: Option<Paired>, percent: bool, digits: usize) -> String {
         format!("[{lo:+.digits$}{unit}, {hi:+.digits$}{unit}]")
     });
     format!("{:+.digits$}{unit} {interval}; {}", p.mean, p.signs_text_as("above", "below"))
+}
+
+/// A paired log ratio as a factor: `x3.2 [x1.5, x7.0]; 3 of 3 seeds above`; `-` without.
+fn ratio_cell(p: Option<Paired>) -> String {
+    let Some(p) = p.filter(|p| p.n > 0 && p.mean.is_finite()) else { return "-".to_string() };
+    let factor = |x: f64| format!("x{}", significant(x.exp()));
+    let interval = p.interval().map_or("one seed, no interval".to_string(), |(lo, hi)| {
+        format!("[{}, {}]", factor(lo), factor(hi))
+    });
+    format!("{} {interval}; {}", factor(p.mean), p.signs_text_as("above", "below"))
+}
+
+/// A positive number with two significant digits at least (`0.031`, `3.2`, `41`, `1200`).
+fn significant(x: f64) -> String {
+    if x >= 10.0 {
+        format!("{x:.0}")
+    } else if x >= 0.1 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.2e}")
+    }
+}
+
+/// How many seeds have a value, and which are missing: `3 of 3`, `2 of 3 (not 2)`.
+fn reached(r: &OutcomeRow) -> String {
+    let all = r.seeds.len() + r.unreached.len();
+    if r.unreached.is_empty() {
+        format!("{} of {all}", r.seeds.len())
+    } else {
+        format!("**{} of {all}** (not {})", r.seeds.len(), seeds(&r.unreached))
+    }
+}
+
+/// Where the grid, not the target, decides the point: coarse neighbours or the path's end.
+fn grid_cell(r: &OutcomeRow) -> String {
+    let mut said = Vec::new();
+    if !r.coarse.is_empty() {
+        said.push(format!(
+            "coarse (seeds {}; runs up to {}x apart)",
+            seeds(&r.coarse),
+            significant(r.neighbour_ratio_max)
+        ));
+    }
+    if !r.path_end.is_empty() {
+        said.push(format!("end of path (seeds {})", seeds(&r.path_end)));
+    }
+    if said.is_empty() {
+        "-".to_string()
+    } else {
+        said.join("; ")
+    }
 }
 
 /// The interval ends and sign counts of a paired difference, for the CSV (NaN / None without).
@@ -130,6 +193,7 @@ fn section(md: &mut String, outcome: &Outcome, quick: bool) {
         CompareKind::EqualMetric | CompareKind::EqualLambda => points_table(md, outcome),
     }
     let _ = writeln!(md);
+    sensitivity_table(md, outcome, quick);
     for check in &outcome.checks {
         let said = if quick { "not judged (smoke run)" } else { verdict(check.holds) };
         let _ = writeln!(md, "- `{}`: **{said}** ({})", check.claim, check.detail);
@@ -142,36 +206,43 @@ fn section(md: &mut String, outcome: &Outcome, quick: bool) {
 
 /// The sentence saying how a comparison of this kind measures each method.
 fn how_compared(spec: &CompareSpec) -> String {
+    let (q, m) = (spec.quantity.as_str(), spec.metric.as_str());
     match spec.kind {
         CompareKind::EqualMetric => format!(
-            "Each method's `{}` where its test `{}` reaches {} (relative slack {}), per seed, \
-             interpolated along its path from its largest to its smallest model (linear in the metric \
-             and in log(1 + {})); a method that never reaches it shows `-`.",
-            spec.quantity.as_str(),
-            spec.metric.as_str(),
+            "A frontier comparison, chosen on validation and read on test. Per method and seed, \
+             its runs ordered by lambda (at one lambda, from the largest model to the smallest); \
+             the target is {}. At each target, each method's operating point is its sparsest \
+             one whose *validation* `{m}` is within the target: the last run within it, moved \
+             towards the next run to where the validation `{m}` (linear between the two) equals \
+             the target; the same fraction of the way gives lambda (linear in log lambda), `{q}` \
+             (log-linear: linear in log(1 + `{q}`)) and the *test* `{m}` (linear), so test \
+             figures are read at the run(s) nearest the point and never choose it. \
+             \"reached\" counts the seeds where the method gets within the target (a method that \
+             does not is listed, never dropped); \"grid\" flags points between two runs more \
+             than {}x apart in `{q}` (coarse: the lambda grid, not the method, decides the \
+             figure; no runs are added there) and points at the path's sparsest run (end of \
+             path: the grid stops before the target does). The size ratio is the paired \
+             geometric mean of (1 + `{q}`) over the reference's.",
             match spec.target.unwrap_or_default() {
                 MetricTarget::Reference => format!(
-                    "that of `{}`'s selected run",
-                    spec.reference.as_deref().unwrap_or("?")
+                    "the validation `{m}` of `{}`'s selected run (relative slack {})",
+                    spec.reference.as_deref().unwrap_or("?"),
+                    spec.tolerance.unwrap_or(0.0)
                 ),
-                MetricTarget::Common => {
-                    "the best value every method reaches (the worst of the methods' best)".to_string()
-                }
+                MetricTarget::Common => format!(
+                    "T0 = the worst of the methods' best validation `{m}` (reached by every \
+                     method by construction), and T0 moved by each of {:?} towards a worse `{m}`",
+                    spec.offsets()
+                ),
             },
-            spec.tolerance.unwrap_or(0.0),
-            spec.quantity.as_str()
+            spec.coarse_factor()
         ),
-        CompareKind::EqualLambda => format!(
-            "Each method's `{}` at the same lambda.",
-            spec.quantity.as_str()
-        ),
+        CompareKind::EqualLambda => format!("Each method's `{q}` at the same lambda."),
         CompareKind::Path => format!(
-            "Each method's `{}` and test `{}` along its lambda path; fold = `{}` at the smallest lambda over \
-             `{}` here (floored at 1), per seed.",
-            spec.quantity.as_str(),
-            spec.metric.as_str(),
-            spec.quantity.as_str(),
-            spec.quantity.as_str()
+            "Each method's `{q}` and `{m}` along its lambda path; fold = `{q}` at the smallest \
+             lambda over `{q}` here (floored at 1), per seed. The claim is judged at the largest \
+             fall whose *validation* `{m}` worsens within the budget (chosen on validation); the \
+             test `{m}` there is reported beside it."
         ),
     }
 }
@@ -181,17 +252,19 @@ fn path_table(md: &mut String, outcome: &Outcome) {
     let (q, m) = (outcome.spec.quantity.as_str(), outcome.spec.metric.as_str());
     let _ = writeln!(
         md,
-        "| method | lambda | ours: {q} | fold | ours: test {m} | {m} worse by | seeds |"
+        "| method | lambda | ours: {q} | fold | ours: validation {m} | validation {m} worse by | ours: test {m} | test {m} worse by | seeds |"
     );
-    let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---|");
+    let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|---|");
     for r in &outcome.rows {
         let _ = writeln!(
             md,
-            "| {} | {:e} | {} | {} | {} | {} | {} |",
+            "| {} | {:e} | {} | {} | {} | {} | {} | {} | {} |",
             r.method,
             r.lambda.unwrap_or(f64::NAN),
             stat(r.quantity, 0),
             stat(r.fold, 1),
+            stat(r.validation, 4),
+            stat(r.validation_worsening, 4),
             stat(r.metric, 4),
             stat(r.metric_worsening, 4),
             seeds(&r.seeds)
@@ -208,9 +281,10 @@ fn points_table(md: &mut String, outcome: &Outcome) {
     let _ = writeln!(
         md,
         "| point | method | published vs {reference} | ours: {q} | ours vs {reference} | \
-         paired: {q} vs {reference} | ours: test {m} | paired: test {m} − {reference} | seeds |"
+         paired: {q} vs {reference} | paired: size ratio vs {reference} | lambda at point | \
+         ours: validation {m} | ours: test {m} | paired: test {m} − {reference} | reached | grid |"
     );
-    let _ = writeln!(md, "|---|---|---:|---:|---:|---|---:|---|---|");
+    let _ = writeln!(md, "|---|---|---:|---:|---:|---|---|---:|---:|---:|---|---|---|");
     for r in &outcome.rows {
         let published = match (r.published, r.published_text.is_empty()) {
             (Some(p), true) => format!("{p:+}%"),
@@ -218,19 +292,76 @@ fn points_table(md: &mut String, outcome: &Outcome) {
             (None, false) => r.published_text.clone(),
             (None, true) => "-".to_string(),
         };
+        let lambda = if r.point_lambda.mean.is_finite() {
+            format!("{:.2e}", r.point_lambda.mean)
+        } else {
+            "-".to_string()
+        };
         let _ = writeln!(
             md,
-            "| {} | {} | {published} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {published} | {} | {} | {} | {} | {lambda} | {} | {} | {} | {} | {} |",
             r.point,
             r.method,
             stat(r.quantity, 0),
             pct(r.relative_pct),
             paired_cell(r.paired_pct, true, 0),
+            ratio_cell(r.paired_log_ratio),
+            stat(r.validation, 4),
             stat(r.metric, 4),
             paired_cell(r.paired_metric, false, 5),
-            seeds(&r.seeds)
+            reached(r),
+            grid_cell(r),
         );
     }
+}
+
+/// With claims judged at two points or more: one line per claim, its verdict at each point.
+fn sensitivity_table(md: &mut String, outcome: &Outcome, quick: bool) {
+    let mut points: Vec<&str> = Vec::new();
+    let mut claims: Vec<&str> = Vec::new();
+    for c in &outcome.checks {
+        if !points.contains(&c.point.as_str()) {
+            points.push(&c.point);
+        }
+        if !claims.contains(&c.relation.as_str()) {
+            claims.push(&c.relation);
+        }
+    }
+    if points.len() < 2 {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "Sensitivity: each claim's verdict at each point (on the means over the seeds where both \
+         sides have a value; in how many of those seeds it holds).\n"
+    );
+    let _ = writeln!(md, "| claim | {} |", points.join(" | "));
+    let _ = writeln!(md, "|---|{}", "---|".repeat(points.len()));
+    for claim in claims {
+        let cells: Vec<String> = points
+            .iter()
+            .map(|p| {
+                outcome
+                    .checks
+                    .iter()
+                    .find(|c| c.relation == claim && c.point == *p)
+                    .map_or("-".to_string(), |c| sensitivity_cell(c, quick))
+            })
+            .collect();
+        let _ = writeln!(md, "| `{claim}` | {} |", cells.join(" | "));
+    }
+    let _ = writeln!(md);
+}
+
+fn sensitivity_cell(check: &Check, quick: bool) -> String {
+    let (holding, of) = check.seeds_holding;
+    let word = match (quick, check.holds) {
+        (true, _) => "not judged",
+        (false, Some(true)) => "holds",
+        (false, Some(false)) => "**fails**",
+        (false, None) => "not measured",
+    };
+    format!("{word} ({holding} of {of})")
 }
 
 /// Renders `published_vs_ours.md`.
@@ -244,8 +375,10 @@ fn render_md(spec: &ExperimentSpec, outcomes: &[Outcome], quick: bool) -> String
     );
     let _ = writeln!(
         md,
-        "Every \"ours\" figure is computed from `runs.csv` of this report (test split; seeds {}). \
-         The same figures, one per line, are in `published_vs_ours.csv`.\n",
+        "Every \"ours\" figure is computed from `runs.csv` of this report (seeds {}): targets, \
+         lambdas and operating points are chosen on the validation split, test figures are read \
+         where they were chosen and never choose. The same figures, one per line, are in \
+         `published_vs_ours.csv`.\n",
         seeds(&spec.grid.seeds)
     );
     for outcome in outcomes {
@@ -286,6 +419,17 @@ fn render_csv(outcomes: &[Outcome]) -> anyhow::Result<Vec<u8>> {
             paired_metric_diff_high: f64::NAN,
             paired_metric_seeds_above: None,
             paired_metric_seeds_below: None,
+            paired_log_ratio_mean: f64::NAN,
+            paired_log_ratio_low: f64::NAN,
+            paired_log_ratio_high: f64::NAN,
+            validation_mean: f64::NAN,
+            validation_target_mean: f64::NAN,
+            lambda_at_point_mean: f64::NAN,
+            unreached_seeds: String::new(),
+            coarse_seeds: String::new(),
+            path_end_seeds: String::new(),
+            neighbour_ratio_max: f64::NAN,
+            validation_worsening_mean: f64::NAN,
             fold_mean: f64::NAN,
             fold_sd: f64::NAN,
             metric_worsening_mean: f64::NAN,
@@ -296,6 +440,7 @@ fn render_csv(outcomes: &[Outcome]) -> anyhow::Result<Vec<u8>> {
         for r in &outcome.rows {
             let (pct_low, pct_high, pct_above, pct_below) = paired_columns(r.paired_pct);
             let (m_low, m_high, m_above, m_below) = paired_columns(r.paired_metric);
+            let (r_low, r_high, _, _) = paired_columns(r.paired_log_ratio);
             writer.serialize(CsvRow {
                 point: &r.point,
                 lambda: r.lambda,
@@ -319,6 +464,17 @@ fn render_csv(outcomes: &[Outcome]) -> anyhow::Result<Vec<u8>> {
                 paired_metric_diff_high: m_high,
                 paired_metric_seeds_above: m_above,
                 paired_metric_seeds_below: m_below,
+                paired_log_ratio_mean: r.paired_log_ratio.map_or(f64::NAN, |p| p.mean),
+                paired_log_ratio_low: r_low,
+                paired_log_ratio_high: r_high,
+                validation_mean: r.validation.mean,
+                validation_target_mean: r.target.mean,
+                lambda_at_point_mean: r.point_lambda.mean,
+                unreached_seeds: seeds(&r.unreached),
+                coarse_seeds: seeds(&r.coarse),
+                path_end_seeds: seeds(&r.path_end),
+                neighbour_ratio_max: r.neighbour_ratio_max,
+                validation_worsening_mean: r.validation_worsening.mean,
                 fold_mean: r.fold.mean,
                 fold_sd: r.fold.sd,
                 metric_worsening_mean: r.metric_worsening.mean,
@@ -370,9 +526,12 @@ mod tests {
         let outcome = Outcome {
             spec,
             rows: Vec::new(),
-            checks: vec![crate::report::compare::Check {
+            checks: vec![Check {
                 claim: "a < b".into(),
+                relation: "a < b".into(),
+                point: "lambda = 1e-1".into(),
                 holds: Some(true),
+                seeds_holding: (1, 1),
                 detail: "1 vs 2".into(),
             }],
         };
@@ -401,5 +560,30 @@ mod tests {
         assert!((lo - (20.0 - half)).abs() < 1e-9 && (hi - (20.0 + half)).abs() < 1e-9);
         assert_eq!((above, below), (Some(3), Some(0)));
         assert!(paired_columns(None).0.is_nan());
+    }
+}
+
+#[cfg(test)]
+mod determinism_tests {
+    use super::*;
+    use crate::report::compare_points::tests::{disagreeing_rows, spec};
+
+    #[test]
+    fn the_report_is_the_same_whatever_the_row_order() {
+        let spec = spec("target = \"common\"\noffsets = [0.0, 0.01, 0.02]");
+        let rows = disagreeing_rows();
+        let mut reversed = rows.clone();
+        reversed.reverse();
+        let render = |rows: &[RunRecord]| {
+            let mut md = String::new();
+            section(&mut md, &spec.outcome(rows), false);
+            (md, render_csv(&[spec.outcome(rows)]).unwrap())
+        };
+        let (md, csv) = render(&rows);
+        assert_eq!((md.clone(), csv.clone()), render(&reversed));
+        assert_eq!((md.clone(), csv), render(&rows));
+        // The sensitivity table names every target.
+        assert!(md.contains("| claim | T0 | T0 + 0.01 | T0 + 0.02 |"), "{md}");
+        assert!(md.contains("| `a < b` | holds (1 of 1) |"), "{md}");
     }
 }

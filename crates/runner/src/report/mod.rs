@@ -1,6 +1,8 @@
 //! Writes the report files besides `runs.csv`: `summary.md` ([`summary`], from the per-cell
 //! figures of [`aggregate`]), `published_vs_ours.md` and `.csv` (when the spec has `[[compare]]`
-//! tables: computed by [`compare`], rendered by [`compare_report`]), the plots ([`plots`]) and
+//! tables: computed by [`compare`] with [`compare_points`], [`compare_path`] and each method's
+//! [`frontier`], rendered by [`compare_report`]), the plots ([`plots`], the frontier charts of
+//! [`frontier_plot`]) and
 //! `metadata.json` ([`metadata`]); [`paired`] the per-seed paired differences behind every "A vs B"
 //! line. [`export`] writes model CSVs, [`saved_model`] the
 //! self-describing model files of real data (pipeline + weights) that `runner predict` reads,
@@ -18,9 +20,13 @@ pub mod atomic_write;
 pub mod beside;
 pub mod buckets;
 pub mod compare;
+pub mod compare_path;
+pub mod compare_points;
 pub mod compare_report;
 pub mod export;
 pub mod features;
+pub mod frontier;
+pub mod frontier_plot;
 pub mod metadata;
 pub mod paired;
 pub mod plots;
@@ -143,11 +149,12 @@ pub fn write(inputs: &ReportInputs<'_>) -> anyhow::Result<()> {
     write_atomic(&dir.join("summary.md"), summary_md.as_bytes())?;
     compare_report::write(dir, spec, rows, quick)?;
     if spec.report.plots && !no_plots && !rows.is_empty() {
-        let charts = match (varies_n, varies_buckets) {
+        let mut charts = match (varies_n, varies_buckets) {
             (true, _) => scaling::charts(rows),
             (false, true) => buckets::charts(rows),
             (false, false) => plots::charts(rows),
         };
+        charts.extend(frontier_plot::charts(&spec.comparisons, rows));
         for chart in charts {
             plots::render(&dir.join("plots"), &chart)?;
         }

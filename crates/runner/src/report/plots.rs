@@ -30,7 +30,7 @@ static REGISTER_FONT: Once = Once::new();
 pub struct Series {
     /// Legend text.
     pub name: String,
-    /// Points in data units (not yet log-transformed), sorted by x.
+    /// Points in data units (not yet log-transformed), joined in this order (sorted by x, except along a path).
     pub points: Vec<(f64, f64)>,
     /// Reference lines (dense size, Bayes) are drawn black and dashed-looking (thin, no marks).
     pub reference: bool,

@@ -108,9 +108,15 @@ pub fn budget(md: &mut String, rows: &[RunRecord], selection: &SelectionSpec) {
         md,
         "Per method, the best validation {} among the models within the budget, lambda searched \
          for it (geometric steps, then log-space bisection on the nonzero count; `origin = \
-         budget_search` rows). Mean over the seeds that reached the budget; test figures are \
-         those of that model. The unconstrained choice is shown for comparison.\n",
-        selection.metric.as_str()
+         budget_search` rows). Mean over the seeds that reached the budget; {} The \
+         unconstrained choice is shown for comparison.\n",
+        selection.metric.as_str(),
+        if rows.iter().any(|r| r.log_loss.is_finite()) {
+            "test figures are those of that model, never used to choose it."
+        } else {
+            "**no test split here: the model is chosen and scored on the same validation rows**, \
+             so its validation log loss is optimistic (the test columns are empty)."
+        }
     );
     let _ = writeln!(
         md,

@@ -98,6 +98,18 @@ pub struct SummaryContext<'a> {
     pub per_k_tables: bool,
 }
 
+/// Which split the figures of the chosen runs come from: the test split, or, for data without
+/// one, the validation split that also chose them (said so, since those figures are optimistic).
+fn scored_on(rows: &[RunRecord]) -> &'static str {
+    if rows.iter().any(|r| r.log_loss.is_finite() || r.mse.is_finite()) {
+        "the numbers below are test-split figures of the chosen runs,"
+    } else {
+        "**this data set has no test split: lambda (and any budget model) is chosen and scored \
+         on the same validation rows**, so the validation figures below are optimistic and the \
+         test columns are empty;"
+    }
+}
+
 /// Renders `summary.md`.
 pub fn render(rows: &[RunRecord], ctx: &SummaryContext<'_>) -> String {
     let cells = aggregate::cells(rows);
@@ -111,9 +123,9 @@ pub fn render(rows: &[RunRecord], ctx: &SummaryContext<'_>) -> String {
     let _ = writeln!(
         md,
         "Spec `{}`, commit `{}` (code `{}`), seeds {}, {} runs in `runs.csv` ({} selected). Lambda is chosen per \
-         (k, regularizer, optimizer, seed) on the validation split (metric `{}`, relative tolerance {}); the \
-         numbers below are test-split figures of the chosen runs, mean ± sd over seeds. L2 \
-         strengths use the convention named in the `l2_convention` column of `runs.csv`.\n",
+         (k, regularizer, optimizer, seed) on the validation split (metric `{}`, relative tolerance {}); {} \
+         mean ± sd over seeds. L2 strengths use the convention named in the `l2_convention` \
+         column of `runs.csv`.\n",
         ctx.spec_file,
         ctx.commit,
         ctx.code_version,
@@ -122,6 +134,7 @@ pub fn render(rows: &[RunRecord], ctx: &SummaryContext<'_>) -> String {
         rows.iter().filter(|r| r.selected).count(),
         spec.selection.metric.as_str(),
         spec.selection.tolerance,
+        scored_on(rows),
     );
     let _ = writeln!(md, "Memory: {}\n", ctx.memory_method);
     let stale = rows.iter().filter(|r| r.stale).count();

@@ -2,12 +2,15 @@
 //! `expect`, and the checks made when the spec is loaded.
 //!
 //! Three kinds:
-//! - `equal_metric`: the quantity (e.g. nonzero weights) of each method at the test metric the
-//!   reference method's selected run reached, interpolated along each method's lambda path
-//!   (McMahan et al. 2013's "at equal accuracy");
+//! - `equal_metric`: the quantity (e.g. nonzero weights) of each method where its *validation*
+//!   metric reaches a target (the reference's selected run, or the worst of the methods' best
+//!   plus each of `offsets`), interpolated along each method's lambda path; the quantity and the
+//!   test metric are then read at that operating point (McMahan et al. 2013's "at equal
+//!   accuracy", as a frontier: test reports, never chooses);
 //! - `equal_lambda`: the quantity of each method at the same lambda (Tsuruoka et al. 2009);
 //! - `path`: the quantity and the metric along each method's lambda path, against the smallest
-//!   lambda (the shape of Vowpal Wabbit's truncated-gradient example).
+//!   lambda (the shape of Vowpal Wabbit's truncated-gradient example); the lambda judged is
+//!   chosen on the validation metric, its test metric reported.
 //!
 //! Computing a table from the rows of `runs.csv` (and reading a quantity or a metric from a row)
 //! is the report's business: `report::compare`.
@@ -21,7 +24,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum CompareKind {
-    /// The reference method's test metric (at its selected lambda).
+    /// A validation metric target (see [`MetricTarget`]).
     EqualMetric,
     /// The lambdas listed in `lambdas`.
     EqualLambda,
@@ -67,7 +70,8 @@ impl Quantity {
     }
 }
 
-/// The accuracy figure: a test-split column of `runs.csv`.
+/// The accuracy figure: a column of `runs.csv`, read on validation to choose and on test to
+/// report.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum CompareMetric {
@@ -103,10 +107,11 @@ impl CompareMetric {
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum MetricTarget {
-    /// The test metric of the reference's selected run (per seed).
+    /// The validation metric of the reference's selected run (per seed).
     #[default]
     Reference,
-    /// The best test metric every method reaches: the worst of the methods' best (per seed).
+    /// The best validation metric every method reaches: the worst of the methods' best (per
+    /// seed), plus each of `offsets`.
     Common,
 }
 
@@ -128,7 +133,7 @@ pub struct CompareSpec {
     /// The size compared (default `nonzero_weights`).
     #[serde(default)]
     pub quantity: Quantity,
-    /// The accuracy figure (default `log_loss`), on the test split.
+    /// The accuracy figure (default `log_loss`): validation chooses, test reports.
     #[serde(default)]
     pub metric: CompareMetric,
     /// `equal_metric`: which metric is held fixed (default `reference`).
@@ -137,6 +142,14 @@ pub struct CompareSpec {
     /// `equal_metric`: relative slack on the target metric (default 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tolerance: Option<f64>,
+    /// `equal_metric` with `target = "common"`: the targets, as absolute slacks added to the
+    /// worst of the methods' best validation cost (default `[0]`; each one is a table point).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offsets: Option<Vec<f64>>,
+    /// `equal_metric`: an operating point between two runs whose `1 + quantity` differ by more
+    /// than this factor is flagged coarse (default 4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coarse_factor: Option<f64>,
     /// `equal_lambda`: the lambdas compared.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lambdas: Option<Vec<f64>>,
@@ -257,11 +270,22 @@ impl Relation {
 }
 
 const DEFAULT_SIMILAR_FACTOR: f64 = 2.0;
+const DEFAULT_COARSE_FACTOR: f64 = 4.0;
 
 impl CompareSpec {
     /// `similar_factor` or its default.
     pub fn similar_factor(&self) -> f64 {
         self.similar_factor.unwrap_or(DEFAULT_SIMILAR_FACTOR)
+    }
+
+    /// `coarse_factor` or its default.
+    pub fn coarse_factor(&self) -> f64 {
+        self.coarse_factor.unwrap_or(DEFAULT_COARSE_FACTOR)
+    }
+
+    /// `offsets` or its default (the target itself).
+    pub fn offsets(&self) -> Vec<f64> {
+        self.offsets.clone().unwrap_or_else(|| vec![0.0])
     }
 
     /// Checks the table against the spec's optimizers (`known`: (regularizer kind, label)).
@@ -331,6 +355,8 @@ impl CompareSpec {
         };
         only("tolerance", self.tolerance.is_some(), CompareKind::EqualMetric)?;
         only("target", self.target.is_some(), CompareKind::EqualMetric)?;
+        only("offsets", self.offsets.is_some(), CompareKind::EqualMetric)?;
+        only("coarse_factor", self.coarse_factor.is_some(), CompareKind::EqualMetric)?;
         only("lambdas", self.lambdas.is_some(), CompareKind::EqualLambda)?;
         only("min_fold", self.min_fold.is_some(), CompareKind::Path)?;
         only("max_metric_change", self.max_metric_change.is_some(), CompareKind::Path)?;
@@ -344,6 +370,7 @@ impl CompareSpec {
                         bail!("`{at}.tolerance` must be finite and >= 0, got {t}");
                     }
                 }
+                self.check_frontier_keys(at)?;
             }
             CompareKind::EqualLambda => match &self.lambdas {
                 None => bail!("`{at}.lambdas` is required with `kind = \"equal_lambda\"`"),
@@ -363,6 +390,26 @@ impl CompareSpec {
                         "`{at}` (path) needs `min_fold` (>= 1) and `max_metric_change` (>= 0)"
                     ),
                 }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl CompareSpec {
+    /// `offsets` (with `target = "common"` only) and `coarse_factor`.
+    fn check_frontier_keys(&self, at: &str) -> anyhow::Result<()> {
+        if let Some(offsets) = &self.offsets {
+            if self.target != Some(MetricTarget::Common) {
+                bail!("`{at}.offsets` applies to `target = \"common\"` only");
+            }
+            if offsets.is_empty() || offsets.iter().any(|o| !(o.is_finite() && *o >= 0.0)) {
+                bail!("`{at}.offsets` must be non-empty, finite and >= 0");
+            }
+        }
+        if let Some(f) = self.coarse_factor {
+            if !(f.is_finite() && f > 1.0) {
+                bail!("`{at}.coarse_factor` must be finite and > 1, got {f}");
             }
         }
         Ok(())
