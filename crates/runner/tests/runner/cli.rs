@@ -151,7 +151,8 @@ fn quick_sweep_writes_the_report_resumes_and_ignores_thread_count() {
         // Model bytes: a u64 id and an f32 weight per nonzero weight (README, Conventions).
         assert_eq!(row[sparse].parse::<u64>().unwrap(), 12 * row[nnz].parse::<u64>().unwrap());
         if row[k] == "10" {
-            assert_eq!(d, 10_000_000_100, "k = 10: 10^10 cross + 100 marginals, exact");
+            // 10^10 cross + 100 marginals + 45 pairwise crosses of 100 cells, exact.
+            assert_eq!(d, 10_000_004_600, "k = 10: full cross, marginals and pairwise crosses");
         }
     }
     let selected = col("selected");
