@@ -234,10 +234,10 @@ def read_rows(path):
     return rows
 
 
-def runner_bayes(spec_name):
-    """{(p, seed): test Bayes log loss} of the committed report `results/<spec>/runs.csv`, or {}
-    when there is none: a check that the exported rows are the runner's."""
-    path = ROOT / "results" / spec_name / "runs.csv"
+def runner_bayes(reports, spec_name):
+    """{(p, seed): test Bayes log loss} of the report `REPORTS/<spec>/runs.csv`, or {} when
+    there is none: a check that the exported rows are the runner's."""
+    path = Path(reports) / spec_name / "runs.csv"
     if not path.is_file():
         return {}
     with path.open(newline="") as handle:
@@ -245,13 +245,13 @@ def runner_bayes(spec_name):
                 for r in csv.DictReader(handle) if r.get("bayes_log_loss")}
 
 
-def check_rows(spec, k, seed, truth, committed):
+def check_rows(spec, k, seed, truth, committed, reports):
     """Stops when the exported test split's Bayes log loss differs from the committed runs'."""
     expected = committed.get((k, seed))
     got = truth["bayes_log_loss"]["test"]
     if expected is not None and abs(expected - got) > 1e-9:
         raise SystemExit(f"{spec}: p = {k}, seed = {seed}: the exported test split's Bayes log "
-                         f"loss {got:.12f} differs from results/{Path(spec).stem}/runs.csv's "
+                         f"loss {got:.12f} differs from {reports}/{Path(spec).stem}/runs.csv's "
                          f"{expected:.12f}: the exporter does not draw the runner's rows")
 
 
@@ -286,7 +286,10 @@ def run(args):
             if args.quiet_load > 0:
                 wait_for_quiet(args.quiet_load, args.max_wait)
             for spec, (ks, seeds) in plans:
-                committed = runner_bayes(Path(spec).stem)
+                committed = runner_bayes(args.reports, Path(spec).stem)
+                if committed:
+                    print(f"{spec}: checking the exported rows against "
+                          f"{args.reports}/{Path(spec).stem}/runs.csv", flush=True)
                 for k in ks:
                     for seed in args.seeds or seeds:
                         todo = [m for m in args.methods
@@ -296,7 +299,7 @@ def run(args):
                         data_dir = work / f"{Path(spec).stem}_k{k}_s{seed}"
                         export(exporter, spec, k, seed, data_dir)
                         truth = json.loads((data_dir / "truth.json").read_text())
-                        check_rows(spec, k, seed, truth, committed)
+                        check_rows(spec, k, seed, truth, committed, args.reports)
                         x = np.load(data_dir / "train_x.npy")
                         y = np.load(data_dir / "train_y.npy")
                         for method in todo:
@@ -423,6 +426,9 @@ def main():
     parser.add_argument("--out", default=str(ROOT / "results" / "peers" / "support_recovery.csv"))
     parser.add_argument("--md", default=str(ROOT / "results" / "peers" / "support_recovery.md"),
                         help="the Markdown report written from --out")
+    parser.add_argument("--reports", default=str(ROOT / "results"),
+                        help="where REPORTS/<spec>/runs.csv, when present, checks the exported "
+                             "rows (their test Bayes log loss per p and seed)")
     parser.add_argument("--resume", action="store_true",
                         help="keep --out's rows and fit only the (spec, p, seed, method) missing")
     parser.add_argument("--report", action="store_true",
