@@ -99,13 +99,18 @@ def ours_rows(report):
     return found
 
 
-def peer_rows(path, quiet_load):
-    """{spec: {(method, seed): record}} from the peers' CSV."""
+def read_peers_csv(path):
+    """The peers' CSV as dicts (an unreadable file is an error naming it)."""
     try:
         with open(path, newline="") as handle:
-            rows = list(csv.DictReader(handle))
+            return list(csv.DictReader(handle))
     except OSError as err:
         fail(f"--peers {path}: {err.strerror}")
+
+
+def peer_rows(path, quiet_load):
+    """{spec: {(method, seed): record}} from the peers' CSV."""
+    rows = read_peers_csv(path)
     need = ["spec", "p", "seed", "method", "tpr", "fpr", "exact_support", "auc", "log_loss",
             "fit_seconds", "nonzeros", "load_before", "load_after"]
     if rows and any(c not in rows[0] for c in need):
@@ -399,11 +404,7 @@ def part_headline(data):
 
 def part_peers_run(peers_csv, quiet_load):
     """Host, dates, loads and versions of the peers' fits, per spec."""
-    try:
-        with open(peers_csv, newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except OSError as err:
-        fail(f"--peers {peers_csv}: {err.strerror}")
+    rows = read_peers_csv(peers_csv)
     if not rows:
         fail(f"--peers {peers_csv}: no rows")
     lines = ["| spec | p | methods (seeds) | host | fits from - to (UTC) | 1-min load before a fit"

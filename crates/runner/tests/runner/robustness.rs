@@ -162,16 +162,9 @@ fn predict_refuses_an_out_that_is_its_data_file_or_a_link_to_it() {
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
 }
 
-/// `search.rs`'s spec: k = 3 and 4; FTRL-L1, hard thresholding and IHT, on grids whose choices
-/// the lambda search steps past.
-const EDGES: &str = "name = \"edges\"\n[data]\nn_train = 2000\nn_validation = 1000\n\
-    n_test = 1000\n[data.synthetic]\ninteractions = 2\n[grid]\nk = [3, 4]\nseeds = [1]\n\
-    [selection]\ntolerance = 0.001\n\
-    [[regularizer]]\nkind = \"l1\"\n\
-    [[regularizer.optimizer]]\nonline = \"ftrl\"\nlambdas = [1e-4, 1e-3]\n\
-    [[regularizer]]\nkind = \"l0\"\n\
-    [[regularizer.optimizer]]\nonline = \"hard_threshold\"\nlambdas = [1e-9, 1e-8]\n\
-    [[regularizer.optimizer]]\nbatch = \"iht\"\nsupport_sizes = [2, 3]\n";
+// `search.rs`'s spec (k = 3 and 4; FTRL-L1, hard thresholding and IHT, on grids whose choices
+// the lambda search steps past), shared rather than copied.
+use crate::search::SPEC as EDGES;
 
 /// Runs `spec` (written to `dir/NAME.toml`) into `dir/out`: stdout and stderr.
 fn run_edges(dir: &Path, name: &str, spec: &str) -> (String, String) {

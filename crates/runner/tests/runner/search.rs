@@ -13,7 +13,7 @@ use crate::common::{read_runs, runner, text, Row, TIMING_COLUMNS};
 /// k = 3 and 4, one seed; FTRL-L1 on a grid whose top lambda keeps every weight (so the best
 /// validation loss is past its top or inside it, never at its bottom by much), and online hard
 /// thresholding on a grid far below where it removes anything.
-const SPEC: &str = "name = \"edges\"\n[data]\nn_train = 2000\nn_validation = 1000\n\
+pub(crate) const SPEC: &str = "name = \"edges\"\n[data]\nn_train = 2000\nn_validation = 1000\n\
     n_test = 1000\n[data.synthetic]\ninteractions = 2\n[grid]\nk = [3, 4]\nseeds = [1]\n\
     [selection]\ntolerance = 0.001\n\
     [[regularizer]]\nkind = \"l1\"\n\
