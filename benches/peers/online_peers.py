@@ -26,6 +26,12 @@ Run from anywhere (both sides measured back to back in one session):
     python3 benches/peers/online_peers.py --k 8 --n-train 200000
     python3 benches/peers/online_peers.py --k 8 4          # several k, one section each
 
+Real click logs: `--spec experiments/criteo_adkdd21.toml experiments/talkingdata.toml
+--data-dir DIR` compares on the train and test splits of each spec's `[data.real]` table
+(loaded by the `features` crate as the runner loads them, ids renumbered by rank), adds our
+batch solvers and scikit-learn's `LogisticRegression` (liblinear L1, lbfgs L2), and writes
+`peers_NAME.csv`/`.json`; see benches/peers/README.md.
+
 Outputs: the table on stdout; results/peers/peers_k{K}.csv (ours and the peers' rows, one
 schema), peers_k{K}.json (machine, versions, data facts) and peers.md, rebuilt from every
 peers_k*.csv present. `--skip-ours` reuses an earlier export in `--dir`; `--no-results` writes
@@ -69,7 +75,7 @@ import numpy as np
 import vowpalwabbit
 from sklearn.datasets import load_svmlight_file
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import SGDClassifier
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.metrics import log_loss, roc_auc_score
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,19 +87,27 @@ VW_CONSTANT_HASH = 11650396
 # The peer rows to set beside each of ours: (algorithm, penalty) -> [(tool, algorithm)]. VW's
 # `--sgd --l1` is listed under our cumulative penalty too: it subtracts the total accrued penalty
 # lazily, which is what our cumulative penalty does once caught up (see KNOWN_DIFFERENCES).
+# `vw_raw` stands for the run on our raw ids, whatever its `-b` (tool `vw_b24` at `--bits 24`).
 COUNTERPARTS = {
-    ("ftrl", "l1"): [("vw", "ftrl"), ("vw_b24", "ftrl")],
-    ("ftrl", "l2"): [("vw", "ftrl"), ("vw_b24", "ftrl")],
+    ("ftrl", "l1"): [("vw", "ftrl"), ("vw_raw", "ftrl")],
+    ("ftrl", "l2"): [("vw", "ftrl"), ("vw_raw", "ftrl")],
     ("cumulative_penalty", "l1"): [("sklearn", "cumulative_penalty"), ("vw", "truncated_gradient"),
-                                   ("vw_b24", "truncated_gradient")],
-    ("truncated_gradient", "l1"): [("vw", "truncated_gradient"), ("vw_b24", "truncated_gradient")],
-    ("sgd", "l2"): [("sklearn", "sgd"), ("vw", "sgd"), ("vw_b24", "sgd")],
+                                   ("vw_raw", "truncated_gradient")],
+    ("truncated_gradient", "l1"): [("vw", "truncated_gradient"), ("vw_raw", "truncated_gradient")],
+    ("sgd", "l2"): [("sklearn", "sgd"), ("vw", "sgd"), ("vw_raw", "sgd")],
+    ("coordinate_descent", "l1"): [("sklearn", "logistic_regression_liblinear")],
+    ("trust_region_newton", "l2"): [("sklearn", "logistic_regression_lbfgs")],
 }
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--k", type=int, nargs="+", default=[8], help="one or more k (default 8)")
+    parser.add_argument("--k", type=int, nargs="*", default=None,
+                        help="one or more k (default 8 when no --spec)")
+    parser.add_argument("--spec", nargs="+", default=[],
+                        help="specs whose [data.real] rows are compared instead (or besides)")
+    parser.add_argument("--data-dir", default=os.environ.get("SPARSECROSS_DATA_DIR"),
+                        help="where --spec's data files are (default: SPARSECROSS_DATA_DIR)")
     parser.add_argument("--n-train", type=int, default=200_000)
     parser.add_argument("--n-test", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=1)
@@ -102,22 +116,28 @@ def parse_args():
     parser.add_argument("--passes", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3, help="timed runs, fastest kept")
     parser.add_argument("--bits", type=int, default=24,
-                        help="VW -b of the run on our raw ids (tool vw_b24; default 24)")
+                        help="VW -b of the run on our raw ids (tool vw_b<bits>; default 24)")
     parser.add_argument("--dir", default="/tmp/sparsecross_peers",
                         help="where the data are exported (default %(default)s)")
     parser.add_argument("--results", default=str(ROOT / "results" / "peers"))
     parser.add_argument("--no-results", action="store_true", help="write nothing under results/")
     parser.add_argument("--skip-ours", action="store_true",
                         help="reuse the export (and our rows) already in --dir")
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.k is None:
+        args.k = [] if args.spec else [8]
+    if args.spec and not args.data_dir:
+        sys.exit("--spec needs --data-dir (or SPARSECROSS_DATA_DIR): where its data files are")
+    return args
 
 
-def run_ours(args, k, directory):
+def run_ours(args, k, directory, spec=None):
     """Runs the Rust example: exports the data and times our learners on them."""
+    source = (["--spec", str(spec), "--data-dir", str(args.data_dir)] if spec else
+              ["--k", str(k), "--n-train", str(args.n_train), "--n-test", str(args.n_test)])
     command = ["cargo", "run", "--release", "-q", "-p", "benches", "--example", "peer_data", "--",
-               "--k", str(k), "--n-train", str(args.n_train), "--n-test", str(args.n_test),
-               "--seed", str(args.seed), "--out", str(directory), "--lambdas", args.lambdas,
-               "--passes", str(args.passes), "--repeats", str(args.repeats)]
+               *source, "--seed", str(args.seed), "--out", str(directory), "--lambdas",
+               args.lambdas, "--passes", str(args.passes), "--repeats", str(args.repeats)]
     print("$ " + " ".join(command), flush=True)
     done = subprocess.run(command, cwd=ROOT)
     if done.returncode != 0:
@@ -143,13 +163,18 @@ def timed(function, repeats):
 
 
 def row(meta, tool, algorithm, penalty, lam, setting, nnz, y_test, p_test, seconds, load):
-    steps = meta["n_train"] * meta["passes"]
+    steps = meta["n_train"] * max(meta["passes"], 1)
     return {"k": meta["k"], "tool": tool, "algorithm": algorithm, "penalty": penalty,
             "lambda": lam, "setting": setting, "passes": meta["passes"], "nnz": int(nnz),
             "test_log_loss": float(log_loss(y_test, p_test, labels=[0, 1])),
             "test_auc": float(roc_auc_score(y_test, p_test)),
             "train_seconds": seconds, "examples_per_second": steps / seconds,
-            "load_seconds": load, "bayes_log_loss": meta["bayes_log_loss"]}
+            "load_seconds": load, "bayes_log_loss": nan_if_none(meta["bayes_log_loss"])}
+
+
+def nan_if_none(value):
+    """JSON has no NaN: a value the data cannot have (no Bayes line on real data) is null."""
+    return float("nan") if value is None else value
 
 
 class VowpalWabbit:
@@ -325,6 +350,46 @@ def sklearn_rows(meta, X, y, X_test, y_test, load_seconds, repeats):
     return rows
 
 
+def objective(model, X, y, lam, penalty):
+    """Our training objective at `model`: mean log loss + lam R(w), R = |w|_1 or |w|^2 / 2,
+    the intercept unpenalized (what our batch rows report, so the two can be compared)."""
+    p = model.predict_proba(X)[:, 1]
+    w = model.coef_.ravel()
+    r = np.abs(w).sum() if penalty == "l1" else 0.5 * float(w @ w)
+    return float(log_loss(y, p, labels=[0, 1])) + lam * r
+
+
+def logistic_regression_rows(meta, X, y, X_test, y_test, load_seconds, repeats):
+    """scikit-learn's batch `LogisticRegression` at every lambda, C = 1 / (n lambda): L1 by
+    liblinear (`intercept_scaling=10`: liblinear penalizes its intercept column, a larger scale
+    penalizes the bias less), L2 by lbfgs (bias unpenalized, as ours); default tolerances."""
+    n = X.shape[0]
+    settings = [("logistic_regression_liblinear", "l1",
+                 dict(l1_ratio=1.0, solver="liblinear", intercept_scaling=10.0,
+                      random_state=0)),
+                ("logistic_regression_lbfgs", "l2", dict(l1_ratio=0.0, solver="lbfgs",
+                                                         max_iter=1000))]
+    rows = []
+    for lam in meta["lambdas"]:
+        for algorithm, penalty, options in settings:
+            def fit():
+                model = LogisticRegression(C=1.0 / (n * lam), **options)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    return model.fit(X, y)
+            seconds, model = timed(fit, repeats)
+            text = "C=1/(n lambda)=%g %s objective=%.10f" % (1.0 / (n * lam), " ".join(
+                "%s=%s" % kv for kv in options.items()), objective(model, X, y, lam, penalty))
+            r = row(meta, "sklearn", algorithm, penalty, lam, text,
+                    np.count_nonzero(model.coef_), y_test, model.predict_proba(X_test)[:, 1],
+                    seconds, load_seconds)
+            r["passes"] = 0
+            r["examples_per_second"] = n / seconds
+            rows.append(r)
+            print(line(rows[-1]), flush=True)
+    return rows
+
+
 def line(r):
     return ("%-11s %-34s %-3s %8.0e %8d %9.5f %7.4f %8.3f %10.0f"
             % (r["tool"], r["algorithm"], r["penalty"], float(r["lambda"]), int(r["nnz"]),
@@ -370,18 +435,21 @@ def machine():
             "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
 
-def compare(args, k):
-    directory = Path(args.dir) / ("k%d" % k)
+def compare(args, section, k=None, spec=None):
+    """Both sides on one data set: synthetic at `k`, or `spec`'s real rows."""
+    directory = Path(args.dir) / section
     if not args.skip_ours:
-        run_ours(args, k, directory)
+        run_ours(args, k, directory, spec)
     meta = json.loads((directory / "meta.json").read_text())
+    raw = "vw_b%d" % args.bits
     ours = read_rows(directory / "ours.csv")
     load_start = time.perf_counter()
     X, y = load_libsvm(directory / "train.svm", meta["dimension"])
     sklearn_load = time.perf_counter() - load_start
     X_test, y_test = load_libsvm(directory / "test.svm", meta["dimension"])
-    true_prob = np.loadtxt(directory / "test.prob")
-    bayes_here = float(log_loss(y_test, true_prob, labels=[0, 1]))
+    prob_path = directory / "test.prob"
+    bayes_here = (float(log_loss(y_test, np.loadtxt(prob_path), labels=[0, 1]))
+                  if prob_path.exists() else None)
     ids = np.unique(np.concatenate([X.indices, X_test.indices]))
     # VW twice: ids renumbered for its smallest collision-free table, and our raw ids at --bits.
     compact_bits, names = compact_names(ids)
@@ -390,29 +458,32 @@ def compare(args, k):
                          names)
     renamed = np.array(sorted(names.values()), dtype=np.int64)
     runs = {"vw": VowpalWabbit(meta, directory, compact_bits, "_compact"),
-            "vw_b24": VowpalWabbit(meta, directory, args.bits)}
-    hashing = {"vw": runs["vw"].collisions(renamed), "vw_b24": runs["vw_b24"].collisions(ids)}
+            raw: VowpalWabbit(meta, directory, args.bits)}
+    hashing = {"vw": runs["vw"].collisions(renamed), raw: runs[raw].collisions(ids)}
     hashing["vw"]["ids_renumbered"] = True
-    hashing["vw_b24"]["ids_renumbered"] = False
+    hashing[raw]["ids_renumbered"] = False
     if hashing["vw"]["ids_sharing_a_slot"] or hashing["vw"]["ids_on_constant_slot"]:
         sys.exit("renumbered ids collide at -b %d: %s" % (compact_bits, hashing["vw"]))
-    facts = {"k": k, "dimension": meta["dimension"], "n_train": meta["n_train"],
+    facts = {"k": meta["k"], "name": meta.get("name", section), "spec": meta.get("spec"),
+             "batch_tol": meta.get("batch_tol"), "raw_tool": raw,
+             "dimension": meta["dimension"], "n_train": meta["n_train"],
              "n_test": meta["n_test"], "seed": meta["seed"], "passes": meta["passes"],
              "repeats": args.repeats, "touched_train_ids": meta["touched_train_ids"],
              "bayes_log_loss_ours": meta["bayes_log_loss"], "bayes_log_loss_sklearn": bayes_here,
              "load_seconds": {"sparsecross": meta["load_seconds"], "sklearn": sklearn_load,
-                              "vw": runs["vw"].load_seconds, "vw_b24": runs["vw_b24"].load_seconds},
+                              "vw": runs["vw"].load_seconds, raw: runs[raw].load_seconds},
              "vw_hashing": hashing, "eta0": meta["eta0"],
              "ftrl_alpha": meta["ftrl_alpha"], "ftrl_beta": meta["ftrl_beta"],
              "truncation_period": meta["truncation_period"],
              "load_average_before": os.getloadavg()}
-    print("\nk = %d: dimension %d, %d distinct ids in training; Bayes test log loss %.6f (ours), "
-          "%.6f (sklearn.metrics on the same probabilities)"
-          % (k, meta["dimension"], meta["touched_train_ids"], meta["bayes_log_loss"], bayes_here))
+    print("\n%s: dimension %d, %d distinct ids in training; Bayes test log loss %s (ours), "
+          "%s (sklearn.metrics on the same probabilities)"
+          % (section, meta["dimension"], meta["touched_train_ids"], meta["bayes_log_loss"],
+             bayes_here))
     print("load: ours %.3f s, sklearn %.3f s, VW cache %.3f s (renumbered), %.3f s (raw ids); "
           "VW hashing: %s"
           % (meta["load_seconds"], sklearn_load, runs["vw"].load_seconds,
-             runs["vw_b24"].load_seconds, hashing))
+             runs[raw].load_seconds, hashing))
     print(HEADER)
     for r in ours:
         print(line(r))
@@ -429,6 +500,8 @@ def compare(args, k):
         "cache_read_and_predict_only_seconds": vw.reading_seconds(args.repeats)}
     print("VW timing checks: %s" % facts["vw_timing_checks"])
     rows += sklearn_rows(meta, X, y, X_test, y_test, sklearn_load, args.repeats)
+    if spec:
+        rows += logistic_regression_rows(meta, X, y, X_test, y_test, sklearn_load, args.repeats)
     facts["load_average_after"] = os.getloadavg()
     return rows, facts
 
@@ -482,7 +555,7 @@ def read_rows(path):
             r[key] = int(r[key])
         for key in ("lambda", "test_log_loss", "test_auc", "train_seconds",
                     "examples_per_second", "load_seconds", "bayes_log_loss"):
-            r[key] = float(r[key])
+            r[key] = float(r[key]) if r[key] != "" else float("nan")
     return rows
 
 
@@ -499,11 +572,13 @@ def markdown_table(header, body):
 def pairs(rows):
     """Each of our rows beside the peer row running the same algorithm at the same lambda."""
     index = {(r["tool"], r["algorithm"], r["penalty"], r["lambda"]): r for r in rows}
+    raw = next((r["tool"] for r in rows if r["tool"].startswith("vw_b")), "vw_b24")
     matched = []
     for r in rows:
         if r["tool"] != "sparsecross":
             continue
         for tool, algorithm in COUNTERPARTS[(r["algorithm"], r["penalty"])]:
+            tool = raw if tool == "vw_raw" else tool
             peer = index.get((tool, algorithm, r["penalty"], r["lambda"]))
             if peer:
                 matched.append((r, peer))
@@ -515,9 +590,11 @@ def reading(rows, facts, matched):
     best = min(rows, key=lambda r: r["test_log_loss"])
     close = [r for r in rows if r["test_log_loss"] <= best["test_log_loss"] + SAME_ACCURACY]
     far = sorted((r for r in rows if r not in close), key=lambda r: r["test_log_loss"])
-    text = ["Best test log loss %.5f (%s); Bayes %.5f. %d of %d rows are within %g of the best"
-            % (best["test_log_loss"], label(best), facts["bayes_log_loss_ours"], len(close),
-               len(rows), SAME_ACCURACY)]
+    bayes = facts["bayes_log_loss_ours"]
+    text = ["Best test log loss %.5f (%s)%s. %d of %d rows are within %g of the best"
+            % (best["test_log_loss"], label(best),
+               "; Bayes %.5f" % bayes if bayes is not None else " (real data: no Bayes line)",
+               len(close), len(rows), SAME_ACCURACY)]
     if far:
         groups = {}
         for r in far:
@@ -529,7 +606,8 @@ def reading(rows, facts, matched):
             for (tool, algorithm, penalty), group in groups.items())
     text[-1] += "."
     sparsest = []
-    for tool in ("sparsecross", "vw", "vw_b24", "sklearn"):
+    raw = facts.get("raw_tool", "vw_b24")
+    for tool in ("sparsecross", "vw", raw, "sklearn"):
         candidates = [r for r in close if r["tool"] == tool]
         if candidates:
             r = min(candidates, key=lambda r: (r["nnz"], r["test_log_loss"]))
@@ -568,8 +646,8 @@ def reading(rows, facts, matched):
                 "scikit-learn `load_svmlight_file` %.3f s, VW text to cache %.3f s (renumbered "
                 "ids, `-b %d`) and %.3f s (raw ids, `-b %d`)."
                 % (load["sparsecross"], load["sklearn"], load["vw"],
-                   facts["vw_hashing"]["vw"]["vw_bits"], load["vw_b24"],
-                   facts["vw_hashing"]["vw_b24"]["vw_bits"]))
+                   facts["vw_hashing"]["vw"]["vw_bits"], load[raw],
+                   facts["vw_hashing"][raw]["vw_bits"]))
     checks = facts.get("vw_timing_checks")
     if checks:
         text.append("VW `-b %d %s` (renumbered ids) took %.3f s from its cache and %.3f s from "
@@ -582,15 +660,33 @@ def reading(rows, facts, matched):
 
 def render_k(rows, facts):
     m = facts["machine"]
-    out = ["## k = %d" % facts["k"], ""]
-    out.append("Data: %d training and %d test rows (seed %d), marginals plus the full k^k cross: "
-               "dimension %d, %d distinct ids in training. Bayes test log loss %.6f "
-               "(`optimizers::eval`), %.6f (`sklearn.metrics.log_loss`, same probabilities). "
-               "%d pass(es), batch size 1, rows in file order; times are the best of %d runs."
-               % (facts["n_train"], facts["n_test"], facts["seed"], facts["dimension"],
-                  facts["touched_train_ids"], facts["bayes_log_loss_ours"],
-                  facts["bayes_log_loss_sklearn"], facts["passes"], facts["repeats"]))
-    out.append("")
+    if facts.get("spec"):
+        out = ["## %s (real data)" % facts["name"], "",
+               "Data: the train and test splits of `%s`'s `[data.real]` table (its features, "
+               "crosses and split, loaded as the runner loads them; split seed %d): %d training "
+               "and %d test rows, %d distinct feature ids (renumbered by rank: same features, "
+               "compact names), %d of them in training. Online rows: %d pass(es), batch size 1, "
+               "rows in file order. Batch rows (`passes` 0): ours `coordinate_descent` (L1) and "
+               "`trust_region_newton` (L2) to tol %g from a cold start on the CSR, scikit-learn "
+               "`LogisticRegression` at C = 1/(n lambda) with its default tolerance; the `setting` "
+               "column gives each batch row's training objective in our convention (mean log "
+               "loss + lambda R(w), bias unpenalized), so the batch times are at the objectives "
+               "shown, not at a matched one (`liblinear_l2.py` matches objectives). No `-q`: VW "
+               "reads our crossed ids, so every tool has the same features. Times are the best "
+               "of %d runs."
+               % (facts["spec"], facts["seed"], facts["n_train"], facts["n_test"],
+                  facts["dimension"], facts["touched_train_ids"], facts["passes"],
+                  facts["batch_tol"], facts["repeats"]), ""]
+    else:
+        out = ["## k = %d" % facts["k"], ""]
+        out.append("Data: %d training and %d test rows (seed %d), marginals plus the full k^k "
+                   "cross: dimension %d, %d distinct ids in training. Bayes test log loss %.6f "
+                   "(`optimizers::eval`), %.6f (`sklearn.metrics.log_loss`, same probabilities). "
+                   "%d pass(es), batch size 1, rows in file order; times are the best of %d runs."
+                   % (facts["n_train"], facts["n_test"], facts["seed"], facts["dimension"],
+                      facts["touched_train_ids"], facts["bayes_log_loss_ours"],
+                      facts["bayes_log_loss_sklearn"], facts["passes"], facts["repeats"]))
+        out.append("")
     for tool, hashing in facts["vw_hashing"].items():
         out.append("VW hashing, tool `%s` (`-b %d`, %s): %d ids occur in train or test; %d of "
                    "them share a slot with another id, %d falls on the constant's slot."
@@ -632,7 +728,10 @@ def render_k(rows, facts):
 
 def render(results):
     sections, periods = [], set()
-    for path in sorted(results.glob("peers_k*.csv"), key=lambda p: int(p.stem[len("peers_k"):])):
+    def order(path):
+        number = path.stem[len("peers_k"):]
+        return (0, int(number), "") if number.isdigit() else (1, 0, path.stem)
+    for path in sorted(results.glob("peers_*.csv"), key=order):
         facts = json.loads(path.with_suffix(".json").read_text())
         periods.add(facts["truncation_period"])
         sections.append(render_k(read_rows(path), facts))
@@ -656,14 +755,18 @@ def main():
         sys.exit("--passes and --repeats must be >= 1")
     results = Path(args.results)
     host = machine()
-    for k in args.k:
-        rows, facts = compare(args, k)
+    sections = [("k%d" % k, k, None) for k in args.k]
+    sections += [(Path(spec).stem, None, Path(spec).resolve()) for spec in args.spec]
+    for section, k, spec in sections:
+        rows, facts = compare(args, section, k, spec)
         facts["machine"] = host
+        if spec:
+            facts["spec"] = os.path.relpath(spec, ROOT)
         facts["command"] = "python3 benches/peers/online_peers.py " + " ".join(sys.argv[1:])
         if not args.no_results:
             results.mkdir(parents=True, exist_ok=True)
-            write_csv(results / ("peers_k%d.csv" % k), rows)
-            (results / ("peers_k%d.json" % k)).write_text(json.dumps(facts, indent=2) + "\n")
+            write_csv(results / ("peers_%s.csv" % section), rows)
+            (results / ("peers_%s.json" % section)).write_text(json.dumps(facts, indent=2) + "\n")
     if not args.no_results:
         (results / "peers.md").write_text(render(results))
         print("\nwrote %s" % (results / "peers.md"))

@@ -1,8 +1,9 @@
-//! The data both sides train on. The synthetic train and test splits are generated once and
-//! written as LIBSVM (`index = id + 1`, labels 0/1, for scikit-learn) and as Vowpal Wabbit text
-//! (`-1/1 |f id id ...`, namespace `f`, the bare id as feature name), with the test rows' true
-//! probabilities beside them. Our learners then train on the rows *read back* from the LIBSVM
-//! files (checked equal to the generated ones), so both sides see the same rows in the same order.
+//! The data both sides train on. The train and test splits (synthetic, or a spec's real data:
+//! see `source`) are written once as LIBSVM (`index = id + 1`, labels 0/1, for scikit-learn) and
+//! as Vowpal Wabbit text (`-1/1 |f id id ...`, namespace `f`, the bare id as feature name), with
+//! the test rows' true probabilities beside them when the generator knows them. Our learners then
+//! train on the rows *read back* from the LIBSVM files (checked equal to the written ones), so
+//! both sides see the same rows in the same order.
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -11,7 +12,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use features::{libsvm, vw, LabelStyle, SparseExample, SplitName, SyntheticProblem};
+use features::{libsvm, vw, LabelStyle, SparseExample};
 
 /// File names inside the output directory (the Python driver reads the same names).
 pub const TRAIN_SVM: &str = "train.svm";
@@ -21,7 +22,7 @@ pub const TEST_SVM: &str = "test.svm";
 pub const TRAIN_VW: &str = "train.vw";
 /// Test split, VW text.
 pub const TEST_VW: &str = "test.vw";
-/// True `P(y = 1)` of each test row, one per line, in file order.
+/// True `P(y = 1)` of each test row, one per line, in file order (synthetic data only).
 pub const TEST_PROB: &str = "test.prob";
 
 /// The rows our learners use, as the peers will parse them.
@@ -36,25 +37,30 @@ pub struct ExportedData {
     pub load_seconds: f64,
 }
 
-/// Generates both splits, writes every file into `dir` and reads the LIBSVM files back.
+/// Writes both splits and every file into `dir` and reads the LIBSVM files back. `test.prob`
+/// is written when every test row has a true probability, and removed otherwise (so a stale one
+/// from an earlier export cannot be read).
 pub fn export(
-    problem: &SyntheticProblem,
-    n_train: u64,
-    n_test: u64,
+    generated_train: &[SparseExample],
+    generated_test: &[SparseExample],
     dir: &Path,
 ) -> Result<ExportedData> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let generated_train: Vec<SparseExample> = problem.stream(SplitName::Train, n_train).collect();
-    let generated_test: Vec<SparseExample> = problem.stream(SplitName::Test, n_test).collect();
-    write_split(dir, TRAIN_SVM, TRAIN_VW, &generated_train)?;
-    write_split(dir, TEST_SVM, TEST_VW, &generated_test)?;
-    write_probabilities(&dir.join(TEST_PROB), &generated_test)?;
+    write_split(dir, TRAIN_SVM, TRAIN_VW, generated_train)?;
+    write_split(dir, TEST_SVM, TEST_VW, generated_test)?;
+    let prob_path = dir.join(TEST_PROB);
+    if generated_test.iter().all(|e| e.true_prob.is_some()) {
+        write_probabilities(&prob_path, generated_test)?;
+    } else if prob_path.exists() {
+        std::fs::remove_file(&prob_path)
+            .with_context(|| format!("removing {}", prob_path.display()))?;
+    }
 
     let started = Instant::now();
-    let train = read_back(&dir.join(TRAIN_SVM), &generated_train)?;
+    let train = read_back(&dir.join(TRAIN_SVM), generated_train)?;
     let load_seconds = started.elapsed().as_secs_f64();
-    let mut test = read_back(&dir.join(TEST_SVM), &generated_test)?;
-    for (row, generated) in test.iter_mut().zip(&generated_test) {
+    let mut test = read_back(&dir.join(TEST_SVM), generated_test)?;
+    for (row, generated) in test.iter_mut().zip(generated_test) {
         row.true_prob = generated.true_prob;
     }
     let touched = train.iter().flat_map(|e| e.ids.iter().copied()).collect::<HashSet<_>>().len();

@@ -1,10 +1,17 @@
-//! Exports the synthetic crossed data for the peer tools and times our online learners on exactly
-//! those rows, in one process.
+//! Exports the synthetic crossed data (or a spec's real data) for the peer tools and times our
+//! online learners on exactly those rows, in one process.
 //!
 //! ```text
 //! cargo run --release -p benches --example peer_data -- \
 //!     --k 8 --n-train 200000 --n-test 50000 --seed 1 --out /tmp/sparsecross_peers/k8
+//! cargo run --release -p benches --example peer_data -- \
+//!     --spec experiments/criteo_adkdd21.toml --data-dir DATA --out /tmp/sparsecross_peers/criteo
 //! ```
+//!
+//! With `--spec`, the rows are the train and test splits of the spec's `[data.real]` table (its
+//! split shuffled with `--seed`; `--k`, `--n-train` and `--n-test` are not used) and our batch
+//! solvers (`coordinate_descent` L1, `trust_region_newton` L2) are timed too, the counterparts of
+//! scikit-learn's `LogisticRegression`.
 //!
 //! Writes into `--out`: `train.svm`, `test.svm` (LIBSVM, index = id + 1, labels 0/1),
 //! `train.vw`, `test.vw` (VW text, labels -1/1, namespace `f`), `test.prob` (true
@@ -14,16 +21,18 @@
 //! interactions). Normally run by `benches/peers/online_peers.py`, which then runs Vowpal Wabbit
 //! and scikit-learn on the same files; see `benches/peers/README.md`.
 
+mod batch;
 mod export;
 mod grid;
 mod measure;
 mod report;
+mod source;
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use features::{SyntheticConfig, SyntheticProblem};
+use features::CompactMatrix;
 use optimizers::eval::bayes;
 
 use grid::GridParams;
@@ -47,6 +56,15 @@ struct Args {
     /// Seed of the synthetic problem (true model and rows).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// A spec whose `[data.real]` table gives the rows instead of the generator.
+    #[arg(long)]
+    spec: Option<PathBuf>,
+    /// Where the spec's data files are (default: the `SPARSECROSS_DATA_DIR` variable).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Tolerance of the batch solvers (`--spec` only; relative gradient norm, as the spec's).
+    #[arg(long, default_value_t = 1e-6)]
+    batch_tol: f64,
     /// Output directory.
     #[arg(long)]
     out: PathBuf,
@@ -88,18 +106,30 @@ fn main() -> Result<()> {
     if let Some(bad) = args.lambdas.iter().find(|l| !(l.is_finite() && **l >= 0.0)) {
         anyhow::bail!("option --lambdas: every strength must be finite and >= 0, got {bad}");
     }
-    let config = SyntheticConfig { k: args.k, seed: args.seed, ..SyntheticConfig::default() };
-    let problem = SyntheticProblem::new(config).context("option --k")?;
+    let rows_source = match &args.spec {
+        Some(spec) => {
+            let data_dir = args
+                .data_dir
+                .clone()
+                .or_else(|| std::env::var_os("SPARSECROSS_DATA_DIR").map(PathBuf::from))
+                .context(
+                    "option --data-dir (or SPARSECROSS_DATA_DIR): --spec reads real data from it",
+                )?;
+            source::real(spec, &data_dir, args.seed)?
+        }
+        None => source::synthetic(args.k, args.seed, args.n_train, args.n_test)?,
+    };
     eprintln!(
-        "k = {}: dimension {}, writing {} train + {} test rows to {}",
-        args.k,
-        problem.dimension(),
-        args.n_train,
-        args.n_test,
+        "{}: dimension {}, writing {} train + {} test rows to {}",
+        rows_source.name,
+        rows_source.dimension,
+        rows_source.train.len(),
+        rows_source.test.len(),
         args.out.display()
     );
-    let data = export::export(&problem, args.n_train, args.n_test, &args.out)?;
+    let data = export::export(&rows_source.train, &rows_source.test, &args.out)?;
     let bayes_log_loss = bayes(&data.test).map(|m| m.log_loss).unwrap_or(f64::NAN);
+    let k = if args.spec.is_some() { 0 } else { args.k };
 
     let params = GridParams {
         eta0: args.eta0,
@@ -114,7 +144,7 @@ fn main() -> Result<()> {
         let measured =
             measure::measure(&setting, &data.train, &data.test, args.passes, args.repeats)?;
         let row = ResultRow {
-            k: args.k,
+            k,
             tool: "sparsecross".into(),
             algorithm: setting.algorithm.into(),
             penalty: setting.penalty.name().into(),
@@ -132,13 +162,19 @@ fn main() -> Result<()> {
         println!("{}", report::line(&row));
         rows.push(row);
     }
+    if args.spec.is_some() {
+        rows.extend(batch_rows(&args, &data, k)?);
+    }
     report::write_csv(&args.out.join("ours.csv"), &rows)?;
     let meta = serde_json::json!({
-        "k": args.k,
+        "k": k,
+        "name": rows_source.name,
+        "spec": args.spec,
+        "batch_tol": args.batch_tol,
         "seed": args.seed,
         "n_train": data.train.len(),
         "n_test": data.test.len(),
-        "dimension": problem.dimension(),
+        "dimension": rows_source.dimension,
         "touched_train_ids": data.touched,
         "lambdas": args.lambdas,
         "passes": args.passes,
@@ -158,4 +194,33 @@ fn main() -> Result<()> {
         data.load_seconds
     );
     Ok(())
+}
+
+/// Our batch solvers at every lambda, on the training rows as one CSR (built untimed).
+fn batch_rows(args: &Args, data: &export::ExportedData, k: usize) -> Result<Vec<ResultRow>> {
+    let matrix = CompactMatrix::from_examples(&data.train);
+    let mut rows = Vec::new();
+    for &lambda in &args.lambdas {
+        for fit in batch::fits(&matrix, &data.test, lambda, args.batch_tol, args.repeats)? {
+            let row = ResultRow {
+                k,
+                tool: "sparsecross".into(),
+                algorithm: fit.solver.into(),
+                penalty: fit.penalty.into(),
+                lambda,
+                setting: format!("tol={} objective={:.10}", args.batch_tol, fit.objective),
+                passes: 0,
+                nnz: fit.nonzero,
+                test_log_loss: fit.test.log_loss,
+                test_auc: fit.test.auc,
+                train_seconds: fit.seconds,
+                examples_per_second: data.train.len() as f64 / fit.seconds,
+                load_seconds: data.load_seconds,
+                bayes_log_loss: f64::NAN,
+            };
+            println!("{}", report::line(&row));
+            rows.push(row);
+        }
+    }
+    Ok(rows)
 }
