@@ -10,9 +10,12 @@ Rows kept: every tool's rows of the algorithms both sides run (scikit-learn's de
 and VW's default-rate rows, which show what an untuned user gets, are left out). The pairs of
 `--ratios`, ours -> peer: FTRL-L1 and FTRL-L2 -> VW `--ftrl`; cumulative penalty -> VW `--sgd
 --l1` (listed as `truncated_gradient`, which VW's implementation behaves like, see peers.md) and
-scikit-learn's cumulative penalty; SGD-L2 -> VW `--sgd --l2` and scikit-learn's SGD. `vw` is VW
-at its smallest collision-free table, `vw_b24` on our raw ids with a 2^24-slot table. Speeds are
-the file's (fastest of its repeats, on the machine and load its `.json` records).
+scikit-learn's cumulative penalty; SGD-L2 -> VW `--sgd --l2` and scikit-learn's SGD; on a real
+click log's file (`peers_NAME.csv`, `--spec`), batch L1 coordinate descent -> scikit-learn's
+liblinear L1 and trust-region Newton -> its lbfgs L2 (each at the objective its `setting` shows,
+not a matched one). `vw` is VW at its smallest collision-free table, `vw_bB` (`vw_b24`,
+`vw_b18`) on our ids with a 2^B-slot table. Speeds are the file's (fastest of its repeats, on the
+machine and load its `.json` records).
 """
 import argparse
 import csv
@@ -23,13 +26,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import results_lib as lib  # noqa: E402
 
-KEPT = {"ftrl", "cumulative_penalty", "sgd", "truncated_gradient"}
+KEPT = {"ftrl", "cumulative_penalty", "sgd", "truncated_gradient", "coordinate_descent",
+        "trust_region_newton", "logistic_regression_liblinear", "logistic_regression_lbfgs"}
+# `vw_raw` is the VW run on our ids at a fixed table, whatever its size (`vw_b24`, `vw_b18`).
 PAIRS = [
-    (("ftrl", "l1"), ("ftrl", "l1"), ["vw", "vw_b24"]),
-    (("ftrl", "l2"), ("ftrl", "l2"), ["vw", "vw_b24"]),
-    (("cumulative_penalty", "l1"), ("truncated_gradient", "l1"), ["vw", "vw_b24"]),
+    (("ftrl", "l1"), ("ftrl", "l1"), ["vw", "vw_raw"]),
+    (("ftrl", "l2"), ("ftrl", "l2"), ["vw", "vw_raw"]),
+    (("cumulative_penalty", "l1"), ("truncated_gradient", "l1"), ["vw", "vw_raw"]),
     (("cumulative_penalty", "l1"), ("cumulative_penalty", "l1"), ["sklearn"]),
-    (("sgd", "l2"), ("sgd", "l2"), ["vw", "vw_b24", "sklearn"]),
+    (("sgd", "l2"), ("sgd", "l2"), ["vw", "vw_raw", "sklearn"]),
+    (("coordinate_descent", "l1"), ("logistic_regression_liblinear", "l1"), ["sklearn"]),
+    (("trust_region_newton", "l2"), ("logistic_regression_lbfgs", "l2"), ["sklearn"]),
 ]
 
 
@@ -56,9 +63,10 @@ def at_lambda(rows, lam):
 def ratios(rows):
     index = {(r["tool"], r["algorithm"], r["penalty"], float(r["lambda"])): float(r["examples_per_second"])
              for r in rows}
+    raw = next((t for (t, _, _, _) in index if t.startswith("vw_b")), "vw_b24")
     out = []
     for ours, theirs, tools in PAIRS:
-        for tool in tools:
+        for tool in (raw if t == "vw_raw" else t for t in tools):
             found = [index[("sparsecross", *ours, lam)] / index[(tool, *theirs, lam)]
                      for (t, a, p, lam) in index if (t, a, p) == ("sparsecross", *ours)
                      and (tool, *theirs, lam) in index]
