@@ -6,7 +6,8 @@ Usage: findings_n_sweep.py REPORT --k K --column COL [--methods reg/opt,...]
        findings_n_sweep.py REPORT --k K --cap
 
 COL: `rate` (examples_per_second, millions), `state` (train_state_bytes), `rss`
-(peak_rss_bytes), `log_loss`, `touched` (features_touched: distinct features seen). A run that ended `memory_exceeded` shows its figure when it
+(peak_rss_bytes), `log_loss`, `gap` (test log loss minus the test split's Bayes log loss, the
+generator's true probabilities), `touched` (features_touched: distinct features seen). A run that ended `memory_exceeded` shows its figure when it
 stopped, marked `(cap)`; a batch fit that was not started shows `-`. `--cap` lists instead every
 run stopped by the memory cap: rows reached, its training state when it stopped, what it would
 have held while its hash table doubles (old and new table at once) and the cap, from the run's
@@ -34,8 +35,11 @@ CAP = re.compile(r"stopped after (\d+) of (\d+) examples: the training state \((
 def value(run, column):
     if run["message"].startswith("not started") or run["status"] not in ("ok", "memory_exceeded"):
         return "-"
-    field, fmt = COLUMNS[column]
-    text = fmt(run[field])
+    if column == "gap":
+        text = f"{float(run['log_loss']) - float(run['bayes_log_loss']):+.4f}"
+    else:
+        field, fmt = COLUMNS[column]
+        text = fmt(run[field])
     return text + " (cap)" if run["status"] == "memory_exceeded" else text
 
 
@@ -74,7 +78,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("report")
     parser.add_argument("--k", required=True)
-    parser.add_argument("--column", choices=sorted(COLUMNS))
+    parser.add_argument("--column", choices=sorted([*COLUMNS, "gap"]))
     parser.add_argument("--methods", default=None)
     parser.add_argument("--cap", action="store_true")
     args = parser.parse_args()
