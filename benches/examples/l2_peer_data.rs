@@ -24,20 +24,20 @@
 //! fit is one row of `DIR/ours.csv`. `DIR/meta.json` describes the matrices. The timed work is
 //! `fit_path` at one lambda from a cold start: input checks, the column-major copy and the solve.
 
+#[path = "common/peer_fit.rs"]
+mod peer_fit;
+
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use features::libsvm::{self, write_matrix, LibsvmLabels};
-use features::real::{self, RealDataSpec};
 use features::{
     CompactMatrix, FeatureId, SparseExample, SplitName, SyntheticConfig, SyntheticProblem,
 };
-use optimizers::batch::{fit_path, PathConfig, PathPoint};
-use optimizers::LossKind;
+use optimizers::batch::PathPoint;
 use regularizers::Penalty;
 
 /// The solver measured for a penalty.
@@ -130,7 +130,8 @@ fn main() -> Result<()> {
     for PeerData { name, matrix, test } in &datasets {
         described.push(export(&args.out, name, matrix, test)?);
         for &lambda in &args.lambdas {
-            let fit = |tol, repeats| timed_fit(solver, matrix, &penalty, lambda, tol, repeats);
+            let fit =
+                |tol, repeats| peer_fit::timed_fit(solver, matrix, &penalty, lambda, tol, repeats);
             let (reference, seconds) = fit(args.reference_tol, 1)?;
             eprintln!(
                 "  lambda {lambda:e}: reference objective {:.15} ({} iterations, {seconds:.3} s)",
@@ -274,46 +275,8 @@ fn synthetic(k: usize, rows: u64) -> Result<CompactMatrix> {
 
 /// California's training split as the spec's `[data.real]` table builds it.
 fn california(args: &Args) -> Result<CompactMatrix> {
-    let text = std::fs::read_to_string(&args.spec)
-        .with_context(|| format!("reading {}", args.spec.display()))?;
-    let spec: toml::Table =
-        toml::from_str(&text).with_context(|| format!("parsing {}", args.spec.display()))?;
-    let table = spec
-        .get("data")
-        .and_then(|d| d.get("real"))
-        .cloned()
-        .with_context(|| format!("{}: no [data.real] table", args.spec.display()))?;
-    let mut real_spec: RealDataSpec =
-        table.try_into().with_context(|| format!("{}: [data.real]", args.spec.display()))?;
-    real_spec.split.seed = args.seed;
-    let loaded = real::load(&args.data_dir, &real_spec)
-        .with_context(|| format!("loading {} from {}", real_spec.file, args.data_dir.display()))?;
+    let (_, loaded) = peer_fit::load_real_spec(&args.spec, &args.data_dir, args.seed)?;
     Ok(CompactMatrix::from_examples(&loaded.train))
-}
-
-/// The fastest of `repeats` fits at one lambda and tolerance, with its point.
-fn timed_fit(
-    solver: &str,
-    matrix: &CompactMatrix,
-    penalty: &Penalty,
-    lambda: f64,
-    tol: f64,
-    repeats: usize,
-) -> Result<(PathPoint, f64)> {
-    let config = PathConfig { lambdas: Some(vec![lambda]), tol, ..PathConfig::default() };
-    let settings = toml::Table::new();
-    let mut best: Option<(PathPoint, f64)> = None;
-    for _ in 0..repeats {
-        let started = Instant::now();
-        let mut path = fit_path(solver, matrix, LossKind::Logistic, penalty, &config, &settings)
-            .with_context(|| format!("{solver} at lambda {lambda:e}, tol {tol:e}"))?;
-        let seconds = started.elapsed().as_secs_f64();
-        let point = path.remove(0);
-        if best.as_ref().is_none_or(|(_, fastest)| seconds < *fastest) {
-            best = Some((point, seconds));
-        }
-    }
-    best.context("no fit ran")
 }
 
 fn write_rows(path: &Path, rows: &[FitRow]) -> Result<()> {

@@ -162,10 +162,14 @@ def timed(function, repeats):
     return best, result
 
 
-def row(meta, tool, algorithm, penalty, lam, setting, nnz, y_test, p_test, seconds, load):
-    steps = meta["n_train"] * max(meta["passes"], 1)
+def row(meta, tool, algorithm, penalty, lam, setting, nnz, y_test, p_test, seconds, load,
+        passes=None):
+    """One result row; `passes` defaults to the export's, 0 marks a batch fit (whose examples
+    per second count the training rows once)."""
+    passes = meta["passes"] if passes is None else passes
+    steps = meta["n_train"] * max(passes, 1)
     return {"k": meta["k"], "tool": tool, "algorithm": algorithm, "penalty": penalty,
-            "lambda": lam, "setting": setting, "passes": meta["passes"], "nnz": int(nnz),
+            "lambda": lam, "setting": setting, "passes": passes, "nnz": int(nnz),
             "test_log_loss": float(log_loss(y_test, p_test, labels=[0, 1])),
             "test_auc": float(roc_auc_score(y_test, p_test)),
             "train_seconds": seconds, "examples_per_second": steps / seconds,
@@ -380,12 +384,9 @@ def logistic_regression_rows(meta, X, y, X_test, y_test, load_seconds, repeats):
             seconds, model = timed(fit, repeats)
             text = "C=1/(n lambda)=%g %s objective=%.10f" % (1.0 / (n * lam), " ".join(
                 "%s=%s" % kv for kv in options.items()), objective(model, X, y, lam, penalty))
-            r = row(meta, "sklearn", algorithm, penalty, lam, text,
-                    np.count_nonzero(model.coef_), y_test, model.predict_proba(X_test)[:, 1],
-                    seconds, load_seconds)
-            r["passes"] = 0
-            r["examples_per_second"] = n / seconds
-            rows.append(r)
+            rows.append(row(meta, "sklearn", algorithm, penalty, lam, text,
+                            np.count_nonzero(model.coef_), y_test,
+                            model.predict_proba(X_test)[:, 1], seconds, load_seconds, passes=0))
             print(line(rows[-1]), flush=True)
     return rows
 

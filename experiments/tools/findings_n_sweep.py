@@ -21,12 +21,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import results_lib as lib  # noqa: E402
 
+# Each column: the figure of one run, as text.
 COLUMNS = {
-    "rate": ("examples_per_second", lambda v: f"{float(v) / 1e6:.2f}M"),
-    "state": ("train_state_bytes", lib.human_bytes),
-    "rss": ("peak_rss_bytes", lib.human_bytes),
-    "log_loss": ("log_loss", lambda v: f"{float(v):.4f}"),
-    "touched": ("features_touched", lib.count),
+    "rate": lambda run: f"{float(run['examples_per_second']) / 1e6:.2f}M",
+    "state": lambda run: lib.human_bytes(run["train_state_bytes"]),
+    "rss": lambda run: lib.human_bytes(run["peak_rss_bytes"]),
+    "log_loss": lambda run: f"{float(run['log_loss']):.4f}",
+    "gap": lambda run: f"{float(run['log_loss']) - float(run['bayes_log_loss']):+.4f}",
+    "touched": lambda run: lib.count(run["features_touched"]),
 }
 CAP = re.compile(r"stopped after (\d+) of (\d+) examples: the training state \((\d+) bytes\) would hold "
                  r"(\d+) bytes while its table grows, more than memory_cap = (\d+) bytes")
@@ -35,11 +37,7 @@ CAP = re.compile(r"stopped after (\d+) of (\d+) examples: the training state \((
 def value(run, column):
     if run["message"].startswith("not started") or run["status"] not in ("ok", "memory_exceeded"):
         return "-"
-    if column == "gap":
-        text = f"{float(run['log_loss']) - float(run['bayes_log_loss']):+.4f}"
-    else:
-        field, fmt = COLUMNS[column]
-        text = fmt(run[field])
+    text = COLUMNS[column](run)
     return text + " (cap)" if run["status"] == "memory_exceeded" else text
 
 
@@ -78,7 +76,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("report")
     parser.add_argument("--k", required=True)
-    parser.add_argument("--column", choices=sorted([*COLUMNS, "gap"]))
+    parser.add_argument("--column", choices=sorted(COLUMNS))
     parser.add_argument("--methods", default=None)
     parser.add_argument("--cap", action="store_true")
     args = parser.parse_args()

@@ -1,17 +1,14 @@
 //! Our batch solvers on the same rows (real data only), the counterparts of scikit-learn's
 //! `LogisticRegression`: `coordinate_descent` for L1 (liblinear's `-s 6`), `trust_region_newton`
-//! for L2 (lbfgs). Timed: `fit_path` at one lambda from a cold start (input checks, the
-//! column-major copy, the solve), the fastest of `repeats`, on the CSR built once beforehand
-//! (as scikit-learn fits an already loaded CSR).
+//! for L2 (lbfgs). Timed by `peer_fit::timed_fit` (the fastest of `repeats` cold-start fits at
+//! one lambda), on the CSR built once beforehand (as scikit-learn fits an already loaded CSR).
 
-use std::time::Instant;
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 use features::{CompactMatrix, SparseExample};
-use optimizers::batch::{fit_path, PathConfig};
 use optimizers::eval::{evaluate, Metrics};
-use optimizers::{LinearModel, LossKind};
-use regularizers::Penalty;
+
+use crate::grid::penalties;
+use crate::peer_fit::timed_fit;
 
 /// What one batch fit achieved.
 pub struct BatchFit {
@@ -37,35 +34,19 @@ pub fn fits(
     tol: f64,
     repeats: usize,
 ) -> Result<Vec<BatchFit>> {
-    let convention: toml::Table =
-        [("convention".to_string(), toml::Value::from("tensorflow"))].into_iter().collect();
-    let l2 = Penalty::new("l2", &convention).context("penalty l2")?;
-    let l1 = Penalty::named("l1").context("penalty l1")?;
+    let (l1, l2) = penalties()?;
     let mut out = Vec::new();
     for (solver, penalty, name) in
         [("coordinate_descent", &l1, "l1"), ("trust_region_newton", &l2, "l2")]
     {
-        let config = PathConfig { lambdas: Some(vec![lambda]), tol, ..PathConfig::default() };
-        let mut best = f64::INFINITY;
-        let mut point = None;
-        for _ in 0..repeats.max(1) {
-            let started = Instant::now();
-            let mut path =
-                fit_path(solver, matrix, LossKind::Logistic, penalty, &config, &toml::Table::new())
-                    .with_context(|| format!("{solver} at lambda {lambda:e}"))?;
-            best = best.min(started.elapsed().as_secs_f64());
-            point = Some(path.remove(0));
-        }
-        let point = point.context("no fit ran")?;
-        let objective = point.objective;
-        let model: LinearModel = point.model;
+        let (point, seconds) = timed_fit(solver, matrix, penalty, lambda, tol, repeats)?;
         out.push(BatchFit {
-            objective,
             solver,
             penalty: name,
-            nonzero: model.nonzero(),
-            test: evaluate(&model, test),
-            seconds: best,
+            nonzero: point.model.nonzero(),
+            test: evaluate(&point.model, test),
+            seconds,
+            objective: point.objective,
         });
     }
     Ok(out)

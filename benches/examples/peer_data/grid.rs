@@ -57,6 +57,15 @@ fn table(pairs: &[(&str, toml::Value)]) -> toml::Table {
     pairs.iter().map(|(key, value)| (key.to_string(), value.clone())).collect()
 }
 
+/// L1 and L2 as every side of the comparison reads `lambda`: R = |w|_1, or |w|^2 / 2 for L2
+/// (TensorFlow convention, scikit-learn's `alpha`).
+pub fn penalties() -> Result<(Penalty, Penalty)> {
+    let l1 = Penalty::named("l1").context("penalty l1")?;
+    let l2 =
+        Penalty::new("l2", &table(&[("convention", "tensorflow".into())])).context("penalty l2")?;
+    Ok((l1, l2))
+}
+
 /// Every learner of the comparison at every strength of `lambdas`.
 pub fn settings(lambdas: &[f64], params: &GridParams) -> Result<Vec<Setting>> {
     let sgd_config = OnlineConfig {
@@ -70,10 +79,7 @@ pub fn settings(lambdas: &[f64], params: &GridParams) -> Result<Vec<Setting>> {
     ]);
     let truncation_settings =
         table(&[("truncation_period", i64::from(params.truncation_period).into())]);
-    // R = |w|_1, or |w|^2 / 2 for L2 (TensorFlow convention, scikit-learn's `alpha`).
-    let l1 = Penalty::named("l1").context("penalty l1")?;
-    let l2 =
-        Penalty::new("l2", &table(&[("convention", "tensorflow".into())])).context("penalty l2")?;
+    let (l1, l2) = penalties()?;
     let learners = [
         ("ftrl", "ftrl", &l1),
         ("ftrl", "ftrl", &l2),

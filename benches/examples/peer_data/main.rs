@@ -25,6 +25,8 @@ mod batch;
 mod export;
 mod grid;
 mod measure;
+#[path = "../common/peer_fit.rs"]
+mod peer_fit;
 mod report;
 mod source;
 

@@ -4,12 +4,13 @@
 //! by rank over train and test (`0..m`), so that every tool holds an `m`-column problem: the
 //! features and their values are unchanged, only their names.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use features::real::{self, RealDataSpec};
 use features::{SparseExample, SplitName, SyntheticConfig, SyntheticProblem};
+
+use crate::peer_fit::load_real_spec;
 
 /// The two splits every tool trains and scores on.
 pub struct Rows {
@@ -37,25 +38,8 @@ pub fn synthetic(k: usize, seed: u64, n_train: u64, n_test: u64) -> Result<Rows>
 
 /// The train and test splits of `spec`'s `[data.real]` table, its split shuffled with `seed`.
 pub fn real(spec: &Path, data_dir: &Path, seed: u64) -> Result<Rows> {
-    let text =
-        std::fs::read_to_string(spec).with_context(|| format!("reading {}", spec.display()))?;
-    let table: toml::Table =
-        toml::from_str(&text).with_context(|| format!("parsing {}", spec.display()))?;
-    let name = table
-        .get("name")
-        .and_then(toml::Value::as_str)
-        .with_context(|| format!("{}: no `name`", spec.display()))?
-        .to_string();
-    let data = table
-        .get("data")
-        .and_then(|d| d.get("real"))
-        .cloned()
-        .with_context(|| format!("{}: no [data.real] table", spec.display()))?;
-    let mut real_spec: RealDataSpec =
-        data.try_into().with_context(|| format!("{}: [data.real]", spec.display()))?;
-    real_spec.split.seed = seed;
-    let loaded = real::load(data_dir, &real_spec)
-        .with_context(|| format!("loading {} from {}", real_spec.file, data_dir.display()))?;
+    let (name, loaded) = load_real_spec(spec, data_dir, seed)?;
+    let name = name.with_context(|| format!("{}: no `name`", spec.display()))?;
     anyhow::ensure!(
         !loaded.test.is_empty(),
         "{}: the spec has no test split (set `test_file` or a test fraction)",
@@ -63,8 +47,7 @@ pub fn real(spec: &Path, data_dir: &Path, seed: u64) -> Result<Rows> {
     );
     let ids: BTreeSet<u64> =
         loaded.train.iter().chain(&loaded.test).flat_map(|e| e.ids.iter().copied()).collect();
-    let rank: std::collections::HashMap<u64, u64> =
-        ids.iter().enumerate().map(|(r, &id)| (id, r as u64)).collect();
+    let rank: HashMap<u64, u64> = ids.iter().enumerate().map(|(r, &id)| (id, r as u64)).collect();
     let renumber = |rows: Vec<SparseExample>| -> Vec<SparseExample> {
         rows.into_iter()
             .map(|mut e| {
