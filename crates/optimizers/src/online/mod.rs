@@ -55,6 +55,7 @@ mod error;
 mod hash;
 mod learner;
 mod ledger;
+pub mod read_ahead;
 pub mod registry;
 mod rule;
 mod store;
@@ -95,6 +96,7 @@ pub use config::{
 };
 pub use distinct::DistinctCounter;
 pub use error::OnlineError;
+pub use read_ahead::train_reading_ahead;
 pub use registry::{build, lookup, OnlineEntry};
 pub use store::StoreMemory;
 pub use train::{train, HeldPass, Pass, PassSource, Passes, Regenerated, TrainError, Trained};

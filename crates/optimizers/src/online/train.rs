@@ -167,6 +167,10 @@ pub enum TrainError<E> {
         /// The rows the source reports per pass.
         rows: u64,
     },
+    /// The thread reading ahead ([`super::train_reading_ahead`]) stopped before it handed over
+    /// every example it was asked for.
+    #[error("the thread reading the training split ahead stopped early")]
+    ReaderStopped,
     /// Shuffling needs the rows held; a streamed split is read in its order.
     #[error(
         "shuffling needs the training rows held in memory; a streamed split cannot be shuffled"
@@ -190,10 +194,7 @@ pub fn train<S: PassSource + ?Sized>(
         return Ok(done);
     }
     let batch_size = passes.batch_size.max(1);
-    let total = match passes.steps {
-        Some(steps) => steps.saturating_mul(batch_size as u64),
-        None => u64::from(passes.epochs).saturating_mul(rows),
-    };
+    let total = total_examples(passes, rows);
     match (source.held(), passes.steps, passes.shuffle) {
         (Some(held), None, false) => {
             for _ in 0..passes.epochs {
@@ -218,30 +219,46 @@ pub fn train<S: PassSource + ?Sized>(
         (None, _, true) => Err(TrainError::ShuffleNeedsHeldRows),
         (None, _, false) => {
             let mut pass = source.open().map_err(TrainError::Read)?;
-            let next: Next<'_, S::Error> = Box::new(move |slot| {
-                if !pass.next_into(slot).map_err(TrainError::Read)? {
-                    // The next pass reads the same rows again.
-                    pass = source.open().map_err(TrainError::Read)?;
-                    if !pass.next_into(slot).map_err(TrainError::Read)? {
-                        return Err(TrainError::EmptyPass { rows: source.len() });
-                    }
-                }
-                Ok(())
-            });
+            let next: Next<'_, S::Error> =
+                Box::new(move |slot| next_streamed(source, &mut pass, slot));
             fill_batches(optimizer, total, batch_size, next, &mut done)?;
             Ok(done)
         }
     }
 }
 
+/// Examples [`train`] feeds in all: `epochs` passes of `rows`, or `steps` batches.
+pub(crate) fn total_examples(passes: &Passes, rows: u64) -> u64 {
+    match passes.steps {
+        Some(steps) => steps.saturating_mul(passes.batch_size.max(1) as u64),
+        None => u64::from(passes.epochs).saturating_mul(rows),
+    }
+}
+
+/// Writes the next example of a streamed source into `slot`, starting the next pass (the same
+/// rows again) when `pass` has ended.
+pub(crate) fn next_streamed<'s, S: PassSource + ?Sized>(
+    source: &'s S,
+    pass: &mut S::Pass<'s>,
+    slot: &mut SparseExample,
+) -> Result<(), TrainError<S::Error>> {
+    if !pass.next_into(slot).map_err(TrainError::Read)? {
+        *pass = source.open().map_err(TrainError::Read)?;
+        if !pass.next_into(slot).map_err(TrainError::Read)? {
+            return Err(TrainError::EmptyPass { rows: source.len() });
+        }
+    }
+    Ok(())
+}
+
 /// Writes the next example of a copied batch into its slot. Boxed, with the captures the
 /// runner's loop had before it moved here: the box is part of the training heap a run measures
 /// (`peak_heap_bytes`), which the move must not change.
-type Next<'s, E> = Box<dyn FnMut(&mut SparseExample) -> Result<(), TrainError<E>> + 's>;
+pub(crate) type Next<'s, E> = Box<dyn FnMut(&mut SparseExample) -> Result<(), TrainError<E>> + 's>;
 
 /// Feeds batches of `batch_size` examples written by `next` until `total` examples were fed or
 /// [`step`] says stop (the last batch may be short).
-fn fill_batches<E>(
+pub(crate) fn fill_batches<E>(
     optimizer: &mut dyn OnlineOptimizer,
     total: u64,
     batch_size: usize,

@@ -58,16 +58,22 @@ fn passes(plan: &TrainingPlan, seed: u64) -> Passes {
 }
 
 /// Trains `optimizer` per `plan` with the library's loop on the unit's training split: read
-/// again for every pass when streamed (a read error ends training with it), else held.
+/// again for every pass when streamed (a read error ends training with it; with `read_ahead`
+/// the read runs on a second thread, the examples and model unchanged), else held.
 fn train(
     optimizer: &mut dyn OnlineOptimizer,
     data: &Dataset,
     plan: &TrainingPlan,
+    read_ahead: bool,
 ) -> anyhow::Result<Trained> {
     let passes = passes(plan, data.key.seed);
     Ok(match &data.train_stream {
         Some(stream) => {
-            let trained = online::train(optimizer, stream, &passes);
+            let trained = if read_ahead {
+                online::train_reading_ahead(optimizer, stream, &passes)
+            } else {
+                online::train(optimizer, stream, &passes)
+            };
             // The last pass may end without a read past its end: check the file once more.
             let trained = trained.map_err(anyhow::Error::new).and_then(|t| {
                 stream.check()?;
@@ -116,7 +122,7 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
     let config = online_config(unit, ctx.spec, r.dimension, data.key.seed);
     let (result, measurement) = measured(ctx.reset_rss, || {
         let mut optimizer = entry.build(regularizer.as_ref(), &config, &unit.settings)?;
-        let trained = train(optimizer.as_mut(), data, &unit.training)?;
+        let trained = train(optimizer.as_mut(), data, &unit.training, ctx.read_ahead)?;
         let model = optimizer.model();
         Ok::<_, anyhow::Error>((trained, model, optimizer.memory(), optimizer.diverged()))
     });

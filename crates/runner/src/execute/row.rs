@@ -21,6 +21,8 @@ pub struct RunContext<'a> {
     pub dataset: &'a Dataset,
     /// Reset the process's peak RSS before each run (only meaningful with one thread).
     pub reset_rss: bool,
+    /// Read a streamed training split on a second thread (`--read-ahead`).
+    pub read_ahead: bool,
     /// Keep the trained models (for export).
     pub keep_models: bool,
     /// The data set's fingerprint (`data::fingerprint`), written in every row.

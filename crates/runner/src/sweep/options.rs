@@ -31,6 +31,12 @@ pub struct RunArgs {
     /// Skips drawing the plots (overrides the spec's `report.plots`).
     #[arg(long)]
     pub no_plots: bool,
+    /// Reads and encodes a streamed training split (`[data] stream = true`) on a second thread
+    /// per online run while the run trains: the same examples in the same order, so the same
+    /// model; only the time changes. Off by default: with `--threads` at the core count every
+    /// core already trains.
+    #[arg(long)]
+    pub read_ahead: bool,
     /// Reruns everything: the rows of an existing runs.csv are moved to runs.archive.csv.
     #[arg(long)]
     pub fresh: bool,

@@ -43,6 +43,8 @@ pub struct Setup {
     pub pool: rayon::ThreadPool,
     /// Whether the peak RSS is reset before each run (one thread only).
     pub reset_rss: bool,
+    /// Whether a streamed training split is read on a second thread (`--read-ahead`).
+    pub read_ahead: bool,
     /// Whether selected models are exported (`models/`).
     pub export_models: bool,
     /// Bins of `calibration.csv` (`[report] calibration_bins`; `None`: no file).
@@ -196,6 +198,7 @@ pub fn prepare(
         threads,
         pool,
         reset_rss,
+        read_ahead: args.read_ahead,
         export_models,
         calibration_bins,
         over_cap,

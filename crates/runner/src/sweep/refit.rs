@@ -87,6 +87,8 @@ pub fn refit_selected(inputs: &RefitInputs<'_>, rows: &mut Vec<RunRecord>) -> an
             spec: inputs.spec,
             dataset: &merged,
             reset_rss: inputs.reset_rss,
+            // Training and validation rows merged and held: nothing to read ahead.
+            read_ahead: false,
             keep_models: inputs.models_dir.is_some(),
             data_fingerprint: &fingerprint,
         };

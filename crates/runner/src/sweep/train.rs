@@ -25,6 +25,7 @@ pub fn train(
         spec,
         dataset: data,
         reset_rss: setup.reset_rss,
+        read_ahead: setup.read_ahead,
         keep_models: setup.export_models || setup.calibration_bins.is_some(),
         data_fingerprint: data_fingerprint.as_deref().unwrap_or_default(),
     };

@@ -1,8 +1,9 @@
 //! End-to-end tests of a real file streamed per pass (`[data] stream` with `[data.real]`, the
 //! `runner` binary on a small CSV written here): the rows of a streamed run are those of the
 //! held run (timing and memory columns aside, and the distinct-feature count, estimated when
-//! streamed), refits included; a split that shuffles is refused naming both keys; a bad value in
-//! the middle of the file fails the sweep with its file, line and column.
+//! streamed), refits included; read on a second thread (`--read-ahead`) they are the streamed
+//! run's rows again; a split that shuffles is refused naming both keys; a bad value in the
+//! middle of the file fails the sweep with its file, line and column, read ahead or not.
 
 // Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
@@ -68,8 +69,14 @@ fn spec(stream: bool, split: &str) -> String {
     SPEC.replace("STREAM", if stream { "stream = true" } else { "" }).replace("SPLIT", split)
 }
 
-/// Runs `text_of_spec` on `data`; the output and, when it succeeded, the rows of `runs.csv`.
-fn run(dir: &Path, name: &str, text_of_spec: &str) -> (std::process::Output, Vec<Row>) {
+/// Runs `text_of_spec` on `data` with the options `extra`; the output and, when it succeeded,
+/// the rows of `runs.csv`.
+fn run(
+    dir: &Path,
+    name: &str,
+    text_of_spec: &str,
+    extra: &[&str],
+) -> (std::process::Output, Vec<Row>) {
     let spec = dir.join(format!("{name}.toml"));
     std::fs::write(&spec, text_of_spec).unwrap();
     let out = dir.join(name);
@@ -84,7 +91,7 @@ fn run(dir: &Path, name: &str, text_of_spec: &str) -> (std::process::Output, Vec
         "--threads",
         "1",
     ];
-    let output = runner(&args);
+    let output = runner(&[&args[..], extra].concat());
     let runs = out.join("rs").join("runs.csv");
     if !output.status.success() || !runs.exists() {
         return (output, Vec::new());
@@ -106,10 +113,21 @@ fn a_streamed_file_trains_as_the_held_one() {
         "shuffle = false\nranges = { train = [1000, 5000], validation = [0, 1000], test = [5000, 6000] }",
     ];
     for (i, split) in splits.iter().enumerate() {
-        let (held_out, held) = run(dir.path(), &format!("held{i}"), &spec(false, split));
+        let (held_out, held) = run(dir.path(), &format!("held{i}"), &spec(false, split), &[]);
         assert!(held_out.status.success(), "{}", text(&held_out.stderr));
-        let (out, streamed) = run(dir.path(), &format!("streamed{i}"), &spec(true, split));
+        let (out, streamed) = run(dir.path(), &format!("streamed{i}"), &spec(true, split), &[]);
         assert!(out.status.success(), "{}", text(&out.stderr));
+        let ahead = ["--read-ahead"];
+        let (out, read_ahead) = run(dir.path(), &format!("ahead{i}"), &spec(true, split), &ahead);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        // Read on a second thread: the same examples, so every result, the training state and
+        // the sketch of the distinct features (fed the same ids) are the streamed run's.
+        let results = |rows: &[Row]| rows.iter().map(comparable_when_streamed).collect::<Vec<_>>();
+        assert_eq!(results(&streamed), results(&read_ahead), "{split}");
+        for column in ["features_touched", "train_state_bytes"] {
+            let of = |rows: &[Row]| rows.iter().map(|r| r[column].clone()).collect::<Vec<_>>();
+            assert_eq!(of(&streamed), of(&read_ahead), "{column}, {split}");
+        }
         // 2 lambdas of FTRL, 1 of truncated gradient, a path of 2 and 3 refits.
         assert_eq!(held.len(), 8, "{held:?}");
         assert!(held.iter().any(|r| r["run_id"].ends_with("-refit")));
@@ -133,7 +151,7 @@ fn a_shuffled_split_is_refused_naming_both_keys() {
     let dir = tempfile::tempdir().unwrap();
     data_dir(dir.path(), &rows(100, None));
     let split = "fractions = { train = 0.8, validation = 0.2 }";
-    let (out, _) = run(dir.path(), "shuffled", &spec(true, split));
+    let (out, _) = run(dir.path(), "shuffled", &spec(true, split), &[]);
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
     assert!(
@@ -147,10 +165,12 @@ fn a_bad_value_mid_file_names_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     data_dir(dir.path(), &rows(6000, Some(4500)));
     let split = "shuffle = false\nfractions = { train = 0.9, validation = 0.1 }";
-    let (out, _) = run(dir.path(), "bad", &spec(true, split));
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let stderr = text(&out.stderr);
-    assert!(stderr.contains("flights.csv line 4502, column `dist`"), "{stderr}");
-    assert!(stderr.contains("`far`"), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    for extra in [&[][..], &["--read-ahead"][..]] {
+        let (out, _) = run(dir.path(), "bad", &spec(true, split), extra);
+        assert_eq!(out.status.code(), Some(1), "{extra:?}: {}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("flights.csv line 4502, column `dist`"), "{extra:?}: {stderr}");
+        assert!(stderr.contains("`far`"), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
 }
