@@ -198,7 +198,11 @@ def main() -> int:
     expected = len(",".join(COLUMNS + ["click"])) + 1 + BYTES_PER_ROW * args.rows
     if not data.exists() or data.stat().st_size != expected:
         print(f"writing {data} ({args.rows} rows)", file=sys.stderr)
-        write_csv(data, args.rows)
+        # In a child: the runs forked later would otherwise count this process's arrays in
+        # their peak RSS (a forked child's maximum starts at its parent's size).
+        code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); " \
+            f"import read_ahead_ab; read_ahead_ab.write_csv(__import__('pathlib').Path({str(data)!r}), {args.rows})"
+        subprocess.run([sys.executable, "-c", code], check=True)
     load_before = load()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     results = {}
