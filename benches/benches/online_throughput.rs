@@ -12,15 +12,17 @@
 //! trains on a pass of 200,000 rows at k = 10 regenerated from the seed as they are read (one
 //! reused buffer), generation included in the time, on one core: FTRL-L1 with every feature
 //! admitted, with Poisson admission (p = 0.03) and FTRL on the mean-loss scale (`per_step`, as
-//! `n_sweep` runs it), truncated gradient and hard thresholding.
+//! `n_sweep` runs it), truncated gradient and hard thresholding; and FTRL-L1 `per_step` again
+//! with the pass generated on a second thread (`train_reading_ahead`, what `--read-ahead`
+//! runs), generation then overlapping training (two cores).
 
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use features::{SparseExample, SplitName, SyntheticConfig, SyntheticProblem};
 use optimizers::online::{
-    train, Admission, OnlineConfig, OnlineOptimizer, PassSource, Passes, Regenerated,
-    ONLINE_OPTIMIZERS,
+    train, train_reading_ahead, Admission, OnlineConfig, OnlineOptimizer, PassSource, Passes,
+    Regenerated, ONLINE_OPTIMIZERS,
 };
 use regularizers::{Penalty, Regularizer};
 
@@ -97,21 +99,20 @@ fn streaming_throughput(c: &mut Criterion) {
         Ok(table) => table,
         Err(err) => panic!("bench settings rejected: {err}"),
     };
-    let cases: [(&str, &str, OnlineConfig, toml::Table); 4] = [
-        ("ftrl", "ftrl_l1_per_step", OnlineConfig::default(), per_step.clone()),
-        ("ftrl", "ftrl_l1_per_step_poisson", poisson, per_step),
-        (
-            "truncated_gradient",
-            "truncated_gradient_l1",
-            OnlineConfig::default(),
-            toml::Table::new(),
-        ),
-        ("hard_threshold", "hard_threshold_l0", OnlineConfig::default(), toml::Table::new()),
+    let plain = OnlineConfig::default();
+    let none = toml::Table::new;
+    // (optimizer, label, config, settings, read ahead)
+    let cases: [(&str, &str, OnlineConfig, toml::Table, bool); 5] = [
+        ("ftrl", "ftrl_l1_per_step", plain.clone(), per_step.clone(), false),
+        ("ftrl", "ftrl_l1_per_step_poisson", poisson, per_step.clone(), false),
+        ("truncated_gradient", "truncated_gradient_l1", plain.clone(), none(), false),
+        ("hard_threshold", "hard_threshold_l0", plain.clone(), none(), false),
+        ("ftrl", "ftrl_l1_per_step_read_ahead", plain, per_step, true),
     ];
     let mut group = c.benchmark_group("online_streaming_k10");
     group.throughput(Throughput::Elements(STREAMED_ROWS));
     group.sample_size(10);
-    for (name, label, config, settings) in &cases {
+    for (name, label, config, settings, read_ahead) in &cases {
         let regularizer = penalty(name);
         let Some(entry) = ONLINE_OPTIMIZERS.iter().find(|e| e.name == *name) else {
             panic!("{name} is not registered");
@@ -122,7 +123,16 @@ fn streaming_throughput(c: &mut Criterion) {
                     Ok(o) => o,
                     Err(err) => panic!("{label}: {err}"),
                 };
-                one_pass(optimizer.as_mut(), &Regenerated { problem: &problem, n: STREAMED_ROWS });
+                let source = Regenerated { problem: &problem, n: STREAMED_ROWS };
+                if *read_ahead {
+                    let trained =
+                        train_reading_ahead(optimizer.as_mut(), &source, &Passes::once(BATCH));
+                    if let Err(err) = trained {
+                        panic!("training: {err}");
+                    }
+                } else {
+                    one_pass(optimizer.as_mut(), &source);
+                }
                 black_box(optimizer.state_bytes())
             });
         });
