@@ -34,6 +34,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from speed_ab import FTRL_L1  # noqa: E402
+
 CSV_SPEC = """name = "read_ahead_csv"
 description = "Whole process: a CSV of numeric columns, bucketized and fully crossed, to an FTRL-L1 model"
 
@@ -72,26 +75,8 @@ k = [10]
 n_train = [ROWS]
 """
 
-COMMON = """
-[grid]
-seeds = [1]
-epochs = 1
-batch_size = 1
-schedule = { kind = "inv_sqrt", eta0 = 0.5 }
-
-[selection]
-metric = "log_loss"
-tolerance = 0.0
-search = { max_steps = 0 }
-
-[[regularizer]]
-kind = "l1"
-lambdas = [1e-4]
-
-  [[regularizer.optimizer]]
-  online = "ftrl"
-  ftrl_penalty = "per_step"
-"""
+# The FTRL-L1 entry speed_ab.py times, under a [grid] table of its own.
+COMMON = "\n[grid]\n" + FTRL_L1
 
 # What a run computed: equal across every run of a workload, read ahead or not.
 RESULT_COLUMNS = ["nonzero_weights", "log_loss", "validation_log_loss", "train_state_bytes", "features_touched"]

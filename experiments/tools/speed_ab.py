@@ -21,24 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-SPEC = """name = "speed_ab"
-description = "Two runner builds on the same streamed FTRL runs"
-
-[data]
-n_validation = 10000
-n_test = 10000
-stream = true
-
-[data.synthetic]
-interactions = 4
-effect_scale = 0.5
-interaction_scale = 1.0
-crosses = { marginals = true, full_cross = true, pairwise = false }
-
-[grid]
-k = [10]
-n_train = [3000000]
-seeds = [1]
+# The grid keys after k and n_train, the selection and the FTRL-L1 entry: shared with
+# read_ahead_ab.py, which times the same learner.
+FTRL_L1 = """seeds = [1]
 epochs = 1
 batch_size = 1
 schedule = { kind = "inv_sqrt", eta0 = 0.5 }
@@ -56,7 +41,26 @@ lambdas = [1e-4]
   online = "ftrl"
   ftrl_penalty = "per_step"
 
-  [[regularizer.optimizer]]
+"""
+
+SPEC = """name = "speed_ab"
+description = "Two runner builds on the same streamed FTRL runs"
+
+[data]
+n_validation = 10000
+n_test = 10000
+stream = true
+
+[data.synthetic]
+interactions = 4
+effect_scale = 0.5
+interaction_scale = 1.0
+crosses = { marginals = true, full_cross = true, pairwise = false }
+
+[grid]
+k = [10]
+n_train = [3000000]
+""" + FTRL_L1 + """  [[regularizer.optimizer]]
   online = "ftrl"
   label = "ftrl_poisson"
   ftrl_penalty = "per_step"
