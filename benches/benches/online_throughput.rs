@@ -47,12 +47,22 @@ fn penalty(optimizer: &str) -> Box<dyn Regularizer> {
     }
 }
 
-/// One pass over `source` in mini-batches of [`BATCH`] through the library's training loop.
-fn one_pass<S: PassSource + ?Sized>(optimizer: &mut dyn OnlineOptimizer, source: &S)
-where
-    S::Error: std::fmt::Display,
+/// One pass over `source` in mini-batches of [`BATCH`] through the library's training loop,
+/// read on a second thread when `read_ahead` (`train_reading_ahead`, the same examples).
+fn one_pass<S: PassSource + Sync + ?Sized>(
+    optimizer: &mut dyn OnlineOptimizer,
+    source: &S,
+    read_ahead: bool,
+) where
+    S::Error: std::fmt::Display + Send,
 {
-    if let Err(err) = train(optimizer, source, &Passes::once(BATCH)) {
+    let passes = Passes::once(BATCH);
+    let trained = if read_ahead {
+        train_reading_ahead(optimizer, source, &passes)
+    } else {
+        train(optimizer, source, &passes)
+    };
+    if let Err(err) = trained {
         panic!("training: {err}");
     }
 }
@@ -74,7 +84,7 @@ fn online_throughput(c: &mut Criterion) {
                         Ok(o) => o,
                         Err(err) => panic!("{}: {err}", entry.name),
                     };
-                    one_pass(optimizer.as_mut(), rows.as_slice());
+                    one_pass(optimizer.as_mut(), rows.as_slice(), false);
                     black_box(optimizer.memory().coordinates)
                 });
             });
@@ -124,15 +134,7 @@ fn streaming_throughput(c: &mut Criterion) {
                     Err(err) => panic!("{label}: {err}"),
                 };
                 let source = Regenerated { problem: &problem, n: STREAMED_ROWS };
-                if *read_ahead {
-                    let trained =
-                        train_reading_ahead(optimizer.as_mut(), &source, &Passes::once(BATCH));
-                    if let Err(err) = trained {
-                        panic!("training: {err}");
-                    }
-                } else {
-                    one_pass(optimizer.as_mut(), &source);
-                }
+                one_pass(optimizer.as_mut(), &source, *read_ahead);
                 black_box(optimizer.state_bytes())
             });
         });

@@ -154,16 +154,16 @@ def median_range(values: list) -> str:
     return f"{statistics.median(values):.3f} ({min(values):.3f}-{max(values):.3f})"
 
 
-def workload_rows(label: str, one: list, ahead: list) -> list:
+def workload_row(label: str, one: list, ahead: list) -> str:
     wall = [a["wall"] / o["wall"] for o, a in zip(one, ahead)]
     train = [a["train"] / o["train"] for o, a in zip(one, ahead)]
     same = all(r["model"] == one[0]["model"] for r in one + ahead)
     med = lambda runs, key: statistics.median(r[key] for r in runs)
-    return [
+    return (
         f"| {label} | {med(one, 'wall'):.2f} | {med(ahead, 'wall'):.2f} | {median_range(wall)} "
         f"| {med(one, 'eps') / 1e6:.2f} | {med(ahead, 'eps') / 1e6:.2f} | {median_range(train)} "
         f"| {med(one, 'rss'):.0f} / {med(ahead, 'rss'):.0f} | {'yes' if same else 'NO'} |"
-    ]
+    )
 
 
 def main() -> int:
@@ -219,7 +219,7 @@ def main() -> int:
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for key, (one, ahead) in results.items():
-        lines += workload_rows(key, one, ahead)
+        lines.append(workload_row(key, one, ahead))
     text = "\n".join(lines) + "\n"
     if args.out:
         args.out.write_text(text)
