@@ -5,7 +5,8 @@ Usage: same_results.py BEFORE AFTER [--ignore COLUMN ...] [--allow-new]
 
 BEFORE and AFTER are `runs.csv` files or directories holding `<experiment>/runs.csv`. Rows are
 matched by `run_id`; every other column must be equal byte for byte, except the columns listed
-in `metadata.json` as `timing_columns` (peak_rss_bytes, train_seconds, examples_per_second), the
+in `metadata.json` as `timing_columns` (peak_rss_bytes, rss_before_bytes, train_seconds,
+examples_per_second), the
 columns that describe the build (code_version, git_commit, git_dirty: they differ between two
 builds by design) and any given with --ignore. With --allow-new, rows only in AFTER (methods
 added since) are counted but not differences. A BEFORE written before the provenance columns
@@ -16,11 +17,13 @@ import csv
 import os
 import sys
 
-TIMING = {"peak_rss_bytes", "train_seconds", "examples_per_second"}
+TIMING = {"peak_rss_bytes", "rss_before_bytes", "train_seconds", "examples_per_second"}
 # Describe the build that made a row, not its result.
 BUILD = {"code_version", "git_commit", "git_dirty"}
 # Appended to runs.csv after the files of earlier versions were written.
 PROVENANCE = ["code_version", "git_commit", "git_dirty", "data_fingerprint", "stale"]
+# Appended after the provenance columns (a timing column: nothing to compare).
+RSS_BASELINE = ["rss_before_bytes"]
 
 
 def load(path):
@@ -36,7 +39,9 @@ def compare(before, after, ignore, allow_new=False):
     problems = []
     notes = []
     if cols_b != cols_a:
-        if cols_a == cols_b + PROVENANCE:
+        if cols_a == cols_b + RSS_BASELINE:
+            notes.append(f"AFTER adds the column {RSS_BASELINE[0]}")
+        elif cols_a == cols_b + PROVENANCE + RSS_BASELINE or cols_a == cols_b + PROVENANCE:
             notes.append(f"AFTER adds the provenance columns {', '.join(PROVENANCE)}")
         else:
             problems.append(f"columns differ:\n  {cols_b}\n  {cols_a}")

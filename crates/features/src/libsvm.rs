@@ -2,7 +2,8 @@
 //! 1-based and ascending. For peer tools (liblinear, scikit-learn's `load_svmlight_file`).
 //!
 //! - [`write()`] writes global ids as `id + 1`; [`read`] gives back `index - 1`, so the two round
-//!   trip exactly (values and labels are printed in Rust's shortest exact form);
+//!   trip exactly (values and labels are printed in Rust's shortest exact form); [`Reader`]
+//!   reads the same examples one at a time, for files read as a stream;
 //! - [`write_matrix`] writes a [`CompactMatrix`] with column `j` as index `j + 1`, so a peer sees
 //!   only the `m` columns that occur (liblinear allocates one weight per column up to the largest
 //!   index); `matrix.columns` maps them back to global ids.
@@ -70,36 +71,85 @@ fn write_line<W: Write>(
 /// Blank lines and `#` comments are skipped, `qid:` tokens ignored. Errors name the file and the
 /// 1-based line: a bad label, index (must be an integer >= 1, not repeated in a line) or value.
 pub fn read(path: &Path) -> Result<Vec<SparseExample>, FeaturesError> {
-    let file = crate::real::open_file(path)?;
-    let name = path.display().to_string();
-    let io_error = |source| crate::real::io_error(path, source);
+    let mut reader = Reader::open(path)?;
     let mut examples = Vec::new();
-    for (i, line) in BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(io_error)?;
-        let content = line.split('#').next().unwrap_or_default().trim();
-        if content.is_empty() {
-            continue;
-        }
-        let fail = |message: String| FeaturesError::Libsvm {
-            file: name.clone(),
-            line: i as u64 + 1,
-            message,
-        };
-        examples.push(parse_line(content).map_err(fail)?);
+    let mut example = SparseExample::default();
+    while reader.next_into(&mut example)? {
+        examples.push(example.clone());
     }
     Ok(examples)
+}
+
+/// A LIBSVM file read one example at a time, as [`read`] reads it, holding one line: for a file
+/// too large to hold, or read again pass after pass.
+#[derive(Debug)]
+pub struct Reader {
+    lines: BufReader<std::fs::File>,
+    path: std::path::PathBuf,
+    line: String,
+    line_number: u64,
+    seen: FxHashSet<FeatureId>,
+}
+
+impl Reader {
+    /// Opens `path` (a missing file or a directory is an error naming it).
+    pub fn open(path: &Path) -> Result<Self, FeaturesError> {
+        let file = crate::real::open_file(path)?;
+        Ok(Self {
+            lines: BufReader::with_capacity(1 << 16, file),
+            path: path.to_owned(),
+            line: String::new(),
+            line_number: 0,
+            seen: FxHashSet::default(),
+        })
+    }
+
+    /// Writes the next example into `example` (reusing its buffers); `Ok(false)` at the end of
+    /// the file. Errors as [`read`]'s.
+    pub fn next_into(&mut self, example: &mut SparseExample) -> Result<bool, FeaturesError> {
+        loop {
+            self.line.clear();
+            let read = self
+                .lines
+                .read_line(&mut self.line)
+                .map_err(|source| crate::real::io_error(&self.path, source))?;
+            if read == 0 {
+                return Ok(false);
+            }
+            self.line_number += 1;
+            let content = self.line.split('#').next().unwrap_or_default().trim();
+            if content.is_empty() {
+                continue;
+            }
+            return match parse_line_into(content, example, &mut self.seen) {
+                Ok(()) => Ok(true),
+                Err(message) => Err(FeaturesError::Libsvm {
+                    file: self.path.display().to_string(),
+                    line: self.line_number,
+                    message,
+                }),
+            };
+        }
+    }
 }
 
 /// Up to this many features a line's repeated index is found by scanning the ids read so far;
 /// beyond it, by a hash set, so that a long line costs linear time, not quadratic.
 const SCAN_REPEATS_UP_TO: usize = 32;
 
-fn parse_line(content: &str) -> Result<SparseExample, String> {
+/// Parses one line's content into `example` (cleared first); `seen` is scratch space.
+fn parse_line_into(
+    content: &str,
+    example: &mut SparseExample,
+    seen: &mut FxHashSet<FeatureId>,
+) -> Result<(), String> {
+    example.clear();
+    if !seen.is_empty() {
+        seen.clear();
+    }
     let mut tokens = content.split_ascii_whitespace();
     let label_text = tokens.next().unwrap_or_default();
-    let label = parse_finite(label_text).ok_or_else(|| format!("bad label `{label_text}`"))?;
-    let mut example = SparseExample { label, ..SparseExample::default() };
-    let mut seen: FxHashSet<FeatureId> = FxHashSet::default();
+    example.label = parse_finite(label_text).ok_or_else(|| format!("bad label `{label_text}`"))?;
     for token in tokens.filter(|t| !t.starts_with("qid:")) {
         let (index, value) =
             token.split_once(':').ok_or_else(|| format!("expected index:value, got `{token}`"))?;
@@ -121,7 +171,7 @@ fn parse_line(content: &str) -> Result<SparseExample, String> {
         }
         example.push(id, value);
     }
-    Ok(example)
+    Ok(())
 }
 
 fn parse_finite(text: &str) -> Option<f64> {

@@ -11,7 +11,8 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 /// Columns whose values depend on the machine's load or on other runs in flight.
-pub const TIMING_COLUMNS: &[&str] = &["peak_rss_bytes", "train_seconds", "examples_per_second"];
+pub const TIMING_COLUMNS: &[&str] =
+    &["peak_rss_bytes", "rss_before_bytes", "train_seconds", "examples_per_second"];
 
 /// Status of a run that finished with finite weights.
 pub const STATUS_OK: &str = "ok";
@@ -187,11 +188,22 @@ pub struct RunRecord {
     /// kept it (`--reuse-stale`, or a real data file that is missing and cannot be checked).
     #[serde(default)]
     pub stale: bool,
+    // Appended after the provenance columns, so every column before keeps its position.
+    /// The process's RSS when its peak was reset before the run (one thread): what it already
+    /// held (data sets, memory the allocator kept from earlier runs), so `peak_rss_bytes` minus
+    /// this is the run's own growth ([`RunRecord::rss_growth_bytes`]). Empty when the peak was
+    /// not reset (several threads) and in files written before it.
+    #[serde(default)]
+    pub rss_before_bytes: Option<u64>,
 }
 
 /// The provenance columns, last in `runs.csv`; a file written before them lacks exactly these.
 pub const PROVENANCE_COLUMNS: &[&str] =
     &["code_version", "git_commit", "git_dirty", "data_fingerprint", "stale"];
+
+/// The column after the provenance columns, the newest; a file written before it lacks exactly
+/// this.
+pub const RSS_COLUMNS: &[&str] = &["rss_before_bytes"];
 
 /// The grid columns added after `message`, just before the score columns; a file written
 /// before them lacks exactly these.
@@ -237,18 +249,19 @@ pub(crate) fn missing_column_text(column: &str) -> &'static str {
     }
 }
 
-/// The headers of earlier versions that are still read, newest first: before the grid columns,
-/// before the score columns too, before the search columns too, and before the provenance
-/// columns as well.
+/// The headers of earlier versions that are still read, newest first: before the RSS baseline
+/// column, before the grid columns too, before the score columns too, before the search
+/// columns too, and before the provenance columns as well.
 fn older_headers(current: &[String]) -> Vec<Vec<String>> {
     let without = |header: &[String], dropped: &[&str]| -> Vec<String> {
         header.iter().filter(|c| !dropped.contains(&c.as_str())).cloned().collect()
     };
-    let without_grid = without(current, GRID_COLUMNS);
+    let without_rss = without(current, RSS_COLUMNS);
+    let without_grid = without(&without_rss, GRID_COLUMNS);
     let without_scores = without(&without_grid, SCORE_COLUMNS);
     let without_search = without(&without_scores, SEARCH_COLUMNS);
     let without_provenance = without(&without_search, PROVENANCE_COLUMNS);
-    vec![without_grid, without_scores, without_search, without_provenance]
+    vec![without_rss, without_grid, without_scores, without_search, without_provenance]
 }
 
 /// The CSV header, in column order.
@@ -327,6 +340,7 @@ impl RunRecord {
             git_dirty: String::new(),
             data_fingerprint: String::new(),
             stale: false,
+            rss_before_bytes: None,
         }
     }
 
@@ -433,6 +447,12 @@ impl RunRecord {
     pub fn is_refit(&self) -> bool {
         self.run_id.ends_with(REFIT_SUFFIX)
     }
+
+    /// How far the process's RSS rose above its level before the run: the run's own resident
+    /// memory; `None` when the peak was not reset before it.
+    pub fn rss_growth_bytes(&self) -> Option<u64> {
+        self.rss_before_bytes.map(|before| self.peak_rss_bytes.saturating_sub(before))
+    }
 }
 
 #[cfg(test)]
@@ -453,8 +473,9 @@ mod tests {
     #[test]
     fn provenance_columns_come_last_after_the_search_columns() {
         let header = header();
-        let n = header.len();
-        assert_eq!(&header[n - PROVENANCE_COLUMNS.len()..], PROVENANCE_COLUMNS);
+        assert_eq!(&header[header.len() - RSS_COLUMNS.len()..], RSS_COLUMNS);
+        let n = header.len() - RSS_COLUMNS.len();
+        assert_eq!(&header[n - PROVENANCE_COLUMNS.len()..n], PROVENANCE_COLUMNS);
         let search = n - PROVENANCE_COLUMNS.len() - SEARCH_COLUMNS.len();
         assert_eq!(&header[search..n - PROVENANCE_COLUMNS.len()], SEARCH_COLUMNS);
         let scores = search - SCORE_COLUMNS.len();
@@ -494,7 +515,7 @@ mod tests {
         row.grid_edge = "cap".into();
         let path = dir.path().join("runs.csv");
         let all: Vec<&str> =
-            [GRID_COLUMNS, SCORE_COLUMNS, SEARCH_COLUMNS, PROVENANCE_COLUMNS].concat();
+            [RSS_COLUMNS, GRID_COLUMNS, SCORE_COLUMNS, SEARCH_COLUMNS, PROVENANCE_COLUMNS].concat();
         write_without(&path, row.clone(), &all);
         let back = read_csv(&path).unwrap();
         assert_eq!(back[0].run_id, "r1");
@@ -502,7 +523,7 @@ mod tests {
         assert!(!back[0].stale);
         assert_eq!((back[0].origin.as_str(), back[0].grid_edge.as_str()), (ORIGIN_GRID, ""));
         // Only the provenance columns dropped is no layout this project ever wrote.
-        write_without(&path, row, &[GRID_COLUMNS, PROVENANCE_COLUMNS].concat());
+        write_without(&path, row, &[RSS_COLUMNS, GRID_COLUMNS, PROVENANCE_COLUMNS].concat());
         assert!(read_csv(&path).unwrap_err().to_string().contains("other columns"));
         std::fs::write(&path, "a,b\n1,2\n").unwrap();
         assert!(read_csv(&path).unwrap_err().to_string().contains("other columns"));
@@ -517,7 +538,7 @@ mod tests {
         row.origin = ORIGIN_EDGE_SEARCH.into();
         row.budget_selected = true;
         let path = dir.path().join("runs.csv");
-        let dropped = [GRID_COLUMNS, SCORE_COLUMNS, SEARCH_COLUMNS].concat();
+        let dropped = [RSS_COLUMNS, GRID_COLUMNS, SCORE_COLUMNS, SEARCH_COLUMNS].concat();
         write_without(&path, row, &dropped);
         let back = read_csv(&path).unwrap();
         assert_eq!(back[0].code_version, "0123456789abcdef");
@@ -533,12 +554,19 @@ mod tests {
         row.nll = 0.06;
         row.budget_selected = true;
         let path = dir.path().join("runs.csv");
-        write_without(&path, row.clone(), &[GRID_COLUMNS, SCORE_COLUMNS].concat());
+        write_without(&path, row.clone(), &[RSS_COLUMNS, GRID_COLUMNS, SCORE_COLUMNS].concat());
         let back = read_csv(&path).unwrap();
         assert!(back[0].nll.is_nan() && back[0].train_log_loss.is_nan());
         // The layout just before the grid columns: every committed report before them.
-        write_without(&path, row, GRID_COLUMNS);
+        write_without(&path, row.clone(), &[RSS_COLUMNS, GRID_COLUMNS].concat());
         assert_eq!(read_csv(&path).unwrap()[0].hash_buckets, "");
+        // Just before the RSS baseline: every committed report before it.
+        let mut measured = row;
+        measured.rss_before_bytes = Some(5 << 20);
+        write_without(&path, measured.clone(), RSS_COLUMNS);
+        assert_eq!(read_csv(&path).unwrap()[0].rss_before_bytes, None);
+        write_without(&path, measured, &[]);
+        assert_eq!(read_csv(&path).unwrap()[0].rss_before_bytes, Some(5 << 20));
         assert!(back[0].budget_selected);
     }
 

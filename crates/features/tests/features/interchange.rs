@@ -106,6 +106,31 @@ fn libsvm_long_lines_read_in_linear_time() {
     }
 }
 
+/// The streaming reader gives exactly `read`'s examples, one at a time into one reused buffer
+/// (a long line's scratch set must not leak into the next line), and the same errors.
+#[test]
+fn libsvm_reader_streams_what_read_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.svm");
+    let long: Vec<String> = (1..=40).map(|i| format!("{i}:1")).collect();
+    let body = format!("# c\n1 3:0.5 7:1\n\n-1 {}\n0 1:2 40:1\n+1 qid:2 2:1\n", long.join(" "));
+    std::fs::write(&path, body).unwrap();
+    let held = libsvm::read(&path).unwrap();
+    let mut reader = libsvm::Reader::open(&path).unwrap();
+    let mut example = SparseExample::default();
+    let mut streamed = Vec::new();
+    while reader.next_into(&mut example).unwrap() {
+        streamed.push(example.clone());
+    }
+    assert_eq!(streamed, held);
+    assert_eq!(held.len(), 4);
+    std::fs::write(&path, "1 1:1\n0 2:1 2:1\n").unwrap();
+    let mut reader = libsvm::Reader::open(&path).unwrap();
+    assert!(reader.next_into(&mut example).unwrap());
+    let err = reader.next_into(&mut example).unwrap_err().to_string();
+    assert!(err.contains("s.svm") && err.contains("line 2") && err.contains("twice"), "{err}");
+}
+
 #[test]
 fn libsvm_skips_comments_blank_lines_and_qid() {
     let dir = tempfile::tempdir().unwrap();

@@ -79,6 +79,7 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> Vec<RunOutput> {
             r.peak_heap_bytes = measurement.peak_heap_bytes;
             r.train_state_bytes = measurement.peak_heap_bytes;
             r.peak_rss_bytes = peak_rss;
+            r.rss_before_bytes = measurement.rss_before_bytes;
             fill_model(&mut r, &point.model, data);
             if !point.converged && r.status == record::STATUS_OK {
                 r.status = record::STATUS_NOT_CONVERGED.to_string();

@@ -2,7 +2,9 @@
 //!
 //! Peak RSS (`VmHWM`) is process-wide: when runs overlap on several threads it is the peak of
 //! the whole process so far, not of one run. With one thread the runner resets it before each
-//! run (by writing `5` to `/proc/self/clear_refs`, Linux >= 4.0), which makes it per-run.
+//! run (by writing `5` to `/proc/self/clear_refs`, Linux >= 4.0), which makes it per-run, and
+//! reads the RSS at that moment: what the process already held (data sets, memory the allocator
+//! kept from earlier runs), so that the run's own growth is the difference.
 
 use serde::Serialize;
 
@@ -72,6 +74,11 @@ pub fn peak_rss_bytes() -> u64 {
         .ok()
         .and_then(|text| kib_field(&text, "VmHWM:"))
         .unwrap_or(0)
+}
+
+/// Resident set size of the process now (`VmRSS`), in bytes; `None` when unknown.
+pub fn current_rss_bytes() -> Option<u64> {
+    std::fs::read_to_string("/proc/self/status").ok().and_then(|text| kib_field(&text, "VmRSS:"))
 }
 
 /// Resets the process's peak RSS to its current RSS. Returns whether the kernel accepted it.

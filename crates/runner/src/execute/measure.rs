@@ -6,16 +6,21 @@ use std::time::Instant;
 use crate::execute::{alloc_counter, machine};
 
 /// Heap and time measurement around a training call: resets this thread's heap counters (and
-/// the RSS peak when asked), runs `f`, and reports the thread's heap peak and the wall time.
+/// the RSS peak when asked, noting the RSS then), runs `f`, and reports the thread's heap peak
+/// and the wall time.
 pub fn measured<T>(reset_rss: bool, f: impl FnOnce() -> T) -> (T, Measurement) {
-    if reset_rss {
-        machine::reset_peak_rss();
-    }
+    // Read right after the reset, when the peak equals it: the run's baseline.
+    let rss_before_bytes =
+        if reset_rss && machine::reset_peak_rss() { machine::current_rss_bytes() } else { None };
     alloc_counter::reset_thread_peak();
     let start = Instant::now();
     let value = f();
     let seconds = start.elapsed().as_secs_f64();
-    let measurement = Measurement { seconds, peak_heap_bytes: alloc_counter::thread_peak_bytes() };
+    let measurement = Measurement {
+        seconds,
+        peak_heap_bytes: alloc_counter::thread_peak_bytes(),
+        rss_before_bytes,
+    };
     (value, measurement)
 }
 
@@ -26,4 +31,6 @@ pub struct Measurement {
     pub seconds: f64,
     /// Heap peak of the calling thread during the call.
     pub peak_heap_bytes: u64,
+    /// The process's RSS when its peak was reset before the call; `None` when it was not reset.
+    pub rss_before_bytes: Option<u64>,
 }

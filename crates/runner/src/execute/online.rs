@@ -127,6 +127,7 @@ pub fn run(unit: &Unit, ctx: &RunContext<'_>) -> RunOutput {
         Ok::<_, anyhow::Error>((trained, model, optimizer.memory(), optimizer.diverged()))
     });
     r.peak_rss_bytes = machine::peak_rss_bytes();
+    r.rss_before_bytes = measurement.rss_before_bytes;
     r.train_seconds = measurement.seconds;
     r.peak_heap_bytes = measurement.peak_heap_bytes;
     let (trained, model, memory, diverged) = match result {

@@ -101,7 +101,9 @@ pub fn memory_method(threads: usize, rss_reset: bool) -> String {
     let rss = match (threads == 1, rss_reset) {
         (true, true) => {
             "peak_rss_bytes: VmHWM of /proc/self/status, reset before each run (one thread), so \
-             per run but including the data set in memory."
+             per run but including what the process held before it (the data set, memory the \
+             allocator kept); rss_before_bytes is the RSS right after the reset, so peak minus \
+             before is the run's own growth."
         }
         (true, false) => {
             "peak_rss_bytes: VmHWM of /proc/self/status, process-wide and never reset (one \

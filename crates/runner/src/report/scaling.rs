@@ -31,6 +31,20 @@ impl Point<'_> {
         Stat::of(self.rows.iter().map(|r| value(r))).mean
     }
 
+    /// The peak RSS cell: the mean peak, and the mean growth above the baseline when every
+    /// seed's run recorded one (`rss_before_bytes`).
+    fn rss_cell(&self) -> String {
+        let peak = rss(self.stat(|r| r.peak_rss_bytes as f64));
+        let growth: Option<Vec<u64>> = self.rows.iter().map(|r| r.rss_growth_bytes()).collect();
+        match growth {
+            Some(g) if !g.is_empty() => {
+                let mean = g.iter().map(|&b| b as f64).sum::<f64>() / g.len() as f64;
+                format!("{peak} (+{})", bytes(mean))
+            }
+            _ => peak,
+        }
+    }
+
     /// `ok`, or how many seeds hit the cap and after how many examples.
     fn outcome(&self) -> String {
         let capped: Vec<&&RunRecord> =
@@ -86,7 +100,7 @@ pub fn section(md: &mut String, rows: &[RunRecord]) {
         let _ = writeln!(
             md,
             "| regularizer | optimizer | n | touched features | nonzero weights | model bytes | \
-             training state | peak RSS | examples/s | test log loss | Bayes log loss | outcome |"
+             training state | peak RSS (+ growth in the run) | examples/s | test log loss | Bayes log loss | outcome |"
         );
         let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for ((_, reg, opt), points) in all.iter().filter(|((at, _, _), _)| *at == k) {
@@ -99,7 +113,7 @@ pub fn section(md: &mut String, rows: &[RunRecord]) {
                     count(p.stat(|r| r.nonzero_weights as f64)),
                     bytes(p.stat(|r| r.model_bytes_sparse as f64)),
                     bytes(p.stat(|r| r.train_state_bytes as f64)),
-                    rss(p.stat(|r| r.peak_rss_bytes as f64)),
+                    p.rss_cell(),
                     rate(p.stat(|r| r.examples_per_second)),
                     loss(p.stat(|r| r.log_loss)),
                     loss(p.stat(|r| r.bayes_log_loss)),

@@ -138,6 +138,7 @@ mod tests {
     /// The columns an archive from before the search columns lacks (the scores came later).
     fn is_newer_column(c: &str) -> bool {
         record::SEARCH_COLUMNS.contains(&c)
+            || record::RSS_COLUMNS.contains(&c)
             || record::SCORE_COLUMNS.contains(&c)
             || record::GRID_COLUMNS.contains(&c)
     }

@@ -198,6 +198,19 @@ fn quick_sweep_writes_the_report_resumes_and_ignores_thread_count() {
         csv_without_timings(&report.join("runs.csv")),
         csv_without_timings(&two.join("k_sweep-quick/runs.csv"))
     );
+    // The RSS baseline: read at each run's peak reset with one thread (never above the peak),
+    // empty with two (no reset, so no baseline to subtract).
+    let baseline = |path: &Path| -> Vec<(String, u64)> {
+        crate::common::read_runs(path)
+            .iter()
+            .map(|r| (r["rss_before_bytes"].clone(), r["peak_rss_bytes"].parse().unwrap()))
+            .collect()
+    };
+    for (before, peak) in baseline(&report.join("runs.csv")) {
+        let before: u64 = before.parse().unwrap();
+        assert!(before > 0 && before <= peak, "before {before}, peak {peak}");
+    }
+    assert!(baseline(&two.join("k_sweep-quick/runs.csv")).iter().all(|(b, _)| b.is_empty()));
 }
 
 #[test]

@@ -288,11 +288,11 @@ fn a_runs_csv_from_before_the_provenance_columns_is_redone_not_refused() {
     let runs = out.join("tiny/runs.csv");
     run_ok(&spec, &out, &[]);
     let original = results_only(&runs);
-    // The same file as an earlier version wrote it: without the last thirteen columns (the
-    // grid's `hash_buckets`, the four click-log scores, the lambda search's three, then the five
-    // of provenance).
+    // The same file as an earlier version wrote it: without the last fourteen columns (the
+    // grid's `hash_buckets`, the four click-log scores, the lambda search's three, the five of
+    // provenance, then the RSS baseline).
     let (header, rows) = read_table(&runs);
-    let keep = header.len() - 13;
+    let keep = header.len() - 14;
     assert_eq!(header[keep], "hash_buckets");
     let rows: Vec<Vec<String>> = rows.into_iter().map(|r| r[..keep].to_vec()).collect();
     write_table(&runs, &header[..keep], &rows);

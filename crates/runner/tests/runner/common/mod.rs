@@ -5,7 +5,8 @@
 use std::process::{Command, Output};
 
 /// Columns that legitimately differ between identical runs.
-pub const TIMING_COLUMNS: &[&str] = &["peak_rss_bytes", "train_seconds", "examples_per_second"];
+pub const TIMING_COLUMNS: &[&str] =
+    &["peak_rss_bytes", "rss_before_bytes", "train_seconds", "examples_per_second"];
 
 /// Runs the `runner` binary with `args`, without the data-directory variable of the caller.
 pub fn runner(args: &[&str]) -> Output {
