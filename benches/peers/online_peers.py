@@ -256,13 +256,21 @@ class VowpalWabbit:
         the readable model, written while the model is loaded, lists nonzero weights only."""
         self._run("-i %s -t -d %s -p %s --link logistic --quiet --readable_model %s"
                   % (self.model, self.test_text, self.predictions, self.readable))
-        constant = VW_CONSTANT_HASH & self.mask
-        count = 0
-        for text in self.readable.read_text().splitlines():
-            index, _, value = text.partition(":")
+        count = count_readable_nonzeros(self.readable, self.bits)
+        return np.loadtxt(self.predictions, usecols=0, ndmin=1), count
+
+
+def count_readable_nonzeros(readable, bits):
+    """Nonzero weights of a VW readable model (`index:weight` lines; VW writes nonzero weights
+    only), the constant's slot at `-b bits` excluded."""
+    constant = VW_CONSTANT_HASH & ((1 << bits) - 1)
+    count = 0
+    with open(readable) as lines:
+        for text in lines:
+            index, _, value = text.rstrip("\n").partition(":")
             if index.isdigit() and value and ":" not in value and int(index) != constant:
                 count += 1
-        return np.loadtxt(self.predictions, usecols=0, ndmin=1), count
+    return count
 
 
 def namespace_hash(bits):

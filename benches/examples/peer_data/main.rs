@@ -91,6 +91,9 @@ struct Args {
     /// Truncation period K of truncated gradient (truncate every K steps by K eta lambda).
     #[arg(long, default_value_t = 10)]
     truncation_period: u32,
+    /// Write the files and `meta.json` only; train nothing (`ours.csv` is not written).
+    #[arg(long)]
+    export_only: bool,
 }
 
 fn main() -> Result<()> {
@@ -140,6 +143,9 @@ fn main() -> Result<()> {
         truncation_period: args.truncation_period,
         steps: data.train.len() as u64 * args.passes as u64,
     };
+    if args.export_only {
+        return write_meta(&args, &rows_source.name, rows_source.dimension, &data, bayes_log_loss);
+    }
     let mut rows = Vec::new();
     println!("{}", report::header());
     for setting in grid::settings(&args.lambdas, &params)? {
@@ -168,15 +174,32 @@ fn main() -> Result<()> {
         rows.extend(batch_rows(&args, &data, k)?);
     }
     report::write_csv(&args.out.join("ours.csv"), &rows)?;
+    write_meta(&args, &rows_source.name, rows_source.dimension, &data, bayes_log_loss)?;
+    println!(
+        "bayes test log loss {bayes_log_loss:.5}; parsing train.svm took {:.3} s",
+        data.load_seconds
+    );
+    Ok(())
+}
+
+/// `meta.json`: what the Python driver needs about the data and the shared knobs.
+fn write_meta(
+    args: &Args,
+    name: &str,
+    dimension: u64,
+    data: &export::ExportedData,
+    bayes_log_loss: f64,
+) -> Result<()> {
+    let k = if args.spec.is_some() { 0 } else { args.k };
     let meta = serde_json::json!({
         "k": k,
-        "name": rows_source.name,
+        "name": name,
         "spec": args.spec,
         "batch_tol": args.batch_tol,
         "seed": args.seed,
         "n_train": data.train.len(),
         "n_test": data.test.len(),
-        "dimension": rows_source.dimension,
+        "dimension": dimension,
         "touched_train_ids": data.touched,
         "lambdas": args.lambdas,
         "passes": args.passes,
@@ -190,12 +213,7 @@ fn main() -> Result<()> {
     });
     let meta_path = args.out.join("meta.json");
     std::fs::write(&meta_path, serde_json::to_string_pretty(&meta)?)
-        .with_context(|| format!("writing {}", meta_path.display()))?;
-    println!(
-        "bayes test log loss {bayes_log_loss:.5}; parsing train.svm took {:.3} s",
-        data.load_seconds
-    );
-    Ok(())
+        .with_context(|| format!("writing {}", meta_path.display()))
 }
 
 /// Our batch solvers at every lambda, on the training rows as one CSR (built untimed).
