@@ -5,9 +5,10 @@ same rows, timed in one run of this script; and training alone, like for like.
 For each k (`--k`) and training size (`--sizes`) the data are the synthetic problem's (k
 marginals plus the full k^k cross, seed 1) exported once by `peer_data --export-only`:
 `train.svm` (ours), `train.vw` (VW, our ids as names) and 10,000 test rows. VW also gets the
-same rows with the ids renumbered (`train_compact.vw`), so that they fit its smallest
-collision-free table (`-b` = the smallest b with 2^b > distinct ids); the raw ids run at
-`--bits` (default 24) too, where they may share slots (counted).
+same rows with the ids renumbered by rank (`train_compact.vw`, names as short as our ids: see
+`small_names`), so that they fit its smallest collision-free table (`-b` = the smallest b with
+2^b > distinct ids); the raw ids run at `--bits` (default 24) too, where they may share slots
+(counted).
 
 Every timed run is its own process, one at a time; wall seconds are taken by this script
 around the process, peak RSS is the process's own `VmHWM` (read by the process at its end: a
@@ -41,6 +42,7 @@ import argparse
 import csv
 import hashlib
 import json
+import math
 import os
 import subprocess
 import sys
@@ -114,14 +116,16 @@ def prepare(args, k, n):
     if facts_path.exists():
         return directory, json.loads(facts_path.read_text())
     directory.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["cargo", "run", "--release", "-q", "-p", "benches", "--example", "peer_data",
-                    "--", "--k", str(k), "--n-train", str(n), "--n-test", str(N_TEST),
-                    "--seed", "1", "--out", str(directory), "--export-only"],
-                   cwd=ROOT, check=True)
-    meta = json.loads((directory / "meta.json").read_text())
+    meta_path = directory / "meta.json"
+    if not (meta_path.exists() and json.loads(meta_path.read_text())["n_train"] == n):
+        subprocess.run(["cargo", "run", "--release", "-q", "-p", "benches", "--example",
+                        "peer_data", "--", "--k", str(k), "--n-train", str(n), "--n-test",
+                        str(N_TEST), "--seed", "1", "--out", str(directory), "--export-only"],
+                       cwd=ROOT, check=True)
+    meta = json.loads(meta_path.read_text())
     ids = np.unique(np.concatenate([vw_ids(directory / "train.vw"),
                                     vw_ids(directory / "test.vw")]))
-    bits, names = peers.compact_names(ids)
+    bits, names = small_names(ids)
     for split in ("train", "test"):
         peers.write_renamed_vw(directory / ("%s.vw" % split),
                                directory / ("%s_compact.vw" % split), names)
@@ -132,10 +136,23 @@ def prepare(args, k, n):
                          "raw": slot_sharing(ids, args.bits)},
              "train_svm_bytes": (directory / "train.svm").stat().st_size,
              "train_vw_bytes": (directory / "train_compact.vw").stat().st_size}
-    if facts["hashing"]["compact"]["ids_sharing_a_slot"]:
+    compact = facts["hashing"]["compact"]
+    if compact["ids_sharing_a_slot"] or compact["ids_on_constant_slot"]:
         sys.exit("renumbered ids collide at -b %d" % bits)
     facts_path.write_text(json.dumps(facts, indent=1))
     return directory, facts
+
+
+def small_names(ids):
+    """The smallest `-b` that holds `ids` apart, and each id's new feature name there: its rank,
+    skipping the one name that would land on the constant's slot. Names `0 .. m` are as short as
+    names can be (the marginals' ids, the smallest, keep one or two digits as in our file), and
+    a numeric name n takes slot (n + hash('f')) mod 2^b, so distinct names below 2^b never share
+    a slot; m ids need 2^b >= m + 1."""
+    bits = max(1, math.ceil(math.log2(len(ids) + 1)))
+    mask = (1 << bits) - 1
+    on_constant = (peers.VW_CONSTANT_HASH - peers.namespace_hash(bits)) & mask
+    return bits, {int(i): rank + (rank >= on_constant) for rank, i in enumerate(ids)}
 
 
 def vw_ids(path):
@@ -148,10 +165,13 @@ def vw_ids(path):
 
 
 def slot_sharing(ids, bits):
-    """How many of `ids` share a VW slot at `-b bits` (numeric names hash to name + hash('f'))."""
-    slots = (ids.astype(np.int64) + peers.namespace_hash(bits)) & ((1 << bits) - 1)
+    """How many of `ids` share a VW slot at `-b bits` (numeric names hash to name + hash('f')),
+    and how many land on the constant's."""
+    mask = (1 << bits) - 1
+    slots = (ids.astype(np.int64) + peers.namespace_hash(bits)) & mask
     return {"bits": bits, "ids": int(len(ids)),
-            "ids_sharing_a_slot": int(len(ids) - len(np.unique(slots)))}
+            "ids_sharing_a_slot": int(len(ids) - len(np.unique(slots))),
+            "ids_on_constant_slot": int(np.count_nonzero(slots == peers.VW_CONSTANT_HASH & mask))}
 
 
 def ours(directory, learner, lam, passes, mode):
