@@ -168,18 +168,6 @@ fn own_peak_rss_bytes() -> u64 {
     kib.unwrap_or(0) * 1024
 }
 
-/// The whole file parsed into memory.
-fn read_all(path: &Path) -> Result<Vec<SparseExample>> {
-    // The reader's own errors name the file and line.
-    let mut reader = libsvm::Reader::open(path)?;
-    let mut rows = Vec::new();
-    let mut example = SparseExample::default();
-    while reader.next_into(&mut example)? {
-        rows.push(example.clone());
-    }
-    Ok(rows)
-}
-
 fn main() -> Result<()> {
     let args = Args::parse();
     if args.passes == 0 || !(args.lambda.is_finite() && args.lambda >= 0.0) {
@@ -189,7 +177,7 @@ fn main() -> Result<()> {
         bail!("option --model: {} is the training file", args.model.display());
     }
     let started = Instant::now();
-    let held = if args.held { Some(read_all(&args.train)?) } else { None };
+    let held = if args.held { Some(libsvm::read(&args.train)?) } else { None };
     let rows = match &held {
         Some(rows) => rows.len() as u64,
         None => count_examples(&args.train)?,
@@ -215,7 +203,7 @@ fn main() -> Result<()> {
     }
     let total_seconds = started.elapsed().as_secs_f64();
     let test_log_loss = match &args.test {
-        Some(path) => Some(optimizers::eval::evaluate(&model, &read_all(path)?).log_loss),
+        Some(path) => Some(optimizers::eval::evaluate(&model, &libsvm::read(path)?).log_loss),
         None => None,
     };
     let summary = serde_json::json!({

@@ -43,7 +43,6 @@ import csv
 import hashlib
 import json
 import math
-import os
 import subprocess
 import sys
 import time

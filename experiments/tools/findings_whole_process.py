@@ -50,7 +50,7 @@ def verdict(ratio, target):
     return f"{ratio:.1f}x ({'met' if ratio >= target else 'missed'})"
 
 
-def table(key_rows, startup, facts):
+def table(key_rows, startup):
     lines = [
         "| learner | passes | ours whole s, one thread / read ahead | VW whole s from text "
         "(`-b` smallest / raw ids) | VW from cache s (cache build) | whole: VW text / ours read ahead "
@@ -114,7 +114,7 @@ def render(rows, facts):
             f"`-b {hashing['raw']['bits']}` {hashing['raw']['ids_sharing_a_slot']:,} ids share a slot.",
             "",
         ]
-        out += table(key_rows, startup, facts)
+        out += table(key_rows, startup)
         out.append("")
     return "\n".join(out)
 
